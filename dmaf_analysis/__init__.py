@@ -1,0 +1,22 @@
+"""dmaf-analysis: score, compare and report on DMAF, the Data Maturity Assessment
+Framework of India's Smart Cities Mission.
+
+The public functions are re-exported here; each lives in the module of its task
+(``framework``, ``cities``, ``io``, ``scoring``, ``dataset``, ...).
+"""
+from .cities import CityMatcher, load_cities, normalise_city_name, resolve_city
+from .dataset import Dataset, load_dataset
+from .errors import DataValidationError, DmafError, FrameworkError, Problem, UnknownCityError
+from .framework import Framework, indicator_table, load_framework, load_frameworks, read_framework
+from .io import read_city_attributes, read_scores, validate_scores, write_table
+from .scoring import component_scores, group_summary, overall_scores, rank_within_cycle, score_cities
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CityMatcher", "DataValidationError", "Dataset", "DmafError", "Framework", "FrameworkError",
+    "Problem", "UnknownCityError", "component_scores", "group_summary", "indicator_table",
+    "load_cities", "load_dataset", "load_framework", "load_frameworks", "normalise_city_name",
+    "overall_scores", "rank_within_cycle", "read_city_attributes", "read_framework", "read_scores",
+    "resolve_city", "score_cities", "validate_scores", "write_table",
+]

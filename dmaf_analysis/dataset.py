@@ -1,0 +1,114 @@
+"""One loaded, validated and scored data set: what notebooks and commands start from.
+
+:func:`load_dataset` reads the score table (and, when given, the city attribute
+table), validates both, scores every city and caches the result keyed by the files'
+paths and modification times, so a warm kernel that renders many reports reads and
+scores the data once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ._paths import bundled_city_attributes_path, bundled_scores_path
+from .cities import load_cities
+from .framework import Framework, load_frameworks
+from .io import read_city_attributes, read_scores
+from .scoring import score_cities
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated, scored data set.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        The validated long score table (see :func:`dmaf_analysis.io.validate_scores`).
+    scored : DataFrame
+        :func:`dmaf_analysis.scoring.score_cities` of ``scores``.
+    attributes : DataFrame
+        ``cycle, city, engagement_score`` (empty when no attribute table was given).
+    frameworks : dict
+        Cycle -> :class:`~dmaf_analysis.framework.Framework`.
+    cities : DataFrame
+        The cities table.
+    scores_path, attributes_path : str
+        Where the data came from ("" when not from a file).
+    """
+
+    scores: pd.DataFrame
+    scored: pd.DataFrame
+    attributes: pd.DataFrame
+    frameworks: dict[int, Framework]
+    cities: pd.DataFrame
+    scores_path: str = ""
+    attributes_path: str = ""
+
+    @property
+    def cycles(self) -> list[int]:
+        return sorted(int(c) for c in self.scored["cycle"].unique())
+
+    @property
+    def latest_cycle(self) -> int:
+        return self.cycles[-1]
+
+    def synthetic_share(self, cycle: int | None = None) -> float:
+        """Share (0-1) of non-missing indicator values whose source is ``synthetic``."""
+        data = self.scores if cycle is None else self.scores[self.scores["cycle"] == cycle]
+        present = data["score"].notna()
+        if not present.any():
+            return 0.0
+        return float((data.loc[present, "source"].astype(str).str.lower() == "synthetic").mean())
+
+
+def _stamp(path: str) -> tuple[str, float, int]:
+    p = Path(path).resolve()
+    st = p.stat() if p.exists() else None
+    return str(p), (st.st_mtime if st else 0.0), (st.st_size if st else -1)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(scores_key: tuple, attributes_key: tuple | None, treat_missing_as_zero: bool) -> Dataset:
+    frameworks = load_frameworks()
+    cities = load_cities()
+    scores = read_scores(scores_key[0], frameworks=frameworks, cities=cities)
+    if attributes_key is not None:
+        attributes = read_city_attributes(attributes_key[0], cities=cities)
+    else:
+        attributes = pd.DataFrame({"cycle": pd.Series(dtype="int64"), "city": pd.Series(dtype=object),
+                                   "engagement_score": pd.Series(dtype=float)})
+    scored = score_cities(scores, frameworks=frameworks, cities=cities,
+                          treat_missing_as_zero=treat_missing_as_zero)
+    return Dataset(scores=scores, scored=scored, attributes=attributes, frameworks=frameworks,
+                   cities=cities, scores_path=scores_key[0],
+                   attributes_path=attributes_key[0] if attributes_key else "")
+
+
+def load_dataset(scores_path: str | Path | None = None, attributes_path: str | Path | None = None, *,
+                 treat_missing_as_zero: bool = False) -> Dataset:
+    """Load, validate and score a data set (default: the bundled two-cycle panel).
+
+    Parameters
+    ----------
+    scores_path : path, optional
+        Score table (CSV or Parquet). ``None`` or ``""`` means the bundled
+        ``data/scores.csv``.
+    attributes_path : path, optional
+        City attribute table. ``None`` means the bundled ``data/city_attributes.csv``
+        when the bundled scores are used, and none otherwise; ``""`` means none.
+    treat_missing_as_zero : bool, default False
+        Missing-data policy passed to :func:`~dmaf_analysis.scoring.score_cities`.
+
+    The result is cached per (paths, modification times, policy); treat it as
+    read-only (copy a table before changing it).
+    """
+    bundled = not scores_path
+    scores_path = bundled_scores_path() if bundled else Path(scores_path)
+    if attributes_path is None:
+        attributes_path = bundled_city_attributes_path() if bundled else ""
+    attr_key = _stamp(str(attributes_path)) if attributes_path else None
+    return _load_cached(_stamp(str(scores_path)), attr_key, bool(treat_missing_as_zero))

@@ -1,0 +1,62 @@
+"""Typed exceptions raised by dmaf_analysis.
+
+Every error carries a message meant for a person: it names the file and what was
+wrong, so the command line can print it without a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DmafError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class FrameworkError(DmafError):
+    """A framework file is missing, unreadable or inconsistent."""
+
+
+class UnknownCityError(DmafError, LookupError):
+    """A city name matches no Smart City, directly or through an alias."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = f"; closest matches: {', '.join(self.suggestions)}" if self.suggestions else ""
+        super().__init__(f"unknown city {name!r}{hint}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input table.
+
+    ``row`` is the 1-based line number in the file for text files (the header is
+    line 1) and the 1-based row number for Parquet; ``None`` when the problem
+    concerns the whole file or a whole column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"line {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{', '.join(where)}: {self.message}{value}"
+
+
+class DataValidationError(DmafError):
+    """An input table failed validation; ``problems`` lists every failure."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        count = len(lines)
+        head = f"{count} problem{'s' if count != 1 else ''} found:"
+        super().__init__("\n".join([head, *(f"  - {line}" for line in lines)]))

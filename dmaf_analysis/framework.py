@@ -1,0 +1,287 @@
+"""The assessment framework as data: components, indicators, maxima, weights, levels.
+
+One YAML file per cycle lives in ``data/frameworks/``. Loading validates the file and
+raises :class:`~dmaf_analysis.errors.FrameworkError` naming the file and the problem.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ._paths import frameworks_dir
+from .errors import FrameworkError
+
+PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    """One cycle's framework.
+
+    Attributes
+    ----------
+    cycle : int
+    name : str
+    provenance : str
+        ``seen`` when the indicator list comes from a real report card,
+        ``illustrative`` when the whole framework is a placeholder.
+    components : DataFrame
+        Columns ``component, name, weight, max_score`` in framework order.
+    indicators : DataFrame
+        Columns ``indicator, component, name, max_score, max_provenance, order``
+        in framework order (``order`` counts from 0).
+    levels : DataFrame
+        Columns ``level, min_score, certified, provenance``, ascending.
+    crosswalk : dict
+        Maps this cycle's component ids to ``crosswalk_to``'s ids (may be empty).
+    crosswalk_to : int or None
+    source : str
+        The file the framework was read from.
+    """
+
+    cycle: int
+    name: str
+    provenance: str
+    components: pd.DataFrame
+    indicators: pd.DataFrame
+    levels: pd.DataFrame
+    crosswalk: dict = field(default_factory=dict)
+    crosswalk_to: int | None = None
+    source: str = ""
+
+    @property
+    def component_ids(self) -> list[str]:
+        return self.components["component"].tolist()
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return self.indicators["indicator"].tolist()
+
+    @property
+    def weights(self) -> pd.Series:
+        """Component weights indexed by component id."""
+        return self.components.set_index("component")["weight"]
+
+    @property
+    def max_scores(self) -> pd.Series:
+        """Indicator maxima indexed by indicator id."""
+        return self.indicators.set_index("indicator")["max_score"]
+
+    def level_for(self, overall: float) -> str | None:
+        """Name of the certification level reached by an overall score (None if NaN)."""
+        if overall is None or (isinstance(overall, float) and math.isnan(overall)):
+            return None
+        reached = self.levels[self.levels["min_score"] <= overall + _TOLERANCE]
+        return str(reached["level"].iloc[-1])
+
+    def levels_for(self, overall: pd.Series | np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`level_for`: an object array of level names (None for NaN)."""
+        values = np.asarray(overall, dtype=float)
+        mins = self.levels["min_score"].to_numpy(dtype=float)
+        names = np.asarray(self.levels["level"].tolist(), dtype=object)
+        idx = np.searchsorted(mins, values + _TOLERANCE, side="right") - 1
+        out = names[np.clip(idx, 0, len(names) - 1)].astype(object)
+        out[np.isnan(values)] = None
+        return out
+
+    def is_certified(self, level: str | None) -> bool:
+        if level is None:
+            return False
+        row = self.levels[self.levels["level"] == level]
+        return bool(row["certified"].iloc[0]) if len(row) else False
+
+    def next_level(self, level: str) -> tuple[str, float] | None:
+        """The level above ``level`` and its minimum score, or None at the top."""
+        names = self.levels["level"].tolist()
+        i = names.index(level)
+        if i + 1 >= len(names):
+            return None
+        nxt = self.levels.iloc[i + 1]
+        return str(nxt["level"]), float(nxt["min_score"])
+
+
+def _fail(source: str, message: str) -> FrameworkError:
+    return FrameworkError(f"{source}: {message}")
+
+
+def _require(mapping: dict, key: str, source: str, where: str):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise _fail(source, f"{where} lacks the required key {key!r}")
+    return mapping[key]
+
+
+def _number(value, source: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(source, f"{where} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise _fail(source, f"{where} must be finite, got {value!r}")
+    return float(value)
+
+
+def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
+    """Build and validate a :class:`Framework` from an already parsed mapping."""
+    if not isinstance(raw, dict):
+        raise _fail(source, "the file must hold a mapping at its top level")
+    cycle = _require(raw, "cycle", source, "the framework")
+    if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
+        raise _fail(source, f"'cycle' must be a positive whole number, got {cycle!r}")
+
+    comps_raw = _require(raw, "components", source, "the framework")
+    if not isinstance(comps_raw, list) or not comps_raw:
+        raise _fail(source, "'components' must be a non-empty list")
+    components = []
+    for i, comp in enumerate(comps_raw, start=1):
+        where = f"component #{i}"
+        cid = str(_require(comp, "id", source, where))
+        weight = _number(comp.get("weight", 1.0 / len(comps_raw)), source, f"{where} ({cid}) weight")
+        if weight < 0:
+            raise _fail(source, f"{where} ({cid}) has a negative weight {weight}")
+        components.append({"component": cid, "name": str(comp.get("name", cid)), "weight": weight})
+    comp_ids = [c["component"] for c in components]
+    dupes = sorted({c for c in comp_ids if comp_ids.count(c) > 1})
+    if dupes:
+        raise _fail(source, f"duplicate component ids: {', '.join(dupes)}")
+    total_weight = sum(c["weight"] for c in components)
+    if abs(total_weight - 1.0) > 1e-6:
+        raise _fail(source, f"component weights must sum to 1, they sum to {total_weight:g}")
+
+    inds_raw = _require(raw, "indicators", source, "the framework")
+    if not isinstance(inds_raw, list) or not inds_raw:
+        raise _fail(source, "'indicators' must be a non-empty list")
+    indicators = []
+    for i, ind in enumerate(inds_raw, start=1):
+        where = f"indicator #{i}"
+        iid = str(_require(ind, "id", source, where))
+        comp = str(_require(ind, "component", source, f"{where} ({iid})"))
+        if comp not in comp_ids:
+            raise _fail(source, f"indicator {iid} names unknown component {comp!r}; "
+                                f"components are {', '.join(comp_ids)}")
+        max_score = _number(_require(ind, "max", source, f"{where} ({iid})"), source, f"indicator {iid} max")
+        if max_score <= 0:
+            raise _fail(source, f"indicator {iid} has a non-positive max {max_score:g}")
+        prov = str(ind.get("max_provenance", "illustrative"))
+        if prov not in PROVENANCE_VALUES:
+            raise _fail(source, f"indicator {iid} has max_provenance {prov!r}; "
+                                f"expected one of {', '.join(PROVENANCE_VALUES)}")
+        indicators.append({"indicator": iid, "component": comp, "name": str(ind.get("name", iid)),
+                           "max_score": max_score, "max_provenance": prov, "order": i - 1})
+    ind_ids = [x["indicator"] for x in indicators]
+    dupes = sorted({x for x in ind_ids if ind_ids.count(x) > 1})
+    if dupes:
+        raise _fail(source, f"duplicate indicator ids: {', '.join(dupes)}")
+    for cid in comp_ids:
+        total = sum(x["max_score"] for x in indicators if x["component"] == cid)
+        if abs(total - 100.0) > 1e-6:
+            raise _fail(source, f"the maxima of component {cid!r} must sum to 100, they sum to {total:g}")
+
+    levels_raw = _require(raw, "levels", source, "the framework")
+    if not isinstance(levels_raw, list) or not levels_raw:
+        raise _fail(source, "'levels' must be a non-empty list")
+    levels = []
+    for i, lev in enumerate(levels_raw, start=1):
+        name = str(_require(lev, "name", source, f"level #{i}"))
+        min_score = _number(_require(lev, "min_score", source, f"level {name!r}"), source, f"level {name!r} min_score")
+        levels.append({"level": name, "min_score": min_score, "certified": bool(lev.get("certified", True)),
+                       "provenance": str(lev.get("provenance", "illustrative"))})
+    mins = [lev["min_score"] for lev in levels]
+    if mins[0] != 0:
+        raise _fail(source, f"the first level must start at 0, it starts at {mins[0]:g}")
+    if any(b <= a for a, b in zip(mins, mins[1:])):
+        raise _fail(source, f"levels must be in strictly ascending order of min_score, got {mins}")
+    if mins[-1] > 100:
+        raise _fail(source, f"a level starts above 100 ({mins[-1]:g})")
+    names = [lev["level"] for lev in levels]
+    if len(set(names)) != len(names):
+        raise _fail(source, "level names must be unique")
+
+    crosswalk, crosswalk_to = {}, None
+    if raw.get("crosswalk") is not None:
+        cw = raw["crosswalk"]
+        crosswalk_to = _require(cw, "to_cycle", source, "the crosswalk")
+        crosswalk = {str(k): str(v) for k, v in (_require(cw, "components", source, "the crosswalk") or {}).items()}
+        unknown = sorted(set(crosswalk) - set(comp_ids))
+        if unknown:
+            raise _fail(source, f"the crosswalk names unknown components: {', '.join(unknown)}")
+
+    comp_df = pd.DataFrame(components)
+    comp_df["max_score"] = 100.0
+    return Framework(
+        cycle=cycle,
+        name=str(raw.get("name", f"Cycle {cycle}")),
+        provenance=str(raw.get("provenance", "illustrative")),
+        components=comp_df,
+        indicators=pd.DataFrame(indicators),
+        levels=pd.DataFrame(levels),
+        crosswalk=crosswalk,
+        crosswalk_to=crosswalk_to,
+        source=source,
+    )
+
+
+def read_framework(path: str | Path) -> Framework:
+    """Read and validate one framework file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise FrameworkError(f"{path}: cannot read the framework file ({exc.strerror or exc})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{path}: not valid YAML ({exc})") from None
+    return parse_framework(raw, source=str(path))
+
+
+@lru_cache(maxsize=8)
+def _load_dir(directory: str) -> tuple[Framework, ...]:
+    folder = Path(directory)
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not files:
+        raise FrameworkError(f"{folder}: no framework files (*.yaml) found")
+    frameworks = [read_framework(f) for f in files]
+    cycles = [f.cycle for f in frameworks]
+    dupes = sorted({c for c in cycles if cycles.count(c) > 1})
+    if dupes:
+        raise FrameworkError(f"{folder}: more than one framework file for cycle(s) {dupes}")
+    return tuple(sorted(frameworks, key=lambda f: f.cycle))
+
+
+def load_frameworks(directory: str | Path | None = None) -> dict[int, Framework]:
+    """Load every framework file in ``directory`` (default: the bundled ``data/frameworks``).
+
+    Returns
+    -------
+    dict
+        Cycle number -> :class:`Framework`, in ascending cycle order.
+    """
+    folder = Path(directory) if directory is not None else frameworks_dir()
+    return {f.cycle: f for f in _load_dir(str(folder.resolve()))}
+
+
+def load_framework(cycle: int, directory: str | Path | None = None) -> Framework:
+    """Load the framework of one cycle."""
+    frameworks = load_frameworks(directory)
+    if cycle not in frameworks:
+        raise FrameworkError(f"no framework for cycle {cycle}; known cycles: "
+                             f"{', '.join(map(str, frameworks))}")
+    return frameworks[cycle]
+
+
+def indicator_table(frameworks: dict[int, Framework]) -> pd.DataFrame:
+    """All indicators of all cycles in one long table.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, indicator, component, name, max_score, max_provenance, order``.
+    """
+    parts = [fw.indicators.assign(cycle=c) for c, fw in frameworks.items()]
+    cols = ["cycle", "indicator", "component", "name", "max_score", "max_provenance", "order"]
+    return pd.concat(parts, ignore_index=True)[cols]

@@ -1,0 +1,379 @@
+"""Reading and validating score tables (the data contract).
+
+A score table is a tidy long table, one row per (cycle, city, indicator):
+
+===========  ========  ==========================================================
+column       required  meaning
+===========  ========  ==========================================================
+cycle        yes       assessment cycle, a whole number with a framework file
+city         yes       a Smart City name (matched through aliases, see cities.py)
+indicator    yes       an indicator id of that cycle's framework, e.g. ``1.c&d``
+score        yes       points, 0 <= score <= the indicator's max; empty = missing
+state        no        the city's state (filled from the cities table if absent)
+source       no        provenance of the value, e.g. ``report_card``, ``synthetic``
+===========  ========  ==========================================================
+
+Other columns are kept as they are. Validation collects *every* problem and raises
+one :class:`~dmaf_analysis.errors.DataValidationError` listing them all.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cities import CityMatcher, load_cities
+from .errors import DataValidationError, DmafError, Problem
+from .framework import Framework, load_frameworks
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Columns of a long input table: which are required, which optional."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+SCORE_SCHEMA = TableSchema("score table", ("cycle", "city", "indicator", "score"), ("state", "source"))
+ATTRIBUTE_SCHEMA = TableSchema("city attribute table", ("cycle", "city"), ("engagement_score", "state", "source"))
+
+_MAX_PROBLEMS = 200
+_NA_STRINGS = {"", "na", "nan", "n/a", "null", "none", "-"}
+
+
+# --------------------------------------------------------------------------- reading
+def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
+    """Read a CSV or Parquet file as strings; return the frame and the line offset.
+
+    The offset turns a 0-based row position into the file's line number (CSV: the
+    header is line 1, so data row 0 is line 2) or a 1-based row (Parquet).
+    """
+    name = str(path)
+    if not path.exists():
+        raise DmafError(f"{name}: no such file")
+    if path.is_dir():
+        raise DmafError(f"{name}: is a folder, expected a CSV or Parquet file")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for broken files
+            raise DmafError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+        frame = frame.astype(object).where(frame.notna(), "")
+        frame = frame.map(lambda v: "" if v is None else str(v))
+        return _clean_headers(frame, name), 1
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DmafError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row")
+    if b"\x00" in data[:4096]:
+        raise DmafError(f"{name}: this is a binary file, not a CSV table (use .parquet for Parquet files)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DmafError(f"{name}: not UTF-8 text (byte {exc.start}); expected a CSV table") from None
+    import io as _io
+
+    try:
+        frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
+                            skip_blank_lines=True, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row") from None
+    except pd.errors.ParserError as exc:
+        raise DmafError(f"{name}: not a well-formed CSV table ({exc})") from None
+    return _clean_headers(frame, name), 2
+
+
+def _clean_headers(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for col in frame.columns:
+        frame[col] = frame[col].astype(str).str.strip()
+    return frame
+
+
+def _require_columns(frame: pd.DataFrame, schema: TableSchema, name: str) -> None:
+    missing = [c for c in schema.required if c not in frame.columns]
+    if missing:
+        found = ", ".join(map(str, frame.columns)) or "none"
+        hint = ""
+        if len(missing) == len(schema.required):
+            hint = f"; this does not look like a {schema.name}"
+        raise DataValidationError([Problem(
+            name, None, c, None,
+            f"required column missing (expected columns {', '.join(schema.required)}; found {found}){hint}")
+            for c in missing])
+    if frame.empty:
+        raise DataValidationError([Problem(name, None, None, None, "the table has a header but no data rows")])
+
+
+def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list) -> pd.Series:
+    num = pd.to_numeric(values, errors="coerce")
+    bad = num.isna() | (num != np.floor(num.fillna(0))) | (num < 1)
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(Problem(name, int(lines[i]), "cycle", values.iloc[i],
+                                "cycle must be a positive whole number"))
+    return num.where(~bad)
+
+
+def _is_missing(value: str) -> bool:
+    return value.strip().lower() in _NA_STRINGS
+
+
+# ------------------------------------------------------------------------- validation
+def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
+                    frameworks: dict[int, Framework] | None = None,
+                    cities: pd.DataFrame | None = None,
+                    line_offset: int = 2) -> pd.DataFrame:
+    """Validate a raw score table and return a clean copy.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table; values may be strings (as read from a file) or already typed.
+    source : str
+        File name used in messages.
+    frameworks : dict, optional
+        Cycle -> Framework (default: the bundled frameworks).
+    cities : DataFrame, optional
+        Cities table (default: the bundled 100 cities).
+    line_offset : int
+        Added to a 0-based row position to give the line number in messages.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle`` (int), ``city`` (canonical name), ``state``,
+        ``indicator``, ``score`` (float, NaN = missing), ``source``, then any
+        extra columns of the input, in input order.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem: missing columns, bad cycle, unknown cycle, unknown
+        city (with closest matches), unknown indicator (with the valid ids),
+        non-numeric, negative or too-high score, duplicate rows.
+    """
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    cities = load_cities() if cities is None else cities
+    frame = data.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    _require_columns(frame, SCORE_SCHEMA, source)
+    n = len(frame)
+    lines = np.arange(n) + line_offset
+    problems: list[Problem] = []
+    text = {c: frame[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+            for c in ("cycle", "city", "indicator", "score")}
+
+    # cycle
+    cycle = _parse_cycle(text["cycle"], lines, source, problems)
+    known_cycles = sorted(frameworks)
+    unknown_cycle = cycle.notna() & ~cycle.isin(known_cycles)
+    for i in np.flatnonzero(unknown_cycle.to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "cycle", text["cycle"].iloc[i],
+                                f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
+
+    # city
+    matcher = CityMatcher(cities)
+    canonical = text["city"].map(matcher.resolve)
+    for i in np.flatnonzero(canonical.isna().to_numpy()):
+        raw = text["city"].iloc[i]
+        if not raw:
+            problems.append(Problem(source, int(lines[i]), "city", raw, "city name is empty"))
+        else:
+            near = matcher.suggest(raw)
+            hint = f"; closest matches: {', '.join(near)}" if near else ""
+            problems.append(Problem(source, int(lines[i]), "city", raw, f"unknown city{hint}"))
+
+    # indicator and score
+    score_num = pd.to_numeric(text["score"], errors="coerce")
+    missing_score = text["score"].map(_is_missing)
+    max_lookup = {(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()}
+    for i in range(n):
+        cyc = cycle.iloc[i]
+        ind = text["indicator"].iloc[i]
+        line = int(lines[i])
+        fw = frameworks.get(int(cyc)) if pd.notna(cyc) else None
+        max_score = None
+        if not ind:
+            problems.append(Problem(source, line, "indicator", ind, "indicator id is empty"))
+        elif fw is not None:
+            max_score = max_lookup.get((fw.cycle, ind))
+            if max_score is None:
+                problems.append(Problem(source, line, "indicator", ind,
+                                        f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
+        if missing_score.iloc[i]:
+            continue
+        value = score_num.iloc[i]
+        raw = text["score"].iloc[i]
+        if pd.isna(value) or not math.isfinite(value):
+            problems.append(Problem(source, line, "score", raw, "score is not a number; expected points such as 10 or 7.5"))
+        elif value < 0:
+            problems.append(Problem(source, line, "score", raw, "score is negative; expected 0 or more"))
+        elif max_score is not None and value > max_score + 1e-9:
+            problems.append(Problem(source, line, "score", raw,
+                                    f"score is above the maximum of indicator {ind} ({max_score:g})"))
+        if len(problems) > _MAX_PROBLEMS:
+            break
+
+    # duplicates (only among rows whose keys are valid)
+    key = pd.DataFrame({"cycle": cycle, "city": canonical, "indicator": text["indicator"]})
+    valid_key = key.notna().all(axis=1)
+    dup = key[valid_key].duplicated(keep="first")
+    first_line = {}
+    for i in np.flatnonzero(valid_key.to_numpy()):
+        k = (key["cycle"].iloc[i], key["city"].iloc[i], key["indicator"].iloc[i])
+        if k in first_line:
+            problems.append(Problem(source, int(lines[i]), None, None,
+                                    f"duplicate row for cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
+                                    f"(first seen on line {first_line[k]})"))
+        else:
+            first_line[k] = int(lines[i])
+    del dup
+
+    if problems:
+        problems.sort(key=lambda p: (p.row if p.row is not None else 0))
+        if len(problems) > _MAX_PROBLEMS:
+            extra = len(problems) - _MAX_PROBLEMS
+            problems = problems[:_MAX_PROBLEMS] + [Problem(source, None, None, None,
+                                                           f"... and {extra} more problems not listed")]
+        raise DataValidationError(problems)
+
+    state_of = dict(zip(cities["city"], cities["state"]))
+    out = pd.DataFrame({
+        "cycle": cycle.astype("int64").to_numpy(),
+        "city": canonical.to_numpy(dtype=object),
+        "state": canonical.map(state_of).to_numpy(dtype=object),
+        "indicator": text["indicator"].to_numpy(dtype=object),
+        "score": score_num.where(~missing_score).astype(float).to_numpy(),
+        "source": (frame["source"].astype(str).str.strip().to_numpy(dtype=object)
+                   if "source" in frame.columns else np.full(n, "unspecified", dtype=object)),
+    })
+    extras = [c for c in frame.columns if c not in out.columns]
+    for c in extras:
+        out[c] = frame[c].to_numpy()
+    return out
+
+
+def read_scores(path: str | Path, *, frameworks: dict[int, Framework] | None = None,
+                cities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate a score table from CSV or Parquet.
+
+    A byte-order mark, CRLF line endings and spaces around names and values are
+    accepted. See :func:`validate_scores` for the returned columns and the errors.
+    """
+    path = Path(path)
+    frame, offset = _read_raw(path)
+    return validate_scores(frame, source=str(path), frameworks=frameworks, cities=cities, line_offset=offset)
+
+
+def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate a city attribute table (``cycle, city, engagement_score``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle`` (int), ``city`` (canonical), ``engagement_score``
+        (float, 0-100, NaN when empty), plus any other columns.
+    """
+    path = Path(path)
+    name = str(path)
+    frame, offset = _read_raw(path)
+    _require_columns(frame, ATTRIBUTE_SCHEMA, name)
+    cities = load_cities() if cities is None else cities
+    matcher = CityMatcher(cities)
+    lines = np.arange(len(frame)) + offset
+    problems: list[Problem] = []
+    cycle = _parse_cycle(frame["cycle"], lines, name, problems)
+    canonical = frame["city"].map(matcher.resolve)
+    for i in np.flatnonzero(canonical.isna().to_numpy()):
+        raw = frame["city"].iloc[i]
+        near = matcher.suggest(raw)
+        hint = f"; closest matches: {', '.join(near)}" if near else ""
+        problems.append(Problem(name, int(lines[i]), "city", raw, f"unknown city{hint}"))
+    engagement = pd.Series(np.nan, index=frame.index)
+    if "engagement_score" in frame.columns:
+        raw = frame["engagement_score"]
+        missing = raw.map(_is_missing)
+        engagement = pd.to_numeric(raw, errors="coerce").where(~missing)
+        bad = ~missing & (engagement.isna() | (engagement < 0) | (engagement > 100))
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.append(Problem(name, int(lines[i]), "engagement_score", raw.iloc[i],
+                                    "engagement score must be a number from 0 to 100"))
+    key = pd.DataFrame({"cycle": cycle, "city": canonical})
+    dup = key.notna().all(axis=1) & key.duplicated(keep="first")
+    for i in np.flatnonzero(dup.to_numpy()):
+        problems.append(Problem(name, int(lines[i]), None, None,
+                                f"duplicate row for cycle {int(cycle.iloc[i])}, city {canonical.iloc[i]}"))
+    if problems:
+        raise DataValidationError(problems)
+    out = frame.copy()
+    out["cycle"] = cycle.astype("int64")
+    out["city"] = canonical
+    out["engagement_score"] = engagement.astype(float)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
+
+    On an exception the temporary file is removed and ``target`` is left untouched,
+    so no half-written file is ever visible under the final name.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(target: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` whose text cells cannot be run as spreadsheet formulas.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading
+    apostrophe (the OWASP advice against CSV injection); numbers are left alone.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_PREFIXES) else v)
+    return out
+
+
+def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
+    """Write ``frame`` atomically as CSV (spreadsheet-safe) or Parquet, by suffix."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        if target.suffix.lower() in (".parquet", ".pq"):
+            frame.to_parquet(tmp, index=False)
+        else:
+            spreadsheet_safe(frame).to_csv(tmp, index=False, lineterminator="\n")
+    return target
