@@ -1,0 +1,115 @@
+"""Sub-commands ``validate``, ``score`` and ``summary``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a score table against the data contract",
+                       description="Check a score table (CSV or Parquet) against the data contract. "
+                                   "Exit 0 with a one-line summary when valid, 1 with every problem when not.")
+    p.add_argument("file", help="score table: cycle, city, indicator, score [, state, source]")
+    p.add_argument("--cities", help="cities table to match names against (default: the 100 Smart Cities)")
+    p.set_defaults(func=_run_validate)
+
+    p = sub.add_parser("score", help="score every city: components, overall, level, rank",
+                       description="Score every city and cycle of a score table.")
+    p.add_argument("file", help="score table (CSV or Parquet)")
+    p.add_argument("-o", "--output", help="write the result here (CSV or Parquet by suffix) instead of printing it")
+    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="count missing indicators as 0 points (default: the component is missing)")
+    p.set_defaults(func=_run_score)
+
+    p = sub.add_parser("summary", help="national or group summary of scored cities",
+                       description="Summary statistics (count, mean, median, quartiles, certified) per component.")
+    p.add_argument("file", nargs="?", default="", help="score table (default: the bundled data)")
+    p.add_argument("--cycle", type=int, default=0, help="cycle to show (default: the latest)")
+    p.add_argument("--by", choices=["national", "state", "region", "selection_round"], default="national")
+    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+    p.set_defaults(func=_run_summary)
+
+
+def _load(args):
+    from .cities import load_cities
+    from .framework import load_frameworks
+    from .io import read_scores
+
+    cities = load_cities(args.cities) if getattr(args, "cities", None) else load_cities()
+    frameworks = load_frameworks()
+    return read_scores(args.file, frameworks=frameworks, cities=cities), frameworks, cities
+
+
+def _describe(scores) -> str:
+    cycles = sorted(scores["cycle"].unique())
+    parts = []
+    for c in cycles:
+        part = scores[scores["cycle"] == c]
+        parts.append(f"cycle {c}: {part['city'].nunique()} cities")
+    missing = int(scores["score"].isna().sum())
+    tail = f", {missing} empty scores" if missing else ""
+    return f"{len(scores)} rows ({'; '.join(parts)}){tail}"
+
+
+def _run_validate(args) -> int:
+    scores, _, _ = _load(args)
+    print(f"{args.file}: valid score table, {_describe(scores)}")
+    return 0
+
+
+def _run_score(args) -> int:
+    import pandas as pd
+
+    from .io import spreadsheet_safe, write_table
+    from .scoring import SCORE_COLUMNS, score_cities
+
+    scores, frameworks, cities = _load(args)
+    scored = score_cities(scores, frameworks=frameworks, cities=cities,
+                          treat_missing_as_zero=args.missing_as_zero)
+    table = scored[SCORE_COLUMNS]
+    if args.output:
+        write_table(table, args.output)
+        incomplete = int((~table["complete"]).sum())
+        note = f"; {incomplete} incomplete (see column 'complete')" if incomplete else ""
+        print(f"wrote {len(table)} rows to {args.output}{note}")
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            spreadsheet_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _run_summary(args) -> int:
+    import pandas as pd
+
+    from .dataset import load_dataset
+    from .errors import DmafError
+    from .scoring import group_summary
+
+    if args.cities:
+        scores, frameworks, cities = _load(args)
+        from .scoring import score_cities
+        scored = score_cities(scores, frameworks=frameworks, cities=cities)
+    else:
+        data = load_dataset(args.file or None)
+        scored, scores, frameworks = data.scored, data.scores, data.frameworks
+    cycles = sorted(scored["cycle"].unique())
+    cycle = args.cycle or cycles[-1]
+    if cycle not in cycles:
+        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, cycles))}")
+    part = scored[scored["cycle"] == cycle]
+    summary = group_summary(part, by=args.by, frameworks=frameworks)
+    cyc_scores = scores[scores["cycle"] == cycle]
+    present = cyc_scores["score"].notna()
+    n_syn = int((cyc_scores.loc[present, "source"].astype(str).str.lower() == "synthetic").sum())
+    print(f"DMAF cycle {cycle}: {len(part)} cities, {int(part['certified'].sum())} certified, "
+          f"{int(part['overall'].notna().sum())} with a complete overall score")
+    if n_syn:
+        print(f"Note: {n_syn} of {int(present.sum())} indicator values are SYNTHETIC (illustrative, not real scores).")
+    shown = summary.drop(columns=["cycle", "grouping"]).round(1)
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(shown.to_string(index=False))
+    top = part.dropna(subset=["overall"]).head(10)[["rank", "city", "state", "overall", "level"]]
+    print("\nTop 10:")
+    print(top.to_string(index=False))
+    return 0

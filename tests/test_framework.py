@@ -1,0 +1,96 @@
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from dmaf_analysis.errors import FrameworkError
+from dmaf_analysis.framework import load_framework, load_frameworks, parse_framework, read_framework
+
+FACTS_MAXIMA = {  # FACTS.md, Cycle 2 indicator table
+    "1.a": 30, "1.b": 40, "1.c&d": 30, "2.a": 20, "2.b": 20, "2.c": 30, "2.d": 15, "2.e": 15,
+    "3.a": 30, "3.b": 20, "3.c": 30, "3.d": 20, "4.a": 20, "4.b": 30, "4.c": 10, "4.d": 10,
+    "4.e": 30, "5.a": 30, "5.b": 20, "5.c": 20, "5.d": 30,
+}
+INFERRED = {"2.b", "2.e", "3.b", "3.d", "4.a", "4.e"}
+
+
+def test_cycle2_matches_facts():
+    fw = load_framework(2)
+    assert fw.indicator_ids == list(FACTS_MAXIMA)
+    assert fw.max_scores.to_dict() == {k: float(v) for k, v in FACTS_MAXIMA.items()}
+    assert fw.component_ids == ["policy", "people", "process", "technology", "outcomes"]
+    assert fw.weights.tolist() == [0.2] * 5
+    inferred = set(fw.indicators.loc[fw.indicators["max_provenance"] == "inferred", "indicator"])
+    assert inferred == INFERRED
+    assert "Enabled" in fw.levels["level"].tolist()
+
+
+def test_cycle1_is_illustrative_with_crosswalk():
+    fw = load_framework(1)
+    assert fw.provenance == "illustrative"
+    assert set(fw.indicators["max_provenance"]) == {"illustrative"}
+    assert fw.crosswalk_to == 2
+    assert set(fw.crosswalk.values()) <= set(load_framework(2).component_ids)
+    assert len(fw.indicator_ids) < len(load_framework(2).indicator_ids)
+
+
+def test_levels_for_thresholds():
+    fw = load_framework(2)
+    got = fw.levels_for(np.array([0, 29.999, 30, 59.5, 60, 80, 100, np.nan]))
+    assert got.tolist() == ["Not certified", "Not certified", "Enabled", "Enabled", "Advanced",
+                            "Leading", "Leading", None]
+    assert fw.level_for(30.0) == "Enabled"
+    assert fw.next_level("Enabled") == ("Advanced", 60.0)
+    assert fw.next_level("Leading") is None
+
+
+def _raw():
+    return yaml.safe_load(open(load_framework(2).source, encoding="utf-8"))
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda r: r["indicators"][0].update(max=35), "must sum to 100"),
+    (lambda r: r["components"][0].update(weight=0.3), "weights must sum to 1"),
+    (lambda r: r["indicators"][1].update(id="1.a"), "duplicate indicator ids: 1.a"),
+    (lambda r: r["components"][1].update(id="policy"), "duplicate component ids"),
+    (lambda r: r["levels"].reverse(), "first level must start at 0"),
+    (lambda r: r["levels"][2].update(min_score=20), "strictly ascending"),
+    (lambda r: r["indicators"][0].update(component="budget"), "unknown component 'budget'"),
+    (lambda r: r["indicators"][0].update(max="thirty"), "must be a number"),
+    (lambda r: r["indicators"][0].update(max_provenance="guess"), "max_provenance"),
+    (lambda r: r.pop("levels"), "lacks the required key 'levels'"),
+])
+def test_bad_framework_names_file_and_problem(tmp_path, mutate, message):
+    raw = copy.deepcopy(_raw())
+    mutate(raw)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        read_framework(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_not_yaml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("components: [unclosed", encoding="utf-8")
+    with pytest.raises(FrameworkError, match="not valid YAML"):
+        read_framework(bad)
+    with pytest.raises(FrameworkError, match="cannot read"):
+        read_framework(tmp_path / "absent.yaml")
+    with pytest.raises(FrameworkError, match="no framework for cycle 9"):
+        load_framework(9)
+
+
+def test_load_frameworks_rejects_two_files_for_one_cycle(tmp_path):
+    text = open(load_framework(2).source, encoding="utf-8").read()
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkError, match="more than one framework file"):
+        load_frameworks(tmp_path)
+
+
+def test_parse_framework_rejects_non_mapping():
+    with pytest.raises(FrameworkError, match="mapping"):
+        parse_framework(["not", "a", "mapping"], source="x.yaml")

@@ -1,0 +1,148 @@
+"""The data contract: every bad input gives a clear, complete list of problems."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from dmaf_analysis.errors import DataValidationError, DmafError
+from dmaf_analysis.io import (read_city_attributes, read_scores, spreadsheet_safe, write_table,
+                              write_text_atomic)
+
+HEADER = "cycle,city,indicator,score,source\n"
+
+
+def problems_of(path):
+    with pytest.raises(DataValidationError) as info:
+        read_scores(path)
+    return info.value.problems
+
+
+def test_valid_file_with_bom_crlf_and_spaces(write_csv):
+    text = "\ufeff cycle , city ,indicator, score \r\n2, Ludhiana ,1.a, 0 \r\n2,allahabad,1.c&d,15\r\n2,Surat,2.a,\r\n"
+    scores = read_scores(write_csv(text))
+    assert scores["city"].tolist() == ["Ludhiana", "Prayagraj", "Surat"]
+    assert scores["state"].tolist() == ["Punjab", "Uttar Pradesh", "Gujarat"]
+    assert scores["cycle"].dtype == np.int64
+    assert scores["score"].iloc[:2].tolist() == [0.0, 15.0]
+    assert np.isnan(scores["score"].iloc[2])  # empty = missing, not an error
+    assert scores["source"].tolist() == ["unspecified"] * 3
+
+
+def test_every_problem_is_reported_at_once_with_line_column_value(write_csv):
+    text = HEADER + "\n".join([
+        "2,Ludhiana,1.a,35,x",       # line 2: above max 30
+        "2,Ludhiana,1.b,-5,x",       # line 3: negative
+        "2,Ludhiana,1.c&d,ten,x",    # line 4: not a number
+        "2,Ludhiana,9.z,5,x",        # line 5: unknown indicator
+        "2,Ludhyana,2.a,5,x",        # line 6: unknown city
+        "7,Ludhiana,2.a,5,x",        # line 7: unknown cycle
+        "2,Ludhiana,2.c,10,x",       # line 8
+        "2,ludhiana,2.c,10,x",       # line 9: duplicate of line 8
+        "two,Ludhiana,2.d,5,x",      # line 10: bad cycle
+    ]) + "\n"
+    path = write_csv(text)
+    problems = problems_of(path)
+    got = {(p.row, p.column): p for p in problems}
+    assert set(got) == {(2, "score"), (3, "score"), (4, "score"), (5, "indicator"), (6, "city"),
+                        (7, "cycle"), (9, None), (10, "cycle")}
+    assert "above the maximum of indicator 1.a (30)" in got[2, "score"].message
+    assert got[2, "score"].value == "35"
+    assert "negative" in got[3, "score"].message
+    assert "not a number" in got[4, "score"].message and got[4, "score"].value == "ten"
+    assert "valid ids: 1.a, 1.b, 1.c&d" in got[5, "indicator"].message
+    assert "closest matches: Ludhiana" in got[6, "city"].message
+    assert "frameworks exist for cycle(s) 1, 2" in got[7, "cycle"].message
+    assert "first seen on line 8" in got[9, None].message
+    assert all(p.file == str(path) for p in problems)
+    text_all = str(DataValidationError(problems))
+    assert text_all.startswith("8 problems found:")
+    assert f"{path}, line 2, column 'score'" in text_all
+
+
+def test_missing_required_column(write_csv):
+    problems = problems_of(write_csv("cycle,city,score\n2,Surat,5\n"))
+    assert [(p.column, p.row) for p in problems] == [("indicator", None)]
+    assert "required column missing" in problems[0].message
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the file is empty"),
+    ("   \n\n", "the file is empty"),
+    (HEADER, "no data rows"),
+])
+def test_empty_inputs(write_csv, text, message):
+    with pytest.raises(DmafError, match=message):
+        read_scores(write_csv(text))
+
+
+def test_not_a_table(write_csv, tmp_path):
+    with pytest.raises(DataValidationError, match="does not look like a score table"):
+        read_scores(write_csv('{"json": true}\n', name="data.json"))
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(DmafError, match="binary file"):
+        read_scores(binary)
+    with pytest.raises(DmafError, match="not UTF-8"):
+        read_scores(write_csv("cycle,city\n2,Pimpri\xe9\n", encoding="latin-1"))
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(DmafError, match="not a readable Parquet file"):
+        read_scores(broken)
+    with pytest.raises(DmafError, match="no such file"):
+        read_scores(tmp_path / "absent.csv")
+    with pytest.raises(DmafError, match="is a folder"):
+        read_scores(tmp_path)
+
+
+def test_parquet_round_trip(tmp_path, small_scores):
+    path = write_table(small_scores, tmp_path / "scores.parquet")
+    back = read_scores(path)
+    pd.testing.assert_frame_equal(back[small_scores.columns], small_scores)
+
+
+def test_parquet_problems_use_row_numbers(tmp_path):
+    frame = pd.DataFrame({"cycle": [2, 2], "city": ["Surat", "Surat"], "indicator": ["1.a", "1.b"],
+                          "score": [10.0, 45.0]})
+    frame.to_parquet(tmp_path / "s.parquet")
+    problems = problems_of(tmp_path / "s.parquet")
+    assert [(p.row, p.column) for p in problems] == [(2, "score")]
+
+
+def test_input_is_not_mutated(small_scores):
+    from dmaf_analysis.io import validate_scores
+    raw = small_scores.astype(str)
+    before = raw.copy()
+    validate_scores(raw)
+    pd.testing.assert_frame_equal(raw, before)
+
+
+def test_city_attributes(write_csv):
+    attrs = read_city_attributes(write_csv("cycle,city,engagement_score\n2,Ludhiana,60\n2,Surat,\n"))
+    assert attrs["engagement_score"].iloc[0] == 60.0 and np.isnan(attrs["engagement_score"].iloc[1])
+    with pytest.raises(DataValidationError) as info:
+        read_city_attributes(write_csv("cycle,city,engagement_score\n2,Ludhiana,160\n2,Gotham,5\n2,Ludhiana,6\n"))
+    rows = sorted((p.row, p.column) for p in info.value.problems)
+    assert rows == [(2, "engagement_score"), (3, "city"), (4, None)]
+
+
+def test_spreadsheet_safe_and_atomic_write(tmp_path):
+    frame = pd.DataFrame({"city": ["=HYPERLINK(\"x\")", "+1", "Surat", "@SUM"], "score": [-5.0, 1.0, 2.0, 3.0]})
+    safe = spreadsheet_safe(frame)
+    assert safe["city"].tolist() == ["'=HYPERLINK(\"x\")", "'+1", "Surat", "'@SUM"]
+    assert safe["score"].tolist() == [-5.0, 1.0, 2.0, 3.0]
+    assert frame["city"].iloc[0].startswith("=")  # input untouched
+    out = write_table(frame, tmp_path / "out.csv")
+    assert out.read_text().splitlines()[1] == '"\'=HYPERLINK(""x"")",-5.0'
+    write_text_atomic(tmp_path / "a.txt", "hello")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.csv"]
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    from dmaf_analysis.io import atomic_path
+    target = tmp_path / "t.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
