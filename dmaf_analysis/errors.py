@@ -54,9 +54,14 @@ class Problem:
 class DataValidationError(DmafError):
     """An input table failed validation; ``problems`` lists every failure."""
 
+    #: At most this many problems are spelled out in the message; all are in ``problems``.
+    max_listed = 200
+
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        count = len(lines)
+        count = len(self.problems)
+        lines = [f"  - {p}" for p in self.problems[:self.max_listed]]
+        if count > self.max_listed:
+            lines.append(f"  ... and {count - self.max_listed} more")
         head = f"{count} problem{'s' if count != 1 else ''} found:"
-        super().__init__("\n".join([head, *(f"  - {line}" for line in lines)]))
+        super().__init__("\n".join([head, *lines]))

@@ -45,7 +45,6 @@ class TableSchema:
 SCORE_SCHEMA = TableSchema("score table", ("cycle", "city", "indicator", "score"), ("state", "source"))
 ATTRIBUTE_SCHEMA = TableSchema("city attribute table", ("cycle", "city"), ("engagement_score", "state", "source"))
 
-_MAX_PROBLEMS = 200
 _NA_STRINGS = {"", "na", "nan", "n/a", "null", "none", "-"}
 
 
@@ -126,6 +125,12 @@ def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list
     return num.where(~bad)
 
 
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as stripped strings; missing values become ""."""
+    out = values.astype(object).where(values.notna(), "")
+    return out.astype(str).str.strip()
+
+
 def _is_missing(value: str) -> bool:
     return value.strip().lower() in _NA_STRINGS
 
@@ -172,8 +177,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     n = len(frame)
     lines = np.arange(n) + line_offset
     problems: list[Problem] = []
-    text = {c: frame[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-            for c in ("cycle", "city", "indicator", "score")}
+    text = {c: _as_text(frame[c]) for c in ("cycle", "city", "indicator", "score")}
 
     # cycle
     cycle = _parse_cycle(text["cycle"], lines, source, problems)
@@ -183,9 +187,11 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
         problems.append(Problem(source, int(lines[i]), "cycle", text["cycle"].iloc[i],
                                 f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
 
-    # city
+    # city (resolve each distinct name once)
     matcher = CityMatcher(cities)
-    canonical = text["city"].map(matcher.resolve)
+    names = pd.unique(text["city"])
+    resolved = {name: matcher.resolve(name) for name in names}
+    canonical = text["city"].map(resolved)
     for i in np.flatnonzero(canonical.isna().to_numpy()):
         raw = text["city"].iloc[i]
         if not raw:
@@ -195,58 +201,54 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
             hint = f"; closest matches: {', '.join(near)}" if near else ""
             problems.append(Problem(source, int(lines[i]), "city", raw, f"unknown city{hint}"))
 
-    # indicator and score
-    score_num = pd.to_numeric(text["score"], errors="coerce")
-    missing_score = text["score"].map(_is_missing)
-    max_lookup = {(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()}
-    for i in range(n):
-        cyc = cycle.iloc[i]
+    # indicator
+    max_lookup = pd.Series({(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()},
+                           dtype=float)
+    known_cycle = cycle.notna() & ~unknown_cycle
+    keys = pd.MultiIndex.from_arrays([cycle.fillna(-1).astype("int64"), text["indicator"]])
+    max_score = pd.Series(max_lookup.reindex(keys).to_numpy(), index=frame.index)
+    empty_ind = text["indicator"] == ""
+    for i in np.flatnonzero(empty_ind.to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "indicator", "", "indicator id is empty"))
+    for i in np.flatnonzero((known_cycle & ~empty_ind & max_score.isna()).to_numpy()):
+        fw = frameworks[int(cycle.iloc[i])]
+        problems.append(Problem(source, int(lines[i]), "indicator", text["indicator"].iloc[i],
+                                f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
+
+    # score
+    missing_score = text["score"].str.lower().isin(_NA_STRINGS)
+    score_num = pd.to_numeric(text["score"], errors="coerce").astype(float)
+    not_number = ~missing_score & (score_num.isna() | ~np.isfinite(score_num.fillna(0)))
+    negative = ~missing_score & ~not_number & (score_num < 0)
+    too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + 1e-9)
+    for i in np.flatnonzero(not_number.to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
+                                "score is not a number; expected points such as 10 or 7.5"))
+    for i in np.flatnonzero(negative.to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
+                                "score is negative; expected 0 or more"))
+    for i in np.flatnonzero(too_high.to_numpy()):
         ind = text["indicator"].iloc[i]
-        line = int(lines[i])
-        fw = frameworks.get(int(cyc)) if pd.notna(cyc) else None
-        max_score = None
-        if not ind:
-            problems.append(Problem(source, line, "indicator", ind, "indicator id is empty"))
-        elif fw is not None:
-            max_score = max_lookup.get((fw.cycle, ind))
-            if max_score is None:
-                problems.append(Problem(source, line, "indicator", ind,
-                                        f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
-        if missing_score.iloc[i]:
-            continue
-        value = score_num.iloc[i]
-        raw = text["score"].iloc[i]
-        if pd.isna(value) or not math.isfinite(value):
-            problems.append(Problem(source, line, "score", raw, "score is not a number; expected points such as 10 or 7.5"))
-        elif value < 0:
-            problems.append(Problem(source, line, "score", raw, "score is negative; expected 0 or more"))
-        elif max_score is not None and value > max_score + 1e-9:
-            problems.append(Problem(source, line, "score", raw,
-                                    f"score is above the maximum of indicator {ind} ({max_score:g})"))
-        if len(problems) > _MAX_PROBLEMS:
-            break
+        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
+                                f"score is above the maximum of indicator {ind} ({max_score.iloc[i]:g})"))
 
     # duplicates (only among rows whose keys are valid)
     key = pd.DataFrame({"cycle": cycle, "city": canonical, "indicator": text["indicator"]})
-    valid_key = key.notna().all(axis=1)
-    dup = key[valid_key].duplicated(keep="first")
-    first_line = {}
-    for i in np.flatnonzero(valid_key.to_numpy()):
-        k = (key["cycle"].iloc[i], key["city"].iloc[i], key["indicator"].iloc[i])
-        if k in first_line:
-            problems.append(Problem(source, int(lines[i]), None, None,
-                                    f"duplicate row for cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
-                                    f"(first seen on line {first_line[k]})"))
-        else:
-            first_line[k] = int(lines[i])
-    del dup
+    valid_key = key.notna().all(axis=1) & ~empty_ind
+    dup_any = valid_key & key.duplicated(keep=False)
+    if dup_any.any():
+        first_line: dict = {}
+        for i in np.flatnonzero(dup_any.to_numpy()):
+            k = (key["cycle"].iloc[i], key["city"].iloc[i], key["indicator"].iloc[i])
+            if k in first_line:
+                problems.append(Problem(source, int(lines[i]), None, None,
+                                        f"duplicate row for cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
+                                        f"(first seen on line {first_line[k]})"))
+            else:
+                first_line[k] = int(lines[i])
 
     if problems:
         problems.sort(key=lambda p: (p.row if p.row is not None else 0))
-        if len(problems) > _MAX_PROBLEMS:
-            extra = len(problems) - _MAX_PROBLEMS
-            problems = problems[:_MAX_PROBLEMS] + [Problem(source, None, None, None,
-                                                           f"... and {extra} more problems not listed")]
         raise DataValidationError(problems)
 
     state_of = dict(zip(cities["city"], cities["state"]))

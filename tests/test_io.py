@@ -146,3 +146,13 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
             raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
+
+
+def test_hundreds_of_problems_are_all_kept(write_csv):
+    text = HEADER + "".join(f"2,Surat,1.a,{31 + i},x\n" for i in range(250))
+    with pytest.raises(DataValidationError) as info:
+        read_scores(write_csv(text))
+    # 250 scores above the max, and 249 duplicates of the first row
+    assert len(info.value.problems) == 499
+    assert str(info.value).startswith("499 problems found:")
+    assert str(info.value).endswith("... and 299 more")
