@@ -1,0 +1,672 @@
+"""A seeded synthetic DMAF panel: the bundled data set and data for scale tests.
+
+Only one real DMAF report card is available (Ludhiana, Cycle 2), so the bundled
+panel is synthetic apart from Ludhiana's printed values. For the 100 Smart Cities
+the generator is *constructive*: it first fixes every city's Cycle 2 overall score
+so that the published results hold exactly (national mean, certified count,
+western mean and certified count, the named ranks and the tie at rank 10), then
+splits each city's points over the indicators. Nothing is found by trying seeds:
+every seed gives a panel that reproduces the same published facts, and the same
+seed always gives the same panel.
+
+Scores are whole multiples of 5 points. With the frameworks' equal component
+weights and components out of 100, a city's overall score is its total points
+divided by 5, which is its number of 5-point "steps": overall scores are whole
+numbers and ties are exact.
+
+Provenance: every value is ``source = synthetic`` except Ludhiana's Cycle 2
+report-card values (:data:`LUDHIANA_REPORT_CARD`) and its City Engagement Score,
+which are ``report_card``. ``placed_by`` records how each report-card value was
+attached to its indicator (``heading`` or ``order``; empty for synthetic rows).
+
+All randomness comes from uniform draws of a PCG64 generator transformed here
+(Box-Muller normals, Gumbel keys), so a seed means the same panel on every
+platform and NumPy version that keeps PCG64's stream.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cities import CITY_COLUMNS, load_cities
+from .errors import DmafError
+from .framework import Framework, load_frameworks
+
+DEFAULT_SEED = 20210625
+"""Seed of the bundled panel (the date the Cycle 2 results were announced)."""
+
+POINT_STEP = 5
+"""Every synthetic score is a whole multiple of this many points."""
+
+SCORE_TABLE_COLUMNS = ["cycle", "city", "state", "indicator", "score", "source", "placed_by"]
+ATTRIBUTE_TABLE_COLUMNS = ["cycle", "city", "engagement_score", "source"]
+
+# ----------------------------------------------------------------- published facts
+#: The cycle whose published results the panel reproduces.
+PUBLISHED_CYCLE = 2
+#: Press coverage of the 25 June 2021 release (see FACTS.md).
+PUBLISHED_NATIONAL_MEAN = 32
+PUBLISHED_CERTIFIED = 42
+PUBLISHED_REGION = "West"
+PUBLISHED_REGION_MEAN = 45
+PUBLISHED_REGION_CITIES = 26
+PUBLISHED_REGION_CERTIFIED = 10
+PUBLISHED_TOP_SIX = ("Surat", "Pimpri-Chinchwad", "Bhopal", "Pune", "Nagpur", "Ahmedabad")
+PUBLISHED_TIED_TENTH = ("Kohima", "Raipur", "Thane")
+PUBLISHED_TIE_LEVEL = "Enabled"
+#: Number of cities with a non-zero score on an indicator (data coordinators,
+#: city-run capacity building, sensors).
+PUBLISHED_NONZERO_COUNTS = {"2.b": 61, "2.e": 20, "4.a": 69}
+
+#: Ludhiana's Cycle 2 report card: indicator -> (points, how the value was placed).
+LUDHIANA = "Ludhiana"
+LUDHIANA_REPORT_CARD = {
+    "1.a": (0, "heading"), "1.b": (0, "heading"), "1.c&d": (0, "heading"),
+    "2.a": (0, "order"), "2.c": (10, "heading"), "2.d": (5, "heading"),
+    "3.a": (0, "heading"), "3.c": (10, "heading"),
+    "4.b": (0, "order"), "4.c": (10, "heading"), "4.d": (0, "heading"),
+    "5.a": (0, "heading"), "5.b": (0, "order"), "5.c": (15, "order"), "5.d": (0, "order"),
+}
+LUDHIANA_ENGAGEMENT = 60
+
+#: Cycle 1 had 99 participants; which city was missing is not known. The panel
+#: leaves out Shillong, the last city in the cities table (selected in June 2018,
+#: a year before Cycle 1): an arbitrary choice, not a claim.
+ABSENT_FROM_CYCLE_1 = "Shillong"
+
+# ------------------------------------------------------------- illustrative shape
+#: How hard each indicator is (logit shift; higher = cities score more of its
+#: maximum). Illustrative guesses, not data; unknown ids get 0.
+INDICATOR_EASE = {
+    2: {"1.a": 0.2, "1.b": -0.3, "1.c&d": -0.9, "2.a": 1.2, "2.b": 0.2, "2.c": 0.0,
+        "2.d": 0.8, "2.e": -1.0, "3.a": -0.8, "3.b": -0.3, "3.c": 0.1, "3.d": -0.7,
+        "4.a": 0.5, "4.b": 0.9, "4.c": 0.3, "4.d": -0.8, "4.e": -0.2, "5.a": -0.6,
+        "5.b": 0.0, "5.c": 0.1, "5.d": -0.3},
+    1: {"1.a": 0.3, "1.b": -0.3, "2.a": 0.8, "2.b": -0.2, "2.c": 0.2, "3.a": -0.6,
+        "3.b": 0.0, "4.a": 0.3, "4.b": 0.4, "5.a": -0.4, "5.b": -0.5},
+}
+_COMPONENT_SD = 0.7       # spread of a city's component strengths (correlates a component's indicators)
+_INDICATOR_SD = 0.6       # indicator-level noise
+_SELECTION_STRENGTH = {"2.b": 1.0, "2.e": 1.5, "4.a": 1.0}  # how strongly maturity drives the non-zero sets
+_CHANGE_MEAN, _CHANGE_SD = 8.0, 8.0  # overall points gained from one cycle to the next
+_MAX_CITIES = 100_000
+
+
+# ---------------------------------------------------------------------- randomness
+class _Random:
+    """Uniform draws from PCG64, transformed here so that the stream is stable."""
+
+    def __init__(self, seed: int):
+        self._gen = np.random.Generator(np.random.PCG64(seed))
+
+    def uniform(self, size) -> np.ndarray:
+        return self._gen.random(size)
+
+    def normal(self, size) -> np.ndarray:
+        u1 = 1.0 - self._gen.random(size)  # (0, 1]
+        u2 = self._gen.random(size)
+        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+    def gumbel(self, size) -> np.ndarray:
+        u = np.clip(self._gen.random(size), 1e-12, 1.0 - 1e-12)
+        return -np.log(-np.log(u))
+
+    def integer(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high`` inclusive."""
+        return int(low + math.floor(self._gen.random() * (high - low + 1)))
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _top_k(keys: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the ``k`` candidates with the largest keys."""
+    mask = np.zeros(len(keys), dtype=bool)
+    idx = np.flatnonzero(candidates)
+    if k > 0:
+        best = idx[np.argsort(-keys[idx], kind="stable")[:k]]
+        mask[best] = True
+    return mask
+
+
+def _fix_totals(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, totals: np.ndarray,
+                rnd: _Random) -> np.ndarray:
+    """Move the integers of each row of ``x``, within ``[lo, hi]``, until the row sums to its total.
+
+    Each round moves every unbalanced row by one step on as many elements as it
+    needs (or can), picking elements at random with weight proportional to their
+    room in the needed direction.
+    """
+    x = np.clip(x, lo, hi).astype(np.int64)
+    totals = np.asarray(totals, dtype=np.int64)
+    if np.any(lo.sum(axis=1) > totals) or np.any(hi.sum(axis=1) < totals):
+        raise DmafError("internal error: a synthetic total lies outside its feasible range")
+    n, m = x.shape
+    positions = np.broadcast_to(np.arange(m), (n, m))
+    while True:
+        diff = totals - x.sum(axis=1)
+        if not diff.any():
+            return x
+        up = diff > 0
+        room = np.where(up[:, None], hi - x, x - lo)
+        can = (room > 0) & (diff != 0)[:, None]
+        quota = np.minimum(np.abs(diff), can.sum(axis=1))
+        keys = np.where(can, np.log(np.maximum(room, 1)) + rnd.gumbel((n, m)), -np.inf)
+        order = np.argsort(-keys, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, positions, axis=1)
+        step = can & (rank < quota[:, None])
+        x = x + np.where(step, np.sign(diff)[:, None], 0)
+
+
+def _allocate(totals: np.ndarray, lo: np.ndarray, hi: np.ndarray, logits: np.ndarray,
+              rnd: _Random) -> np.ndarray:
+    """Split each city's total steps over its indicators.
+
+    Indicator ``j`` of city ``i`` expects ``lo + (hi - lo) * expit(logits + theta_i)``
+    steps, where ``theta_i`` (found by bisection, all cities at once) makes the
+    expectations add up to the city's total; the expectations are rounded at
+    random and the remainder is settled by :func:`_fix_totals`.
+    """
+    span = (hi - lo).astype(float)
+    base = lo.sum(axis=1).astype(float)
+    left = np.full(len(totals), -40.0)
+    right = np.full(len(totals), 40.0)
+    for _ in range(50):
+        mid = (left + right) / 2
+        expected = base + (span * _expit(logits + mid[:, None])).sum(axis=1)
+        low = expected < totals
+        left = np.where(low, mid, left)
+        right = np.where(low, right, mid)
+    theta = (left + right) / 2
+    values = lo + span * _expit(logits + theta[:, None])
+    x = np.floor(values + rnd.uniform(values.shape)).astype(np.int64)
+    return _fix_totals(x, lo, hi, totals, rnd)
+
+
+# -------------------------------------------------------------------------- cities
+def synthetic_cities(n: int, *, start: int = 101, regions: list[str] | None = None) -> pd.DataFrame:
+    """Invented cities for scale tests, in the format of the cities table.
+
+    Parameters
+    ----------
+    n : int
+        How many cities.
+    start : int, default 101
+        Number of the first city: names run ``Synthetic City 0101``,
+        ``Synthetic City 0102``, ...
+    regions : list of str, optional
+        Region names to spread the cities over (default: those of the bundled
+        cities table). Cities are grouped into 30 invented states
+        (``Synthetic State 01`` ...), each in one region.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``city, state, region, selection_round, round_announced,
+        aliases``; ``selection_round`` is ``Synthetic``.
+    """
+    if regions is None:
+        regions = list(dict.fromkeys(load_cities()["region"]))
+    regions = [r for r in regions if r] or [""]
+    numbers = np.arange(start, start + n)
+    state_no = (numbers - start) % 30
+    return pd.DataFrame({
+        "city": [f"Synthetic City {k:04d}" for k in numbers],
+        "state": [f"Synthetic State {s + 1:02d}" for s in state_no],
+        "region": [regions[s % len(regions)] for s in state_no],
+        "selection_round": "Synthetic",
+        "round_announced": "",
+        "aliases": "",
+    }, columns=CITY_COLUMNS)
+
+
+def panel_cities(n_cities: int = 100, *, cities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cities a panel of ``n_cities`` covers, as a cities table.
+
+    The first ``n_cities`` rows of ``cities`` (default: the 100 Smart Cities), then,
+    beyond those, :func:`synthetic_cities`. Pass the result as ``cities=`` to
+    :func:`~dmaf_analysis.io.read_scores` to validate a panel larger than 100 cities.
+    """
+    n_cities = _check_count(n_cities)
+    base = load_cities() if cities is None else cities.copy()
+    for col in CITY_COLUMNS:
+        if col not in base.columns:
+            base[col] = ""
+    base = base[CITY_COLUMNS].reset_index(drop=True)
+    if n_cities <= len(base):
+        return base.iloc[:n_cities].reset_index(drop=True)
+    extra = synthetic_cities(n_cities - len(base), start=len(base) + 1,
+                             regions=list(dict.fromkeys(base["region"].astype(str))))
+    return pd.concat([base, extra], ignore_index=True)
+
+
+def _check_count(n_cities) -> int:
+    if isinstance(n_cities, bool) or not isinstance(n_cities, (int, np.integer)):
+        raise DmafError(f"the number of cities must be a whole number, got {n_cities!r}")
+    if not 1 <= n_cities <= _MAX_CITIES:
+        raise DmafError(f"the number of cities must be from 1 to {_MAX_CITIES:,}, got {n_cities}")
+    return int(n_cities)
+
+
+# ------------------------------------------------------------------ overall targets
+@dataclass(frozen=True)
+class _Layout:
+    """Positions (in the panel's city order) of the cities the published facts name."""
+
+    top_six: np.ndarray
+    tied: np.ndarray
+    ludhiana: int
+    region: np.ndarray  # bool: in the published region
+
+
+def _published_layout(table: pd.DataFrame) -> tuple[_Layout | None, str]:
+    """Where the named cities are, or None and the reason the facts cannot apply."""
+    if len(table) != 100:
+        return None, f"the panel has {len(table)} cities, not the 100 Smart Cities"
+    pos = {c: i for i, c in enumerate(table["city"])}
+    named = [*PUBLISHED_TOP_SIX, *PUBLISHED_TIED_TENTH, LUDHIANA]
+    missing = [c for c in named if c not in pos]
+    if missing:
+        return None, f"the cities table lacks {', '.join(missing)}"
+    region = (table["region"].astype(str) == PUBLISHED_REGION).to_numpy()
+    if region.sum() != PUBLISHED_REGION_CITIES:
+        return None, (f"the cities table has {int(region.sum())} cities in region {PUBLISHED_REGION}, "
+                      f"not {PUBLISHED_REGION_CITIES}")
+    expected = {c: True for c in PUBLISHED_TOP_SIX} | {"Thane": True, "Kohima": False, "Raipur": False,
+                                                       LUDHIANA: False}
+    wrong = [c for c, west in expected.items() if bool(region[pos[c]]) != west]
+    if wrong:
+        return None, f"the region of {', '.join(wrong)} differs from the layout the published facts need"
+    return _Layout(top_six=np.array([pos[c] for c in PUBLISHED_TOP_SIX]),
+                   tied=np.array([pos[c] for c in PUBLISHED_TIED_TENTH]),
+                   ludhiana=pos[LUDHIANA], region=region), ""
+
+
+def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Random) -> np.ndarray:
+    """Cycle 2 overall scores (= 5-point steps) that reproduce the published results.
+
+    Groups: ranks 1-9 (the six named western cities, then three other western
+    cities), the three cities tied at rank 10 at score ``tie``, the other western
+    cities (not certified), the other certified cities (between the certification
+    minimum and ``tie - 1``) and the rest (not certified). Each group's values are
+    drawn, then nudged to the exact sums the published means imply, then handed
+    out by a latent maturity.
+    """
+    n = len(layout.region)
+    cap_total = int(caps.sum())
+    top_cap = cap_total - 4  # nobody gets a perfect score
+    weights = fw.weights.to_numpy(dtype=float)
+    if not np.allclose(weights, weights[0]) or not np.allclose(fw.components["max_score"], 100):
+        raise DmafError(f"{fw.source}: the published facts need equal component weights")
+    if not np.allclose(caps * POINT_STEP, fw.max_scores.to_numpy(dtype=float)):
+        raise DmafError(f"{fw.source}: the published facts need indicator maxima that are "
+                        f"multiples of {POINT_STEP}")
+    levels = fw.levels.reset_index(drop=True)
+    certified = levels[levels["certified"].astype(bool)]
+    if certified.empty or PUBLISHED_TIE_LEVEL not in set(levels["level"]):
+        raise DmafError(f"{fw.source}: the published facts need a certified level named {PUBLISHED_TIE_LEVEL!r}")
+    cert_min = math.ceil(float(certified["min_score"].min()))
+    tie_row = levels.index[levels["level"] == PUBLISHED_TIE_LEVEL][0]
+    tie_min = math.ceil(float(levels.loc[tie_row, "min_score"]))
+    tie_max = (math.ceil(float(levels.loc[tie_row + 1, "min_score"])) - 1
+               if tie_row + 1 < len(levels) else cap_total)
+    # room below the tie for the other certified cities, and above it for ranks 1-9
+    tie_lo, tie_hi = max(tie_min, cert_min + 17), min(tie_max, top_cap - 20, cert_min + 25)
+    if tie_lo > tie_hi or tie_min < cert_min:
+        raise DmafError(f"{fw.source}: the level thresholds leave no room for the published tie at rank 10")
+    tie = rnd.integer(tie_lo, tie_hi)
+
+    n_region = int(layout.region.sum())
+    region_sum = PUBLISHED_REGION_MEAN * n_region
+    other_sum = PUBLISHED_NATIONAL_MEAN * n - region_sum
+    maturity = rnd.normal(n) + 0.7 * rnd.gumbel(n)
+    totals = np.full(n, -1, dtype=np.int64)
+
+    def spread(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: int, what: str) -> np.ndarray:
+        if not lo.sum() <= target <= hi.sum():
+            raise DmafError(f"{fw.source}: cannot reproduce the published facts ({what} cannot sum to {target})")
+        return _fix_totals(values[None, :], lo[None, :], hi[None, :], np.array([target]), rnd)[0]
+
+    def assign(positions: np.ndarray, values: np.ndarray) -> None:
+        by_maturity = positions[np.argsort(-maturity[positions], kind="stable")]
+        totals[by_maturity] = np.sort(values)[::-1]
+
+    # ranks 7-9: three more western cities, the most mature ones (with noise)
+    named = np.zeros(n, dtype=bool)
+    named[layout.top_six] = True
+    named[layout.tied] = True
+    named[layout.ludhiana] = True
+    next_three = np.flatnonzero(_top_k(maturity, layout.region & ~named, 3))
+    next_three = next_three[np.argsort(-maturity[next_three], kind="stable")]
+    top_nine = np.concatenate([layout.top_six, next_three])
+    taken = named.copy()
+    taken[next_three] = True
+
+    # the western cities outside ranks 1-12 are not certified
+    region_rest = np.flatnonzero(layout.region & ~taken)
+    n_region_tied = int(layout.region[layout.tied].sum())
+    k = len(region_rest)
+    rest_target = int(round(k * (cert_min - 1) * (0.76 + 0.14 * rnd.uniform(1)[0])))
+    top_min = 9 * tie + 45
+    top_max = 9 * (top_cap - 9) + 45
+    rest_target = int(np.clip(rest_target, region_sum - n_region_tied * tie - top_max,
+                              region_sum - n_region_tied * tie - top_min))
+    rest = np.floor(cert_min * rnd.uniform(k) ** 0.6).astype(np.int64)
+    rest = spread(rest, np.zeros(k, np.int64), np.full(k, cert_min - 1), rest_target, "the western cities")
+    assign(region_rest, rest)
+
+    # ranks 1-9: nine distinct scores above the tie; u ascending + (1..9) is strictly increasing
+    top_sum = region_sum - n_region_tied * tie - int(rest.sum())
+    u = tie + np.floor((top_cap - 8 - tie) * rnd.uniform(9)).astype(np.int64)
+    u = spread(u, np.full(9, tie), np.full(9, top_cap - 9), top_sum - 45, "ranks 1-9")
+    totals[top_nine] = (np.sort(u) + np.arange(1, 10))[::-1]
+    totals[layout.tied] = tie
+
+    # the other regions: certified below the tie, the rest not certified; Ludhiana among the latter
+    ludhiana = rnd.integer(12, min(26, cert_min - 1))
+    totals[layout.ludhiana] = ludhiana
+    others = np.flatnonzero(~layout.region & ~named)
+    n_mid = PUBLISHED_CERTIFIED - PUBLISHED_REGION_CERTIFIED - int((~layout.region[layout.tied]).sum())
+    mid = np.flatnonzero(_top_k(maturity, ~layout.region & ~named, n_mid))
+    low = np.setdiff1d(others, mid)
+    lo = np.concatenate([np.full(len(mid), cert_min), np.zeros(len(low), np.int64)])
+    hi = np.concatenate([np.full(len(mid), tie - 1), np.full(len(low), cert_min - 1)])
+    start = np.concatenate([cert_min + np.floor((tie - cert_min) * rnd.uniform(len(mid)) ** 1.6),
+                            np.floor(cert_min * rnd.uniform(len(low)) ** 0.7)]).astype(np.int64)
+    other_target = other_sum - int(totals[layout.tied][~layout.region[layout.tied]].sum()) - ludhiana
+    values = spread(start, lo, hi, other_target, "the cities outside the western region")
+    assign(mid, values[:len(mid)])
+    assign(low, values[len(mid):])
+    if (totals < 0).any():  # pragma: no cover - every city belongs to one group above
+        raise DmafError("internal error: a city received no synthetic total")
+    return totals
+
+
+def _plausible_totals(table: pd.DataFrame, cap_total: int, rnd: _Random) -> np.ndarray:
+    """Overall scores for a panel the published facts do not cover: right-skewed, median near 32."""
+    west = (table["region"].astype(str) == PUBLISHED_REGION).to_numpy()
+    latent = -0.75 + 0.9 * rnd.normal(len(table)) + 0.3 * west
+    return np.rint(cap_total * _expit(latent)).astype(np.int64)
+
+
+# ------------------------------------------------------------------- indicator split
+def _caps(fw: Framework) -> np.ndarray:
+    return np.floor(fw.max_scores.to_numpy(dtype=float) / POINT_STEP + 1e-9).astype(np.int64)
+
+
+def _ludhiana_fixed(fw: Framework) -> dict[str, int] | None:
+    """Ludhiana's report-card values in steps, if ``fw`` is a Cycle 2 framework that can hold them."""
+    if fw.cycle != PUBLISHED_CYCLE:
+        return None
+    maxima = fw.max_scores
+    if not all(ind in maxima.index and points <= maxima[ind] for ind, (points, _) in LUDHIANA_REPORT_CARD.items()):
+        return None
+    return {ind: points // POINT_STEP for ind, (points, _) in LUDHIANA_REPORT_CARD.items()}
+
+
+def _choose_nonzero(totals: np.ndarray, fw: Framework, caps: np.ndarray, fixed_lo: np.ndarray,
+                    fixed_mask: np.ndarray, counts: dict[str, int], strict: bool,
+                    rnd: _Random) -> dict[str, np.ndarray]:
+    """Which cities score above zero on each indicator of ``counts`` (the others score 0).
+
+    Mature cities are likelier to be chosen. A city joins only as many sets as it
+    has steps to spare, and a city whose total cannot fit once these indicators
+    are zero joins them all.
+    """
+    ids = fw.indicator_ids
+    cols = [ids.index(i) for i in counts]
+    spread = totals.std() or 1.0
+    z = (totals - totals.mean()) / spread
+    free_cap = np.where(fixed_mask, 0, caps).sum(axis=1) + fixed_lo.sum(axis=1)
+    forcible_cap = np.where(fixed_mask[:, cols], 0, caps[:, cols]).sum(axis=1)
+    must = totals > free_cap - forcible_cap
+    spare = totals - fixed_lo.sum(axis=1)
+    chosen = {}
+    for ind, col in zip(counts, cols):
+        fixed_here = fixed_mask[:, col]
+        fixed_in = fixed_here & (fixed_lo[:, col] > 0)
+        eligible = ~fixed_here & (spare >= 1)
+        must_here = must & eligible
+        k = counts[ind] - int(fixed_in.sum()) - int(must_here.sum())
+        n_open = int((eligible & ~must_here).sum())
+        if not 0 <= k <= n_open:
+            if strict:
+                raise DmafError(f"internal error: cannot choose {counts[ind]} cities with {ind} > 0")
+            k = int(np.clip(k, 0, n_open))
+        keys = _SELECTION_STRENGTH.get(ind, 1.0) * z + rnd.gumbel(len(totals))
+        picked = must_here | _top_k(keys, eligible & ~must_here, k)
+        spare = spare - picked
+        chosen[ind] = picked | fixed_in
+    return chosen
+
+
+def _split(totals: np.ndarray, fw: Framework, table: pd.DataFrame, strengths: np.ndarray,
+           nonzero_counts: dict[str, int] | None, strict: bool, rnd: _Random):
+    """Indicator steps (cities x indicators) for one cycle, and the fixed-value mask."""
+    n, ids = len(totals), fw.indicator_ids
+    caps = np.broadcast_to(_caps(fw), (n, len(ids)))
+    fixed_mask = np.zeros((n, len(ids)), dtype=bool)
+    fixed_lo = np.zeros((n, len(ids)), dtype=np.int64)
+    ludhiana = _ludhiana_fixed(fw)
+    where = np.flatnonzero(table["city"].to_numpy() == LUDHIANA)
+    if ludhiana is not None and len(where):
+        row = where[0]
+        for ind, steps in ludhiana.items():
+            fixed_mask[row, ids.index(ind)] = True
+            fixed_lo[row, ids.index(ind)] = steps
+    lo = fixed_lo.copy()
+    hi = np.where(fixed_mask, fixed_lo, caps)
+    totals = np.clip(totals, lo.sum(axis=1), hi.sum(axis=1))
+    if nonzero_counts:
+        sets = _choose_nonzero(totals, fw, caps, fixed_lo, fixed_mask, nonzero_counts, strict, rnd)
+        for ind, picked in sets.items():
+            col = ids.index(ind)
+            free = ~fixed_mask[:, col]
+            lo[:, col] = np.where(free & picked, 1, lo[:, col])
+            hi[:, col] = np.where(free & ~picked, 0, hi[:, col])
+    ease = np.array([INDICATOR_EASE.get(fw.cycle, {}).get(i, 0.0) for i in ids])
+    comp_of = fw.indicators["component"].map({c: k for k, c in enumerate(fw.component_ids)}).to_numpy()
+    logits = ease[None, :] + strengths[:, comp_of] + _INDICATOR_SD * rnd.normal((n, len(ids)))
+    steps = _allocate(totals, lo, hi, logits, rnd)
+    return steps, fixed_mask, totals
+
+
+# --------------------------------------------------------------------------- panel
+def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
+                     frameworks: dict[int, Framework] | None = None,
+                     cities: pd.DataFrame | None = None,
+                     match_published: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Generate a synthetic DMAF panel: indicator scores and engagement scores.
+
+    Parameters
+    ----------
+    seed : int, default 20210625
+        Seed of the random generator (a whole number >= 0). The same seed,
+        city count and inputs always give identical tables.
+    n_cities : int, default 100
+        Number of cities (1 to 100,000): the first ``n_cities`` of ``cities``,
+        then invented ``Synthetic City 0101``... (see :func:`panel_cities`,
+        whose result validates such a panel).
+    frameworks : dict, optional
+        Cycle -> Framework (default: the bundled frameworks). Every cycle gets
+        scores; Cycle 2 (or the latest cycle when there is none) is generated
+        first, and the other cycles are derived from it.
+    cities : DataFrame, optional
+        Base cities table (default: the 100 Smart Cities).
+    match_published : bool, optional
+        Reproduce the published Cycle 2 results. ``None`` (default) does so when
+        the panel is the 100 Smart Cities and there is a Cycle 2 framework;
+        ``True`` requires it (raising :class:`~dmaf_analysis.errors.DmafError`
+        when impossible); ``False`` never does.
+
+    Returns
+    -------
+    scores : DataFrame
+        Long table, one row per (cycle, city, indicator), in cycle, city-table and
+        framework order: ``cycle`` (int), ``city``, ``state``, ``indicator``,
+        ``score`` (int points, a multiple of 5), ``source`` (``synthetic`` or
+        ``report_card``), ``placed_by`` (``heading`` or ``order`` for report-card
+        values, empty otherwise).
+    attributes : DataFrame
+        One row per (cycle, city): ``cycle``, ``city``, ``engagement_score``
+        (int, 0-100), ``source``.
+
+    Notes
+    -----
+    When the published results are matched, Cycle 2 has a national mean of
+    exactly 32, 42 certified cities, a western mean of exactly 45 with 10
+    certified, the published ranks 1-6 and the three-way tie at rank 10 (at an
+    Enabled score), 61/20/69 cities above zero on indicators 2.b/2.e/4.a, and
+    Ludhiana's report-card values; Cycle 1 then leaves out
+    :data:`ABSENT_FROM_CYCLE_1`. Ludhiana's report-card values are used whenever
+    Ludhiana is in the panel.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DmafError(f"the seed must be a whole number >= 0, got {seed!r}")
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    if not frameworks:
+        raise DmafError("no frameworks given: nothing to generate")
+    table = panel_cities(n_cities, cities=cities)
+    rnd = _Random(int(seed))
+    cycles = sorted(frameworks)
+    anchor = PUBLISHED_CYCLE if PUBLISHED_CYCLE in frameworks else cycles[-1]
+    layout, reason = (None, "match_published=False") if match_published is False else _published_layout(table)
+    if PUBLISHED_CYCLE not in frameworks:
+        layout, reason = None, f"there is no Cycle {PUBLISHED_CYCLE} framework"
+    if match_published and layout is None:
+        raise DmafError(f"cannot reproduce the published Cycle {PUBLISHED_CYCLE} results: {reason}")
+    published = layout is not None
+
+    n = len(table)
+    fw = frameworks[anchor]
+    cap_total = int(_caps(fw).sum())
+    if published:
+        totals = _published_totals(layout, fw, _caps(fw), rnd)
+    else:
+        totals = _plausible_totals(table, cap_total, rnd)
+
+    # city strengths per component, shared (partly) across cycles
+    all_components = list(dict.fromkeys(c for f in frameworks.values() for c in f.component_ids))
+    base_strength = _COMPONENT_SD * rnd.normal((n, len(all_components)))
+
+    def strengths_for(f: Framework, drift: float) -> np.ndarray:
+        cols = [all_components.index(c) for c in f.component_ids]
+        fresh = _COMPONENT_SD * rnd.normal((n, len(cols)))
+        return np.sqrt(1 - drift ** 2) * base_strength[:, cols] + drift * fresh
+
+    nonzero = None
+    if anchor == PUBLISHED_CYCLE and all(i in fw.indicator_ids for i in PUBLISHED_NONZERO_COUNTS):
+        nonzero = {i: (c if published else int(round(c * n / 100)))
+                   for i, c in PUBLISHED_NONZERO_COUNTS.items()}
+    results = {}
+    steps, fixed, totals = _split(totals, fw, table, strengths_for(fw, 0.0), nonzero, published, rnd)
+    results[anchor] = (steps, fixed, totals)
+
+    # other cycles: step away from the anchor, most cities improving over time
+    for direction, sequence in ((-1, [c for c in reversed(cycles) if c < anchor]),
+                                (1, [c for c in cycles if c > anchor])):
+        share = totals / cap_total
+        for cyc in sequence:
+            f = frameworks[cyc]
+            change = (_CHANGE_MEAN + _CHANGE_SD * rnd.normal(n)) / 100
+            share = np.clip(share + direction * change, 0, 1)
+            cyc_totals = np.rint(share * _caps(f).sum()).astype(np.int64)
+            results[cyc] = _split(cyc_totals, f, table, strengths_for(f, 0.6), None, False, rnd)
+
+    # engagement: loosely follows the overall score
+    engagement = {}
+    for cyc in cycles:
+        share = results[cyc][2] / _caps(frameworks[cyc]).sum()
+        engagement[cyc] = np.clip(np.rint(20 + 55 * share + 14 * rnd.normal(n)), 0, 100).astype(np.int64)
+
+    return _assemble(table, frameworks, cycles, results, engagement, published)
+
+
+def _assemble(table, frameworks, cycles, results, engagement, published):
+    names = table["city"].to_numpy(dtype=object)
+    states = table["state"].to_numpy(dtype=object)
+    is_ludhiana = names == LUDHIANA
+    score_parts, attr_parts = [], []
+    for cyc in cycles:
+        fw = frameworks[cyc]
+        steps, fixed, _ = results[cyc]
+        keep = np.ones(len(names), dtype=bool)
+        if published and cyc == 1:
+            keep &= names != ABSENT_FROM_CYCLE_1
+        ids = np.asarray(fw.indicator_ids, dtype=object)
+        m = len(ids)
+        rows = np.repeat(np.flatnonzero(keep), m)
+        cols = np.tile(np.arange(m), int(keep.sum()))
+        is_fixed = fixed[rows, cols]
+        placed = np.full(len(rows), "", dtype=object)
+        if is_fixed.any():
+            placed[is_fixed] = [LUDHIANA_REPORT_CARD[i][1] for i in ids[cols[is_fixed]]]
+        score_parts.append(pd.DataFrame({
+            "cycle": np.full(len(rows), cyc, dtype=np.int64),
+            "city": names[rows], "state": states[rows], "indicator": ids[cols],
+            "score": (steps[rows, cols] * POINT_STEP).astype(np.int64),
+            "source": np.where(is_fixed, "report_card", "synthetic").astype(object),
+            "placed_by": placed,
+        }))
+        eng = engagement[cyc].copy()
+        source = np.full(len(names), "synthetic", dtype=object)
+        if cyc == PUBLISHED_CYCLE and is_ludhiana.any():
+            eng[is_ludhiana] = LUDHIANA_ENGAGEMENT
+            source[is_ludhiana] = "report_card"
+        attr_parts.append(pd.DataFrame({
+            "cycle": np.full(int(keep.sum()), cyc, dtype=np.int64), "city": names[keep],
+            "engagement_score": eng[keep], "source": source[keep]}))
+    scores = pd.concat(score_parts, ignore_index=True)[SCORE_TABLE_COLUMNS]
+    attributes = pd.concat(attr_parts, ignore_index=True)[ATTRIBUTE_TABLE_COLUMNS]
+    return scores, attributes
+
+
+def sibling_paths(scores_path: str | Path) -> dict[str, Path]:
+    """Where :func:`write_panel` puts the tables that go with a score file.
+
+    ``<stem>_attributes<suffix>`` and ``<stem>_cities.csv`` beside ``scores_path``.
+    """
+    path = Path(scores_path)
+    return {"scores": path,
+            "attributes": path.with_name(f"{path.stem}_attributes{path.suffix}"),
+            "cities": path.with_name(f"{path.stem}_cities.csv")}
+
+
+def write_panel(scores: pd.DataFrame, attributes: pd.DataFrame, scores_path: str | Path, *,
+                attributes_path: str | Path | None = None,
+                cities: pd.DataFrame | None = None) -> dict[str, Path]:
+    """Write a panel atomically: scores, attributes and (when given) its cities table.
+
+    Parameters
+    ----------
+    scores, attributes : DataFrame
+        Output of :func:`synthesize_panel`.
+    scores_path : path
+        Score file, CSV or Parquet by suffix.
+    attributes_path : path, optional
+        Default ``<stem>_attributes<suffix>`` beside ``scores_path``.
+    cities : DataFrame, optional
+        Written as ``<stem>_cities.csv`` (needed to validate panels beyond the
+        100 Smart Cities).
+
+    Returns
+    -------
+    dict
+        ``scores``, ``attributes`` and, when written, ``cities`` -> Path.
+    """
+    from .io import write_table
+
+    paths = sibling_paths(scores_path)
+    if attributes_path is not None:
+        paths["attributes"] = Path(attributes_path)
+    written = {"scores": write_table(scores, paths["scores"]),
+               "attributes": write_table(attributes, paths["attributes"])}
+    if cities is not None:
+        written["cities"] = write_table(cities, paths["cities"])
+    return written
