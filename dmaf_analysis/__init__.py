@@ -10,6 +10,7 @@ from .errors import DataValidationError, DmafError, FrameworkError, Problem, Unk
 from .framework import Framework, indicator_table, load_framework, load_frameworks, read_framework
 from .io import read_city_attributes, read_scores, validate_scores, write_table
 from .scoring import component_scores, group_summary, overall_scores, rank_within_cycle, score_cities
+from .synth import panel_cities, synthesize_panel
 
 __version__ = "0.1.0"
 
@@ -18,5 +19,5 @@ __all__ = [
     "Problem", "UnknownCityError", "component_scores", "group_summary", "indicator_table",
     "load_cities", "load_dataset", "load_framework", "load_frameworks", "normalise_city_name",
     "overall_scores", "rank_within_cycle", "read_city_attributes", "read_framework", "read_scores",
-    "resolve_city", "score_cities", "validate_scores", "write_table",
+    "panel_cities", "resolve_city", "score_cities", "synthesize_panel", "validate_scores", "write_table",
 ]
