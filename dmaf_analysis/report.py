@@ -1,0 +1,1014 @@
+"""What one city's report card shows: every number of ``notebooks/city_report.ipynb``.
+
+Each public function answers one question about one city in one cycle and returns a
+tidy DataFrame with fixed snake_case columns (or, for a headline, a small frozen
+dataclass). All take a :class:`~dmaf_analysis.dataset.Dataset` first and the city
+and cycle as keywords; ``cycle=0`` means the latest cycle in the data. City names go
+through :class:`~dmaf_analysis.cities.CityMatcher`, so a misspelt name raises
+:class:`~dmaf_analysis.errors.UnknownCityError` with the closest matches.
+
+The functions are cheap per call: whatever depends only on the cycle (the indicator
+pivot, national medians, ranks) is computed once per data set and cycle and cached,
+so a warm kernel rendering 100 report cards does that work once.
+
+Certification thresholds and the whole Cycle 1 framework are *illustrative* (see
+``data/frameworks``); the headline and the level path say so.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ._paths import data_dir
+from .cities import CityMatcher
+from .dataset import Dataset, load_dataset
+from .errors import DmafError
+from .framework import Framework
+from .scoring import OVERALL_DECIMALS
+
+#: Cities ranked at or above this rank form the "top 10" of the component chart
+#: (with competition ranks, ties at 10th place are all included).
+TOP_RANK = 10
+#: Default step, in indicator points, by which a partially raised indicator moves
+#: in :func:`path_to_next_level` (DMAF report cards show scores in steps of 5).
+SCORE_GRANULARITY = 5.0
+_TOL = 1e-9
+
+__all__ = [
+    "CycleChange", "LevelPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY",
+    "change_since_previous", "component_comparison", "data_label", "engagement_comparison",
+    "engagement_distribution", "indicator_scores", "load_recommendations", "load_report_data",
+    "path_to_next_level", "peer_comparison", "plan_next_level", "recommendations",
+    "recommendations_path", "report_headline", "resolve_report_city", "strengths_and_weaknesses",
+]
+
+
+# --------------------------------------------------------------------------- loading
+def load_report_data(scores_path: str | Path = "", attributes_path: str | Path = "") -> Dataset:
+    """Load the data set a report card is drawn from (cached, see :func:`load_dataset`).
+
+    The notebook's parameters are strings, so ``""`` means "the default" for both:
+    the bundled score panel, and the bundled city attributes when the bundled scores
+    are used (no attributes otherwise).
+    """
+    return load_dataset(scores_path or None, attributes_path or None)
+
+
+def data_label(data: Dataset) -> str:
+    """A short description of where a data set came from, for the card's small print.
+
+    Only file names are shown (never full paths); the bundled files are labelled so.
+    """
+    from ._paths import bundled_scores_path
+
+    if not data.scores_path:
+        return "scores supplied in memory"
+    scores = Path(data.scores_path)
+    try:
+        bundled = scores.resolve() == bundled_scores_path().resolve()
+    except OSError:
+        bundled = False
+    text = f"bundled panel ({scores.name})" if bundled else f"scores from {scores.name}"
+    if data.attributes_path:
+        text += f"; city attributes from {Path(data.attributes_path).name}"
+    return text
+
+
+def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[str, int]:
+    """Canonical city name and actual cycle number of a report.
+
+    Parameters
+    ----------
+    data : Dataset
+    city : str
+        Any spelling or alias the cities table knows.
+    cycle : int, default 0
+        Assessment cycle; 0 means the latest cycle in the data.
+
+    Raises
+    ------
+    UnknownCityError
+        The name matches no Smart City (the message lists the closest matches).
+    DmafError
+        The cycle is not in the data, or the city has no scores in that cycle.
+    """
+    name = _matcher(data).require(city)
+    cycle = _resolve_cycle(data, cycle)
+    ctx = _cycle_context(data, cycle)
+    if name not in ctx.scored.index:
+        assessed = sorted(int(c) for c in data.scored.loc[data.scored["city"] == name, "cycle"].unique())
+        where = (f"cycle(s) with its scores: {', '.join(map(str, assessed))}" if assessed
+                 else "it has no scores in any cycle")
+        raise DmafError(f"{name} was not assessed in cycle {cycle} of this data set; {where}")
+    return name, cycle
+
+
+@lru_cache(maxsize=16)
+def _matcher(data: Dataset) -> CityMatcher:
+    return CityMatcher(data.cities)
+
+
+def _resolve_cycle(data: Dataset, cycle: int) -> int:
+    try:
+        cycle = int(cycle)
+    except (TypeError, ValueError):
+        raise DmafError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
+    cycles = data.cycles
+    if not cycles:
+        raise DmafError("the data set holds no scored cities")
+    if cycle == 0:
+        return cycles[-1]
+    if cycle not in cycles:
+        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, cycles))}")
+    return cycle
+
+
+# ------------------------------------------------------------------- per-cycle cache
+@dataclass(frozen=True, eq=False)
+class _CycleContext:
+    cycle: int
+    framework: Framework
+    scored: pd.DataFrame            # score_cities rows of the cycle, indexed by city
+    wide: pd.DataFrame              # city x indicator points (framework order)
+    sources: pd.DataFrame           # city x indicator source labels
+    placed_by: pd.DataFrame         # city x indicator ``placed_by`` notes ("" when absent)
+    national_median: pd.Series      # indicator -> median over cities with a value
+    n_ranked: int
+
+
+@lru_cache(maxsize=16)
+def _cycle_context(data: Dataset, cycle: int) -> _CycleContext:
+    fw = data.frameworks[cycle]
+    scored = data.scored[data.scored["cycle"] == cycle].set_index("city", drop=False)
+    rows = data.scores[data.scores["cycle"] == cycle]
+    cities = pd.Index(scored.index, name="city")
+    wide = (rows.pivot_table(index="city", columns="indicator", values="score", aggfunc="first",
+                             dropna=False)
+            .reindex(index=cities, columns=fw.indicator_ids).astype(float))
+    src = rows.assign(source=rows["source"].astype(str))
+    sources = (src.pivot(index="city", columns="indicator", values="source")
+               .reindex(index=cities, columns=fw.indicator_ids))
+    if "placed_by" in rows.columns:
+        notes = rows.assign(placed_by=rows["placed_by"].fillna("").astype(str))
+        placed_by = (notes.pivot(index="city", columns="indicator", values="placed_by")
+                     .reindex(index=cities, columns=fw.indicator_ids).fillna(""))
+    else:
+        placed_by = pd.DataFrame("", index=cities, columns=fw.indicator_ids)
+    return _CycleContext(cycle=cycle, framework=fw, scored=scored, wide=wide, sources=sources,
+                         placed_by=placed_by,
+                         national_median=wide.median(axis=0, skipna=True),
+                         n_ranked=int(scored["rank"].notna().sum()))
+
+
+def _context(data: Dataset, city: str, cycle: int) -> tuple[str, _CycleContext]:
+    name, cycle = resolve_report_city(data, city=city, cycle=cycle)
+    return name, _cycle_context(data, cycle)
+
+
+def _num(value) -> float:
+    """A float from a scalar that may be None or pandas NA (NaN then)."""
+    if value is None or value is pd.NA:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _opt_int(value) -> int | None:
+    v = _num(value)
+    return None if math.isnan(v) else int(v)
+
+
+def _levels_illustrative(fw: Framework) -> bool:
+    return bool((fw.levels["provenance"].astype(str) != "seen").any())
+
+
+def _fmt(x: float) -> str:
+    """A score as people write it: 30, 27.5, 27.3."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+# --------------------------------------------------------------------------- headline
+@dataclass(frozen=True)
+class ReportHeadline:
+    """The top of a report card.
+
+    Attributes
+    ----------
+    city, state, region, selection_round : str
+    cycle : int
+    framework_name : str
+    overall : float
+        Overall score out of 100 (NaN when an indicator is missing).
+    rank : int or None
+        Competition rank in the cycle (1 = best).
+    n_ranked : int
+        Number of ranked cities in the cycle (the N of "rank out of N").
+    n_tied : int
+        Other cities sharing the rank.
+    level : str or None
+        Certification level; ``certified`` says whether it counts as certified.
+    next_level, next_level_min_score :
+        The level above and its threshold (None at the top).
+    levels_illustrative : bool
+        True when the thresholds are not published values.
+    engagement_score : float
+        City Engagement Score out of 100 (NaN when absent).
+    engagement_source : str
+        Source label of the engagement score ("" when unknown).
+    n_indicators : int
+        Indicators in the cycle's framework.
+    n_values : int
+        Indicator values the card shows (non-missing).
+    n_synthetic, n_report_card : int
+        Values whose source is ``synthetic`` / ``report_card``.
+    other_sources : tuple
+        ``(label, count)`` for any other source labels.
+    n_missing : int
+        Indicators without a value.
+    data_synthetic_share : float
+        Share (0-1) of all the cycle's values, every city, that are synthetic:
+        the share behind the national, state and peer comparisons.
+    """
+
+    city: str
+    state: str
+    region: str
+    selection_round: str
+    cycle: int
+    framework_name: str
+    overall: float
+    rank: int | None
+    n_ranked: int
+    n_tied: int
+    level: str | None
+    certified: bool
+    next_level: str | None
+    next_level_min_score: float | None
+    levels_illustrative: bool
+    engagement_score: float
+    engagement_source: str
+    n_indicators: int
+    n_values: int
+    n_synthetic: int
+    n_report_card: int
+    other_sources: tuple = ()
+    n_missing: int = 0
+    data_synthetic_share: float = 0.0
+
+    @property
+    def title(self) -> str:
+        state = f", {self.state}" if self.state else ""
+        return f"{self.city}{state}: DMAF report card, Cycle {self.cycle}"
+
+    @property
+    def rank_text(self) -> str:
+        """For example ``"10 of 100 (shared with 2 other cities)"``."""
+        if self.rank is None:
+            return f"not ranked (of {self.n_ranked})"
+        text = f"{self.rank} of {self.n_ranked}"
+        if self.n_tied:
+            text += f" (shared with {self.n_tied} other {'city' if self.n_tied == 1 else 'cities'})"
+        return text
+
+    @property
+    def level_text(self) -> str:
+        if self.level is None:
+            return "none (overall score missing)"
+        return self.level + (" (illustrative thresholds)" if self.levels_illustrative else "")
+
+    @property
+    def provenance_notice(self) -> str:
+        """Plain sentences saying which of the values shown are synthetic."""
+        n = self.n_values
+        parts = []
+        if self.n_synthetic:
+            verb = "is" if self.n_synthetic == 1 else "are"
+            parts.append(f"{self.n_synthetic} of {n} indicator values shown {verb} synthetic "
+                         f"(generated for illustration, not measured)")
+        else:
+            parts.append(f"None of the {n} indicator values shown is synthetic")
+        if self.n_report_card:
+            verb = "comes" if self.n_report_card == 1 else "come"
+            parts.append(f"{self.n_report_card} {verb} from the city's report card")
+        for label, count in self.other_sources:
+            verb = "is" if count == 1 else "are"
+            parts.append(f"{count} {verb} labelled '{label}'")
+        if len(parts) == 1:
+            text = parts[0] + "."
+        else:
+            text = ", ".join(parts[:-1]) + " and " + parts[-1] + "."
+        if self.n_missing:
+            text += f" {self.n_missing} of {self.n_indicators} indicators have no value."
+        if self.engagement_source.lower() == "synthetic" and not math.isnan(self.engagement_score):
+            text += " The engagement score is synthetic."
+        share = self.data_synthetic_share
+        if share > 0:
+            if share >= 1 - 1e-12:
+                amount = "all"
+            elif share > 0.995:
+                amount = "more than 99%"
+            elif share < 0.005:
+                amount = "less than 1%"
+            else:
+                amount = f"{100 * share:.0f}%"
+            text += (f" National, state and peer comparisons are computed from a data set in which "
+                     f"{amount} of the values are synthetic.")
+        if self.levels_illustrative:
+            text += (" Certification thresholds are illustrative: the real ones are not published.")
+        return text
+
+
+def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadline:
+    """City, state, cycle, overall score, rank out of N, level and provenance counts."""
+    name, ctx = _context(data, city, cycle)
+    fw = ctx.framework
+    row = ctx.scored.loc[name]
+    rank = _opt_int(row["rank"])
+    n_tied = int((ctx.scored["rank"] == rank).sum()) - 1 if rank is not None else 0
+    level = row["level"] if isinstance(row["level"], str) else None
+    nxt = fw.next_level(level) if level is not None else None
+    values = ctx.wide.loc[name]
+    present = values.notna()
+    labels = ctx.sources.loc[name][present].astype(str)
+    lower = labels.str.lower()
+    others = lower[~lower.isin(["synthetic", "report_card"])]
+    other_sources = tuple((str(lbl), int(cnt)) for lbl, cnt in
+                          labels[others.index].value_counts().sort_index().items())
+    eng, eng_source = math.nan, ""
+    attrs = data.attributes
+    if len(attrs):
+        hit = attrs[(attrs["cycle"] == ctx.cycle) & (attrs["city"] == name)]
+        if len(hit):
+            eng = _num(hit["engagement_score"].iloc[0])
+            if "source" in hit.columns:
+                eng_source = str(hit["source"].iloc[0])
+    return ReportHeadline(
+        city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
+        selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
+        framework_name=fw.name, overall=_num(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
+        n_tied=n_tied, level=level, certified=bool(row["certified"]),
+        next_level=nxt[0] if nxt else None, next_level_min_score=nxt[1] if nxt else None,
+        levels_illustrative=_levels_illustrative(fw), engagement_score=eng, engagement_source=eng_source,
+        n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
+        n_synthetic=int((lower == "synthetic").sum()), n_report_card=int((lower == "report_card").sum()),
+        other_sources=other_sources, n_missing=int((~present).sum()),
+        data_synthetic_share=data.synthetic_share(ctx.cycle),
+    )
+
+
+# ------------------------------------------------------------------------- components
+COMPONENT_COLUMNS = ["component", "name", "weight", "score", "national_median", "top10_mean",
+                     "n_top_cities", "gap_to_median", "gap_to_max"]
+
+
+def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The city's component scores beside the national median and the top-10 mean.
+
+    Returns
+    -------
+    DataFrame
+        One row per component, in framework order, columns
+
+        - ``component``, ``name``, ``weight``: from the framework;
+        - ``score``: the city's component score (0-100);
+        - ``national_median``: median over the cycle's cities with that component;
+        - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
+          included, so possibly more than 10 cities);
+        - ``n_top_cities``: how many cities that mean covers;
+        - ``gap_to_median``: ``score - national_median``;
+        - ``gap_to_max``: ``100 - score``.
+    """
+    name, ctx = _context(data, city, cycle)
+    fw = ctx.framework
+    comps = fw.component_ids
+    table = ctx.scored[comps].astype(float)
+    top = table[ctx.scored["rank"].fillna(np.iinfo(np.int64).max).astype("int64") <= TOP_RANK]
+    score = table.loc[name]
+    med = table.median(axis=0, skipna=True)
+    out = pd.DataFrame({
+        "component": comps,
+        "name": fw.components["name"].tolist(),
+        "weight": fw.components["weight"].astype(float).to_numpy(),
+        "score": score.to_numpy(),
+        "national_median": med.to_numpy(),
+        "top10_mean": top.mean(axis=0).to_numpy() if len(top) else np.full(len(comps), np.nan),
+        "n_top_cities": len(top),
+    })
+    out["gap_to_median"] = out["score"] - out["national_median"]
+    out["gap_to_max"] = 100.0 - out["score"]
+    return out[COMPONENT_COLUMNS]
+
+
+# ------------------------------------------------------------------------- indicators
+INDICATOR_COLUMNS = ["indicator", "component", "name", "score", "max_score", "share_of_max",
+                     "gap_to_max", "national_median", "state_median", "n_state_cities", "percentile",
+                     "source", "placed_by", "max_provenance"]
+
+
+def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """Every indicator of the city: score / max, national and state medians, gap to max.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator, in framework order, columns
+
+        - ``indicator``, ``component``, ``name``, ``max_score``, ``max_provenance``:
+          from the framework (``max_provenance`` says how sure the maximum is);
+        - ``score``: the city's points (NaN when missing);
+        - ``share_of_max``: ``score / max_score`` (0-1);
+        - ``gap_to_max``: ``max_score - score``;
+        - ``national_median``: median over every city of the cycle with a value;
+        - ``state_median``, ``n_state_cities``: the same over the cities of the
+          city's state (the city included) and how many there are;
+        - ``percentile``: the city's percentile among all cities with a value, ties
+          counted half (``scipy.stats.percentileofscore(kind="mean")``): 100 = all
+          others lower, 50 = middle;
+        - ``source``: provenance of the value (``report_card``, ``synthetic``, ...);
+        - ``placed_by``: how a report-card value was attached to its indicator
+          (``heading``, ``order``, ...) when the score table says so, else ``""``.
+    """
+    name, ctx = _context(data, city, cycle)
+    return _indicator_table(data, name, ctx.cycle).copy()
+
+
+@lru_cache(maxsize=32)
+def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
+    ctx = _cycle_context(data, cycle)
+    fw = ctx.framework
+    wide = ctx.wide
+    values = wide.loc[name]
+    state = ctx.scored.loc[name, "state"]
+    same_state = ctx.scored.index[ctx.scored["state"] == state] if isinstance(state, str) else pd.Index([name])
+    state_wide = wide.loc[same_state]
+    n_valid = wide.notna().sum(axis=0)
+    below = wide.lt(values, axis=1).sum(axis=0)
+    equal = wide.eq(values, axis=1).sum(axis=0)
+    percentile = (100.0 * (below + 0.5 * equal) / n_valid.replace(0, np.nan)).where(values.notna())
+    ind = fw.indicators
+    out = pd.DataFrame({
+        "indicator": ind["indicator"].to_numpy(),
+        "component": ind["component"].to_numpy(),
+        "name": ind["name"].to_numpy(),
+        "score": values.to_numpy(dtype=float),
+        "max_score": ind["max_score"].astype(float).to_numpy(),
+    })
+    out["share_of_max"] = out["score"] / out["max_score"]
+    out["gap_to_max"] = out["max_score"] - out["score"]
+    out["national_median"] = ctx.national_median.to_numpy(dtype=float)
+    out["state_median"] = state_wide.median(axis=0, skipna=True).to_numpy(dtype=float)
+    out["n_state_cities"] = len(same_state)
+    out["percentile"] = percentile.to_numpy(dtype=float)
+    src = ctx.sources.loc[name].where(values.notna(), "")
+    out["source"] = src.fillna("").astype(str).to_numpy(dtype=object)
+    out["placed_by"] = ctx.placed_by.loc[name].where(values.notna(), "").astype(str).to_numpy(dtype=object)
+    out["max_provenance"] = ind["max_provenance"].to_numpy()
+    return out[INDICATOR_COLUMNS]
+
+
+STRENGTH_COLUMNS = ["kind", "indicator", "component", "name", "score", "max_score", "national_median",
+                    "percentile"]
+
+
+def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int = 3) -> pd.DataFrame:
+    """The city's indicators that stand out above or below all cities.
+
+    A *strength* is an indicator where the city scores above the national median; a
+    *weakness* one where it scores below. Up to ``n`` of each are kept: strengths
+    with the highest percentile first (ties: larger share of the maximum, then
+    framework order), weaknesses with the lowest percentile first (ties: more points
+    available, then framework order).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind`` (``strength`` or ``weakness``), ``indicator``,
+        ``component``, ``name``, ``score``, ``max_score``, ``national_median``,
+        ``percentile`` (see :func:`indicator_scores`); strengths first. Empty
+        kinds simply have no rows.
+    """
+    table = indicator_scores(data, city=city, cycle=cycle).reset_index(drop=True)
+    table["order"] = np.arange(len(table))
+    strong = table[table["score"] > table["national_median"]].sort_values(
+        ["percentile", "share_of_max", "order"], ascending=[False, False, True]).head(n)
+    weak = table[table["score"] < table["national_median"]].sort_values(
+        ["percentile", "gap_to_max", "order"], ascending=[True, False, True]).head(n)
+    out = pd.concat([strong.assign(kind="strength"), weak.assign(kind="weakness")], ignore_index=True)
+    return out[STRENGTH_COLUMNS]
+
+
+# -------------------------------------------------------------------- recommendations
+def recommendations_path() -> Path:
+    """The bundled recommendations file (``data/recommendations.yaml``)."""
+    return data_dir() / "recommendations.yaml"
+
+
+@lru_cache(maxsize=4)
+def _read_recommendations(path: str, _mtime: float) -> pd.DataFrame:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise DmafError(f"{path}: cannot read the recommendations ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise DmafError(f"{path}: not valid YAML ({exc})") from None
+    cycles = raw.get("cycles") if isinstance(raw, dict) else None
+    if not isinstance(cycles, dict) or not cycles:
+        raise DmafError(f"{path}: expected a top-level 'cycles' mapping of cycle -> indicator -> text")
+    rows = []
+    for cycle, texts in cycles.items():
+        if isinstance(cycle, bool) or not isinstance(cycle, int):
+            raise DmafError(f"{path}: cycle keys must be whole numbers, got {cycle!r}")
+        if not isinstance(texts, dict):
+            raise DmafError(f"{path}: cycle {cycle} must map indicator ids to texts")
+        for indicator, text in texts.items():
+            if not isinstance(text, str) or not text.strip():
+                raise DmafError(f"{path}: cycle {cycle}, indicator {indicator}: the text is empty")
+            rows.append({"cycle": cycle, "indicator": str(indicator), "recommendation": " ".join(text.split())})
+    return pd.DataFrame(rows, columns=["cycle", "indicator", "recommendation"])
+
+
+def load_recommendations(path: str | Path | None = None, *,
+                         frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
+    """The recommendation texts, one per (cycle, indicator).
+
+    Parameters
+    ----------
+    path : path, optional
+        A YAML file ``cycles: {cycle: {indicator id: text}}``; default the bundled
+        ``data/recommendations.yaml``, written by this project.
+    frameworks : dict, optional
+        When given, every key must be an indicator of that cycle's framework.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle`` (int), ``indicator``, ``recommendation`` (whitespace
+        collapsed to single spaces). A new frame on every call.
+    """
+    path = Path(path) if path is not None else recommendations_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise DmafError(f"{path}: no such recommendations file") from None
+    table = _read_recommendations(str(path.resolve()), mtime).copy()
+    if frameworks is not None:
+        problems = []
+        for cycle, part in table.groupby("cycle"):
+            fw = frameworks.get(int(cycle))
+            if fw is None:
+                problems.append(f"cycle {cycle} has no framework")
+                continue
+            unknown = sorted(set(part["indicator"]) - set(fw.indicator_ids))
+            if unknown:
+                problems.append(f"cycle {cycle}: unknown indicator(s) {', '.join(unknown)}")
+        if problems:
+            raise DmafError(f"{path}: " + "; ".join(problems))
+    return table
+
+
+#: Shown when the recommendations file has no text for an indicator.
+MISSING_RECOMMENDATION = "No recommendation is recorded for this indicator."
+
+RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
+                          "points_available", "overall_gain", "recommendation"]
+
+
+def recommendations(data: Dataset, *, city: str, cycle: int = 0,
+                    texts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A recommendation for each indicator below its maximum, most points first.
+
+    Parameters
+    ----------
+    texts : DataFrame, optional
+        ``cycle, indicator, recommendation``; default :func:`load_recommendations`.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator whose score is below its maximum or missing, columns
+        ``priority`` (1 = first), ``indicator``, ``component``, ``name``,
+        ``score``, ``max_score``, ``points_available`` (``max_score - score``,
+        NaN when the score is missing), ``overall_gain`` (what reaching the
+        maximum adds to the overall score: ``points_available * weight``),
+        ``recommendation``. Ordered by ``points_available`` (largest first), then
+        ``overall_gain``, then framework order; missing scores last.
+    """
+    name, ctx = _context(data, city, cycle)
+    fw = ctx.framework
+    texts = load_recommendations() if texts is None else texts
+    lookup = {(int(c), str(i)): str(t) for c, i, t in
+              zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
+    table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    weights = fw.weights / fw.weights.sum()
+    table["order"] = np.arange(len(table))
+    table["points_available"] = table["gap_to_max"]
+    table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
+    keep = table[table["score"].isna() | (table["points_available"] > _TOL)].copy()
+    keep = keep.sort_values(["points_available", "overall_gain", "order"], ascending=[False, False, True],
+                            na_position="last")
+    keep["priority"] = np.arange(1, len(keep) + 1)
+    keep["recommendation"] = [lookup.get((ctx.cycle, i), MISSING_RECOMMENDATION) for i in keep["indicator"]]
+    return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- path to next level
+STEP_COLUMNS = ["step", "indicator", "component", "name", "score", "max_score", "points_gained",
+                "new_score", "partial", "overall_gain", "overall_after"]
+
+
+@dataclass(frozen=True, eq=False)
+class LevelPath:
+    """The fewest indicator improvements that lift the overall score to the next level.
+
+    Attributes
+    ----------
+    city : str
+    current_overall : float
+    current_level : str or None
+    target_level : str or None
+        The next level; None at the top level or when the overall is missing.
+    target_min_score : float or None
+    points_needed : float or None
+        Overall points between the current score and the threshold.
+    steps : DataFrame
+        One row per improvement, columns ``step`` (1, 2, ...), ``indicator``,
+        ``component``, ``name``, ``score``, ``max_score``, ``points_gained``
+        (indicator points), ``new_score``, ``partial`` (True when the indicator
+        is not raised to its maximum), ``overall_gain`` and ``overall_after``
+        (overall score after this and the earlier steps).
+    resulting_overall : float or None
+    resulting_level : str or None
+    granularity : float
+        Steps of a partial raise (indicator points).
+    levels_illustrative : bool
+    """
+
+    city: str
+    current_overall: float
+    current_level: str | None
+    target_level: str | None
+    target_min_score: float | None
+    points_needed: float | None
+    steps: pd.DataFrame = field(repr=False)
+    resulting_overall: float | None
+    resulting_level: str | None
+    granularity: float
+    levels_illustrative: bool
+
+    @property
+    def at_top_level(self) -> bool:
+        return self.current_level is not None and self.target_level is None
+
+    @property
+    def n_improvements(self) -> int:
+        return len(self.steps)
+
+    @property
+    def statement(self) -> str:
+        """One paragraph saying what it takes (or that the city is at the top)."""
+        who = self.city or "The city"
+        caveat = " (the thresholds are illustrative)" if self.levels_illustrative else ""
+        if self.current_level is None:
+            return (f"{who} has no overall score in this cycle (an indicator is missing), "
+                    f"so no path to a level can be computed.")
+        if self.at_top_level:
+            return (f"{who} is at the top certification level, {self.current_level}{caveat}: "
+                    f"there is no higher level to reach.")
+        n = self.n_improvements
+        plural = "indicator" if n == 1 else "indicators"
+        partial = (f" A partial raise is rounded up to a multiple of {_fmt(self.granularity)} points."
+                   if self.granularity and bool(self.steps["partial"].any()) else "")
+        caveat = "; the thresholds are illustrative" if self.levels_illustrative else ""
+        return (f"{who} needs {_fmt(self.points_needed)} more overall points to reach "
+                f"{self.target_level} (threshold {_fmt(self.target_min_score)}{caveat}). "
+                f"The fewest improvements that get there raise {n} {plural}, as listed below; "
+                f"the overall score would then be {_fmt(self.resulting_overall)} "
+                f"({self.resulting_level}).{partial}")
+
+
+def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str = "",
+                    granularity: float = SCORE_GRANULARITY) -> LevelPath:
+    """Fewest indicator improvements lifting the overall score over the next threshold.
+
+    The overall score is ``sum_c w_c * component_c`` with ``component_c`` the sum of
+    its indicators' points (each component is out of 100), so raising indicator
+    ``i`` of component ``c`` by ``p`` points adds ``w_c * p`` overall points, at
+    most ``w_c * (max_i - score_i)``. The fewest indicators reaching a target are
+    the ones with the largest such full gains (any ``k`` indicators gain at most
+    the ``k`` largest), so the plan raises them greedily, each to its maximum,
+    except the last, which is raised only by the points still needed, rounded up
+    to a multiple of ``granularity`` (and capped at its maximum).
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        ``indicator, component, score, max_score`` (``name`` optional), one row
+        per indicator of ``framework``.
+    framework : Framework
+        Gives the weights and the levels.
+    granularity : float, default 5
+        Step of a partial raise; 0 or less means "exactly the points needed".
+
+    Returns
+    -------
+    LevelPath
+    """
+    fw = framework
+    weights = fw.weights / fw.weights.sum()
+    table = indicators.reset_index(drop=True).copy()
+    if "name" not in table.columns:
+        table["name"] = table["indicator"]
+    table["order"] = np.arange(len(table))
+    table["weight"] = table["component"].map(weights).astype(float)
+    empty = pd.DataFrame({c: pd.Series(dtype=float if c in ("score", "max_score", "points_gained", "new_score",
+                                                             "overall_gain", "overall_after") else object)
+                          for c in STEP_COLUMNS})
+    illustrative = _levels_illustrative(fw)
+    scores = table["score"].astype(float)
+    if scores.isna().any() or len(table) == 0:
+        return LevelPath(city, math.nan, None, None, None, None, empty, None, None, granularity, illustrative)
+    overall = round(float((scores * table["weight"]).sum()), OVERALL_DECIMALS)
+    level = fw.level_for(overall)
+    nxt = fw.next_level(level)
+    if nxt is None:
+        return LevelPath(city, overall, level, None, None, None, empty, overall, level, granularity, illustrative)
+    target_level, target = nxt
+    needed = target - overall
+    table["room"] = (table["max_score"].astype(float) - scores).clip(lower=0)
+    table["full_gain"] = table["room"] * table["weight"]
+    order = table[table["full_gain"] > _TOL].sort_values(["full_gain", "order"], ascending=[False, True])
+    steps, total = [], overall
+    for row in order.itertuples():
+        remaining = target - total
+        if remaining <= _TOL:
+            break
+        if row.full_gain >= remaining - _TOL:
+            exact = remaining / row.weight
+            if granularity and granularity > 0:
+                points = math.ceil(exact / granularity - 1e-9) * granularity
+            else:
+                points = exact
+            points = min(points, row.room)
+        else:
+            points = row.room
+        gain = points * row.weight
+        total = round(total + gain, OVERALL_DECIMALS)
+        steps.append({"step": len(steps) + 1, "indicator": row.indicator, "component": row.component,
+                      "name": row.name, "score": float(row.score), "max_score": float(row.max_score),
+                      "points_gained": float(points), "new_score": float(row.score + points),
+                      "partial": bool(points < row.room - _TOL), "overall_gain": float(gain),
+                      "overall_after": float(total)})
+    reached = total + _TOL >= target
+    steps_df = pd.DataFrame(steps, columns=STEP_COLUMNS) if steps else empty
+    if not reached:  # cannot happen while thresholds are <= 100, kept for safety
+        return LevelPath(city, overall, level, target_level, target, needed, steps_df, total,
+                         fw.level_for(total), granularity, illustrative)
+    return LevelPath(city, overall, level, target_level, float(target), float(needed), steps_df,
+                     float(total), fw.level_for(total), granularity, illustrative)
+
+
+def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
+                       granularity: float = SCORE_GRANULARITY) -> LevelPath:
+    """The city's path to the next certification level (see :func:`plan_next_level`)."""
+    name, ctx = _context(data, city, cycle)
+    table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    return plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
+
+
+# ------------------------------------------------------------------------------ peers
+PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
+                "is_report_city", "gap_to_report_city"]
+
+
+def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The city beside the other cities of its state and of its selection round.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``peer_group`` (``state`` or ``selection_round``), ``group_name``
+        (e.g. ``Punjab``, ``Round 3``), ``city``, ``state``, ``overall``,
+        ``rank`` (national), ``rank_in_group`` (competition rank within the
+        group), ``level``, ``is_report_city``, ``gap_to_report_city``
+        (``overall`` minus the report city's overall). State rows first, each
+        group ordered by ``rank_in_group`` then city; unranked cities last.
+    """
+    name, ctx = _context(data, city, cycle)
+    scored = ctx.scored
+    me = scored.loc[name]
+    parts = []
+    for group in ("state", "selection_round"):
+        value = me[group]
+        if not isinstance(value, str) or not value:
+            continue
+        part = scored[scored[group] == value]
+        rank_in = part["overall"].rank(method="min", ascending=False).astype("Int64")
+        parts.append(pd.DataFrame({
+            "peer_group": group, "group_name": value, "city": part["city"].to_numpy(),
+            "state": part["state"].to_numpy(), "overall": part["overall"].to_numpy(dtype=float),
+            "rank": part["rank"].to_numpy(), "rank_in_group": rank_in.to_numpy(),
+            "level": part["level"].to_numpy(), "is_report_city": (part["city"] == name).to_numpy(),
+            "gap_to_report_city": part["overall"].to_numpy(dtype=float) - _num(me["overall"]),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=PEER_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
+    out["rank_in_group"] = out["rank_in_group"].astype("Int64")
+    out["_g"] = (out["peer_group"] == "selection_round").astype(int)
+    out = out.sort_values(["_g", "rank_in_group", "city"], na_position="last", kind="mergesort")
+    return out[PEER_COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------- change since previous
+CHANGE_COLUMNS = ["measure", "name", "previous_measures", "previous_score", "current_score", "change"]
+
+
+@dataclass(frozen=True, eq=False)
+class CycleChange:
+    """Change since the previous cycle.
+
+    Attributes
+    ----------
+    city : str
+    cycle : int
+    previous_cycle : int or None
+        The latest cycle before ``cycle`` in the data (None if there is none).
+    assessed_before : bool
+        Whether the city has a score in ``previous_cycle``.
+    previous_overall, current_overall : float
+    previous_level, current_level : str or None
+    previous_rank, current_rank : int or None
+    previous_n_ranked, current_n_ranked : int
+    illustrative : bool
+        True when either cycle's framework or thresholds are illustrative.
+    table : DataFrame
+        Columns ``measure`` (current component id, or ``overall``), ``name``,
+        ``previous_measures`` (the previous cycle's component(s) mapped onto it by
+        the framework crosswalk, ``;``-separated), ``previous_score`` (their mean;
+        for ``overall`` the previous overall), ``current_score``, ``change``
+        (current minus previous). Empty when the city was not assessed before.
+    """
+
+    city: str
+    cycle: int
+    previous_cycle: int | None
+    assessed_before: bool
+    previous_overall: float
+    current_overall: float
+    previous_level: str | None
+    current_level: str | None
+    previous_rank: int | None
+    current_rank: int | None
+    previous_n_ranked: int
+    current_n_ranked: int
+    illustrative: bool
+    table: pd.DataFrame = field(repr=False)
+
+    @property
+    def statement(self) -> str:
+        if self.previous_cycle is None:
+            return f"The data hold no cycle before Cycle {self.cycle}, so there is no earlier result to compare."
+        if not self.assessed_before:
+            return (f"{self.city} was not assessed in Cycle {self.previous_cycle}, so there is no earlier "
+                    f"result to compare.")
+        change = self.current_overall - self.previous_overall
+        direction = "rose" if change > _TOL else "fell" if change < -_TOL else "did not change"
+        amount = f" by {_fmt(abs(change))} points" if abs(change) > _TOL else ""
+        rank = ""
+        if self.previous_rank is not None and self.current_rank is not None:
+            rank = (f" Rank: {self.previous_rank} of {self.previous_n_ranked} then, "
+                    f"{self.current_rank} of {self.current_n_ranked} now.")
+        same = self.previous_level == self.current_level
+        level = (f"The level stayed {self.current_level}." if same else
+                 f"The level went from {self.previous_level} to {self.current_level}.")
+        caveat = (" The cycles use different frameworks (and Cycle "
+                  f"{self.previous_cycle}'s is illustrative), so read the change as approximate."
+                  if self.illustrative else "")
+        return (f"Between Cycle {self.previous_cycle} and Cycle {self.cycle} the overall score {direction}"
+                f"{amount}, from {_fmt(self.previous_overall)} to {_fmt(self.current_overall)}. "
+                f"{level}{rank}{caveat}")
+
+
+def _crosswalk(prev: Framework, current: Framework) -> dict[str, list[str]]:
+    """Current component -> previous components mapped onto it."""
+    if prev.crosswalk and prev.crosswalk_to == current.cycle:
+        mapping = prev.crosswalk
+    else:
+        mapping = {c: c for c in prev.component_ids if c in current.component_ids}
+    out: dict[str, list[str]] = {c: [] for c in current.component_ids}
+    for old, new in mapping.items():
+        if new in out:
+            out[new].append(old)
+    return out
+
+
+def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleChange:
+    """Components, overall and level now and in the previous cycle (crosswalked)."""
+    name, ctx = _context(data, city, cycle)
+    fw = ctx.framework
+    me = ctx.scored.loc[name]
+    earlier = [c for c in data.cycles if c < ctx.cycle]
+    prev_cycle = earlier[-1] if earlier else None
+    current_overall = _num(me["overall"])
+    current_level = me["level"] if isinstance(me["level"], str) else None
+    empty = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("score") or c == "change" else object)
+                          for c in CHANGE_COLUMNS})
+    base = dict(city=name, cycle=ctx.cycle, current_overall=current_overall, current_level=current_level,
+                current_rank=_opt_int(me["rank"]), current_n_ranked=ctx.n_ranked)
+    if prev_cycle is None:
+        return CycleChange(previous_cycle=None, assessed_before=False, previous_overall=math.nan,
+                           previous_level=None, previous_rank=None, previous_n_ranked=0,
+                           illustrative=False, table=empty, **base)
+    pctx = _cycle_context(data, prev_cycle)
+    pfw = pctx.framework
+    illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
+                    or _levels_illustrative(pfw) or _levels_illustrative(fw))
+    if name not in pctx.scored.index:
+        return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
+                           previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
+                           illustrative=illustrative, table=empty, **base)
+    old = pctx.scored.loc[name]
+    rows = []
+    names = dict(zip(fw.components["component"], fw.components["name"]))
+    for comp, olds in _crosswalk(pfw, fw).items():
+        prev_score = float(np.mean([_num(old[o]) for o in olds])) if olds else math.nan
+        rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
+                     "previous_score": prev_score, "current_score": _num(me[comp])})
+    rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall",
+                 "previous_score": _num(old["overall"]), "current_score": current_overall})
+    table = pd.DataFrame(rows)
+    table["change"] = table["current_score"] - table["previous_score"]
+    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=_num(old["overall"]),
+                       previous_level=old["level"] if isinstance(old["level"], str) else None,
+                       previous_rank=_opt_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
+                       illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)
+
+
+# ------------------------------------------------------------------------- engagement
+ENGAGEMENT_COLUMNS = ["city", "cycle", "engagement_score", "national_median", "national_mean", "q1", "q3",
+                      "min", "max", "n_cities", "percentile"]
+
+
+def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """Every city's engagement score in the cycle, the report city marked.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``city``, ``engagement_score`` (0-100), ``is_report_city``; one
+        row per city of the cycle with an engagement score, highest first.
+    """
+    name, ctx = _context(data, city, cycle)
+    attrs = data.attributes
+    cols = ["city", "engagement_score", "is_report_city"]
+    if not len(attrs):
+        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float),
+                             "is_report_city": pd.Series(dtype=bool)})
+    part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+    out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
+                        "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
+    out["is_report_city"] = out["city"] == name
+    return out.sort_values(["engagement_score", "city"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The City Engagement Score beside the national distribution.
+
+    Returns
+    -------
+    DataFrame
+        One row, columns ``city``, ``cycle``, ``engagement_score`` (NaN when the
+        city has none), ``national_median``, ``national_mean``, ``q1``, ``q3``
+        (quartiles, linear interpolation), ``min``, ``max``, ``n_cities``
+        (cities with a score) and ``percentile`` (as in :func:`indicator_scores`).
+    """
+    name, ctx = _context(data, city, cycle)
+    dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
+    values = dist["engagement_score"].to_numpy(dtype=float)
+    mine = dist.loc[dist["is_report_city"], "engagement_score"]
+    score = float(mine.iloc[0]) if len(mine) else math.nan
+    if len(values):
+        q1, med, q3 = np.percentile(values, [25, 50, 75])
+        stats = dict(national_median=med, national_mean=values.mean(), q1=q1, q3=q3,
+                     min=values.min(), max=values.max())
+        pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
+               if not math.isnan(score) else math.nan)
+    else:
+        stats = dict(national_median=math.nan, national_mean=math.nan, q1=math.nan, q3=math.nan,
+                     min=math.nan, max=math.nan)
+        pct = math.nan
+    row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
+           "n_cities": len(values), "percentile": pct}
+    return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)

@@ -1,0 +1,516 @@
+"""The report card's package functions, on a small hand-made data set.
+
+Cycle 2 holds six cities. Five score the same share of every indicator's maximum
+(so each of their components and their overall equal 100 * share); Ludhiana has
+points on three indicators only. Cycle 1 holds five of them (Kohima is absent).
+Every expected value below is worked out by hand in the comments.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from dmaf_analysis import report, report_plots
+from dmaf_analysis.cities import load_cities
+from dmaf_analysis.dataset import Dataset
+from dmaf_analysis.errors import DmafError, UnknownCityError
+from dmaf_analysis.framework import load_frameworks, parse_framework
+from dmaf_analysis.io import validate_scores
+from dmaf_analysis.scoring import score_cities
+from conftest import SEEDS_DIR
+
+FWS = load_frameworks()
+FW2 = FWS[2]
+IDS2 = FW2.indicator_ids
+MAX2 = FW2.max_scores
+
+# Cycle 2 shares of the maximum, per city (Ludhiana is set by hand below).
+SHARES_2 = {"Surat": 1.0, "Pune": 0.8, "Amritsar": 0.6, "Jalandhar": 0.4, "Kohima": 0.2}
+# Ludhiana, cycle 2: zero everywhere except these points.
+LUDHIANA_2 = {"2.c": 30.0, "4.c": 10.0, "5.c": 15.0}
+# Values "from the report card" in the hand-made data; the rest are synthetic.
+LUDHIANA_CARD = {"1.a", "1.b", "1.c&d", "2.c", "4.c", "5.c"}
+SHARES_1 = {"Surat": 0.9, "Jalandhar": 0.7, "Pune": 0.5, "Ludhiana": 0.3, "Amritsar": 0.1}
+ENGAGEMENT_2 = {"Surat": 90, "Pune": 70, "Amritsar": 50, "Jalandhar": 30, "Kohima": None, "Ludhiana": 60}
+
+
+def hand_rows() -> list[dict]:
+    rows = []
+    for city, share in SHARES_2.items():
+        rows += [{"cycle": 2, "city": city, "indicator": i, "score": share * m, "source": "synthetic"}
+                 for i, m in MAX2.items()]
+    rows += [{"cycle": 2, "city": "Ludhiana", "indicator": i, "score": LUDHIANA_2.get(i, 0.0),
+              "source": "report_card" if i in LUDHIANA_CARD else "synthetic"} for i in IDS2]
+    for city, share in SHARES_1.items():
+        rows += [{"cycle": 1, "city": city, "indicator": i, "score": share * m, "source": "synthetic"}
+                 for i, m in FWS[1].max_scores.items()]
+    return rows
+
+
+def hand_attributes() -> list[dict]:
+    return [{"cycle": 2, "city": c, "engagement_score": v, "source": "synthetic"}
+            for c, v in ENGAGEMENT_2.items()]
+
+
+def make_dataset(rows, attributes=None, frameworks=None) -> Dataset:
+    fws = FWS if frameworks is None else frameworks
+    cities = load_cities()
+    scores = validate_scores(pd.DataFrame(rows), frameworks=fws, cities=cities)
+    attrs = pd.DataFrame(attributes if attributes else {"cycle": [], "city": [], "engagement_score": []})
+    attrs["engagement_score"] = attrs["engagement_score"].astype(float)
+    return Dataset(scores=scores, scored=score_cities(scores, frameworks=fws, cities=cities),
+                   attributes=attrs, frameworks=fws, cities=cities)
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    return make_dataset(hand_rows(), hand_attributes())
+
+
+# ------------------------------------------------------------------ resolution, headline
+def test_resolve_city_cycle_and_errors(data):
+    assert report.resolve_report_city(data, city="  LUDHIANA ", cycle=0) == ("Ludhiana", 2)
+    assert report.resolve_report_city(data, city="Jullundur", cycle=1) == ("Jalandhar", 1)
+    with pytest.raises(UnknownCityError) as err:
+        report.report_headline(data, city="Ludhiyana")
+    assert "Ludhiana" in err.value.suggestions
+    with pytest.raises(DmafError, match="cycle 3 is not in the data"):
+        report.report_headline(data, city="Ludhiana", cycle=3)
+    with pytest.raises(DmafError, match="Kohima was not assessed in cycle 1.*: 2"):
+        report.indicator_scores(data, city="Kohima", cycle=1)
+    with pytest.raises(DmafError, match="Bhopal was not assessed"):
+        report.report_headline(data, city="Bhopal")
+
+
+def test_headline_by_hand(data):
+    h = report.report_headline(data, city="ludhiana")
+    # components 0, 30, 0, 10, 15 -> overall 55 / 5 = 11, last of 6.
+    assert (h.city, h.state, h.cycle, h.selection_round) == ("Ludhiana", "Punjab", 2, "Round 1")
+    assert h.overall == pytest.approx(11.0)
+    assert (h.rank, h.n_ranked, h.n_tied) == (6, 6, 0)
+    assert h.rank_text == "6 of 6"
+    assert (h.level, h.certified, h.next_level, h.next_level_min_score) == ("Not certified", False, "Enabled", 30.0)
+    assert (h.n_values, h.n_synthetic, h.n_report_card, h.n_missing) == (21, 15, 6, 0)
+    assert h.engagement_score == 60 and h.engagement_source == "synthetic"
+    # 6 report-card values among 6 * 21 = 126 in cycle 2.
+    assert h.data_synthetic_share == pytest.approx(120 / 126)
+    notice = h.provenance_notice
+    assert notice.startswith("15 of 21 indicator values shown are synthetic")
+    assert "6 come from the city's report card" in notice
+    assert "95% of the values are synthetic" in notice
+    assert "thresholds are illustrative" in notice
+    assert h.title == "Ludhiana, Punjab: DMAF report card, Cycle 2"
+
+
+def test_headline_without_synthetic_values_and_with_other_sources():
+    rows = [{"cycle": 2, "city": "Surat", "indicator": i, "score": m, "source": "survey"} for i, m in MAX2.items()]
+    rows[0]["score"] = ""  # one missing value
+    h = report.report_headline(make_dataset(rows), city="Surat")
+    assert (h.n_values, h.n_synthetic, h.n_missing, h.other_sources) == (20, 0, 1, (("survey", 20),))
+    assert h.provenance_notice.startswith("None of the 20 indicator values shown is synthetic and "
+                                          "20 are labelled 'survey'.")
+    assert "1 of 21 indicators have no value" in h.provenance_notice
+    assert "of the values are synthetic" not in h.provenance_notice
+    assert h.rank is None and h.level is None and h.rank_text == "not ranked (of 0)"
+
+
+# ---------------------------------------------------------------------------- components
+def test_component_comparison_by_hand(data):
+    comp = report.component_comparison(data, city="Ludhiana").set_index("component")
+    assert list(comp.index) == FW2.component_ids
+    assert comp["score"].tolist() == pytest.approx([0, 30, 0, 10, 15])
+    # Others: 100, 80, 60, 40, 20. People with Ludhiana's 30: 20 30 40 60 80 100 -> 50.
+    assert comp["national_median"].tolist() == pytest.approx([50, 50, 50, 50, 50])
+    # All six cities are in the top 10: the mean of the six.
+    assert comp.loc["people", "top10_mean"] == pytest.approx((100 + 80 + 60 + 40 + 20 + 30) / 6)
+    assert (comp["n_top_cities"] == 6).all()
+    assert comp.loc["technology", "gap_to_median"] == pytest.approx(-40)
+    assert comp.loc["outcomes", "gap_to_max"] == pytest.approx(85)
+    assert list(comp.reset_index().columns) == report.COMPONENT_COLUMNS
+
+
+def test_top10_mean_counts_ties_at_tenth_place():
+    cities = load_cities()["city"].tolist()[:13]
+    shares = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.5, 0.3, 0.2]
+    rows = [{"cycle": 2, "city": c, "indicator": i, "score": s * m, "source": "synthetic"}
+            for c, s in zip(cities, shares) for i, m in MAX2.items()]
+    comp = report.component_comparison(make_dataset(rows), city=cities[-1])
+    assert (comp["n_top_cities"] == 11).all()  # ranks 1..9, then 10, 10
+    assert comp["top10_mean"].iloc[0] == pytest.approx(100 * np.mean(shares[:11]))
+    assert comp["national_median"].iloc[0] == pytest.approx(100 * np.median(shares))
+
+
+# ---------------------------------------------------------------------------- indicators
+def test_indicator_scores_by_hand(data):
+    ind = report.indicator_scores(data, city="Ludhiana").set_index("indicator")
+    assert list(ind.index) == IDS2
+    # 1.a: 30, 24, 18, 12, 6 and Ludhiana 0 -> median (18 + 12) / 2; Punjab: 0, 18, 12 -> 12.
+    assert ind.loc["1.a", "national_median"] == pytest.approx(15)
+    assert ind.loc["1.a", "state_median"] == pytest.approx(12)
+    assert ind.loc["1.a", "gap_to_max"] == 30 and ind.loc["1.a", "source"] == "report_card"
+    # 2.c: Ludhiana 30 with 30, 24, 18, 12, 6 -> median 21; Punjab 30, 18, 12 -> 18.
+    assert ind.loc["2.c", "national_median"] == pytest.approx(21)
+    assert ind.loc["2.c", "state_median"] == pytest.approx(18)
+    assert ind.loc["2.c", "gap_to_max"] == 0 and ind.loc["2.c", "share_of_max"] == 1
+    assert (ind["n_state_cities"] == 3).all()
+    assert ind.loc["5.c", "score"] == 15 and ind.loc["5.c", "max_score"] == 20
+    assert ind.loc["2.b", "max_provenance"] == "inferred"
+    # Percentiles agree with scipy's "mean" percentile over all six cities.
+    wide = data.scores[data.scores["cycle"] == 2].pivot(index="city", columns="indicator", values="score")
+    for i in IDS2:
+        expected = stats.percentileofscore(wide[i].to_numpy(), wide.loc["Ludhiana", i], kind="mean")
+        assert ind.loc[i, "percentile"] == pytest.approx(expected)
+    assert ind.loc["1.a", "percentile"] == pytest.approx(100 * 0.5 / 6)
+    assert ind.loc["2.c", "percentile"] == pytest.approx(100 * 5 / 6)
+    ind["score"] = -1.0  # callers get their own copy of the cached table
+    assert report.indicator_scores(data, city="Ludhiana")["score"].max() == 30
+
+
+def test_indicator_scores_carry_how_a_report_card_value_was_placed():
+    rows = [{"cycle": 2, "city": "Ludhiana", "indicator": i, "score": 0.0, "source": "report_card",
+             "placed_by": "order" if i == "5.c" else "heading"} for i in IDS2]
+    rows[0].update(score="", source="", placed_by="")
+    ind = report.indicator_scores(make_dataset(rows), city="Ludhiana").set_index("indicator")
+    assert ind.loc["5.c", "placed_by"] == "order" and ind.loc["5.b", "placed_by"] == "heading"
+    assert ind.loc["1.a", "placed_by"] == "" and math.isnan(ind.loc["1.a", "score"])
+    assert (report.indicator_scores(make_dataset(hand_rows()), city="Pune")["placed_by"] == "").all()
+    page = report_plots.indicators_html(ind.reset_index())
+    assert "report card (placed by text order)" in page and "placed by heading" not in page
+
+
+def test_strengths_and_weaknesses_by_hand(data):
+    table = report.strengths_and_weaknesses(data, city="Ludhiana", n=3)
+    strong = table[table["kind"] == "strength"]
+    weak = table[table["kind"] == "weakness"]
+    # 2.c and 4.c (percentile 83.3, both at max: framework order), then 5.c (15 > 13.5, 58.3).
+    assert strong["indicator"].tolist() == ["2.c", "4.c", "5.c"]
+    assert strong["percentile"].tolist() == pytest.approx([500 / 6, 500 / 6, 350 / 6])
+    # Every other indicator is 0 (percentile 8.3): largest gap first, then framework order.
+    assert weak["indicator"].tolist() == ["1.b", "1.a", "1.c&d"]
+    assert table["kind"].tolist() == ["strength"] * 3 + ["weakness"] * 3
+    top = report.strengths_and_weaknesses(data, city="Surat")
+    assert set(top["kind"]) == {"strength"}  # Surat is never below the median
+
+
+# ------------------------------------------------------------------------ recommendations
+def test_recommendations_ordered_by_points_available(data):
+    rec = report.recommendations(data, city="Ludhiana")
+    expected = (["1.b"] + ["1.a", "1.c&d", "3.a", "3.c", "4.b", "4.e", "5.a", "5.d"]
+                + ["2.a", "2.b", "3.b", "3.d", "4.a", "5.b"] + ["2.d", "2.e"] + ["4.d"] + ["5.c"])
+    assert rec["indicator"].tolist() == expected          # 2.c and 4.c are at their maximum
+    assert rec["priority"].tolist() == list(range(1, 20))
+    assert rec["points_available"].tolist()[:2] == [40, 30] and rec["points_available"].iloc[-1] == 5
+    assert rec["overall_gain"].iloc[0] == pytest.approx(8)  # 40 points * weight 0.2
+    texts = report.load_recommendations()
+    own = dict(zip(texts.loc[texts["cycle"] == 2, "indicator"], texts.loc[texts["cycle"] == 2, "recommendation"]))
+    assert rec.set_index("indicator").loc["4.d", "recommendation"] == own["4.d"]
+    assert list(rec.columns) == report.RECOMMENDATION_COLUMNS
+    assert report.recommendations(data, city="Surat").empty
+
+
+def test_recommendations_use_weights_to_break_ties_and_fall_back_on_missing_text():
+    raw = {"cycle": 2, "components": [{"id": "a", "weight": 0.25}, {"id": "b", "weight": 0.75}],
+           "indicators": [{"id": "a1", "component": "a", "max": 60}, {"id": "a2", "component": "a", "max": 40},
+                          {"id": "b1", "component": "b", "max": 40}, {"id": "b2", "component": "b", "max": 60}],
+           "levels": [{"name": "None", "min_score": 0}, {"name": "Some", "min_score": 50}]}
+    fws = {2: parse_framework(raw)}
+    rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": s, "source": "synthetic"}
+            for i, s in {"a1": 20, "a2": 0, "b1": 0, "b2": 30}.items()]
+    texts = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
+    rec = report.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
+    # a1, a2, b1 have 40 points available; b1 weighs 0.75 so it comes first; b2 has 30.
+    assert rec["indicator"].tolist() == ["b1", "a1", "a2", "b2"]
+    assert rec["overall_gain"].tolist() == pytest.approx([30, 10, 10, 22.5])
+    assert rec["recommendation"].tolist() == ["Do b1."] + [report.MISSING_RECOMMENDATION] * 3
+
+
+def test_bundled_recommendations_cover_every_indicator_exactly():
+    texts = report.load_recommendations(frameworks=FWS)
+    for cycle, fw in FWS.items():
+        got = texts.loc[texts["cycle"] == cycle, "indicator"].tolist()
+        assert sorted(got) == sorted(fw.indicator_ids), cycle
+    assert len(texts) == 21 + 11
+    assert texts["recommendation"].str.len().min() > 40
+    assert not texts.duplicated(["cycle", "indicator"]).any()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def test_recommendations_do_not_copy_the_ludhiana_card():
+    seed = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.exists() else []
+    if not seed:
+        pytest.skip("the Ludhiana report card text is not available")
+    words = _words(seed[0].read_text(encoding="utf-8"))
+    card = {tuple(words[i:i + 7]) for i in range(len(words) - 6)}
+    for text in report.load_recommendations()["recommendation"]:
+        w = _words(text)
+        shared = [" ".join(w[i:i + 7]) for i in range(len(w) - 6) if tuple(w[i:i + 7]) in card]
+        assert not shared, shared
+
+
+def test_load_recommendations_rejects_unknown_indicators_and_bad_files(tmp_path):
+    path = tmp_path / "rec.yaml"
+    path.write_text('cycles:\n  2:\n    "9.z": "Something."\n', encoding="utf-8")
+    with pytest.raises(DmafError, match="unknown indicator"):
+        report.load_recommendations(path, frameworks=FWS)
+    path.write_text("just text\n", encoding="utf-8")
+    with pytest.raises(DmafError, match="cycles"):
+        report.load_recommendations(path)
+    with pytest.raises(DmafError, match="no such"):
+        report.load_recommendations(tmp_path / "absent.yaml")
+
+
+# -------------------------------------------------------------------- path to next level
+def test_path_to_next_level_by_hand(data):
+    path = report.path_to_next_level(data, city="Ludhiana")
+    # Overall 11, Enabled at 30: 19 overall points = 95 indicator points at weight 0.2.
+    # Largest gains: 1.b (40 -> 8), then the 30-point gaps in framework order: 1.a (6),
+    # then 1.c&d, of which 25 points (5 overall) suffice.
+    assert (path.current_level, path.target_level, path.target_min_score) == ("Not certified", "Enabled", 30)
+    assert path.points_needed == pytest.approx(19)
+    steps = path.steps
+    assert steps["indicator"].tolist() == ["1.b", "1.a", "1.c&d"]
+    assert steps["points_gained"].tolist() == [40, 30, 25]
+    assert steps["partial"].tolist() == [False, False, True]
+    assert steps["overall_after"].tolist() == pytest.approx([19, 25, 30])
+    assert path.resulting_overall == pytest.approx(30) and path.resulting_level == "Enabled"
+    assert path.n_improvements == 3 and not path.at_top_level
+    assert "needs 19 more overall points to reach Enabled" in path.statement
+
+
+def test_path_at_the_top_level_and_with_missing_values(data):
+    top = report.path_to_next_level(data, city="Surat")
+    assert top.at_top_level and top.steps.empty and top.current_level == "Leading"
+    assert "top certification level" in top.statement
+    rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 10.0, "source": "synthetic"} for i in IDS2]
+    rows[3]["score"] = ""
+    missing = report.path_to_next_level(make_dataset(rows), city="Pune")
+    assert missing.current_level is None and missing.target_level is None and missing.steps.empty
+    assert "no overall score" in missing.statement
+
+
+def _small_framework(weights, maxima, thresholds):
+    comps = [{"id": f"c{k}", "weight": w} for k, w in enumerate(weights)]
+    inds = [{"id": f"c{k}.{j}", "component": f"c{k}", "max": m}
+            for k, ms in enumerate(maxima) for j, m in enumerate(ms)]
+    levels = [{"name": f"L{k}", "min_score": t} for k, t in enumerate([0] + thresholds)]
+    return parse_framework({"cycle": 1, "components": comps, "indicators": inds, "levels": levels})
+
+
+def _overall(fw, scores: dict) -> float:
+    weight = fw.weights.to_dict()
+    comp = dict(zip(fw.indicators["indicator"], fw.indicators["component"]))
+    return sum(weight[comp[i]] * s for i, s in scores.items())
+
+
+FRAMEWORKS_FOR_BRUTE_FORCE = [
+    _small_framework([0.5, 0.5], [[60, 40], [50, 30, 20]], [30, 60, 80]),
+    _small_framework([0.7, 0.3], [[50, 30, 20], [60, 40]], [35, 62.5, 90]),
+    _small_framework([0.2, 0.3, 0.5], [[100], [40, 60], [25, 25, 50]], [20, 45, 70, 95]),
+]
+
+
+@pytest.mark.parametrize("fw_index", range(len(FRAMEWORKS_FOR_BRUTE_FORCE)))
+@pytest.mark.parametrize("granularity", [5.0, 0.0])
+def test_path_matches_brute_force_on_small_frameworks(fw_index, granularity):
+    fw = FRAMEWORKS_FOR_BRUTE_FORCE[fw_index]
+    ind = fw.indicators
+    rng = np.random.default_rng(100 + fw_index)
+    maxima = fw.max_scores.to_dict()
+    weight_of = {i: fw.weights[c] for i, c in zip(ind["indicator"], ind["component"])}
+    checked = 0
+    for _ in range(80):
+        scores = {i: float(5 * rng.integers(0, m // 5 + 1)) for i, m in zip(ind["indicator"], ind["max_score"])}
+        table = ind.assign(score=ind["indicator"].map(scores))
+        path = report.plan_next_level(table, framework=fw, granularity=granularity)
+        overall = _overall(fw, scores)
+        assert path.current_overall == pytest.approx(overall)
+        if path.at_top_level:
+            assert fw.next_level(fw.level_for(overall)) is None and path.steps.empty
+            continue
+        target = path.target_min_score
+        # Brute force: the smallest set of indicators that reaches the target when raised to the max.
+        fewest = None
+        for k in range(len(ind) + 1):
+            for subset in itertools.combinations(list(scores), k):
+                gain = sum(weight_of[i] * (maxima[i] - scores[i]) for i in subset)
+                if overall + gain >= target - 1e-9:
+                    fewest = k
+                    break
+            if fewest is not None:
+                break
+        assert path.n_improvements == fewest
+        steps = path.steps
+        assert steps["indicator"].is_unique
+        new = dict(scores, **dict(zip(steps["indicator"], steps["new_score"])))
+        assert _overall(fw, new) == pytest.approx(path.resulting_overall)
+        assert path.resulting_overall >= target - 1e-9
+        assert path.resulting_level == fw.level_for(path.resulting_overall)
+        assert (steps["new_score"] <= steps["max_score"] + 1e-9).all()
+        # Only the last step may be partial; it is as small as the granularity allows.
+        assert not steps["partial"].iloc[:-1].any()
+        last = steps.iloc[-1]
+        if last["partial"]:
+            weight = fw.weights[last["component"]]
+            before = path.resulting_overall - last["overall_gain"]
+            if granularity:
+                assert last["points_gained"] % granularity == pytest.approx(0)
+                assert before + weight * (last["points_gained"] - granularity) < target - 1e-9
+            else:
+                assert path.resulting_overall == pytest.approx(target)
+        checked += 1
+    assert checked > 30
+
+
+# ---------------------------------------------------------------------------------- peers
+def test_peer_comparison_by_hand(data):
+    peers = report.peer_comparison(data, city="Ludhiana")
+    state = peers[peers["peer_group"] == "state"]
+    assert state["city"].tolist() == ["Amritsar", "Jalandhar", "Ludhiana"]
+    assert (state["group_name"] == "Punjab").all()
+    assert state["rank_in_group"].tolist() == [1, 2, 3]
+    assert state["rank"].tolist() == [3, 4, 6]
+    assert state["gap_to_report_city"].tolist() == pytest.approx([49, 29, 0])
+    rnd = peers[peers["peer_group"] == "selection_round"]
+    assert rnd["city"].tolist() == ["Surat", "Pune", "Ludhiana"] and (rnd["group_name"] == "Round 1").all()
+    assert peers["is_report_city"].sum() == 2
+    assert list(peers.columns) == report.PEER_COLUMNS
+    assert peers["peer_group"].tolist()[:3] == ["state"] * 3
+
+
+# ------------------------------------------------------------------ change since previous
+def test_change_since_previous_by_hand(data):
+    change = report.change_since_previous(data, city="Ludhiana")
+    assert (change.previous_cycle, change.assessed_before) == (1, True)
+    # Cycle 1: 30 on every component, overall 30 (Enabled), 4th of 5.
+    table = change.table.set_index("measure")
+    assert list(table.index) == FW2.component_ids + ["overall"]
+    assert table["previous_score"].tolist() == pytest.approx([30] * 6)
+    assert table["current_score"].tolist() == pytest.approx([0, 30, 0, 10, 15, 11])
+    assert table["change"].tolist() == pytest.approx([-30, 0, -30, -20, -15, -19])
+    assert (change.previous_level, change.current_level) == ("Enabled", "Not certified")
+    assert (change.previous_rank, change.previous_n_ranked, change.current_rank) == (4, 5, 6)
+    assert change.illustrative
+    assert "fell by 19 points, from 30 to 11" in change.statement
+    assert "from Enabled to Not certified" in change.statement
+
+
+def test_change_for_a_city_absent_from_the_previous_cycle(data):
+    change = report.change_since_previous(data, city="Kohima")
+    assert change.previous_cycle == 1 and not change.assessed_before
+    assert change.table.empty and list(change.table.columns) == report.CHANGE_COLUMNS
+    assert "Kohima was not assessed in Cycle 1" in change.statement
+    first = report.change_since_previous(data, city="Ludhiana", cycle=1)
+    assert first.previous_cycle is None and "no cycle before Cycle 1" in first.statement
+
+
+def test_change_follows_a_many_to_one_crosswalk():
+    raw = {"cycle": 1, "components": [{"id": "x", "weight": 0.5}, {"id": "y", "weight": 0.25},
+                                      {"id": "z", "weight": 0.25}],
+           "indicators": [{"id": "x1", "component": "x", "max": 100}, {"id": "y1", "component": "y", "max": 100},
+                          {"id": "z1", "component": "z", "max": 100}],
+           "levels": [{"name": "Not certified", "min_score": 0}, {"name": "Enabled", "min_score": 30}],
+           "crosswalk": {"to_cycle": 2, "components": {"x": "policy", "y": "policy", "z": "people"}}}
+    fws = {1: parse_framework(raw), 2: FW2}
+    rows = [{"cycle": 1, "city": "Pune", "indicator": i, "score": s, "source": "synthetic"}
+            for i, s in {"x1": 40, "y1": 80, "z1": 10}.items()]
+    rows += [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "synthetic"}
+             for i, m in MAX2.items()]
+    change = report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+    table = change.table.set_index("measure")
+    assert table.loc["policy", "previous_measures"] == "x;y"
+    assert table.loc["policy", "previous_score"] == pytest.approx(60)   # mean of 40 and 80
+    assert table.loc["people", "previous_score"] == pytest.approx(10)
+    assert math.isnan(table.loc["process", "previous_score"])
+    assert table.loc["overall", "previous_score"] == pytest.approx(0.5 * 40 + 0.25 * 80 + 0.25 * 10)
+    assert table.loc["overall", "change"] == pytest.approx(50 - 42.5)
+
+
+# ----------------------------------------------------------------------------- engagement
+def test_engagement_comparison_by_hand(data):
+    eng = report.engagement_comparison(data, city="Ludhiana").iloc[0]
+    # Five scores: 90 70 60 50 30 (Kohima has none).
+    assert eng["engagement_score"] == 60 and eng["n_cities"] == 5
+    assert eng["national_median"] == pytest.approx(60)
+    assert eng["national_mean"] == pytest.approx(300 / 5)
+    assert (eng["q1"], eng["q3"]) == pytest.approx((50, 70))
+    assert (eng["min"], eng["max"]) == (30, 90)
+    assert eng["percentile"] == pytest.approx(stats.percentileofscore([90, 70, 60, 50, 30], 60, kind="mean"))
+    none = report.engagement_comparison(data, city="Kohima").iloc[0]
+    assert math.isnan(none["engagement_score"]) and math.isnan(none["percentile"]) and none["n_cities"] == 5
+    dist = report.engagement_distribution(data, city="Ludhiana")
+    assert dist["city"].tolist() == ["Surat", "Pune", "Ludhiana", "Amritsar", "Jalandhar"]
+    assert dist["is_report_city"].tolist() == [False, False, True, False, False]
+    empty = report.engagement_comparison(make_dataset(hand_rows()), city="Ludhiana").iloc[0]
+    assert empty["n_cities"] == 0 and math.isnan(empty["national_median"])
+
+
+# ---------------------------------------------------------------------- HTML and figures
+def test_html_helpers_escape_text_from_data(data):
+    frame = pd.DataFrame({"city": ["<script>alert(1)</script>"], "value": [12.50], "flag": [True]})
+    out = report_plots.html_table(frame, columns={"city": "City & name", "value": "Value"}, highlight="flag")
+    assert "<script>" not in out and "&lt;script&gt;" in out and "City &amp; name" in out
+    assert "<td>12.5</td>" in out and "font-weight:bold" in out
+    assert report_plots.paragraph("a < b") == "<p>a &lt; b</p>"
+    h = report.report_headline(data, city="Ludhiana")
+    page = report_plots.headline_html(h, data_label="<b>scores.csv</b>")
+    assert "&lt;b&gt;scores.csv&lt;/b&gt;" in page and "15 of 21 indicator values shown are synthetic" in page
+    assert "6 of 6" in page
+
+
+def test_numbers_print_like_a_report_card():
+    assert [report_plots.number(x) for x in [30.0, 27.5, 27.333, -0.04, float("nan"), None]] == \
+        ["30", "27.5", "27.3", "0", "–", "–"]
+
+
+def test_section_renderers_produce_every_section(data):
+    path = report.path_to_next_level(data, city="Ludhiana")
+    assert "1.c&amp;d" in report_plots.path_html(path) and "part of the gap" in report_plots.path_html(path)
+    assert "Kohima was not assessed" in report_plots.change_html(report.change_since_previous(data, city="Kohima"))
+    assert "percentile 50" in report_plots.engagement_html(report.engagement_comparison(data, city="Ludhiana"))
+    assert "nothing to recommend" in report_plots.recommendations_html(report.recommendations(data, city="Surat"))
+    peers = report_plots.peers_html(report.peer_comparison(data, city="Ludhiana"))
+    assert peers.count("font-weight:bold") == 2
+
+
+def test_figures_render_small_pngs(data):
+    comp = report.component_comparison(data, city="Ludhiana")
+    img = report_plots.png(report_plots.plot_components(comp, city="Ludhiana"))
+    assert img.data[:8] == b"\x89PNG\r\n\x1a\n" and len(img.data) < 60_000
+    dist = report.engagement_distribution(data, city="Ludhiana")
+    ax = report_plots.plot_engagement(dist)
+    assert [t.get_text() for t in ax.texts] == ["Ludhiana"]
+    assert ax.lines[0].get_xdata()[0] == 60
+    report_plots.png(ax)
+    import matplotlib.pyplot as plt
+    assert plt.get_fignums() == []  # png() closes what it renders
+
+
+def test_report_functions_are_fast_on_a_hundred_cities():
+    import time
+    cities = load_cities()["city"].tolist()
+    rng = np.random.default_rng(7)
+    rows = [{"cycle": 2, "city": c, "indicator": i, "score": float(5 * rng.integers(0, m // 5 + 1)),
+             "source": "synthetic"} for c in cities for i, m in MAX2.items()]
+    big = make_dataset(rows)
+    report.report_headline(big, city="Pune")  # warm the per-cycle cache
+    start = time.perf_counter()
+    for city in ("Ludhiana", "Surat", "Kohima"):
+        report.report_headline(big, city=city)
+        report.component_comparison(big, city=city)
+        report.indicator_scores(big, city=city)
+        report.strengths_and_weaknesses(big, city=city)
+        report.recommendations(big, city=city)
+        report.path_to_next_level(big, city=city)
+        report.peer_comparison(big, city=city)
+        report.change_since_previous(big, city=city)
+        report.engagement_comparison(big, city=city)
+    assert (time.perf_counter() - start) / 3 < 0.3

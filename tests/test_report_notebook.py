@@ -1,0 +1,86 @@
+"""The city report notebook: its structure, and one real execution with papermill."""
+from __future__ import annotations
+
+import ast
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import REPO_ROOT
+from test_report import hand_attributes, hand_rows
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "city_report.ipynb"
+PARAMETERS = {"city": "Ludhiana", "cycle": 0, "scores_path": "", "attributes_path": "", "output_dir": ""}
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+
+
+def test_notebook_is_committed_without_outputs():
+    for cell in _cells():
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_parameters_cell_holds_exactly_the_plain_values_the_batch_engine_injects():
+    tagged = [c for c in _cells() if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse("".join(tagged[0]["source"]))
+    values = {}
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1
+        values[node.targets[0].id] = ast.literal_eval(node.value)
+    assert values == PARAMETERS
+
+
+def test_notebook_holds_no_function_or_class_definitions_and_hides_code():
+    for cell in _cells():
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.While, ast.If))
+                       for n in ast.walk(tree))
+        assert "remove_input" in cell["metadata"]["tags"]
+
+
+def _texts(notebook) -> str:
+    parts = []
+    for cell in notebook["cells"]:
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                parts.append("".join(out["text"]))
+            for kind in ("text/html", "text/plain"):
+                value = out.get("data", {}).get(kind)
+                if value:
+                    parts.append("".join(value) if isinstance(value, list) else value)
+    return "\n".join(parts)
+
+
+def test_notebook_renders_a_report_card_with_papermill(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    scores = tmp_path / "scores.csv"
+    attributes = tmp_path / "attributes.csv"
+    pd.DataFrame(hand_rows()).to_csv(scores, index=False)
+    pd.DataFrame(hand_attributes()).to_csv(attributes, index=False)
+    out = tmp_path / "ludhiana.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), cwd=str(tmp_path), progress_bar=False, log_output=False,
+        parameters={"city": "ludhiana", "cycle": 0, "scores_path": str(scores),
+                    "attributes_path": str(attributes), "output_dir": str(tmp_path)})
+    executed = json.loads(out.read_text(encoding="utf-8"))
+    assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    text = _texts(executed)
+    first = next(o for c in executed["cells"] for o in c.get("outputs", []))
+    assert "".join(first["data"]["text/html"]).startswith("<h1>Ludhiana, Punjab: DMAF report card, Cycle 2</h1>")
+    assert "6 of 6" in text                                    # rank out of N
+    assert "15 of 21 indicator values shown are synthetic" in text
+    assert "6 come from the city&#x27;s report card" in text
+    assert "Not certified (illustrative thresholds)" in text
+    assert "needs 19 more overall points to reach Enabled" in text
+    assert "State: Punjab" in text and "Selection round: Round 1" in text  # peers
+    assert "fell by 19 points, from 30 to 11" in text          # change since cycle 1
+    images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 2
+    assert "Traceback" not in text and "Warning" not in text
