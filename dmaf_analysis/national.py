@@ -1,0 +1,249 @@
+"""Orchestration of the national analyses: every table of a cycle or a pair of cycles.
+
+:func:`national_tables` and :func:`trend_tables` call the functions of
+:mod:`~dmaf_analysis.stats`, :mod:`~dmaf_analysis.trends` and
+:mod:`~dmaf_analysis.robustness` on a loaded :class:`~dmaf_analysis.dataset.Dataset`
+and return a dict of named tables; :func:`write_tables` writes them as CSV
+(spreadsheet-safe) and Parquet, each file atomically. The notebooks
+``national_overview.ipynb`` and ``national_trends.ipynb`` are thin wrappers around
+these functions.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from . import robustness, stats, trends
+from .dataset import Dataset
+from .errors import DmafError
+from .io import write_table
+
+DEFAULT_OUTPUT_DIR = "outputs/national"
+
+
+# ------------------------------------------------------------------------------ cycles
+def resolve_cycle(cycles, cycle: int = 0) -> int:
+    """The cycle to analyse: ``cycle`` itself, or the latest when it is 0.
+
+    Raises :class:`~dmaf_analysis.errors.DmafError` when the data have no such cycle.
+    """
+    available = sorted(int(c) for c in cycles)
+    if not available:
+        raise DmafError("the data hold no cycle")
+    cycle = int(cycle)
+    if cycle == 0:
+        return available[-1]
+    if cycle not in available:
+        raise DmafError(f"cycle {cycle} is not in the data; available cycle(s): {', '.join(map(str, available))}")
+    return cycle
+
+
+def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[int, int]:
+    """The two cycles to compare: 0 means the second-latest (``cycle_from``) / the latest (``cycle_to``)."""
+    available = sorted(int(c) for c in cycles)
+    if len(available) < 2:
+        raise DmafError(f"comparing cycles needs data for two cycles; the data hold "
+                        f"{', '.join(map(str, available)) or 'none'}")
+    c_to = available[-1] if int(cycle_to) == 0 else resolve_cycle(available, cycle_to)
+    c_from = available[-2] if int(cycle_from) == 0 else resolve_cycle(available, cycle_from)
+    if c_from == c_to:
+        raise DmafError(f"cycle_from and cycle_to are both {c_to}; choose two different cycles")
+    return c_from, c_to
+
+
+# ------------------------------------------------------------------------------ notice
+def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
+    """Where the numbers come from, per cycle.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, n_cities, synthetic_share, framework_provenance,
+        thresholds_illustrative, scores_path``: ``synthetic_share`` is the
+        share of indicator values whose source is ``synthetic``;
+        ``thresholds_illustrative`` says whether a level threshold is not on
+        record.
+    """
+    rows = []
+    for c in sorted(int(x) for x in cycles):
+        fw = dataset.frameworks[c]
+        rows.append({"cycle": c, "n_cities": int((dataset.scored["cycle"] == c).sum()),
+                     "synthetic_share": float(dataset.synthetic_share(c)),
+                     "framework_provenance": fw.provenance,
+                     "thresholds_illustrative": bool((fw.levels["provenance"] != "seen").any()),
+                     "scores_path": dataset.scores_path})
+    return pd.DataFrame(rows, columns=["cycle", "n_cities", "synthetic_share", "framework_provenance",
+                                       "thresholds_illustrative", "scores_path"])
+
+
+def data_notice(dataset: Dataset, cycles) -> list[str]:
+    """Plain-text warnings about synthetic data and illustrative framework parts (may be empty)."""
+    notes = []
+    for row in provenance_table(dataset, cycles).itertuples(index=False):
+        share = row.synthetic_share
+        if share >= 1 - 1e-12:
+            notes.append(f"Cycle {row.cycle}: every indicator value is SYNTHETIC (generated for demonstration). "
+                         "These are not published DMAF results and must not be cited as such.")
+        elif share > 0:
+            notes.append(f"Cycle {row.cycle}: {share:.0%} of the indicator values are SYNTHETIC "
+                         "(generated for demonstration); figures mixing them are not published results.")
+        if row.framework_provenance == "illustrative":
+            notes.append(f"Cycle {row.cycle}: the framework (indicators, maxima, weights) is an illustrative "
+                         "placeholder, not the official one.")
+        if row.thresholds_illustrative:
+            notes.append(f"Cycle {row.cycle}: the certification thresholds are illustrative; the official "
+                         "ones are not on record, so levels and certification counts are indicative only.")
+    return notes
+
+
+def data_notice_html(dataset: Dataset, cycles) -> str:
+    """:func:`data_notice` as an HTML box (text escaped) for the top of a report; "" when nothing to say."""
+    notes = data_notice(dataset, cycles)
+    if not notes:
+        return ""
+    synthetic = any("SYNTHETIC" in n for n in notes)
+    title = "Synthetic data: not published results" if synthetic else "Read with care"
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return ('<div style="border:2px solid #b2182b;background:#fff5f0;padding:8px 12px;margin:8px 0;'
+            f'border-radius:4px"><strong>{html.escape(title)}</strong><ul style="margin:4px 0">{items}</ul></div>')
+
+
+# ------------------------------------------------------------------------------ tables
+def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustness.N_DRAWS, seed: int = 0,
+                    n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL) -> dict[str, pd.DataFrame]:
+    """Every national table of one cycle (``cycle=0``: the latest).
+
+    Returns
+    -------
+    dict
+        Name -> DataFrame, in this order: ``provenance``, ``distributions``
+        (:func:`stats.distribution_summary`), ``indicator_distribution``,
+        ``leaderboard``, ``level_counts``, ``correlations``,
+        ``cronbach_alpha``, ``pca_variance``, ``pca_loadings``,
+        ``effective_weights``, ``group_medians_state``,
+        ``group_medians_region``, ``group_medians_selection_round``,
+        ``kruskal_wallis`` (all three groupings), ``engagement``,
+        ``engagement_association``, ``robustness_cities``,
+        ``robustness_levels``, ``robustness_settings``. See the functions'
+        docstrings and ``docs/national.md`` for the columns.
+    """
+    c = resolve_cycle(dataset.cycles, cycle)
+    fws, scored, scores = dataset.frameworks, dataset.scored, dataset.scores
+    tables: dict[str, pd.DataFrame] = {
+        "provenance": provenance_table(dataset, [c]),
+        "distributions": stats.distribution_summary(scored, cycle=c, frameworks=fws),
+        "indicator_distribution": stats.indicator_distribution(scores, cycle=c, frameworks=fws),
+        "leaderboard": stats.leaderboard(scored, cycle=c, frameworks=fws),
+        "level_counts": stats.level_counts(scored, cycle=c, frameworks=fws),
+        "correlations": stats.component_correlations(scored, cycle=c, frameworks=fws),
+        "cronbach_alpha": stats.component_alphas(scores, cycle=c, frameworks=fws),
+        "pca_variance": stats.pca_variance(scored, cycle=c, frameworks=fws),
+        "pca_loadings": stats.pca_loadings(scored, cycle=c, frameworks=fws),
+        "effective_weights": stats.effective_weights(scores, cycle=c, frameworks=fws),
+    }
+    for by in stats.GROUPINGS:
+        tables[f"group_medians_{by}"] = stats.group_medians(scored, by=by, cycle=c, frameworks=fws,
+                                                            n_boot=n_boot, level=level, seed=seed)
+    tables["kruskal_wallis"] = pd.concat(
+        [stats.kruskal_by_group(scored, by=by, cycle=c, frameworks=fws) for by in stats.GROUPINGS],
+        ignore_index=True)
+    tables["engagement"] = stats.engagement_table(scored, dataset.attributes, cycle=c)
+    tables["engagement_association"] = stats.engagement_association(scored, dataset.attributes, cycle=c)
+    robust = robustness.rank_robustness(scored, cycle=c, frameworks=fws, n_draws=n_draws, seed=seed)
+    tables["robustness_cities"] = robust.cities
+    tables["robustness_levels"] = robust.level_probabilities
+    tables["robustness_settings"] = robust.settings
+    return tables
+
+
+def trend_tables(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0, n_most: int = 10,
+                 seed: int = 0, n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL) -> dict[str, pd.DataFrame]:
+    """Every cycle-to-cycle table (``0`` = second-latest / latest cycle).
+
+    Returns
+    -------
+    dict
+        Name -> DataFrame: ``provenance``, ``component_map`` (``component_from,
+        component_to``), ``paired_scores``, ``change_summary``,
+        ``city_changes``, ``most_changed``, ``transition_matrix``,
+        ``rank_mobility``, ``unpaired_cities`` (see :mod:`~dmaf_analysis.trends`).
+    """
+    a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
+    fws, scored = dataset.frameworks, dataset.scored
+    mapping = trends.component_map(a, b, frameworks=fws)
+    changes = trends.city_changes(scored, cycle_from=a, cycle_to=b, frameworks=fws)
+    return {
+        "provenance": provenance_table(dataset, [a, b]),
+        "component_map": pd.DataFrame({"cycle_from": a, "cycle_to": b, "component_from": list(mapping),
+                                       "component_to": list(mapping.values())}),
+        "paired_scores": trends.paired_scores(scored, cycle_from=a, cycle_to=b, frameworks=fws),
+        "change_summary": trends.change_summary(scored, cycle_from=a, cycle_to=b, frameworks=fws,
+                                                n_boot=n_boot, level=level, seed=seed),
+        "city_changes": changes,
+        "most_changed": trends.most_changed(changes, n=n_most),
+        "transition_matrix": trends.transition_matrix(scored, cycle_from=a, cycle_to=b, frameworks=fws),
+        "rank_mobility": trends.rank_mobility(scored, cycle_from=a, cycle_to=b, frameworks=fws),
+        "unpaired_cities": trends.unpaired_cities(scored, cycle_from=a, cycle_to=b),
+    }
+
+
+_SAFE = re.compile(r"[^0-9A-Za-z_.-]+")
+
+
+def _safe_name(name: str) -> str:
+    slug = _SAFE.sub("_", str(name)).strip("._")
+    if not slug:
+        raise ValueError(f"cannot make a file name from {name!r}")
+    return slug
+
+
+def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, folder: str | None = None,
+                 formats: tuple[str, ...] = ("csv", "parquet")) -> list[Path]:
+    """Write every table as ``<output_dir>/<folder>/<name>.csv`` and ``.parquet``, atomically.
+
+    Names are reduced to safe file names. Returns the written paths in order.
+    """
+    base = Path(output_dir)
+    if folder:
+        base = base / _safe_name(folder)
+    written = []
+    for name, table in tables.items():
+        for fmt in formats:
+            written.append(write_table(table, base / f"{_safe_name(name)}.{fmt}"))
+    return written
+
+
+def cycle_folder(cycle: int) -> str:
+    """Sub-folder of the output folder for one cycle's tables: ``cycle-2``."""
+    return f"cycle-{int(cycle)}"
+
+
+def trend_folder(cycle_from: int, cycle_to: int) -> str:
+    """Sub-folder for a comparison's tables: ``cycle-1-to-2``."""
+    return f"cycle-{int(cycle_from)}-to-{int(cycle_to)}"
+
+
+def run_national(dataset: Dataset, *, cycle: int = 0, output_dir: str | Path = DEFAULT_OUTPUT_DIR,
+                 **options) -> dict[str, pd.DataFrame]:
+    """:func:`national_tables` written under ``<output_dir>/cycle-<n>/``; returns the tables."""
+    c = resolve_cycle(dataset.cycles, cycle)
+    tables = national_tables(dataset, cycle=c, **options)
+    write_tables(tables, output_dir, folder=cycle_folder(c))
+    return tables
+
+
+def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
+               output_dir: str | Path = DEFAULT_OUTPUT_DIR, **options) -> dict[str, pd.DataFrame]:
+    """:func:`trend_tables` written under ``<output_dir>/cycle-<a>-to-<b>/``; returns the tables."""
+    a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
+    tables = trend_tables(dataset, cycle_from=a, cycle_to=b, **options)
+    write_tables(tables, output_dir, folder=trend_folder(a, b))
+    return tables
+
+
+__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "national_tables",
+           "provenance_table", "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends",
+           "trend_folder", "trend_tables", "write_tables"]

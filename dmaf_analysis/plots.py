@@ -1,0 +1,366 @@
+"""National charts (seaborn / matplotlib).
+
+Every function takes its data first (a table returned by :mod:`~dmaf_analysis.stats`,
+:mod:`~dmaf_analysis.trends` or :mod:`~dmaf_analysis.robustness`), draws on ``ax``
+(a new small figure when ``ax`` is None) and returns the Axes. Figures are kept
+light (few elements, low resolution; see :func:`use_light_style`) because many
+reports are rendered in one batch. Charts of an empty table say so instead of
+failing.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .framework import Framework, load_frameworks
+
+#: Resolution of figures drawn after :func:`use_light_style`.
+LIGHT_DPI = 80
+_GREY = "#9a9a9a"
+_UP, _DOWN = "#1b7837", "#b2182b"
+
+
+def use_light_style(dpi: int = LIGHT_DPI) -> None:
+    """Seaborn's white-grid theme at a small size and low resolution (for batch reports)."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.85)
+    plt.rcParams.update({"figure.dpi": dpi, "savefig.dpi": dpi, "figure.figsize": (6.4, 3.6),
+                         "axes.titlesize": "medium", "axes.titleweight": "bold"})
+
+
+def _axes(ax, figsize=(6.4, 3.6)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _empty(ax, message: str = "No data to show"):
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=_GREY)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _framework(cycle: int, frameworks: dict[int, Framework] | None) -> Framework:
+    return (load_frameworks() if frameworks is None else frameworks)[int(cycle)]
+
+
+def _names(fw: Framework) -> dict[str, str]:
+    return dict(zip(fw.components["component"], fw.components["name"]))
+
+
+# ------------------------------------------------------------------------- one cycle
+def component_distribution_plot(scored: pd.DataFrame, *, cycle: int, kind: str = "violin",
+                                frameworks: dict[int, Framework] | None = None, ax=None):
+    """Violin (or box) plot of every component score of one cycle, overall last."""
+    ax = _axes(ax)
+    fw = _framework(cycle, frameworks)
+    part = scored[scored["cycle"] == int(cycle)]
+    measures = fw.component_ids + ["overall"]
+    long = part.melt(value_vars=measures, var_name="measure", value_name="score").dropna(subset=["score"])
+    if long.empty:
+        return _empty(ax)
+    labels = {**_names(fw), "overall": "Overall"}
+    long["measure"] = pd.Categorical(long["measure"].map(labels), [labels[m] for m in measures])
+    long["score"] = long["score"].astype(float)
+    if kind == "violin":
+        sns.violinplot(data=long, x="measure", y="score", cut=0, inner="quartile", color="#9ecae1",
+                       linewidth=0.8, density_norm="width", ax=ax)
+    elif kind == "box":
+        groups = [(str(k), g["score"].to_numpy(float))
+                  for k, g in long.groupby("measure", observed=True, sort=True)]
+        ax.boxplot([g for _, g in groups], orientation="vertical", widths=0.6, patch_artist=True,
+                   boxprops={"facecolor": "#9ecae1", "linewidth": 0.8}, medianprops={"color": "black"},
+                   flierprops={"markersize": 2})
+        ax.set_xticks(range(1, len(groups) + 1), [k for k, _ in groups])
+    else:
+        raise ValueError(f"kind must be 'violin' or 'box', got {kind!r}")
+    ax.set(xlabel="", ylabel="Score (out of 100)", ylim=(-2, 102), title=f"Score distributions, cycle {cycle}")
+    return ax
+
+
+def overall_ecdf_plot(scored: pd.DataFrame, *, cycle: int, frameworks: dict[int, Framework] | None = None,
+                      ax=None):
+    """Empirical CDF of the overall score, with the certification thresholds marked."""
+    ax = _axes(ax)
+    fw = _framework(cycle, frameworks)
+    values = scored.loc[scored["cycle"] == int(cycle), "overall"].dropna().astype(float)
+    if values.empty:
+        return _empty(ax)
+    sns.ecdfplot(x=values.to_numpy(), ax=ax, color="#3182bd")
+    for lev in fw.levels.itertuples(index=False):
+        if lev.min_score > 0:
+            ax.axvline(lev.min_score, color=_GREY, ls="--", lw=0.8)
+            ax.text(lev.min_score, 0.02, f" {lev.level}", transform=ax.get_xaxis_transform(), fontsize=7,
+                    color="#555555", va="bottom", ha="left")
+    ax.set(xlabel="Overall score", ylabel="Share of cities at or below", xlim=(0, 100),
+           title=f"Overall score ECDF, cycle {cycle}")
+    return ax
+
+
+def floor_ceiling_plot(indicator_table: pd.DataFrame, *, ax=None):
+    """Stacked bars: share of cities scoring 0, partial and full marks on each indicator.
+
+    ``indicator_table`` is :func:`~dmaf_analysis.stats.indicator_distribution` for one cycle.
+    """
+    data = indicator_table[indicator_table["n"] > 0]
+    ax = _axes(ax, figsize=(6.4, max(2.5, 0.22 * len(data) + 1)))
+    if data.empty:
+        return _empty(ax)
+    labels = data["indicator"].astype(str).to_numpy()
+    y = np.arange(len(data))
+    left = np.zeros(len(data))
+    for col, colour, name in (("share_zero", "#d6604d", "0 points"), ("share_partial", "#fddbc7", "partial"),
+                              ("share_full", "#4393c3", "full marks")):
+        vals = data[col].to_numpy(float)
+        ax.barh(y, vals, left=left, color=colour, label=name, height=0.75)
+        left += vals
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="Share of cities", title="Floor and ceiling effects by indicator")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=3, frameon=False, fontsize=7)
+    return ax
+
+
+def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", ax=None):
+    """Heatmap of a statistic (default the median) by group and measure.
+
+    ``group_table`` is :func:`~dmaf_analysis.stats.group_medians` for one cycle and grouping.
+    """
+    if group_table.empty:
+        return _empty(_axes(ax))
+    measures = list(dict.fromkeys(group_table["measure"]))
+    grid = group_table.pivot(index="group", columns="measure", values=value).reindex(columns=measures)
+    ax = _axes(ax, figsize=(6.4, max(2.5, 0.24 * len(grid) + 1)))
+    sns.heatmap(grid.astype(float), annot=True, fmt=".0f", vmin=0, vmax=100, cmap="viridis", cbar=False,
+                annot_kws={"fontsize": 7}, linewidths=0.3, ax=ax)
+    grouping = str(group_table["grouping"].iloc[0]).replace("_", " ")
+    ax.set(xlabel="", ylabel="", title=f"{value.capitalize()} score by {grouping}")
+    ax.tick_params(axis="both", labelsize=7)
+    return ax
+
+
+def level_counts_plot(level_table: pd.DataFrame, *, ax=None):
+    """Bar chart of the number of cities at each certification level (``stats.level_counts``)."""
+    ax = _axes(ax, figsize=(5, 3))
+    if level_table.empty:
+        return _empty(ax)
+    colours = ["#bdbdbd" if not c else "#4393c3" for c in level_table["certified"]]
+    x = np.arange(len(level_table))
+    ax.bar(x, level_table["n"].to_numpy(int), color=colours)
+    for xi, n in zip(x, level_table["n"]):
+        ax.text(xi, n, str(int(n)), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, level_table["level"].astype(str))
+    ax.set(ylabel="Cities", title="Certification levels")
+    return ax
+
+
+def correlation_heatmap(correlations: pd.DataFrame, *, ax=None):
+    """Heatmap of Spearman correlations (``stats.component_correlations`` for one cycle)."""
+    ax = _axes(ax, figsize=(4.8, 4))
+    if correlations.empty:
+        return _empty(ax)
+    order = list(dict.fromkeys(correlations["measure_a"]))
+    grid = correlations.pivot(index="measure_a", columns="measure_b", values="rho").reindex(index=order,
+                                                                                          columns=order)
+    sns.heatmap(grid.astype(float), annot=True, fmt=".2f", vmin=-1, vmax=1, cmap="vlag", cbar=False,
+                annot_kws={"fontsize": 7}, square=True, ax=ax)
+    ax.set(xlabel="", ylabel="", title="Spearman correlations")
+    return ax
+
+
+def effective_weights_plot(weights_table: pd.DataFrame, *, level: str = "component", ax=None):
+    """Nominal against effective weights (``stats.effective_weights`` for one cycle)."""
+    data = weights_table[weights_table["level"] == level]
+    ax = _axes(ax, figsize=(6.4, 3.2 if level == "component" else 4.5))
+    if data.empty:
+        return _empty(ax)
+    long = data.melt(id_vars=["item"], value_vars=["nominal_weight", "effective_weight"], var_name="weight",
+                     value_name="share")
+    long["weight"] = long["weight"].map({"nominal_weight": "nominal", "effective_weight": "effective"})
+    sns.barplot(data=long, x="item", y="share", hue="weight", palette=["#bdbdbd", "#3182bd"], ax=ax)
+    ax.set(xlabel="", ylabel="Share of the overall", title=f"Nominal and effective weights ({level}s)")
+    if level != "component":
+        ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+    ax.legend(title=None, fontsize=7, frameon=False)
+    return ax
+
+
+def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None, ax=None):
+    """Rank intervals (5th-95th percentile) of every city, coloured by P(certified).
+
+    ``robust_cities`` is :attr:`~dmaf_analysis.robustness.RankRobustness.cities`.
+    The cross marks the nominal rank and the dot the median rank.
+    """
+    data = robust_cities.sort_values(["nominal_rank", "city"])
+    if top is not None:
+        data = data[data["nominal_rank"] <= int(top)]
+    ax = _axes(ax, figsize=(6.4, max(2.5, 0.13 * len(data) + 1)))
+    if data.empty:
+        return _empty(ax)
+    y = np.arange(len(data))
+    cmap = plt.get_cmap("RdYlBu")
+    colours = cmap(data["p_certified"].to_numpy(float))
+    ax.hlines(y, data["rank_p05"], data["rank_p95"], colors=colours, lw=2)
+    ax.scatter(data["median_rank"], y, c=colours, s=10, edgecolors="none", zorder=3)
+    ax.scatter(data["nominal_rank"], y, marker="x", c="black", s=8, lw=0.6, zorder=4)
+    ax.set_yticks(y, data["city"].astype(str))
+    ax.tick_params(axis="y", labelsize=5 if len(data) > 40 else 7)
+    ax.invert_yaxis()
+    ax.set(xlabel="Rank (5th-95th percentile over draws)", ylabel="", title="How certain is each rank?")
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, 1))
+    ax.figure.colorbar(sm, ax=ax, fraction=0.04, pad=0.02, label="P(certified)")
+    return ax
+
+
+def certification_probability_plot(robust_cities: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
+                                   ax=None):
+    """Probability of being certified against the nominal overall score."""
+    ax = _axes(ax, figsize=(5.5, 3.2))
+    if robust_cities.empty:
+        return _empty(ax)
+    sns.scatterplot(data=robust_cities, x="nominal_score", y="p_certified", s=14, color="#3182bd",
+                    edgecolor="none", ax=ax)
+    fw = _framework(int(robust_cities["cycle"].iloc[0]), frameworks)
+    certified = fw.levels[fw.levels["certified"]]
+    if len(certified):
+        ax.axvline(float(certified["min_score"].min()), color=_GREY, ls="--", lw=0.8)
+    ax.set(xlabel="Nominal overall score", ylabel="P(certified)", ylim=(-0.03, 1.03),
+           title="Probability of being certified")
+    return ax
+
+
+def engagement_plot(engagement: pd.DataFrame, *, ax=None):
+    """City Engagement Score against the overall maturity score (``stats.engagement_table``)."""
+    ax = _axes(ax, figsize=(5, 3.5))
+    if engagement.empty:
+        return _empty(ax, "No engagement scores in this data set")
+    sns.scatterplot(data=engagement, x="engagement_score", y="overall", s=16, color="#3182bd",
+                    edgecolor="none", ax=ax)
+    ax.set(xlabel="City Engagement Score", ylabel="Overall maturity score", xlim=(-2, 102), ylim=(-2, 102),
+           title="Engagement and maturity")
+    return ax
+
+
+# ----------------------------------------------------------------------- two cycles
+def slope_plot(changes: pd.DataFrame, *, highlight: int = 5, ax=None):
+    """Slope chart of every paired city's overall score (``trends.city_changes``).
+
+    The ``highlight`` largest gains and falls are coloured and labelled.
+    """
+    ax = _axes(ax, figsize=(5, 5))
+    data = changes.dropna(subset=["overall_from", "overall_to"])
+    if data.empty:
+        return _empty(ax)
+    c_from, c_to = int(data["cycle_from"].iloc[0]), int(data["cycle_to"].iloc[0])
+    ordered = data.sort_values(["change", "city"], ascending=[False, True])
+    up = set(ordered[ordered["change"] > 0].head(highlight)["city"])
+    down = set(ordered[ordered["change"] < 0].sort_values(["change", "city"]).head(highlight)["city"])
+    labels = []
+    for row in data.itertuples(index=False):
+        colour, lw, z = (_UP, 1.4, 3) if row.city in up else (_DOWN, 1.4, 3) if row.city in down else (_GREY, 0.5, 1)
+        ax.plot([0, 1], [row.overall_from, row.overall_to], color=colour, lw=lw, alpha=0.9 if z == 3 else 0.4,
+                zorder=z)
+        if z == 3:
+            labels.append((float(row.overall_to), str(row.city), colour))
+    for y, (_, city, colour) in zip(_spread(sorted(labels)), sorted(labels)):
+        ax.text(1.03, y, city, color=colour, fontsize=7, va="center")
+    ax.set_xticks([0, 1], [f"Cycle {c_from}", f"Cycle {c_to}"])
+    ax.set(xlim=(-0.1, 1.5), ylim=(-2, 102), ylabel="Overall score", title="Change in overall score")
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def _spread(labels, gap: float = 3.2) -> list[float]:
+    """Label positions (ascending input) pushed apart to at least ``gap`` points, kept near 0-100."""
+    ys = [y for y, *_ in labels]
+    for i in range(1, len(ys)):
+        ys[i] = max(ys[i], ys[i - 1] + gap)
+    overflow = ys[-1] - 102 if ys else 0
+    if overflow > 0:
+        ys = [y - overflow for y in ys]
+        for i in range(len(ys) - 2, -1, -1):
+            ys[i] = min(ys[i], ys[i + 1] - gap)
+    return ys
+
+
+def change_distribution_plot(paired: pd.DataFrame, summary: pd.DataFrame, *, ax=None):
+    """Paired changes per measure (dots) with the mean change and its bootstrap CI.
+
+    ``paired`` is ``trends.paired_scores``, ``summary`` ``trends.change_summary``;
+    each tick label carries the Wilcoxon p-value and the rank-biserial r.
+    """
+    ax = _axes(ax, figsize=(6.4, 3.6))
+    data = paired.dropna(subset=["change"])
+    if data.empty:
+        return _empty(ax)
+    order = list(dict.fromkeys(summary["measure"])) or list(dict.fromkeys(data["measure"]))
+    sns.stripplot(data=data, x="measure", y="change", order=order, color=_GREY, size=2.5, alpha=0.5,
+                  jitter=0.25, ax=ax)
+    s = summary.set_index("measure").reindex(order)
+    x = np.arange(len(order))
+    err = np.vstack([s["mean_change"] - s["mean_change_ci_low"], s["mean_change_ci_high"] - s["mean_change"]])
+    ax.errorbar(x, s["mean_change"], yerr=np.abs(err.astype(float)), fmt="o", color="black", ms=4, capsize=3,
+                zorder=4)
+    ax.axhline(0, color="black", lw=0.6)
+    labels = [f"{m}\np={p:.2g}\nr={r:.2f}" if pd.notna(p) else f"{m}\n(no change)"
+              for m, p, r in zip(order, s["p_value"], s["rank_biserial"])]
+    ax.set_xticks(x, labels, fontsize=7)
+    ax.set(xlabel="", ylabel="Change (points)", title="Changes between cycles: mean and 95% CI")
+    return ax
+
+
+def transition_heatmap(transitions: pd.DataFrame, *, ax=None):
+    """Certification transition matrix as a heatmap (``trends.transition_matrix``)."""
+    ax = _axes(ax, figsize=(4.8, 3.8))
+    if transitions.empty:
+        return _empty(ax)
+    rows = list(dict.fromkeys(transitions.sort_values("from_order")["level_from"]))
+    cols = list(dict.fromkeys(transitions.sort_values("to_order")["level_to"]))
+    grid = transitions.pivot(index="level_from", columns="level_to", values="n").reindex(index=rows, columns=cols)
+    sns.heatmap(grid.astype(int), annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.3, ax=ax)
+    c_from, c_to = int(transitions["cycle_from"].iloc[0]), int(transitions["cycle_to"].iloc[0])
+    ax.set(xlabel=f"Level in cycle {c_to}", ylabel=f"Level in cycle {c_from}", title="Level transitions")
+    return ax
+
+
+def rank_mobility_plot(changes: pd.DataFrame, *, ax=None):
+    """Rank in the first cycle against rank in the second (``trends.city_changes``)."""
+    ax = _axes(ax, figsize=(4.5, 4.5))
+    data = changes.dropna(subset=["rank_from", "rank_to"])
+    if data.empty:
+        return _empty(ax)
+    x, y = data["rank_from"].astype(float), data["rank_to"].astype(float)
+    colours = np.where(y < x, _UP, np.where(y > x, _DOWN, _GREY))
+    ax.scatter(x, y, c=colours, s=12, edgecolors="none")
+    top = float(max(x.max(), y.max())) + 1
+    ax.plot([1, top], [1, top], color=_GREY, lw=0.8, ls="--")
+    ax.set(xlim=(top, 0), ylim=(top, 0), xlabel=f"Rank, cycle {int(data['cycle_from'].iloc[0])}",
+           ylabel=f"Rank, cycle {int(data['cycle_to'].iloc[0])}", title="Rank mobility")
+    return ax
+
+
+def most_changed_plot(most: pd.DataFrame, *, ax=None):
+    """Horizontal bars of the largest gains and falls (``trends.most_changed``)."""
+    ax = _axes(ax, figsize=(5.5, max(2.5, 0.2 * len(most) + 1)))
+    if most.empty:
+        return _empty(ax)
+    data = pd.concat([most[most["direction"] == "improved"],
+                      most[most["direction"] == "declined"].iloc[::-1]], ignore_index=True)
+    y = np.arange(len(data))
+    colours = np.where(data["change"] > 0, _UP, _DOWN)
+    ax.barh(y, data["change"].astype(float), color=colours)
+    ax.set_yticks(y, data["city"].astype(str), fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set(xlabel="Change in overall score (points)", title="Most improved and most declined")
+    return ax
+
+
+__all__ = [
+    "LIGHT_DPI", "certification_probability_plot", "change_distribution_plot", "component_distribution_plot",
+    "correlation_heatmap", "effective_weights_plot", "engagement_plot", "floor_ceiling_plot", "group_heatmap",
+    "level_counts_plot", "most_changed_plot", "overall_ecdf_plot", "rank_interval_plot", "rank_mobility_plot",
+    "slope_plot", "transition_heatmap", "use_light_style",
+]

@@ -1,0 +1,269 @@
+"""How robust is the ranking? Monte Carlo uncertainty analysis of weights and aggregation.
+
+Each draw perturbs every component weight independently by a factor drawn
+uniformly from ``[1 - perturbation, 1 + perturbation]`` (default +/-25 %),
+renormalises the weights to sum to 1, and picks an aggregation uniformly from
+``aggregations`` (default: weighted arithmetic mean, the published method, or
+weighted geometric mean). Every city is then scored, ranked and given a level in
+that draw. The whole simulation is numpy array work over a (draws x cities)
+score matrix: one matrix product per aggregation, ranks with a row-wise sort,
+levels with ``numpy.searchsorted`` on the framework's thresholds.
+
+Zero rule for the geometric mean. A component score of 0 would make a plain
+geometric mean 0 whatever the other components, so the geometric mean is taken
+of ``score + offset`` and the offset subtracted afterwards:
+``exp(sum_c w_c * log(x_c + offset)) - offset``, with ``offset = 1`` point by
+default (:data:`GEOMETRIC_OFFSET`). The result stays on the 0-100 scale, equals
+the score when all components are equal, and is never above the arithmetic
+mean, so it penalises unbalanced profiles.
+
+Ties. Scores are rounded to 9 decimals (as in :mod:`~dmaf_analysis.scoring`)
+before ranking, and ties share the best rank ("1, 2, 3, 3, 5").
+
+The simulation is seeded: the same ``seed`` and settings give the same tables.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import DmafError
+from .framework import Framework, load_frameworks
+from .scoring import OVERALL_DECIMALS
+
+AGGREGATIONS = ("arithmetic", "geometric")
+GEOMETRIC_OFFSET = 1.0
+N_DRAWS = 10_000
+PERTURBATION = 0.25
+_TOL = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class RankRobustness:
+    """Result of :func:`rank_robustness`.
+
+    Attributes
+    ----------
+    cities : DataFrame
+        One row per ranked city, best nominal rank first, columns ``cycle,
+        city, state, region, nominal_score, nominal_rank, nominal_level,
+        median_rank, rank_p05, rank_p95, rank_interval_width, mean_score,
+        score_p05, score_p95, modal_level, p_certified`` followed by one
+        ``p_<level_slug>`` column per level (e.g. ``p_not_certified,
+        p_enabled``). ``nominal_*`` use the framework's weights and the
+        arithmetic mean. Rank quantiles use the inverted empirical CDF
+        (``numpy.quantile(method="inverted_cdf")``), so they are ranks that
+        actually occurred; ``rank_interval_width = rank_p95 - rank_p05``.
+        ``p_certified`` is the share of draws in which the city reached a
+        certified level; ``modal_level`` its most frequent level.
+    level_probabilities : DataFrame
+        Long form of the level probabilities: ``cycle, city, level,
+        level_order, certified, probability`` (every level of every city;
+        probabilities of a city sum to 1).
+    settings : DataFrame
+        One row: ``cycle, n_draws, perturbation, aggregations,
+        geometric_offset, seed, n_cities, n_excluded`` (``n_excluded`` =
+        cities left out for a missing component score).
+    """
+
+    cities: pd.DataFrame
+    level_probabilities: pd.DataFrame
+    settings: pd.DataFrame
+
+
+def level_slug(level: str) -> str:
+    """Column-safe slug of a level name: ``"Not certified"`` -> ``"not_certified"``."""
+    slug = re.sub(r"[^0-9a-z]+", "_", str(level).casefold()).strip("_")
+    return slug or "level"
+
+
+# ------------------------------------------------------------------------- simulation
+def draw_weights(base_weights, *, n_draws: int, perturbation: float, rng: np.random.Generator) -> np.ndarray:
+    """(n_draws x components) weights: each base weight times U(1-p, 1+p), rows renormalised."""
+    w0 = np.asarray(base_weights, dtype=float)
+    if not 0 <= perturbation < 1:
+        raise ValueError(f"perturbation must be in [0, 1), got {perturbation}")
+    factors = rng.uniform(1.0 - perturbation, 1.0 + perturbation, size=(int(n_draws), w0.size))
+    w = w0 * factors
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def draw_aggregations(*, n_draws: int, n_choices: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_draws,) index of the aggregation used in each draw, uniform over the choices."""
+    return rng.integers(0, n_choices, size=int(n_draws))
+
+
+def aggregate(components: np.ndarray, weights: np.ndarray, choice: np.ndarray, aggregations,
+              *, offset: float = GEOMETRIC_OFFSET) -> np.ndarray:
+    """Scores of every city in every draw, shape (draws x cities).
+
+    Parameters
+    ----------
+    components : (cities x components) array of scores (0-100)
+    weights : (draws x components) array, rows summing to 1
+    choice : (draws,) index into ``aggregations`` for each draw
+    aggregations : sequence of ``"arithmetic"`` / ``"geometric"``
+    offset : float
+        The geometric mean's zero rule (see the module notes).
+    """
+    x = np.asarray(components, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    out = np.empty((w.shape[0], x.shape[0]))
+    for code, name in enumerate(aggregations):
+        rows = choice == code
+        if not rows.any():
+            continue
+        if name == "arithmetic":
+            out[rows] = w[rows] @ x.T
+        elif name == "geometric":
+            out[rows] = np.exp(w[rows] @ np.log(x + offset).T) - offset
+        else:
+            raise ValueError(f"unknown aggregation {name!r}; use {' or '.join(AGGREGATIONS)}")
+    return np.round(out, OVERALL_DECIMALS)
+
+
+def competition_ranks(scores: np.ndarray) -> np.ndarray:
+    """Row-wise competition ranks, highest score = 1, ties share the best rank.
+
+    Works on a 1-D array (one ranking) or a 2-D (draws x cities) array.
+    """
+    s = np.atleast_2d(np.asarray(scores, dtype=float))
+    order = np.argsort(-s, axis=1, kind="stable")
+    sorted_s = np.take_along_axis(s, order, axis=1)
+    n = s.shape[1]
+    pos = np.broadcast_to(np.arange(1, n + 1), s.shape)
+    new_value = np.ones(s.shape, dtype=bool)
+    new_value[:, 1:] = sorted_s[:, 1:] != sorted_s[:, :-1]
+    # first position of each run of equal scores, carried forward along the run
+    run_start = np.maximum.accumulate(np.where(new_value, pos, 0), axis=1)
+    ranks = np.empty(s.shape, dtype=np.int64)
+    np.put_along_axis(ranks, order, run_start, axis=1)
+    return ranks if np.ndim(scores) == 2 else ranks[0]
+
+
+def level_index(scores: np.ndarray, thresholds) -> np.ndarray:
+    """Index of the level reached (same rule as :meth:`Framework.levels_for`)."""
+    mins = np.asarray(thresholds, dtype=float)
+    idx = np.searchsorted(mins, np.asarray(scores, dtype=float) + _TOL, side="right") - 1
+    return np.clip(idx, 0, len(mins) - 1)
+
+
+# ------------------------------------------------------------------------------- main
+def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
+                    frameworks: dict[int, Framework] | None = None, n_draws: int = N_DRAWS,
+                    perturbation: float = PERTURBATION, aggregations=AGGREGATIONS,
+                    geometric_offset: float = GEOMETRIC_OFFSET, seed: int = 0) -> RankRobustness:
+    """Monte Carlo uncertainty of the ranks and certification levels of one cycle.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        Output of :func:`~dmaf_analysis.scoring.score_cities`.
+    cycle : int, optional
+        Default: the latest cycle in ``scored``.
+    n_draws : int, default 10,000
+    perturbation : float, default 0.25
+        Each weight is multiplied by U(1 - p, 1 + p) before renormalising;
+        0 keeps the framework weights.
+    aggregations : sequence, default ("arithmetic", "geometric")
+        Aggregations to draw from, uniformly; ``("arithmetic",)`` varies the
+        weights only.
+    geometric_offset : float, default 1
+        Zero rule of the geometric mean (see the module notes).
+    seed : int, default 0
+
+    Returns
+    -------
+    RankRobustness
+        ``cities`` (wide, per city), ``level_probabilities`` (long) and
+        ``settings``; see :class:`RankRobustness` for the columns. Cities
+        with a missing component score are left out (counted in
+        ``settings.n_excluded``).
+    """
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    if scored.empty:
+        raise DmafError("no scored cities to analyse")
+    cycle = int(scored["cycle"].max()) if cycle is None else int(cycle)
+    part = scored[scored["cycle"] == cycle]
+    if part.empty:
+        raise DmafError(f"no scores for cycle {cycle}")
+    if int(n_draws) < 1:
+        raise ValueError("n_draws must be at least 1")
+    aggregations = tuple(aggregations)
+    if not aggregations or any(a not in AGGREGATIONS for a in aggregations):
+        raise ValueError(f"aggregations must be drawn from {AGGREGATIONS}, got {aggregations}")
+    if geometric_offset <= 0 and "geometric" in aggregations:
+        raise ValueError("geometric_offset must be positive (it keeps zero scores finite)")
+    fw = frameworks[cycle]
+    comp = part[fw.component_ids].apply(pd.to_numeric, errors="coerce")
+    ok = comp.notna().all(axis=1)
+    info = part.loc[ok, ["city", "state", "region"]].reset_index(drop=True)
+    x = comp[ok].to_numpy(float)
+    w0 = fw.weights.reindex(fw.component_ids).to_numpy(float)
+    w0 = w0 / w0.sum()
+
+    rng = np.random.default_rng(seed)
+    weights = draw_weights(w0, n_draws=n_draws, perturbation=perturbation, rng=rng)
+    choice = draw_aggregations(n_draws=n_draws, n_choices=len(aggregations), rng=rng)
+    sims = aggregate(x, weights, choice, aggregations, offset=geometric_offset)
+    ranks = competition_ranks(sims)
+    mins = fw.levels["min_score"].to_numpy(float)
+    lev = level_index(sims, mins)
+
+    nominal = np.round(x @ w0, OVERALL_DECIMALS)
+    nominal_rank = competition_ranks(nominal) if len(nominal) else np.array([], dtype=int)
+    names = fw.levels["level"].tolist()
+    certified = fw.levels["certified"].to_numpy(bool)
+    probs = np.stack([(lev == i).mean(axis=0) for i in range(len(names))], axis=1) if len(x) else \
+        np.zeros((0, len(names)))
+    if len(x):
+        p05, med, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+        s05, s95 = np.quantile(sims, [0.05, 0.95], axis=0)
+        mean_score = sims.mean(axis=0)
+    else:
+        p05 = med = p95 = s05 = s95 = mean_score = np.array([])
+
+    cities = info.assign(cycle=cycle)
+    cities["nominal_score"] = nominal
+    cities["nominal_rank"] = nominal_rank.astype(np.int64)
+    cities["nominal_level"] = np.asarray(names, dtype=object)[level_index(nominal, mins)] if len(x) else []
+    cities["median_rank"] = np.asarray(med, dtype=np.int64)
+    cities["rank_p05"] = np.asarray(p05, dtype=np.int64)
+    cities["rank_p95"] = np.asarray(p95, dtype=np.int64)
+    cities["rank_interval_width"] = cities["rank_p95"] - cities["rank_p05"]
+    cities["mean_score"] = mean_score
+    cities["score_p05"] = s05
+    cities["score_p95"] = s95
+    cities["modal_level"] = np.asarray(names, dtype=object)[probs.argmax(axis=1)] if len(x) else []
+    cities["p_certified"] = probs[:, certified].sum(axis=1)
+    slugs = [f"p_{level_slug(n)}" for n in names]
+    for j, col in enumerate(slugs):
+        cities[col] = probs[:, j]
+    lead = ["cycle", "city", "state", "region", "nominal_score", "nominal_rank", "nominal_level", "median_rank",
+            "rank_p05", "rank_p95", "rank_interval_width", "mean_score", "score_p05", "score_p95",
+            "modal_level", "p_certified"]
+    cities = cities[lead + slugs].sort_values(["nominal_rank", "city"]).reset_index(drop=True)
+
+    long = pd.DataFrame({
+        "cycle": cycle,
+        "city": np.repeat(info["city"].to_numpy(object), len(names)),
+        "level": np.tile(np.asarray(names, dtype=object), len(info)),
+        "level_order": np.tile(np.arange(len(names)), len(info)),
+        "certified": np.tile(certified, len(info)),
+        "probability": probs.reshape(-1),
+    })
+    order = dict(zip(cities["city"], range(len(cities))))
+    long = long.sort_values(["city", "level_order"], key=lambda s: s.map(order) if s.name == "city" else s)
+    settings = pd.DataFrame([{
+        "cycle": cycle, "n_draws": int(n_draws), "perturbation": float(perturbation),
+        "aggregations": "+".join(aggregations), "geometric_offset": float(geometric_offset), "seed": int(seed),
+        "n_cities": int(len(info)), "n_excluded": int((~ok).sum())}])
+    return RankRobustness(cities=cities, level_probabilities=long.reset_index(drop=True), settings=settings)
+
+
+__all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
+           "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
+           "rank_robustness"]

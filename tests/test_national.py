@@ -1,0 +1,263 @@
+"""Tests of dmaf_analysis.national (orchestration), the national charts and the two notebooks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from dmaf_analysis import national, plots, stats  # noqa: E402
+from dmaf_analysis.cities import load_cities  # noqa: E402
+from dmaf_analysis.dataset import load_dataset  # noqa: E402
+from dmaf_analysis.errors import DmafError  # noqa: E402
+from dmaf_analysis.framework import load_frameworks  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def make_panel(n_cities: int = 24, seed: int = 7, source: str = "synthetic") -> pd.DataFrame:
+    """A small two-cycle long score table: the first city only in cycle 2, the last only in cycle 1."""
+    rng = np.random.default_rng(seed)
+    cities = load_cities()["city"].tolist()[:n_cities]
+    ability = dict(zip(cities, rng.uniform(0.05, 0.9, n_cities)))
+    rows = []
+    for cycle, fw in load_frameworks().items():
+        members = cities[1:] if cycle == 1 else cities[:-1]
+        for city in members:
+            level = ability[city] + (0.1 if cycle == 2 else 0.0)
+            for ind in fw.indicators.itertuples():
+                u = rng.uniform()
+                if u > level + 0.2:
+                    score = 0.0
+                elif u < level - 0.3:
+                    score = float(ind.max_score)
+                else:
+                    score = float(np.round(rng.uniform(0.2, 0.8) * ind.max_score))
+                rows.append({"cycle": cycle, "city": city, "indicator": ind.indicator, "score": score,
+                             "source": source})
+    return pd.DataFrame(rows)
+
+
+def make_attributes(scores: pd.DataFrame, seed: int = 3) -> pd.DataFrame:
+    keys = scores[["cycle", "city"]].drop_duplicates()
+    return keys.assign(engagement_score=np.random.default_rng(seed).integers(0, 101, len(keys)).astype(float))
+
+
+@pytest.fixture(scope="module")
+def panel_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("panel")
+    scores = make_panel()
+    scores.to_csv(folder / "scores.csv", index=False)
+    make_attributes(scores).to_csv(folder / "attributes.csv", index=False)
+    return folder / "scores.csv", folder / "attributes.csv"
+
+
+@pytest.fixture(scope="module")
+def dataset(panel_files):
+    return load_dataset(panel_files[0], panel_files[1])
+
+
+@pytest.fixture(scope="module")
+def tables(dataset):
+    return national.national_tables(dataset, n_draws=500, n_boot=300)
+
+
+@pytest.fixture(scope="module")
+def trend(dataset):
+    return national.trend_tables(dataset, n_boot=300)
+
+
+# ----------------------------------------------------------------------------- cycles
+def test_resolve_cycle():
+    assert national.resolve_cycle([1, 2], 0) == 2
+    assert national.resolve_cycle([1, 2], 1) == 1
+    with pytest.raises(DmafError, match="available cycle"):
+        national.resolve_cycle([1, 2], 5)
+
+
+def test_resolve_cycle_pair():
+    assert national.resolve_cycle_pair([1, 2, 3]) == (2, 3)
+    assert national.resolve_cycle_pair([1, 2, 3], 1, 0) == (1, 3)
+    assert national.resolve_cycle_pair([1, 2, 3], 3, 1) == (3, 1)
+    with pytest.raises(DmafError, match="two cycles"):
+        national.resolve_cycle_pair([2])
+    with pytest.raises(DmafError, match="different"):
+        national.resolve_cycle_pair([1, 2], 2, 2)
+
+
+# ----------------------------------------------------------------------------- tables
+def test_national_tables_cover_the_latest_cycle(dataset, tables):
+    expected = ["provenance", "distributions", "indicator_distribution", "leaderboard", "level_counts",
+                "correlations", "cronbach_alpha", "pca_variance", "pca_loadings", "effective_weights",
+                "group_medians_state", "group_medians_region", "group_medians_selection_round",
+                "kruskal_wallis", "engagement", "engagement_association", "robustness_cities",
+                "robustness_levels", "robustness_settings"]
+    assert list(tables) == expected
+    for name, table in tables.items():
+        if "cycle" in table.columns:
+            assert set(table["cycle"]) == {2}, name
+    assert len(tables["leaderboard"]) == 23
+    assert tables["distributions"].set_index("measure").loc["overall", "n"] == 23
+    overall = dataset.scored.query("cycle == 2")["overall"]
+    assert tables["distributions"].set_index("measure").loc["overall", "mean"] == pytest.approx(overall.mean())
+    assert set(tables["kruskal_wallis"]["grouping"]) == set(stats.GROUPINGS)
+    assert tables["provenance"].iloc[0]["synthetic_share"] == 1.0
+    assert tables["robustness_settings"].iloc[0]["n_draws"] == 500
+    assert len(tables["engagement"]) == 23
+
+
+def test_trend_tables(trend):
+    assert list(trend) == ["provenance", "component_map", "paired_scores", "change_summary", "city_changes",
+                           "most_changed", "transition_matrix", "rank_mobility", "unpaired_cities"]
+    assert len(trend["city_changes"]) == 22
+    assert trend["unpaired_cities"]["present_in"].tolist() == [1, 2]
+    assert trend["transition_matrix"]["n"].sum() == 22
+    assert trend["change_summary"]["measure"].tolist()[-1] == "overall"
+
+
+def test_run_national_writes_csv_and_parquet(dataset, tmp_path):
+    out = national.run_national(dataset, cycle=1, output_dir=tmp_path, n_draws=200, n_boot=200)
+    folder = tmp_path / "cycle-1"
+    for name, table in out.items():
+        csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
+        assert csv.exists() and parquet.exists(), name
+        back = pd.read_parquet(parquet)
+        assert back.shape == table.shape
+        assert list(back.columns) == list(table.columns)
+    board = pd.read_csv(folder / "leaderboard.csv")
+    assert board["city"].tolist() == out["leaderboard"]["city"].tolist()
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_run_trends_writes_into_its_folder(dataset, tmp_path):
+    national.run_trends(dataset, output_dir=tmp_path, n_boot=100)
+    files = sorted(p.name for p in (tmp_path / "cycle-1-to-2").iterdir())
+    assert "change_summary.csv" in files and "transition_matrix.parquet" in files
+    assert len(files) == 18
+
+
+def test_write_tables_makes_safe_names(tmp_path):
+    paths = national.write_tables({"../evil name": pd.DataFrame({"a": ["=1+1"]})}, tmp_path, folder="x/../y")
+    assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in paths)
+    csv = [p for p in paths if p.suffix == ".csv"][0]
+    assert csv.read_text().splitlines()[1] == "'=1+1"  # spreadsheet-safe
+
+
+def test_notice_says_when_data_are_synthetic(dataset, tmp_path):
+    notes = national.data_notice(dataset, [2])
+    assert any("SYNTHETIC" in n for n in notes)
+    assert "Synthetic data" in national.data_notice_html(dataset, [2])
+    real = make_panel(n_cities=6, source="report_card")
+    real.to_csv(tmp_path / "real.csv", index=False)
+    real_ds = load_dataset(tmp_path / "real.csv")
+    notes = national.data_notice(real_ds, [2])
+    assert not any("SYNTHETIC" in n for n in notes)
+    assert any("thresholds are illustrative" in n for n in notes)
+    assert any("illustrative placeholder" in n for n in national.data_notice(real_ds, [1]))
+
+
+def test_notice_html_is_escaped(dataset, monkeypatch):
+    monkeypatch.setattr(national, "data_notice", lambda ds, cycles: ["<script>alert(1)</script> SYNTHETIC"])
+    text = national.data_notice_html(dataset, [2])
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+# ------------------------------------------------------------------------------ plots
+def test_every_plot_returns_its_axes(dataset, tables, trend):
+    plots.use_light_style()
+    fws = dataset.frameworks
+    calls = [
+        lambda ax: plots.component_distribution_plot(dataset.scored, cycle=2, frameworks=fws, ax=ax),
+        lambda ax: plots.component_distribution_plot(dataset.scored, cycle=2, kind="box", frameworks=fws, ax=ax),
+        lambda ax: plots.overall_ecdf_plot(dataset.scored, cycle=2, frameworks=fws, ax=ax),
+        lambda ax: plots.floor_ceiling_plot(tables["indicator_distribution"], ax=ax),
+        lambda ax: plots.group_heatmap(tables["group_medians_region"], ax=ax),
+        lambda ax: plots.level_counts_plot(tables["level_counts"], ax=ax),
+        lambda ax: plots.correlation_heatmap(tables["correlations"], ax=ax),
+        lambda ax: plots.effective_weights_plot(tables["effective_weights"], ax=ax),
+        lambda ax: plots.rank_interval_plot(tables["robustness_cities"], ax=ax),
+        lambda ax: plots.certification_probability_plot(tables["robustness_cities"], frameworks=fws, ax=ax),
+        lambda ax: plots.engagement_plot(tables["engagement"], ax=ax),
+        lambda ax: plots.slope_plot(trend["city_changes"], ax=ax),
+        lambda ax: plots.change_distribution_plot(trend["paired_scores"], trend["change_summary"], ax=ax),
+        lambda ax: plots.transition_heatmap(trend["transition_matrix"], ax=ax),
+        lambda ax: plots.rank_mobility_plot(trend["city_changes"], ax=ax),
+        lambda ax: plots.most_changed_plot(trend["most_changed"], ax=ax),
+    ]
+    for call in calls:
+        fig, ax = plt.subplots()
+        assert call(ax) is ax
+        plt.close(fig)
+    ax = plots.level_counts_plot(tables["level_counts"])  # ax=None makes a figure
+    assert [int(p.get_height()) for p in ax.patches] == tables["level_counts"]["n"].tolist()
+    plt.close("all")
+
+
+def test_plots_of_empty_tables_say_so(tables, trend):
+    for call in (lambda: plots.engagement_plot(tables["engagement"].iloc[0:0]),
+                 lambda: plots.rank_interval_plot(tables["robustness_cities"].iloc[0:0]),
+                 lambda: plots.slope_plot(trend["city_changes"].iloc[0:0]),
+                 lambda: plots.group_heatmap(tables["group_medians_state"].iloc[0:0])):
+        ax = call()
+        assert any("No" in t.get_text() for t in ax.texts)
+    plt.close("all")
+
+
+# -------------------------------------------------------------------------- notebooks
+@pytest.mark.parametrize("name", ["national_overview.ipynb", "national_trends.ipynb"])
+def test_notebooks_are_thin_and_committed_without_outputs(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert not any("def " in c.source or "lambda" in c.source or "class " in c.source for c in code)
+    names = [line.split("=")[0].strip() for line in params[0].source.splitlines() if "=" in line]
+    expected = (["cycle", "scores_path", "attributes_path", "output_dir"] if "overview" in name else
+                ["cycle_from", "cycle_to", "scores_path", "attributes_path", "output_dir"])
+    assert names == expected
+
+
+def _execute(name: str, tmp_path: Path, panel_files, **parameters) -> nbformat.NotebookNode:
+    papermill = pytest.importorskip("papermill")
+    out_nb = tmp_path / name
+    papermill.execute_notebook(
+        str(NOTEBOOKS / name), str(out_nb), kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+        parameters={"scores_path": str(panel_files[0]), "attributes_path": str(panel_files[1]),
+                    "output_dir": str(tmp_path / "out"), **parameters})
+    return nbformat.read(out_nb, as_version=4)
+
+
+def _text(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts.extend(str(v) for k, v in out.get("data", {}).items() if k.startswith("text/"))
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_overview_notebook_runs_with_papermill(tmp_path, panel_files):
+    nb = _execute("national_overview.ipynb", tmp_path, panel_files, cycle=0)
+    text = _text(nb)
+    assert "Synthetic data" in text
+    assert (tmp_path / "out" / "cycle-2" / "robustness_cities.parquet").exists()
+    assert (tmp_path / "out" / "cycle-2" / "distributions.csv").exists()
+    assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_trends_notebook_runs_with_papermill(tmp_path, panel_files):
+    nb = _execute("national_trends.ipynb", tmp_path, panel_files, cycle_from=0, cycle_to=0)
+    assert "Synthetic data" in _text(nb)
+    assert (tmp_path / "out" / "cycle-1-to-2" / "change_summary.parquet").exists()
+    assert (tmp_path / "out" / "cycle-1-to-2" / "unpaired_cities.csv").exists()
