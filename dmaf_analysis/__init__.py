@@ -14,6 +14,18 @@ from .synth import panel_cities, synthesize_panel
 
 __version__ = "0.1.0"
 
+# Task modules with heavier imports load on first use: dmaf_analysis.stats, .trends, ...
+_LAZY_MODULES = {"stats", "trends", "robustness", "national", "plots", "report", "report_plots",
+                 "ingest", "batch", "synth"}
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "CityMatcher", "DataValidationError", "Dataset", "DmafError", "Framework", "FrameworkError",
     "Problem", "UnknownCityError", "component_scores", "group_summary", "indicator_table",
