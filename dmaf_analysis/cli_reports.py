@@ -1,0 +1,84 @@
+"""Sub-commands ``report`` (one city) and ``batch`` (every city, the national reports, the index)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default="", metavar="FILE",
+                   help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
+    p.add_argument("--attributes", default="", metavar="FILE",
+                   help="city attribute table with engagement scores (default: the bundled one with the "
+                        "bundled data, none with --data)")
+    p.add_argument("--cycle", type=int, default=0, metavar="N", help="assessment cycle (default: the latest in the data)")
+    p.add_argument("--output-dir", default="outputs", metavar="DIR", help="where reports go (default: outputs)")
+    p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
+    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                   help="longest time one notebook cell may run (default: 600)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report", help="render one city's report card (notebook and HTML)",
+        description="Render one city's report card: OUTPUT_DIR/cities/<city>/cycle-<N>.ipynb and .html. "
+                    "Exit 1 when the notebook fails (the partial notebook and page are still written).")
+    p.add_argument("--city", required=True, metavar="NAME", help="city name (aliases such as Bangalore work)")
+    _common(p)
+    p.set_defaults(func=_run_report)
+
+    p = sub.add_parser(
+        "batch", help="render every city's report card, the national reports and an index page",
+        description="Render the report card of every city of a cycle, the national overview and trends "
+                    "reports, and OUTPUT_DIR/index.html. Reports whose inputs are unchanged since the last "
+                    "run are skipped (see --force). A failing report does not stop the others; the command "
+                    "then exits 1 and lists the failures.")
+    _common(p)
+    p.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="notebooks executed side by side, one kernel each (default: 2)")
+    p.add_argument("--recycle-after", type=int, default=200, metavar="N",
+                   help="restart a kernel after this many reports (default: 200)")
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.set_defaults(func=_run_batch)
+
+
+def _check(args) -> None:
+    from .errors import DmafError
+
+    if getattr(args, "workers", 1) < 1:
+        raise DmafError("--workers must be at least 1")
+    if args.timeout <= 0:
+        raise DmafError("--timeout must be positive")
+    if getattr(args, "recycle_after", 1) < 1:
+        raise DmafError("--recycle-after must be at least 1")
+
+
+def _run_report(args) -> int:
+    from .batch import render_city_report
+
+    _check(args)
+    summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
+                                 attributes_path=args.attributes or None, output_dir=args.output_dir,
+                                 force=args.force, timeout=args.timeout)
+    result = summary.results[0]
+    job = result.job
+    if result.status == "failed":
+        print(f"dmaf report: {job.label}, cycle {summary.cycle}: FAILED: {result.error}", file=sys.stderr)
+        print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
+        return 1
+    state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
+        else f"rendered in {result.seconds:.1f} s"
+    print(f"{job.label}, cycle {summary.cycle}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
+    return 0
+
+
+def _run_batch(args) -> int:
+    from .batch import render_batch
+
+    _check(args)
+    summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
+                           cycle=args.cycle, output_dir=args.output_dir, workers=args.workers, force=args.force,
+                           progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after)
+    stream = sys.stderr if summary.failed else sys.stdout
+    print(summary.text(), file=stream)
+    return summary.exit_code

@@ -1,0 +1,148 @@
+"""The batch outputs in a real browser (headless Chromium through selenium).
+
+A small batch (two cities, the real city report notebook when it exists) is
+rendered into tmp_path; the index page and one city report are opened and must
+load without console errors, with every image decoded (naturalWidth > 0), with
+every link of the index pointing at an existing file, and with a working sort.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package.
+Without them the test is skipped on a workstation and fails in CI (``CI=true``).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from dmaf_analysis._paths import bundled_scores_path
+from dmaf_analysis.batch import CITY_NOTEBOOK, render_batch
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CITIES = ["Surat", "Ludhiana"]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _require_browser() -> None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package")
+    if missing:
+        reason = (f"browser check needs {', '.join(missing)} "
+                  "(apt-get install chromium chromium-driver; pip install selenium)")
+        if _in_ci():
+            pytest.fail(reason + " - required in CI")
+        pytest.skip(reason)
+
+
+def _small_data(path: Path) -> Path:
+    import pandas as pd
+
+    from dmaf_analysis.framework import load_frameworks
+
+    fw = load_frameworks()[2]
+    rows = [{"cycle": 2, "city": city, "indicator": ind, "score": float(5 * round(m * f / 5)), "source": "synthetic"}
+            for city, f in [("Surat", 0.8), ("Ludhiana", 0.3), ("Pune", 0.5), ("Kohima", 0.6)]
+            for ind, m in fw.max_scores.items()]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    _require_browser()
+    root = tmp_path_factory.mktemp("browser")
+    notebook = CITY_NOTEBOOK if CITY_NOTEBOOK.exists() else FIXTURES / "report_fixture.ipynb"
+    data = None if bundled_scores_path().exists() else _small_data(root / "scores.csv")
+    out = root / "outputs"
+    summary = render_batch(scores_path=data, output_dir=out, city_notebook=notebook, cities=CITIES,
+                           overview_notebook=None, trends_notebook=None, workers=2, progress=False)
+    assert summary.exit_code == 0, summary.text()
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="dmaf-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(driver, path: Path) -> list[dict]:
+    """Load ``path``; return the console messages of level SEVERE it produced."""
+    driver.get_log("browser")  # drop messages of earlier pages
+    driver.get(path.resolve().as_uri())
+    state = driver.execute_script("return document.readyState")
+    assert state == "complete"
+    return [m for m in driver.get_log("browser") if m.get("level") == "SEVERE"]
+
+
+def _images(driver) -> list[list]:
+    return driver.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight]);")
+
+
+def _first_column(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#cities tbody tr'))"
+        ".filter(r => !r.hidden).map(r => r.cells[0].textContent.trim());")
+
+
+def test_index_page_in_chromium(rendered, browser):
+    severe = _open(browser, rendered / "index.html")
+    assert severe == []
+    assert all(done and w > 0 and h > 0 for done, w, h in _images(browser))
+    hrefs = browser.execute_script("return Array.from(document.links).map(a => a.href);")
+    assert len(hrefs) == len(CITIES)
+    for href in hrefs:
+        url = urlparse(href)
+        assert url.scheme == "file"
+        assert Path(unquote(url.path)).is_file(), href
+    # the inline script runs (the CSP lets it) and sorts the table
+    assert browser.execute_script("return document.getElementById('count').textContent") == \
+        f"Showing {len(CITIES)} of {len(CITIES)} cities."
+    button = browser.find_element("css selector", "th button[data-key='city']")
+    button.click()
+    assert _first_column(browser) == sorted(CITIES)
+    button.click()
+    assert _first_column(browser) == sorted(CITIES, reverse=True)
+    browser.find_element("css selector", "#filter").send_keys("lud")
+    assert _first_column(browser) == ["Ludhiana"]
+    assert [m for m in browser.get_log("browser") if m.get("level") == "SEVERE"] == []
+
+
+def test_city_report_in_chromium(rendered, browser):
+    page = rendered / "cities" / "ludhiana" / "cycle-2.html"
+    severe = _open(browser, page)
+    assert severe == []
+    images = _images(browser)
+    assert images and all(done and w > 0 and h > 0 for done, w, h in images)
+    assert "Ludhiana" in browser.title
+    text = browser.find_element("css selector", "body").text
+    assert "Ludhiana" in text and "Traceback" not in text
