@@ -1,11 +1,12 @@
 # The two commands of the README:
-#   make demo  - set up .venv and run the main job on the bundled data
-#   make test  - set up .venv with the test extras and run the test suite
+#   make demo  - set up .venv and render every report card of the bundled data
+#   make test  - set up .venv with the test extras (and Chromium) and run the tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+OUTPUTS ?= outputs
 
-.PHONY: demo test install install-test clean bench
+.PHONY: demo test install install-test browser clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +24,23 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Debian's Chromium and ChromeDriver, for the browser check of the rendered pages.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: chromium/chromedriver not found and cannot be installed here; the browser test will be skipped (it fails in CI)"; fi
+
 demo: install
 	$(BIN)/dmaf validate data/scores.csv
-	$(BIN)/dmaf summary data/scores.csv --cycle 2
+	$(BIN)/dmaf batch --output-dir $(OUTPUTS)
 
-test: install-test
+test: install-test browser
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) outputs/cities outputs/national outputs/index.html
+	rm -rf $(VENV) $(OUTPUTS)/cities $(OUTPUTS)/national $(OUTPUTS)/index.html $(OUTPUTS)/.manifest*
