@@ -31,8 +31,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
+from html import escape as _escape_html
 from pathlib import Path
 
 from ._paths import PROJECT_ROOT, bundled_city_attributes_path, bundled_scores_path, cities_path, frameworks_dir
@@ -139,7 +140,7 @@ class BatchSummary:
         for r in self.failed:
             lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
         if self.index_path is not None:
-            lines.append(f"index: {self.index_path}")
+            lines.append(f"index: {self.index_path}  ({Path(self.index_path).resolve().as_uri()})")
         return "\n".join(lines)
 
 
@@ -398,14 +399,13 @@ def _load_notebook(path: Path):
         nb = _notebook_cache.get(key)
         if nb is None:
             nb = load_notebook_node(str(path))
-            _notebook_cache.clear() if len(_notebook_cache) > 16 else None
+            if len(_notebook_cache) > 16:
+                _notebook_cache.clear()
             _notebook_cache[key] = nb
     return nb
 
 
 def _one_line(text: object, limit: int = 300) -> str:
-    import re
-
     plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text or "")).strip()
     line = plain.splitlines()[0] if plain else ""
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
@@ -444,7 +444,8 @@ def execute_job(job: ReportJob, kernel, *, timeout: float | None = None, start_t
         error = error or f"{exc.ename}: {_one_line(exc.evalue) or 'no message'}"
     else:
         if error is not None:  # no cell carries the error: say so at the top
-            cell = nbformat.v4.new_markdown_cell(f"**This report could not be completed.** `{error}`")
+            cell = nbformat.v4.new_markdown_cell(
+                f"**This report could not be completed.** <code>{_escape_html(error)}</code>")
             cell.metadata["tags"] = ["papermill-error-cell-tag"]
             nb.cells.insert(0, cell)
     return nb, error
@@ -484,9 +485,9 @@ def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after,
             except queue.Empty:
                 return
             started = time.perf_counter()
+            if exporters is None:
+                exporters = Exporters()
             try:
-                if exporters is None:
-                    exporters = Exporters()
                 if needs_restart or not kernel.is_alive or kernel.notebooks_run >= recycle_after:
                     kernel.restart()
                     needs_restart = False
@@ -496,9 +497,17 @@ def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after,
                                                 time.perf_counter() - started))
                 return
             t_exec = time.perf_counter()
-            nb, error = execute_job(job, kernel, timeout=timeout)
+            try:
+                nb, error = execute_job(job, kernel, timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - e.g. an unreadable notebook: nothing to write
+                shared.results.put(ReportResult(job, "failed", digests[job.key],
+                                                f"{type(exc).__name__}: {_one_line(exc)}",
+                                                time.perf_counter() - started))
+                continue
             kernel.notebooks_run += 1
             exec_seconds = time.perf_counter() - t_exec
+            if shared.stop.is_set():
+                return  # interrupted: keep the previous outputs of this report, write nothing
             if error is not None:
                 needs_restart = True
             try:

@@ -53,10 +53,25 @@ def _check(args) -> None:
         raise DmafError("--recycle-after must be at least 1")
 
 
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C, so kernels are stopped and temporary files removed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def _run_report(args) -> int:
     from .batch import render_city_report
 
     _check(args)
+    _stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
                                  attributes_path=args.attributes or None, output_dir=args.output_dir,
                                  force=args.force, timeout=args.timeout)
@@ -76,6 +91,7 @@ def _run_batch(args) -> int:
     from .batch import render_batch
 
     _check(args)
+    _stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
                            cycle=args.cycle, output_dir=args.output_dir, workers=args.workers, force=args.force,
                            progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after)

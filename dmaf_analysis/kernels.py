@@ -189,9 +189,12 @@ class WarmKernel:
         stem = os.path.join(self._dir, f"k-{uuid.uuid4().hex[:8]}")
         # nbclient drives the kernel with asyncio, so it needs the async manager; the
         # manager's coroutines run on this thread's event loop (the one nbclient uses).
-        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc")
+        # IPC (Unix sockets) where available: no TCP ports to find, nothing on the network.
+        transport = "tcp" if os.name == "nt" else "ipc"
+        km = AsyncKernelManager(kernel_name=self.kernel_name, transport=transport)
         km.connection_file = stem + ".json"
-        km.ip = stem + "-ipc"
+        if transport == "ipc":
+            km.ip = stem + "-ipc"
         self.km = km
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])

@@ -7,10 +7,9 @@ has a missing indicator, so the fixture notebook fails for it (``int(<NA>)``).
 """
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
@@ -77,6 +76,7 @@ def fixture_batch(small_data, tmp_path_factory):
 
 
 # ----------------------------------------------------------------- failure isolation
+@pytest.mark.slow
 def test_failing_city_is_recorded_and_the_others_complete(fixture_batch):
     summary, out = fixture_batch
     status = {r.job.label: r.status for r in summary.results}
@@ -100,6 +100,7 @@ def test_failing_city_is_recorded_and_the_others_complete(fixture_batch):
     assert "TypeError" in html and "Execution using papermill encountered an exception" in html
 
 
+@pytest.mark.slow
 def test_outputs_have_papermill_parameters_and_right_values(fixture_batch, small_data):
     _, out = fixture_batch
     nb = nbformat.read(out / "cities" / "surat" / "cycle-2.ipynb", as_version=4)
@@ -127,6 +128,7 @@ def test_outputs_have_papermill_parameters_and_right_values(fixture_batch, small
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)  # nothing loaded from the network
 
 
+@pytest.mark.slow
 def test_index_lists_every_city_with_status_and_links(fixture_batch):
     summary, out = fixture_batch
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -141,6 +143,7 @@ def test_index_lists_every_city_with_status_and_links(fixture_batch):
     assert "https://" not in html and "http://" not in html
 
 
+@pytest.mark.slow
 def test_manifest_and_no_temporary_files(fixture_batch):
     summary, out = fixture_batch
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -153,6 +156,7 @@ def test_manifest_and_no_temporary_files(fixture_batch):
     assert temp_files(out) == []
 
 
+@pytest.mark.slow
 def test_rerun_skips_unchanged_retries_failed_and_force_renders(fixture_batch, small_data):
     """Runs last among the fixture_batch tests: it renders into the same folder."""
     _, out = fixture_batch
@@ -198,6 +202,7 @@ def test_job_digest_covers_notebook_data_parameters_and_package(tmp_path, small_
 
 
 # ------------------------------------------------------------ dead kernel, write error
+@pytest.mark.slow
 def test_dead_kernel_and_failed_write_are_isolated(tmp_path, small_data, monkeypatch):
     out = tmp_path / "out"
     params = {"cycle": 2, "scores_path": str(small_data), "attributes_path": "", "output_dir": ""}
@@ -227,6 +232,19 @@ def test_dead_kernel_and_failed_write_are_isolated(tmp_path, small_data, monkeyp
     printed = [o.text for c in crashed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"]
     assert printed == ["about to crash for Pune\n"]  # outputs up to the crash are kept
     assert temp_files(out) == []
+
+
+def test_no_kernel_fails_every_report_without_hanging(tmp_path, small_data):
+    jobs = [ReportJob(f"cities/{c}/cycle-2", "city", c, c, FIXTURE_NB, {"city": c}, tmp_path / f"{c}.ipynb",
+                      tmp_path / f"{c}.html", (small_data,)) for c in ("a", "b", "c")]
+    summary = run_jobs(jobs, output_dir=tmp_path, workers=1, progress=False,
+                       kernel_options={"kernel_name": "no-such-kernel"})
+    errors = [r.error for r in summary.results]
+    assert all(r.status == "failed" for r in summary.results) and summary.exit_code == 1
+    assert errors[0].startswith("kernel did not start: NoSuchKernel")
+    assert errors[1:] == ["not run: no kernel could be started"] * 2
+    assert json.loads((tmp_path / "manifest.json").read_text())["entries"]["cities/c/cycle-2"]["status"] == "failed"
+    assert temp_files(tmp_path) == []
 
 
 # --------------------------------------------------------------------- names, safety
@@ -290,6 +308,7 @@ def _outputs(nb):
     return cells
 
 
+@pytest.mark.slow
 def test_fast_path_matches_plain_papermill(tmp_path, small_data):
     import papermill
 
