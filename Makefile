@@ -43,4 +43,4 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUTPUTS)/cities $(OUTPUTS)/national $(OUTPUTS)/index.html $(OUTPUTS)/.manifest*
+	rm -rf $(VENV) $(OUTPUTS)/cities $(OUTPUTS)/national $(OUTPUTS)/index.html $(OUTPUTS)/manifest.json
