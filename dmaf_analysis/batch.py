@@ -663,15 +663,6 @@ def _load(inputs: _Inputs):
     return load_dataset(inputs.scores_param or None, inputs.attributes_param or None)
 
 
-def _resolve_cycle(dataset, cycle: int | None) -> int:
-    if not cycle:
-        return dataset.latest_cycle
-    if int(cycle) not in dataset.cycles:
-        raise DmafError(f"cycle {cycle} is not in the data; cycles present: "
-                        f"{', '.join(map(str, dataset.cycles))}")
-    return int(cycle)
-
-
 def _slugs(dataset) -> dict[str, str]:
     return unique_slugs(dataset.cities["city"])
 
@@ -744,7 +735,7 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
     """
     inputs = _inputs(scores_path, attributes_path)
     dataset = _load(inputs)
-    cycle = _resolve_cycle(dataset, cycle)
+    cycle = dataset.resolve_cycle(cycle)
     canonical = require_city_in_data(city, dataset, cycle)
     output_dir = Path(output_dir)
     job = city_job(canonical, cycle, inputs=inputs, output_dir=output_dir, slug=_slugs(dataset)[canonical],
@@ -789,7 +780,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
     """
     inputs = _inputs(scores_path, attributes_path)
     dataset = _load(inputs)
-    cycle = _resolve_cycle(dataset, cycle)
+    cycle = dataset.resolve_cycle(cycle)
     output_dir = Path(output_dir)
     scored = dataset.scored[dataset.scored["cycle"] == cycle]
     if cities is None:

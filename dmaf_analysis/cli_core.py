@@ -82,8 +82,7 @@ def _run_score(args) -> int:
 def _run_summary(args) -> int:
     import pandas as pd
 
-    from .dataset import load_dataset
-    from .errors import DmafError
+    from .dataset import load_dataset, resolve_cycle
     from .scoring import group_summary
 
     if args.cities:
@@ -93,10 +92,7 @@ def _run_summary(args) -> int:
     else:
         data = load_dataset(args.file or None)
         scored, scores, frameworks = data.scored, data.scores, data.frameworks
-    cycles = sorted(scored["cycle"].unique())
-    cycle = args.cycle or cycles[-1]
-    if cycle not in cycles:
-        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, cycles))}")
+    cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
     part = scored[scored["cycle"] == cycle]
     summary = group_summary(part, by=args.by, frameworks=frameworks)
     cyc_scores = scores[scores["cycle"] == cycle]

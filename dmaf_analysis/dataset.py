@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._paths import bundled_city_attributes_path, bundled_scores_path
 from .cities import load_cities
+from .errors import DmafError
 from .framework import Framework, load_frameworks
 from .io import read_city_attributes, read_scores
 from .scoring import score_cities
@@ -56,6 +57,10 @@ class Dataset:
     def latest_cycle(self) -> int:
         return self.cycles[-1]
 
+    def resolve_cycle(self, cycle: int | None = 0) -> int:
+        """``cycle`` itself, or the latest cycle of the data when it is 0 (see :func:`resolve_cycle`)."""
+        return resolve_cycle(self.cycles, cycle)
+
     def synthetic_share(self, cycle: int | None = None) -> float:
         """Share (0-1) of non-missing indicator values whose source is ``synthetic``."""
         data = self.scores if cycle is None else self.scores[self.scores["cycle"] == cycle]
@@ -63,6 +68,26 @@ class Dataset:
         if not present.any():
             return 0.0
         return float((data.loc[present, "source"].astype(str).str.lower() == "synthetic").mean())
+
+
+def resolve_cycle(cycles, cycle: int | None = 0) -> int:
+    """The cycle to use: ``cycle`` itself, or the latest of ``cycles`` when it is 0 or None.
+
+    Raises :class:`~dmaf_analysis.errors.DmafError` when ``cycle`` is not a whole
+    number or the data have no such cycle.
+    """
+    available = sorted(int(c) for c in cycles)
+    if not available:
+        raise DmafError("the data hold no cycle")
+    try:
+        cycle = int(cycle or 0)
+    except (TypeError, ValueError):
+        raise DmafError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
+    if cycle == 0:
+        return available[-1]
+    if cycle not in available:
+        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, available))}")
+    return cycle
 
 
 def _stamp(path: str) -> tuple[str, float, int]:

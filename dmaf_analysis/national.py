@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import robustness, stats, trends
-from .dataset import Dataset
+from .dataset import Dataset, resolve_cycle
 from .errors import DmafError
 from .io import write_table
 
@@ -25,22 +25,6 @@ DEFAULT_OUTPUT_DIR = "outputs/national"
 
 
 # ------------------------------------------------------------------------------ cycles
-def resolve_cycle(cycles, cycle: int = 0) -> int:
-    """The cycle to analyse: ``cycle`` itself, or the latest when it is 0.
-
-    Raises :class:`~dmaf_analysis.errors.DmafError` when the data have no such cycle.
-    """
-    available = sorted(int(c) for c in cycles)
-    if not available:
-        raise DmafError("the data hold no cycle")
-    cycle = int(cycle)
-    if cycle == 0:
-        return available[-1]
-    if cycle not in available:
-        raise DmafError(f"cycle {cycle} is not in the data; available cycle(s): {', '.join(map(str, available))}")
-    return cycle
-
-
 def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[int, int]:
     """The two cycles to compare: 0 means the second-latest (``cycle_from``) / the latest (``cycle_to``)."""
     available = sorted(int(c) for c in cycles)

@@ -99,7 +99,7 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
         The cycle is not in the data, or the city has no scores in that cycle.
     """
     name = _matcher(data).require(city)
-    cycle = _resolve_cycle(data, cycle)
+    cycle = data.resolve_cycle(cycle)
     ctx = _cycle_context(data, cycle)
     if name not in ctx.scored.index:
         assessed = sorted(int(c) for c in data.scored.loc[data.scored["city"] == name, "cycle"].unique())
@@ -112,21 +112,6 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
 @lru_cache(maxsize=16)
 def _matcher(data: Dataset) -> CityMatcher:
     return CityMatcher(data.cities)
-
-
-def _resolve_cycle(data: Dataset, cycle: int) -> int:
-    try:
-        cycle = int(cycle)
-    except (TypeError, ValueError):
-        raise DmafError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
-    cycles = data.cycles
-    if not cycles:
-        raise DmafError("the data set holds no scored cities")
-    if cycle == 0:
-        return cycles[-1]
-    if cycle not in cycles:
-        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, cycles))}")
-    return cycle
 
 
 # ------------------------------------------------------------------- per-cycle cache

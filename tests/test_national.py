@@ -79,8 +79,10 @@ def trend(dataset):
 def test_resolve_cycle():
     assert national.resolve_cycle([1, 2], 0) == 2
     assert national.resolve_cycle([1, 2], 1) == 1
-    with pytest.raises(DmafError, match="available cycle"):
+    with pytest.raises(DmafError, match="cycle 5 is not in the data; cycles present: 1, 2"):
         national.resolve_cycle([1, 2], 5)
+    with pytest.raises(DmafError, match="whole number"):
+        national.resolve_cycle([1, 2], "latest")
 
 
 def test_resolve_cycle_pair():
