@@ -115,6 +115,11 @@ class _Random:
         u = np.clip(self._gen.random(size), 1e-12, 1.0 - 1e-12)
         return -np.log(-np.log(u))
 
+    def gamma2(self, size, mean: float) -> np.ndarray:
+        """Gamma draws of shape 2 with the given mean (the sum of two exponentials)."""
+        u = 1.0 - self._gen.random((2, size))  # (0, 1]
+        return -(mean / 2.0) * np.log(u).sum(axis=0)
+
     def integer(self, low: int, high: int) -> int:
         """A whole number from ``low`` to ``high`` inclusive."""
         return int(low + math.floor(self._gen.random() * (high - low + 1)))
@@ -357,7 +362,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
     top_max = 9 * (top_cap - 9) + 45
     rest_target = int(np.clip(rest_target, region_sum - n_region_tied * tie - top_max,
                               region_sum - n_region_tied * tie - top_min))
-    rest = np.floor(cert_min * rnd.uniform(k) ** 0.6).astype(np.int64)
+    rest = _below_cap(cert_min - 1, rest_target, k, rnd)
     rest = spread(rest, np.zeros(k, np.int64), np.full(k, cert_min - 1), rest_target, "the western cities")
     assign(region_rest, rest)
 
@@ -377,15 +382,29 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
     low = np.setdiff1d(others, mid)
     lo = np.concatenate([np.full(len(mid), cert_min), np.zeros(len(low), np.int64)])
     hi = np.concatenate([np.full(len(mid), tie - 1), np.full(len(low), cert_min - 1)])
-    start = np.concatenate([cert_min + np.floor((tie - cert_min) * rnd.uniform(len(mid)) ** 1.6),
-                            np.floor(cert_min * rnd.uniform(len(low)) ** 0.7)]).astype(np.int64)
     other_target = other_sum - int(totals[layout.tied][~layout.region[layout.tied]].sum()) - ludhiana
+    mid_start = (cert_min + np.floor((tie - cert_min) * rnd.uniform(len(mid)) ** 1.6)).astype(np.int64)
+    low_start = _below_cap(cert_min - 1, other_target - int(mid_start.sum()), len(low), rnd)
+    start = np.concatenate([mid_start, low_start])
     values = spread(start, lo, hi, other_target, "the cities outside the western region")
     assign(mid, values[:len(mid)])
     assign(low, values[len(mid):])
     if (totals < 0).any():  # pragma: no cover - every city belongs to one group above
         raise DmafError("internal error: a city received no synthetic total")
     return totals
+
+
+def _below_cap(cap: int, target: int, k: int, rnd: _Random) -> np.ndarray:
+    """``k`` starting values in ``[0, cap]`` whose sum is near ``target``.
+
+    Each value is ``cap`` minus a gamma(2) deficit, so when the target sits close to
+    the cap the values form a hump just below it rather than a pile-up at the cap
+    (which drawing from a wide range and then pushing values up would create).
+    """
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    mean_deficit = max(cap - target / k, 0.5)
+    return np.clip(np.rint(cap - rnd.gamma2(k, mean_deficit)), 0, cap).astype(np.int64)
 
 
 def _plausible_totals(table: pd.DataFrame, cap_total: int, rnd: _Random) -> np.ndarray:
