@@ -5,6 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run: the suite stays deterministic.
+settings.register_profile("deterministic", derandomize=True, print_blob=True)
+settings.load_profile("deterministic")
 
 from dmaf_analysis.framework import load_frameworks
 
