@@ -46,7 +46,8 @@ def _describe(scores) -> str:
     parts = []
     for c in cycles:
         part = scores[scores["cycle"] == c]
-        parts.append(f"cycle {c}: {part['city'].nunique()} cities")
+        n = part["city"].nunique()
+        parts.append(f"cycle {c}: {n} {'city' if n == 1 else 'cities'}")
     missing = int(scores["score"].isna().sum())
     tail = f", {missing} empty scores" if missing else ""
     return f"{len(scores)} rows ({'; '.join(parts)}){tail}"
