@@ -274,6 +274,48 @@ def load_framework(cycle: int, directory: str | Path | None = None) -> Framework
     return frameworks[cycle]
 
 
+def component_map(cycle_from: int, cycle_to: int, *,
+                  frameworks: dict[int, Framework] | None = None) -> dict[str, str]:
+    """Which component of ``cycle_to`` each component of ``cycle_from`` corresponds to.
+
+    Uses ``cycle_from``'s crosswalk when it points to ``cycle_to``, else the
+    inverse of ``cycle_to``'s crosswalk when it points back, else the component
+    ids the two frameworks share (same id = same component). Several components
+    may map onto one; whoever compares scores then averages them (see
+    :func:`dmaf_analysis.trends.paired_scores`). Components without a
+    counterpart are left out.
+
+    Raises
+    ------
+    FrameworkError
+        When the two cycles are the same, a framework is missing, no component
+        can be matched, or an inverted crosswalk would split one component.
+    """
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    cycle_from, cycle_to = int(cycle_from), int(cycle_to)
+    if cycle_from == cycle_to:
+        raise FrameworkError(f"cannot compare cycle {cycle_from} with itself; choose two different cycles")
+    for c in (cycle_from, cycle_to):
+        if c not in frameworks:
+            raise FrameworkError(f"no framework for cycle {c}; known cycles: {', '.join(map(str, frameworks))}")
+    fw_from, fw_to = frameworks[cycle_from], frameworks[cycle_to]
+    if fw_from.crosswalk and fw_from.crosswalk_to == cycle_to:
+        mapping = dict(fw_from.crosswalk)
+    elif fw_to.crosswalk and fw_to.crosswalk_to == cycle_from:
+        targets = list(fw_to.crosswalk.values())
+        if len(set(targets)) != len(targets):
+            raise FrameworkError(f"the crosswalk of cycle {cycle_to} maps several components onto one; "
+                                 f"it cannot be inverted for a comparison from cycle {cycle_from}")
+        mapping = {v: k for k, v in fw_to.crosswalk.items()}
+    else:
+        mapping = {c: c for c in fw_from.component_ids if c in fw_to.component_ids}
+    mapping = {a: b for a, b in mapping.items() if a in fw_from.component_ids and b in fw_to.component_ids}
+    if not mapping:
+        raise FrameworkError(f"cycles {cycle_from} and {cycle_to} share no component "
+                             "(no crosswalk and no common ids)")
+    return mapping
+
+
 def indicator_table(frameworks: dict[int, Framework]) -> pd.DataFrame:
     """All indicators of all cycles in one long table.
 

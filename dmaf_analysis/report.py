@@ -28,8 +28,8 @@ import yaml
 from ._paths import data_dir
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
-from .errors import DmafError
-from .framework import Framework
+from .errors import DmafError, FrameworkError
+from .framework import Framework, component_map
 from .scoring import OVERALL_DECIMALS
 
 #: Cities ranked at or above this rank form the "top 10" of the component chart
@@ -886,16 +886,15 @@ class CycleChange:
                 f"{level}{rank}{caveat}")
 
 
-def _crosswalk(prev: Framework, current: Framework) -> dict[str, list[str]]:
-    """Current component -> previous components mapped onto it."""
-    if prev.crosswalk and prev.crosswalk_to == current.cycle:
-        mapping = prev.crosswalk
-    else:
-        mapping = {c: c for c in prev.component_ids if c in current.component_ids}
+def _crosswalk(data: Dataset, prev: Framework, current: Framework) -> dict[str, list[str]]:
+    """Current component -> previous components mapped onto it (framework.component_map)."""
     out: dict[str, list[str]] = {c: [] for c in current.component_ids}
+    try:
+        mapping = component_map(prev.cycle, current.cycle, frameworks=data.frameworks)
+    except FrameworkError:  # nothing comparable: every component shows no earlier score
+        return out
     for old, new in mapping.items():
-        if new in out:
-            out[new].append(old)
+        out[new].append(old)
     return out
 
 
@@ -927,7 +926,7 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     old = pctx.scored.loc[name]
     rows = []
     names = dict(zip(fw.components["component"], fw.components["name"]))
-    for comp, olds in _crosswalk(pfw, fw).items():
+    for comp, olds in _crosswalk(data, pfw, fw).items():
         prev_score = float(np.mean([_num(old[o]) for o in olds])) if olds else math.nan
         rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
                      "previous_score": prev_score, "current_score": _num(me[comp])})

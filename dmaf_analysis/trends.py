@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import DmafError
-from .framework import Framework, load_frameworks
+from .framework import Framework, component_map, load_frameworks
 from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 
 _TOL = 1e-9
@@ -25,47 +25,6 @@ _TOL = 1e-9
 
 def _frameworks(frameworks):
     return load_frameworks() if frameworks is None else frameworks
-
-
-def component_map(cycle_from: int, cycle_to: int, *,
-                  frameworks: dict[int, Framework] | None = None) -> dict[str, str]:
-    """Which component of ``cycle_from`` corresponds to which of ``cycle_to``.
-
-    Uses ``cycle_from``'s crosswalk when it points to ``cycle_to``, else the
-    inverse of ``cycle_to``'s crosswalk when it points back, else the component
-    ids the two frameworks share (same id = same component).
-
-    Raises
-    ------
-    DmafError
-        When the two cycles are the same, a framework is missing, no component
-        can be matched, or the crosswalk maps two components onto one.
-    """
-    frameworks = _frameworks(frameworks)
-    cycle_from, cycle_to = int(cycle_from), int(cycle_to)
-    if cycle_from == cycle_to:
-        raise DmafError(f"cannot compare cycle {cycle_from} with itself; choose two different cycles")
-    for c in (cycle_from, cycle_to):
-        if c not in frameworks:
-            raise DmafError(f"no framework for cycle {c}; known cycles: {', '.join(map(str, frameworks))}")
-    fw_from, fw_to = frameworks[cycle_from], frameworks[cycle_to]
-    if fw_from.crosswalk and fw_from.crosswalk_to == cycle_to:
-        mapping = dict(fw_from.crosswalk)
-    elif fw_to.crosswalk and fw_to.crosswalk_to == cycle_from:
-        targets = list(fw_to.crosswalk.values())
-        if len(set(targets)) != len(targets):
-            raise DmafError(f"the crosswalk of cycle {cycle_to} maps several components onto one; "
-                            f"it cannot be inverted for a comparison from cycle {cycle_from}")
-        mapping = {v: k for k, v in fw_to.crosswalk.items()}
-    else:
-        mapping = {c: c for c in fw_from.component_ids if c in fw_to.component_ids}
-    mapping = {a: b for a, b in mapping.items() if a in fw_from.component_ids and b in fw_to.component_ids}
-    if not mapping:
-        raise DmafError(f"cycles {cycle_from} and {cycle_to} share no component (no crosswalk and no common ids)")
-    if len(set(mapping.values())) != len(mapping):
-        raise DmafError(f"the crosswalk from cycle {cycle_from} to {cycle_to} maps several components onto "
-                        "one; only one-to-one crosswalks can be compared")
-    return mapping
 
 
 def _cycle_part(scored: pd.DataFrame, cycle: int) -> pd.DataFrame:
@@ -85,16 +44,22 @@ def paired_scores(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
     DataFrame
         One row per (city, measure), columns ``cycle_from, cycle_to, city,
         state, region, measure, score_from, score_to, change``. ``measure`` is
-        a component id of ``cycle_to`` (matched through :func:`component_map`)
+        a component id of ``cycle_to`` (matched through
+        :func:`dmaf_analysis.framework.component_map`; the mean of several earlier
+        components when more than one maps onto it)
         or ``overall``. A score missing in either cycle gives a NaN change.
     """
     mapping = component_map(cycle_from, cycle_to, frameworks=frameworks)
     a, b = _cycle_part(scored, cycle_from), _cycle_part(scored, cycle_to)
     cities = sorted(set(a.index) & set(b.index))
-    pairs = [*mapping.items(), ("overall", "overall")]
+    sources: dict[str, list[str]] = {}
+    for src, dst in mapping.items():
+        sources.setdefault(dst, []).append(src)
+    pairs = [*sources.items(), ("overall", ["overall"])]
     parts = []
-    for src, dst in pairs:
-        s_from = pd.to_numeric(a.loc[cities, src], errors="coerce").to_numpy(float)
+    for srcs, dst in ((srcs, dst) for dst, srcs in pairs):
+        # several earlier components mapped onto one: their mean
+        s_from = a.loc[cities, srcs].apply(pd.to_numeric, errors="coerce").mean(axis=1, skipna=False).to_numpy(float)
         s_to = pd.to_numeric(b.loc[cities, dst], errors="coerce").to_numpy(float)
         parts.append(pd.DataFrame({
             "cycle_from": int(cycle_from), "cycle_to": int(cycle_to), "city": cities,

@@ -81,6 +81,25 @@ def test_paired_scores_follow_a_renaming_crosswalk():
     assert ch.set_index("city").loc["A", "level_change"] == 1
 
 
+def test_several_components_mapped_onto_one_are_averaged():
+    raw = {"cycle": 1, "components": [{"id": "a", "weight": 0.5}, {"id": "b", "weight": 0.5}],
+           "indicators": [{"id": "a1", "component": "a", "max": 100}, {"id": "b1", "component": "b", "max": 100}],
+           "levels": [{"name": "Low", "min_score": 0, "certified": False}],
+           "crosswalk": {"to_cycle": 2, "components": {"a": "policy", "b": "policy"}}}
+    fws = {1: parse_framework(raw), 2: FRAMEWORKS[2]}
+    assert trends.component_map(1, 2, frameworks=fws) == {"a": "policy", "b": "policy"}
+    first = pd.DataFrame({"cycle": 1, "city": ["A"], "state": "S", "region": "R", "a": [20.0], "b": [50.0],
+                          "overall": [35.0], "level": ["Low"], "rank": [1]})
+    second = cycle_rows(2, {"A": 30.0})
+    paired = trends.paired_scores(pd.concat([first, second], ignore_index=True), cycle_from=1, cycle_to=2,
+                                  frameworks=fws)
+    assert paired["measure"].tolist() == ["policy", "overall"]
+    policy = paired.iloc[0]
+    assert (policy["score_from"], policy["score_to"]) == (35.0, second.loc[0, "policy"])
+    with pytest.raises(DmafError, match="cannot be inverted"):
+        trends.component_map(2, 1, frameworks=fws)
+
+
 def test_component_map_without_shared_components_fails():
     raw = {"cycle": 3, "components": [{"id": "x", "weight": 1.0}],
            "indicators": [{"id": "x1", "component": "x", "max": 100}],
