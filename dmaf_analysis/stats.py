@@ -68,22 +68,22 @@ def _values(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").dropna().to_numpy(dtype=float)
 
 
+def _moment_sample(values, min_n: int) -> np.ndarray | None:
+    """Non-missing values, or None when there are fewer than ``min_n`` or all are equal."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size < min_n or np.ptp(x) <= 1e-9 * max(1.0, float(np.abs(x).max())):
+        return None
+    return x
+
+
 def skewness(values) -> float:
     """Adjusted Fisher-Pearson skewness G1 (``scipy.stats.skew(bias=False)``).
 
     NaN with fewer than 3 values or when every value is the same.
     """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = x.size
-    if n < 3:
-        return float("nan")
-    d = x - x.mean()
-    m2 = np.mean(d**2)
-    if m2 <= 1e-12 * max(1.0, float(np.mean(x**2))):
-        return float("nan")
-    g1 = np.mean(d**3) / m2**1.5
-    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+    x = _moment_sample(values, 3)
+    return float("nan") if x is None else float(_st.skew(x, bias=False))
 
 
 def excess_kurtosis(values) -> float:
@@ -91,17 +91,8 @@ def excess_kurtosis(values) -> float:
 
     NaN with fewer than 4 values or when every value is the same.
     """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = x.size
-    if n < 4:
-        return float("nan")
-    d = x - x.mean()
-    m2 = np.mean(d**2)
-    if m2 <= 1e-12 * max(1.0, float(np.mean(x**2))):
-        return float("nan")
-    g2 = np.mean(d**4) / m2**2 - 3.0
-    return float(((n + 1) * g2 + 6.0) * (n - 1) / ((n - 2) * (n - 3)))
+    x = _moment_sample(values, 4)
+    return float("nan") if x is None else float(_st.kurtosis(x, fisher=True, bias=False))
 
 
 def gini(values) -> float:
