@@ -154,12 +154,12 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
         for col in columns:
             value = row[col]
             if isinstance(value, bool):
-                text = "yes" if value else ""
+                text, align = ("yes" if value else ""), ""
             elif isinstance(value, (int, float)) or value is pd.NA or value is None:
-                text = number(value, digits)
-            else:
-                text = str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
+                text, align = number(value, digits), ""
+            else:  # text reads better left-aligned (notebook tables right-align by default)
+                text, align = str(value), ' style="text-align:left"'
+            cells.append(f"<td{align}>{html.escape(text)}</td>")
         style = ' style="font-weight:bold;background:#eef5f8"' if mark else ""
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
     return (f'<table class="dmaf-table"><thead><tr>{head}</tr></thead>'
