@@ -16,7 +16,7 @@ import pandas as pd
 from ._paths import cities_path
 from .errors import DmafError, UnknownCityError
 
-CITY_COLUMNS = ["city", "state", "region", "selection_round", "round_announced", "aliases"]
+CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
 _STRIP = re.compile(r"[\s\-.\u2010-\u2015]+")
 
 
@@ -53,9 +53,10 @@ def load_cities(path: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``city, state, region, selection_round, round_announced, aliases``
-        (``aliases`` is a ``;``-separated string, possibly empty). A new frame on
-        every call.
+        Columns ``city, state, region, region_provenance, selection_round,
+        round_announced, aliases`` (``aliases`` is a ``;``-separated string,
+        possibly empty; ``region_provenance`` is ``inferred`` for the bundled
+        grouping). A new frame on every call.
     """
     path = Path(path) if path is not None else cities_path()
     return _read_cities(str(path.resolve()))[CITY_COLUMNS].copy()

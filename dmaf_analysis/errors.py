@@ -31,8 +31,8 @@ class Problem:
     """One thing wrong with an input table.
 
     ``row`` is the 1-based line number in the file for text files (the header is
-    line 1) and the 1-based row number for Parquet; ``None`` when the problem
-    concerns the whole file or a whole column.
+    line 1; ``unit`` is "line") and the 1-based row number for Parquet (``unit``
+    is "row"); ``None`` when the problem concerns the whole file or a whole column.
     """
 
     file: str
@@ -40,28 +40,27 @@ class Problem:
     column: str | None
     value: object
     message: str
+    unit: str = "line"
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"line {self.row}")
+            where.append(f"{self.unit} {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         value = "" if self.value is None else f" (value {self.value!r})"
         return f"{', '.join(where)}: {self.message}{value}"
 
 
+class WriteError(DmafError, OSError):
+    """An output file could not be written (the message names the file, not a temporary one)."""
+
+
 class DataValidationError(DmafError):
     """An input table failed validation; ``problems`` lists every failure."""
-
-    #: At most this many problems are spelled out in the message; all are in ``problems``.
-    max_listed = 200
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         count = len(self.problems)
-        lines = [f"  - {p}" for p in self.problems[:self.max_listed]]
-        if count > self.max_listed:
-            lines.append(f"  ... and {count - self.max_listed} more")
         head = f"{count} problem{'s' if count != 1 else ''} found:"
-        super().__init__("\n".join([head, *lines]))
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))

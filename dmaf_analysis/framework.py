@@ -188,7 +188,10 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
     for i, lev in enumerate(levels_raw, start=1):
         name = str(_require(lev, "name", source, f"level #{i}"))
         min_score = _number(_require(lev, "min_score", source, f"level {name!r}"), source, f"level {name!r} min_score")
-        levels.append({"level": name, "min_score": min_score, "certified": bool(lev.get("certified", True)),
+        certified = lev.get("certified", True)
+        if not isinstance(certified, bool):
+            raise _fail(source, f"level {name!r}: 'certified' must be true or false, got {certified!r}")
+        levels.append({"level": name, "min_score": min_score, "certified": certified,
                        "provenance": str(lev.get("provenance", "illustrative"))})
     mins = [lev["min_score"] for lev in levels]
     if mins[0] != 0:
@@ -205,6 +208,8 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
     if raw.get("crosswalk") is not None:
         cw = raw["crosswalk"]
         crosswalk_to = _require(cw, "to_cycle", source, "the crosswalk")
+        if isinstance(crosswalk_to, bool) or not isinstance(crosswalk_to, int) or crosswalk_to == cycle:
+            raise _fail(source, f"the crosswalk's 'to_cycle' must be another cycle's number, got {crosswalk_to!r}")
         crosswalk = {str(k): str(v) for k, v in (_require(cw, "components", source, "the crosswalk") or {}).items()}
         unknown = sorted(set(crosswalk) - set(comp_ids))
         if unknown:
@@ -250,6 +255,18 @@ def _load_dir(directory: str) -> tuple[Framework, ...]:
     dupes = sorted({c for c in cycles if cycles.count(c) > 1})
     if dupes:
         raise FrameworkError(f"{folder}: more than one framework file for cycle(s) {dupes}")
+    by_cycle = {f.cycle: f for f in frameworks}
+    for fw in frameworks:
+        if fw.crosswalk_to is None:
+            continue
+        target = by_cycle.get(fw.crosswalk_to)
+        if target is None:
+            raise FrameworkError(f"{fw.source}: the crosswalk points to cycle {fw.crosswalk_to}, "
+                                 f"which has no framework file in {folder}")
+        unknown = sorted(set(fw.crosswalk.values()) - set(target.component_ids))
+        if unknown:
+            raise FrameworkError(f"{fw.source}: the crosswalk maps onto component(s) {', '.join(unknown)}, "
+                                 f"which cycle {target.cycle} does not have ({', '.join(target.component_ids)})")
     return tuple(sorted(frameworks, key=lambda f: f.cycle))
 
 

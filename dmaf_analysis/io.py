@@ -18,18 +18,20 @@ one :class:`~dmaf_analysis.errors.DataValidationError` listing them all.
 """
 from __future__ import annotations
 
+import csv
+import io as _io
 import math
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .cities import CityMatcher, load_cities
-from .errors import DataValidationError, DmafError, Problem
+from .errors import DataValidationError, DmafError, Problem, WriteError
 from .framework import Framework, load_frameworks
 
 
@@ -49,26 +51,31 @@ _NA_STRINGS = {"", "na", "nan", "n/a", "null", "none", "-"}
 
 
 # --------------------------------------------------------------------------- reading
-def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
-    """Read a CSV or Parquet file as strings; return the frame and the line offset.
+@dataclass(frozen=True, eq=False)
+class _RawTable:
+    """A table read as stripped strings, with where each row sits in its file."""
 
-    The offset turns a 0-based row position into the file's line number (CSV: the
-    header is line 1, so data row 0 is line 2) or a 1-based row (Parquet).
-    """
+    frame: pd.DataFrame
+    rows: np.ndarray  # line number (CSV) or 1-based row number (Parquet) of each row
+    unit: str         # "line" or "row"
+
+
+def _read_raw(path: Path) -> _RawTable:
+    """Read a CSV or Parquet file as strings, keeping each row's line (or row) number."""
     name = str(path)
     if not path.exists():
         raise DmafError(f"{name}: no such file")
     if path.is_dir():
         raise DmafError(f"{name}: is a folder, expected a CSV or Parquet file")
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if path.suffix.lower() in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for broken files
             raise DmafError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
         frame = frame.astype(object).where(frame.notna(), "")
-        frame = frame.map(lambda v: "" if v is None else str(v))
-        return _clean_headers(frame, name), 1
+        frame = frame.map(lambda v: "" if v is None else str(v).strip())
+        frame.columns = _clean_headers([str(c) for c in frame.columns], name, first_row=None)
+        return _RawTable(frame.reset_index(drop=True), np.arange(len(frame)) + 1, "row")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -81,24 +88,60 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DmafError(f"{name}: not UTF-8 text (byte {exc.start}); expected a CSV table") from None
-    import io as _io
+    return _parse_csv(text, name)
 
+
+def _parse_csv(text: str, name: str) -> _RawTable:
+    """Parse CSV text with the csv module, so that every row keeps its true line number.
+
+    Blank lines are skipped; a quoted value may span lines (the row's number is the
+    line it starts on). Rows with a different number of fields than the header are
+    reported together.
+    """
+    reader = csv.reader(_io.StringIO(text, newline=""), skipinitialspace=True)
+    header, header_line = None, 0
+    rows, lines, problems = [], [], []
+    end_of_previous = 0
     try:
-        frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row") from None
-    except pd.errors.ParserError as exc:
-        raise DmafError(f"{name}: not a well-formed CSV table ({exc})") from None
-    return _clean_headers(frame, name), 2
+        for record in reader:
+            start, end_of_previous = end_of_previous + 1, reader.line_num
+            if not any(field.strip() for field in record):
+                continue
+            if header is None:
+                header, header_line = record, start
+                continue
+            if len(record) != len(header):
+                problems.append(Problem(name, start, None, None,
+                                        f"the row has {len(record)} fields but the header has {len(header)}"))
+                continue
+            rows.append([field.strip() for field in record])
+            lines.append(start)
+    except csv.Error as exc:
+        raise DmafError(f"{name}: not a well-formed CSV table (line {reader.line_num}: {exc})") from None
+    if header is None:
+        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row")
+    if problems:
+        raise DataValidationError(problems)
+    columns = _clean_headers(header, name, first_row=header_line)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else pd.DataFrame(columns=columns)
+    return _RawTable(frame, np.asarray(lines, dtype=np.int64), "line")
 
 
-def _clean_headers(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    frame = frame.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    for col in frame.columns:
-        frame[col] = frame[col].astype(str).str.strip()
-    return frame
+def _clean_headers(header: list[str], name: str, *, first_row: int | None) -> list[str]:
+    """Column names stripped and lower-cased; a name given twice is an error."""
+    columns = [str(c).strip().lower() for c in header]
+    seen: dict[str, int] = {}
+    problems = []
+    for i, col in enumerate(columns, start=1):
+        if col in seen:
+            problems.append(Problem(name, first_row, col, header[i - 1],
+                                    f"column {col!r} appears twice (columns {seen[col]} and {i}, "
+                                    "ignoring case and spaces); keep one"))
+        else:
+            seen[col] = i
+    if problems:
+        raise DataValidationError(problems)
+    return columns
 
 
 def _require_columns(frame: pd.DataFrame, schema: TableSchema, name: str) -> None:
@@ -116,13 +159,31 @@ def _require_columns(frame: pd.DataFrame, schema: TableSchema, name: str) -> Non
         raise DataValidationError([Problem(name, None, None, None, "the table has a header but no data rows")])
 
 
-def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list) -> pd.Series:
+_MAX_CYCLE = 1000
+
+
+def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list,
+                 known_cycles: list[int]) -> pd.Series:
+    """Cycle numbers (float, NaN where invalid); bad and unknown cycles are reported."""
     num = pd.to_numeric(values, errors="coerce")
-    bad = num.isna() | (num != np.floor(num.fillna(0))) | (num < 1)
+    bad = num.isna() | (num != np.floor(num.fillna(0))) | (num < 1) | (num > _MAX_CYCLE)
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(Problem(name, int(lines[i]), "cycle", values.iloc[i],
                                 "cycle must be a positive whole number"))
-    return num.where(~bad)
+    num = num.where(~bad)
+    unknown = num.notna() & ~num.isin(known_cycles)
+    for i in np.flatnonzero(unknown.to_numpy()):
+        problems.append(Problem(name, int(lines[i]), "cycle", values.iloc[i],
+                                f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
+    return num.where(~unknown)
+
+
+def _raise_problems(problems: list[Problem], unit: str) -> None:
+    """Raise one DataValidationError listing ``problems`` in file order (rows in ``unit``)."""
+    if problems:
+        problems = sorted((p if p.unit == unit else replace(p, unit=unit) for p in problems),
+                          key=lambda p: (p.row if p.row is not None else 0))
+        raise DataValidationError(problems)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -139,7 +200,7 @@ def _is_missing(value: str) -> bool:
 def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
                     frameworks: dict[int, Framework] | None = None,
                     cities: pd.DataFrame | None = None,
-                    line_offset: int = 2) -> pd.DataFrame:
+                    rows: np.ndarray | None = None, row_unit: str = "line") -> pd.DataFrame:
     """Validate a raw score table and return a clean copy.
 
     Parameters
@@ -152,8 +213,11 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
         Cycle -> Framework (default: the bundled frameworks).
     cities : DataFrame, optional
         Cities table (default: the bundled 100 cities).
-    line_offset : int
-        Added to a 0-based row position to give the line number in messages.
+    rows : array, optional
+        Where each row sits in its file, for messages (default: line numbers of a
+        CSV file with a one-line header, i.e. 2, 3, ...).
+    row_unit : {"line", "row"}
+        What ``rows`` count: lines of a text file, or rows of a Parquet file.
 
     Returns
     -------
@@ -175,17 +239,12 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     _require_columns(frame, SCORE_SCHEMA, source)
     n = len(frame)
-    lines = np.arange(n) + line_offset
+    lines = np.arange(n) + 2 if rows is None else np.asarray(rows)
     problems: list[Problem] = []
     text = {c: _as_text(frame[c]) for c in ("cycle", "city", "indicator", "score")}
 
     # cycle
-    cycle = _parse_cycle(text["cycle"], lines, source, problems)
-    known_cycles = sorted(frameworks)
-    unknown_cycle = cycle.notna() & ~cycle.isin(known_cycles)
-    for i in np.flatnonzero(unknown_cycle.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "cycle", text["cycle"].iloc[i],
-                                f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
+    cycle = _parse_cycle(text["cycle"], lines, source, problems, sorted(frameworks))
 
     # city (resolve each distinct name once)
     matcher = CityMatcher(cities)
@@ -204,7 +263,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     # indicator
     max_lookup = pd.Series({(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()},
                            dtype=float)
-    known_cycle = cycle.notna() & ~unknown_cycle
+    known_cycle = cycle.notna()
     keys = pd.MultiIndex.from_arrays([cycle.fillna(-1).astype("int64"), text["indicator"]])
     max_score = pd.Series(max_lookup.reindex(keys).to_numpy(), index=frame.index)
     empty_ind = text["indicator"] == ""
@@ -247,9 +306,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
             else:
                 first_line[k] = int(lines[i])
 
-    if problems:
-        problems.sort(key=lambda p: (p.row if p.row is not None else 0))
-        raise DataValidationError(problems)
+    _raise_problems(problems, row_unit)
 
     state_of = dict(zip(cities["city"], cities["state"]))
     out = pd.DataFrame({
@@ -275,11 +332,13 @@ def read_scores(path: str | Path, *, frameworks: dict[int, Framework] | None = N
     accepted. See :func:`validate_scores` for the returned columns and the errors.
     """
     path = Path(path)
-    frame, offset = _read_raw(path)
-    return validate_scores(frame, source=str(path), frameworks=frameworks, cities=cities, line_offset=offset)
+    raw = _read_raw(path)
+    return validate_scores(raw.frame, source=str(path), frameworks=frameworks, cities=cities,
+                           rows=raw.rows, row_unit=raw.unit)
 
 
-def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None) -> pd.DataFrame:
+def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None,
+                         frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Read and validate a city attribute table (``cycle, city, engagement_score``).
 
     Returns
@@ -290,13 +349,14 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     """
     path = Path(path)
     name = str(path)
-    frame, offset = _read_raw(path)
+    raw_table = _read_raw(path)
+    frame, lines = raw_table.frame, raw_table.rows
     _require_columns(frame, ATTRIBUTE_SCHEMA, name)
     cities = load_cities() if cities is None else cities
+    frameworks = load_frameworks() if frameworks is None else frameworks
     matcher = CityMatcher(cities)
-    lines = np.arange(len(frame)) + offset
     problems: list[Problem] = []
-    cycle = _parse_cycle(frame["cycle"], lines, name, problems)
+    cycle = _parse_cycle(frame["cycle"], lines, name, problems, sorted(frameworks))
     canonical = frame["city"].map(matcher.resolve)
     for i in np.flatnonzero(canonical.isna().to_numpy()):
         raw = frame["city"].iloc[i]
@@ -317,8 +377,7 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     for i in np.flatnonzero(dup.to_numpy()):
         problems.append(Problem(name, int(lines[i]), None, None,
                                 f"duplicate row for cycle {int(cycle.iloc[i])}, city {canonical.iloc[i]}"))
-    if problems:
-        raise DataValidationError(problems)
+    _raise_problems(problems, raw_table.unit)
     out = frame.copy()
     out["cycle"] = cycle.astype("int64")
     out["city"] = canonical
@@ -332,15 +391,27 @@ def atomic_path(target: str | Path):
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
     On an exception the temporary file is removed and ``target`` is left untouched,
-    so no half-written file is ever visible under the final name.
+    so no half-written file is ever visible under the final name. A failure to
+    write raises :class:`~dmaf_analysis.errors.WriteError` (an ``OSError`` and a
+    ``DmafError``) naming ``target``, never the temporary file.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    if target.is_dir():
+        raise WriteError(f"{target}: is a folder; give a file name to write to")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write the file ({exc.strerror or exc})") from None
     try:
         yield Path(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(f"{target}: cannot write the file ({exc.strerror or exc})") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

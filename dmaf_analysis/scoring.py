@@ -74,6 +74,23 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+def _checked_weights(weights: dict[str, float], fw: Framework) -> pd.Series:
+    """Weights overriding a framework's, checked: every component, none unknown or negative, not all 0."""
+    given = pd.Series(weights, dtype=float)
+    unknown = sorted(set(given.index) - set(fw.component_ids))
+    if unknown:
+        raise ValueError(f"weights name unknown component(s) {', '.join(unknown)}; "
+                         f"cycle {fw.cycle} has {', '.join(fw.component_ids)}")
+    w = given.reindex(fw.component_ids)
+    if w.isna().any():
+        raise ValueError(f"weights lack component(s) {', '.join(w.index[w.isna()])}")
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError(f"weights must be finite and 0 or more, got {w.to_dict()}")
+    if w.sum() <= 0:
+        raise ValueError("at least one weight must be above 0")
+    return w
+
+
 def overall_scores(components: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
                    weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Weighted mean of the component scores.
@@ -96,10 +113,7 @@ def overall_scores(components: pd.DataFrame, *, frameworks: dict[int, Framework]
     parts = []
     for cycle, comp in components.groupby("cycle", sort=True):
         fw = frameworks[int(cycle)]
-        w = fw.weights if weights is None else pd.Series(weights, dtype=float).reindex(fw.component_ids)
-        if w.isna().any():
-            missing = ", ".join(w.index[w.isna()])
-            raise ValueError(f"weights lack component(s) {missing}")
+        w = fw.weights if weights is None else _checked_weights(weights, fw)
         w = w / w.sum()
         wide = comp.pivot(index="city", columns="component", values="score").reindex(columns=fw.component_ids)
         complete = comp.groupby("city", sort=False)["complete"].all().reindex(wide.index)

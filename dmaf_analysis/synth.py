@@ -213,8 +213,9 @@ def synthetic_cities(n: int, *, start: int = 101, regions: list[str] | None = No
     Returns
     -------
     DataFrame
-        Columns ``city, state, region, selection_round, round_announced,
-        aliases``; ``selection_round`` is ``Synthetic``.
+        Columns ``city, state, region, region_provenance, selection_round,
+        round_announced, aliases``; ``selection_round`` is ``Synthetic`` and
+        ``region_provenance`` ``synthetic``.
     """
     if regions is None:
         regions = list(dict.fromkeys(load_cities()["region"]))
@@ -225,6 +226,7 @@ def synthetic_cities(n: int, *, start: int = 101, regions: list[str] | None = No
         "city": [f"Synthetic City {k:04d}" for k in numbers],
         "state": [f"Synthetic State {s + 1:02d}" for s in state_no],
         "region": [regions[s % len(regions)] for s in state_no],
+        "region_provenance": "synthetic",
         "selection_round": "Synthetic",
         "round_announced": "",
         "aliases": "",

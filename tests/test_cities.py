@@ -24,6 +24,7 @@ def test_western_region_has_26_cities():
     west = cities[cities["region"] == "West"]
     assert len(west) == 26
     assert set(west["state"]) == {"Gujarat", "Maharashtra", "Goa", "Rajasthan", "Madhya Pradesh"}
+    assert set(cities["region_provenance"]) == {"inferred"}  # the grouping is not on record
 
 
 @pytest.mark.parametrize("name, expected", [

@@ -73,3 +73,10 @@ def test_console_script_has_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert "above the maximum of indicator 1.a (30)" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_score_output_that_cannot_be_written(valid_csv, tmp_path, capsys):
+    assert main(["score", str(valid_csv), "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"dmaf score: error: {tmp_path}: is a folder" in err
+    assert "unexpected" not in err and ".tmp" not in err

@@ -60,6 +60,7 @@ def _raw():
     (lambda r: r["indicators"][0].update(max="thirty"), "must be a number"),
     (lambda r: r["indicators"][0].update(max_provenance="guess"), "max_provenance"),
     (lambda r: r.pop("levels"), "lacks the required key 'levels'"),
+    (lambda r: r["levels"][1].update(certified="false"), "'certified' must be true or false"),
 ])
 def test_bad_framework_names_file_and_problem(tmp_path, mutate, message):
     raw = copy.deepcopy(_raw())
@@ -94,3 +95,19 @@ def test_load_frameworks_rejects_two_files_for_one_cycle(tmp_path):
 def test_parse_framework_rejects_non_mapping():
     with pytest.raises(FrameworkError, match="mapping"):
         parse_framework(["not", "a", "mapping"], source="x.yaml")
+
+
+def test_crosswalk_targets_are_checked_against_the_other_cycle(tmp_path):
+    for name in ("dmaf-cycle-1.yaml", "dmaf-cycle-2.yaml"):
+        (tmp_path / name).write_text(open(load_framework(int(name[-6])).source, encoding="utf-8").read())
+    cycle1 = tmp_path / "dmaf-cycle-1.yaml"
+    good = cycle1.read_text()
+    cycle1.write_text(good.replace("outcomes: outcomes", "outcomes: results"))
+    with pytest.raises(FrameworkError, match="maps onto component\\(s\\) results, which cycle 2 does not have"):
+        load_frameworks(tmp_path)
+    cycle1.write_text(good.replace("to_cycle: 2", "to_cycle: 5"))
+    with pytest.raises(FrameworkError, match="points to cycle 5, which has no framework file"):
+        load_frameworks(tmp_path)
+    cycle1.write_text(good.replace("to_cycle: 2", "to_cycle: two"))
+    with pytest.raises(FrameworkError, match="'to_cycle' must be another cycle's number"):
+        load_frameworks(tmp_path)

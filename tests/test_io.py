@@ -105,6 +105,7 @@ def test_parquet_problems_use_row_numbers(tmp_path):
     frame.to_parquet(tmp_path / "s.parquet")
     problems = problems_of(tmp_path / "s.parquet")
     assert [(p.row, p.column) for p in problems] == [(2, "score")]
+    assert f"{tmp_path / 's.parquet'}, row 2, column 'score'" in str(problems[0])
 
 
 def test_input_is_not_mutated(small_scores):
@@ -155,4 +156,49 @@ def test_hundreds_of_problems_are_all_kept(write_csv):
     # 250 scores above the max, and 249 duplicates of the first row
     assert len(info.value.problems) == 499
     assert str(info.value).startswith("499 problems found:")
-    assert str(info.value).endswith("... and 299 more")
+    message = str(info.value)
+    assert message.count("\n  - ") == 499  # every problem is spelled out
+    assert message.endswith("line 251: duplicate row for cycle 2, city Surat, indicator 1.a (first seen on line 2)")
+
+
+def test_line_numbers_survive_blank_lines_and_multiline_cells(write_csv):
+    text = ("\n\ncycle,city,indicator,score,source\n"     # header on line 3
+            "2,Surat,1.a,50,x\n"                          # line 4: above max
+            "\n"                                          # line 5: blank
+            '2,Surat,1.b,5,"a note\nover two lines"\n'   # lines 6-7
+            "2,Surat,1.b,5,x\n")                          # line 8: duplicate of line 6
+    problems = problems_of(write_csv(text))
+    assert [(p.row, p.column) for p in problems] == [(4, "score"), (8, None)]
+    assert "first seen on line 6" in problems[1].message
+
+
+def test_rows_with_the_wrong_number_of_fields(write_csv):
+    problems = problems_of(write_csv(HEADER + "2,Surat,1.a,5,x,extra\n2,Surat,1.b\n2,Surat,1.c&d,5,x\n"))
+    assert [(p.row, p.message) for p in problems] == [
+        (2, "the row has 6 fields but the header has 5"), (3, "the row has 3 fields but the header has 5")]
+
+
+@pytest.mark.parametrize("header", ["cycle,city,indicator,score,Score", "cycle,city,indicator,score, score "])
+def test_a_column_given_twice_is_named(write_csv, header):
+    problems = problems_of(write_csv(header + "\n2,Surat,1.a,5,6\n"))
+    assert [(p.row, p.column) for p in problems] == [(1, "score")]
+    assert "appears twice (columns 4 and 5" in problems[0].message
+
+
+def test_attribute_cycles_are_checked(write_csv):
+    with pytest.raises(DataValidationError) as info:
+        read_city_attributes(write_csv("cycle,city,engagement_score\n9,Surat,50\n99999999999999999999,Pune,5\n"))
+    got = [(p.row, p.column, p.message.split(";")[0]) for p in info.value.problems]
+    assert got == [(2, "cycle", "unknown cycle"), (3, "cycle", "cycle must be a positive whole number")]
+
+
+def test_write_failures_name_the_target(tmp_path, small_scores):
+    from dmaf_analysis.errors import WriteError
+    with pytest.raises(WriteError, match=f"{tmp_path}: is a folder"):
+        write_table(small_scores, tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(WriteError, match=r"file/out.csv: cannot write the file") as info:
+        write_table(small_scores, blocker / "out.csv")
+    assert ".tmp" not in str(info.value)
+    assert isinstance(info.value, OSError)

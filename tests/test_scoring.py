@@ -45,6 +45,17 @@ def test_weighted_overall_uses_given_weights(small_scores):
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
 
 
+@pytest.mark.parametrize("weights, message", [
+    ({"policy": -5, "people": 1, "process": 1, "technology": 1, "outcomes": 1}, "0 or more"),
+    ({c: 0 for c in ["policy", "people", "process", "technology", "outcomes"]}, "at least one weight"),
+    ({"policy": 1, "people": 1, "process": 1, "technology": 1, "outcomes": 1, "bogus": 3}, "unknown component"),
+    ({"policy": 1}, "lack component"),
+])
+def test_bad_weights_are_refused(small_scores, weights, message):
+    with pytest.raises(ValueError, match=message):
+        score_cities(small_scores, weights=weights)
+
+
 def test_competition_ranks_share_the_best_rank():
     values = pd.Series([50, 70, 70, 90, np.nan, 10])
     cycles = pd.Series([2, 2, 2, 2, 2, 2])
