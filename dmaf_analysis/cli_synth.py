@@ -67,11 +67,8 @@ def run(args) -> int:
     scores, attributes = synthesize_panel(seed=args.seed, n_cities=args.cities)
     extended = args.cities > len(load_cities())
     cities = panel_cities(args.cities) if extended else None
-    try:
-        written = write_panel(scores, attributes, out, attributes_path=attributes_path, cities=cities)
-    except OSError as exc:
-        target = exc.filename or out
-        raise DmafError(f"{target}: cannot write the file ({exc.strerror or exc})") from None
+    # write failures raise WriteError, which names the file (never the temporary one)
+    written = write_panel(scores, attributes, out, attributes_path=attributes_path, cities=cities)
 
     per_cycle = ", ".join(f"cycle {c}: {n} cities"
                           for c, n in scores.groupby("cycle")["city"].nunique().items())
