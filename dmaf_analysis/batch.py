@@ -36,7 +36,8 @@ from functools import lru_cache
 from html import escape as _escape_html
 from pathlib import Path
 
-from ._paths import PROJECT_ROOT, bundled_city_attributes_path, bundled_scores_path, cities_path, frameworks_dir
+from ._paths import (PROJECT_ROOT, bundled_city_attributes_path, bundled_scores_path, cities_path, data_dir,
+                     frameworks_dir)
 from .errors import DmafError, UnknownCityError
 from .io import atomic_path, write_text_atomic
 from .slug import unique_slugs
@@ -162,7 +163,7 @@ def _file_digest(path: Path, _cache: dict = {}) -> str:  # noqa: B006 - delibera
 
 
 def package_fingerprint() -> str:
-    """Version of the package plus a digest of its sources, templates and bundled framework files.
+    """Version of the package plus a digest of its sources, templates and bundled data definitions.
 
     Any change to the code or to the framework definitions changes the
     fingerprint, so reports are re-rendered after an upgrade or an edit.
@@ -170,7 +171,9 @@ def package_fingerprint() -> str:
     from . import __version__
 
     pkg = Path(__file__).resolve().parent
-    files = sorted([*pkg.glob("*.py"), *_TEMPLATES.glob("*.j2"), *frameworks_dir().glob("*.yaml"), cities_path()])
+    # the data files every report reads besides the score tables: frameworks, cities, recommendations
+    files = sorted([*pkg.glob("*.py"), *_TEMPLATES.glob("*.j2"), *frameworks_dir().glob("*.yaml"),
+                    *data_dir().glob("*.yaml"), cities_path()])
     h = hashlib.sha256(f"{ENGINE_FORMAT}|{__version__}".encode())
     for f in files:
         h.update(f.name.encode())
@@ -823,7 +826,10 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
             rows.append({"city": job.label, "state": rec.get("state", ""), "overall": rec.get("overall"),
                          "rank": rec.get("rank"), "level": rec.get("level"), "status": status,
                          "error": r.error or entry.get("error"), "href": href,
-                         "n_synthetic": rec.get("n_synthetic"), "n_indicators": n_indicators})
+                         "n_synthetic": rec.get("n_synthetic"),
+                         # values present: a city all of whose present values are synthetic is "synthetic"
+                         "n_indicators": (n_indicators - int(rec.get("n_missing", 0))
+                                          if n_indicators is not None and len(rec) else n_indicators)})
         else:
             national.append(IndexLink(job.label, href, status))
     html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),

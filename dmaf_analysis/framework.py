@@ -44,6 +44,10 @@ class Framework:
     crosswalk_to : int or None
     source : str
         The file the framework was read from.
+    weights_provenance : str
+        How the component weights are known (``seen``, ``inferred`` or
+        ``illustrative``); DMAF's own weights are not published, so the bundled
+        files say ``illustrative`` (equal weights assumed).
     """
 
     cycle: int
@@ -55,6 +59,7 @@ class Framework:
     crosswalk: dict = field(default_factory=dict)
     crosswalk_to: int | None = None
     source: str = ""
+    weights_provenance: str = "illustrative"
 
     @property
     def component_ids(self) -> list[str]:
@@ -215,6 +220,10 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         if unknown:
             raise _fail(source, f"the crosswalk names unknown components: {', '.join(unknown)}")
 
+    weights_provenance = str(raw.get("weights_provenance", "illustrative"))
+    if weights_provenance not in PROVENANCE_VALUES:
+        raise _fail(source, f"weights_provenance is {weights_provenance!r}; "
+                            f"expected one of {', '.join(PROVENANCE_VALUES)}")
     comp_df = pd.DataFrame(components)
     comp_df["max_score"] = 100.0
     return Framework(
@@ -227,6 +236,7 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         crosswalk=crosswalk,
         crosswalk_to=crosswalk_to,
         source=source,
+        weights_provenance=weights_provenance,
     )
 
 

@@ -163,7 +163,9 @@ def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int
     ----------
     cities : iterable of mappings
         One per city with keys ``city, state, overall, rank, level, status, href``
-        and optionally ``error``, ``n_synthetic`` and ``n_indicators``.
+        and optionally ``error``, ``n_synthetic`` and ``n_indicators`` (the
+        number of indicator values the city has; "synthetic" when all of them
+        are synthetic, "partly synthetic" when some are).
     level_order : mapping, optional
         Level name -> position (0 = lowest), used to sort the level column.
 

@@ -386,6 +386,16 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- writing
+def _file_mode() -> int:
+    """Mode of a new file under the process umask (what ``open`` would give)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 @contextmanager
 def atomic_path(target: str | Path):
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
@@ -406,6 +416,7 @@ def atomic_path(target: str | Path):
         raise WriteError(f"{target}: cannot write the file ({exc.strerror or exc})") from None
     try:
         yield Path(tmp)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600 files; give the usual umask-based mode
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

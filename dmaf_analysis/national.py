@@ -46,10 +46,12 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``cycle, n_cities, synthetic_share, framework_provenance,
-        thresholds_illustrative, scores_path``: ``synthetic_share`` is the
-        share of indicator values whose source is ``synthetic``;
-        ``thresholds_illustrative`` says whether a level threshold is not on
-        record.
+        weights_illustrative, thresholds_illustrative, scores_file``:
+        ``synthetic_share`` is the share of indicator values whose source is
+        ``synthetic``; ``weights_illustrative`` and ``thresholds_illustrative``
+        say whether the component weights / a level threshold are not on
+        record; ``scores_file`` is the score table's file name (no folders, so
+        published tables do not reveal local paths).
     """
     rows = []
     for c in sorted(int(x) for x in cycles):
@@ -57,10 +59,11 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
         rows.append({"cycle": c, "n_cities": int((dataset.scored["cycle"] == c).sum()),
                      "synthetic_share": float(dataset.synthetic_share(c)),
                      "framework_provenance": fw.provenance,
+                     "weights_illustrative": fw.weights_provenance != "seen",
                      "thresholds_illustrative": bool((fw.levels["provenance"] != "seen").any()),
-                     "scores_path": dataset.scores_path})
+                     "scores_file": Path(dataset.scores_path).name if dataset.scores_path else ""})
     return pd.DataFrame(rows, columns=["cycle", "n_cities", "synthetic_share", "framework_provenance",
-                                       "thresholds_illustrative", "scores_path"])
+                                       "weights_illustrative", "thresholds_illustrative", "scores_file"])
 
 
 def data_notice(dataset: Dataset, cycles) -> list[str]:
@@ -77,6 +80,9 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
         if row.framework_provenance == "illustrative":
             notes.append(f"Cycle {row.cycle}: the framework (indicators, maxima, weights) is an illustrative "
                          "placeholder, not the official one.")
+        if row.weights_illustrative and row.framework_provenance != "illustrative":
+            notes.append(f"Cycle {row.cycle}: equal component weights are assumed (DMAF's own weights are not "
+                         "published); overall scores and ranks depend on that choice, see the robustness section.")
         if row.thresholds_illustrative:
             notes.append(f"Cycle {row.cycle}: the certification thresholds are illustrative; the official "
                          "ones are not on record, so levels and certification counts are indicative only.")

@@ -22,6 +22,15 @@ _GREY = "#9a9a9a"
 _UP, _DOWN = "#1b7837", "#b2182b"
 
 
+def plain_text(value) -> str:
+    """``value`` as text matplotlib shows literally: ``$`` would otherwise start math mode.
+
+    Use it for every label taken from data (city names), so a name such as
+    ``A $\\frac$ City`` is drawn as written instead of failing.
+    """
+    return str(value).replace("$", r"\$")
+
+
 def use_light_style(dpi: int = LIGHT_DPI) -> None:
     """Seaborn's white-grid theme at a small size and low resolution (for batch reports)."""
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.85)
@@ -205,7 +214,7 @@ def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None, a
     ax.hlines(y, data["rank_p05"], data["rank_p95"], colors=colours, lw=2)
     ax.scatter(data["median_rank"], y, c=colours, s=10, edgecolors="none", zorder=3)
     ax.scatter(data["nominal_rank"], y, marker="x", c="black", s=8, lw=0.6, zorder=4)
-    ax.set_yticks(y, data["city"].astype(str))
+    ax.set_yticks(y, data["city"].map(plain_text))
     ax.tick_params(axis="y", labelsize=5 if len(data) > 40 else 7)
     ax.invert_yaxis()
     ax.set(xlabel="Rank (5th-95th percentile over draws)", ylabel="", title="How certain is each rank?")
@@ -265,7 +274,7 @@ def slope_plot(changes: pd.DataFrame, *, highlight: int = 5, ax=None):
         if z == 3:
             labels.append((float(row.overall_to), str(row.city), colour))
     for y, (_, city, colour) in zip(_spread(sorted(labels)), sorted(labels)):
-        ax.text(1.03, y, city, color=colour, fontsize=7, va="center")
+        ax.text(1.03, y, plain_text(city), color=colour, fontsize=7, va="center")
     ax.set_xticks([0, 1], [f"Cycle {c_from}", f"Cycle {c_to}"])
     ax.set(xlim=(-0.1, 1.5), ylim=(-2, 102), ylabel="Overall score", title="Change in overall score")
     ax.grid(axis="x", visible=False)
@@ -351,7 +360,7 @@ def most_changed_plot(most: pd.DataFrame, *, ax=None):
     y = np.arange(len(data))
     colours = np.where(data["change"] > 0, _UP, _DOWN)
     ax.barh(y, data["change"].astype(float), color=colours)
-    ax.set_yticks(y, data["city"].astype(str), fontsize=7)
+    ax.set_yticks(y, data["city"].map(plain_text), fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.6)
     ax.set(xlabel="Change in overall score (points)", title="Most improved and most declined")

@@ -250,6 +250,7 @@ class ReportHeadline:
     other_sources: tuple = ()
     n_missing: int = 0
     data_synthetic_share: float = 0.0
+    weights_illustrative: bool = False
 
     @property
     def title(self) -> str:
@@ -311,6 +312,9 @@ class ReportHeadline:
                      f"{amount} of the values are synthetic.")
         if self.levels_illustrative:
             text += (" Certification thresholds are illustrative: the real ones are not published.")
+        if self.weights_illustrative:
+            text += (" The overall score assumes equal component weights, since DMAF's own weights are "
+                     "not published; the rank depends on that assumption.")
         return text
 
 
@@ -349,6 +353,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         n_synthetic=int((lower == "synthetic").sum()), n_report_card=int((lower == "report_card").sum()),
         other_sources=other_sources, n_missing=int((~present).sum()),
         data_synthetic_share=data.synthetic_share(ctx.cycle),
+        weights_illustrative=fw.weights_provenance != "seen",
     )
 
 
@@ -463,7 +468,7 @@ def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
 
 
 STRENGTH_COLUMNS = ["kind", "indicator", "component", "name", "score", "max_score", "national_median",
-                    "percentile"]
+                    "percentile", "source"]
 
 
 def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int = 3) -> pd.DataFrame:
@@ -480,8 +485,9 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
     DataFrame
         Columns ``kind`` (``strength`` or ``weakness``), ``indicator``,
         ``component``, ``name``, ``score``, ``max_score``, ``national_median``,
-        ``percentile`` (see :func:`indicator_scores`); strengths first. Empty
-        kinds simply have no rows.
+        ``percentile``, ``source`` (provenance of the city's value; see
+        :func:`indicator_scores`); strengths first. Empty kinds simply have no
+        rows.
     """
     table = indicator_scores(data, city=city, cycle=cycle).reset_index(drop=True)
     table["order"] = np.arange(len(table))
@@ -566,7 +572,7 @@ def load_recommendations(path: str | Path | None = None, *,
 MISSING_RECOMMENDATION = "No recommendation is recorded for this indicator."
 
 RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
-                          "points_available", "overall_gain", "recommendation"]
+                          "points_available", "overall_gain", "recommendation", "source"]
 
 
 def recommendations(data: Dataset, *, city: str, cycle: int = 0,
@@ -586,7 +592,7 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
         ``score``, ``max_score``, ``points_available`` (``max_score - score``,
         NaN when the score is missing), ``overall_gain`` (what reaching the
         maximum adds to the overall score: ``points_available * weight``),
-        ``recommendation``. Ordered by ``points_available`` (largest first), then
+        ``recommendation``, ``source`` (provenance of the city's value). Ordered by ``points_available`` (largest first), then
         ``overall_gain``, then framework order; missing scores last.
     """
     name, ctx = _context(data, city, cycle)

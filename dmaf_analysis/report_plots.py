@@ -15,6 +15,8 @@ import math
 
 import pandas as pd
 
+from .plots import plain_text
+
 #: Resolution of the card's figures: small PNGs keep the HTML light.
 FIGURE_DPI = 85
 _CITY_COLOUR = "#1f6f8b"
@@ -46,9 +48,9 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     ax = _new_axes(ax, (6.4, 2.9))
     long = comparison.melt(id_vars=["name"], value_vars=["score", "national_median", "top10_mean"],
                            var_name="series", value_name="value")
-    labels = {"score": city, "national_median": "National median", "top10_mean": "Top-10 mean"}
+    labels = {"score": plain_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
     long["series"] = long["series"].map(labels)
-    palette = {city: _CITY_COLOUR, "National median": _PALETTE["National median"],
+    palette = {labels["score"]: _CITY_COLOUR, "National median": _PALETTE["National median"],
                "Top-10 mean": _PALETTE["Top-10 mean"]}
     sns.barplot(data=long, x="name", y="value", hue="series", hue_order=list(labels.values()),
                 palette=palette, ax=ax)
@@ -84,7 +86,7 @@ def plot_engagement(distribution: pd.DataFrame, *, ax=None):
         x = float(mine["engagement_score"].iloc[0])
         ax.axvline(x, color=_CITY_COLOUR, linewidth=2.5)
         right = x > 70
-        ax.annotate(str(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
+        ax.annotate(plain_text(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
                     xytext=(-4 if right else 4, -12), textcoords="offset points",
                     ha="right" if right else "left", color=_CITY_COLOUR, fontsize=9)
     ax.set_xlim(0, 100)
@@ -238,6 +240,11 @@ def indicators_html(indicators: pd.DataFrame) -> str:
         "max_provenance": "Max known from"})
 
 
+def _synthetic_mark(source) -> str:
+    """" (synthetic)" after a value whose source is synthetic, so it is never read as a real score."""
+    return " (synthetic)" if str(source).strip().lower() == "synthetic" else ""
+
+
 def strengths_html(table: pd.DataFrame) -> str:
     """Two short lists from :func:`~dmaf_analysis.report.strengths_and_weaknesses`."""
     e = html.escape
@@ -250,8 +257,8 @@ def strengths_html(table: pd.DataFrame) -> str:
             out.append(paragraph(empty))
             continue
         items = "".join(
-            f"<li><strong>{e(r.indicator)} {e(r.name)}</strong>: {e(_score_of(r.score, r.max_score))}, "
-            f"national median {e(number(r.national_median))}; percentile "
+            f"<li><strong>{e(r.indicator)} {e(r.name)}</strong>: {e(_score_of(r.score, r.max_score))}"
+            f"{e(_synthetic_mark(r.source))}, national median {e(number(r.national_median))}; percentile "
             f"{e(number(r.percentile, 0))} among all cities</li>"
             for r in part.itertuples())
         out.append(f"<ul>{items}</ul>")
@@ -263,7 +270,8 @@ def recommendations_html(table: pd.DataFrame) -> str:
     if table.empty:
         return paragraph("Every indicator is at its maximum: there is nothing to recommend.")
     view = table.assign(label=table["indicator"] + " " + table["name"],
-                        score_text=[_score_of(s, m) for s, m in zip(table["score"], table["max_score"])])
+                        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
+                                    zip(table["score"], table["max_score"], table["source"])])
     return html_table(view, columns={
         "priority": "#", "label": "Indicator", "score_text": "Score / max",
         "points_available": "Points available", "overall_gain": "Overall gain at max",

@@ -201,6 +201,19 @@ def test_job_digest_covers_notebook_data_parameters_and_package(tmp_path, small_
     assert job_digest(job(cycle=2), fp) not in (base, changed_data)
 
 
+def test_fingerprint_follows_the_recommendations(tmp_path, monkeypatch):
+    import shutil
+
+    from dmaf_analysis._paths import data_dir
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir(), copy)
+    monkeypatch.setenv("DMAF_DATA_DIR", str(copy))
+    before = package_fingerprint()
+    recs = copy / "recommendations.yaml"
+    recs.write_text(recs.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert package_fingerprint() != before
+
+
 # ------------------------------------------------------------ dead kernel, write error
 @pytest.mark.slow
 def test_dead_kernel_and_failed_write_are_isolated(tmp_path, small_data, monkeypatch):
@@ -332,3 +345,13 @@ def test_fast_path_matches_plain_papermill(tmp_path, small_data):
 
     assert counts(fast) == counts(plain) == list(range(1, len(counts(plain)) + 1))
     assert fast.metadata.papermill.parameters == plain.metadata.papermill.parameters
+
+
+def test_index_data_label_counts_the_values_present():
+    from dmaf_analysis.index_page import build_index_rows
+    base = {"state": "S", "overall": 40.0, "rank": 1, "level": "Enabled", "status": "ok", "href": "x.html"}
+    rows = build_index_rows([{**base, "city": "All synthetic, one missing", "n_synthetic": 20, "n_indicators": 20},
+                             {**base, "city": "Mixed", "n_synthetic": 6, "n_indicators": 21},
+                             {**base, "city": "Real", "n_synthetic": 0, "n_indicators": 21}])
+    assert {r["city"]: r["data_text"] for r in rows} == {
+        "All synthetic, one missing": "synthetic", "Mixed": "partly synthetic", "Real": "not synthetic"}

@@ -24,6 +24,7 @@ def test_cycle2_matches_facts():
     inferred = set(fw.indicators.loc[fw.indicators["max_provenance"] == "inferred", "indicator"])
     assert inferred == INFERRED
     assert "Enabled" in fw.levels["level"].tolist()
+    assert fw.weights_provenance == "illustrative"  # DMAF's weights are not published
 
 
 def test_cycle1_is_illustrative_with_crosswalk():
@@ -61,6 +62,7 @@ def _raw():
     (lambda r: r["indicators"][0].update(max_provenance="guess"), "max_provenance"),
     (lambda r: r.pop("levels"), "lacks the required key 'levels'"),
     (lambda r: r["levels"][1].update(certified="false"), "'certified' must be true or false"),
+    (lambda r: r.update(weights_provenance="official"), "weights_provenance is 'official'"),
 ])
 def test_bad_framework_names_file_and_problem(tmp_path, mutate, message):
     raw = copy.deepcopy(_raw())

@@ -137,6 +137,15 @@ def test_spreadsheet_safe_and_atomic_write(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.csv"]
 
 
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+    mask = os.umask(0)
+    os.umask(mask)
+    path = write_text_atomic(tmp_path / "page.html", "<p>x</p>")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+
+
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     from dmaf_analysis.io import atomic_path
     target = tmp_path / "t.txt"

@@ -163,7 +163,11 @@ def test_notice_says_when_data_are_synthetic(dataset, tmp_path):
     notes = national.data_notice(real_ds, [2])
     assert not any("SYNTHETIC" in n for n in notes)
     assert any("thresholds are illustrative" in n for n in notes)
+    assert any("equal component weights are assumed" in n for n in notes)
     assert any("illustrative placeholder" in n for n in national.data_notice(real_ds, [1]))
+    table = national.provenance_table(real_ds, [2])
+    assert table[["weights_illustrative", "thresholds_illustrative", "scores_file"]].iloc[0].tolist() == [
+        True, True, "real.csv"]  # a file name, never a local folder
 
 
 def test_notice_html_is_escaped(dataset, monkeypatch):

@@ -105,6 +105,9 @@ def test_headline_by_hand(data):
     assert "6 come from the city's report card" in notice
     assert "95% of the values are synthetic" in notice
     assert "thresholds are illustrative" in notice
+    assert notice.endswith("The overall score assumes equal component weights, since DMAF's own weights "
+                           "are not published; the rank depends on that assumption.")
+    assert h.weights_illustrative
     assert h.title == "Ludhiana, Punjab: DMAF report card, Cycle 2"
 
 
@@ -514,3 +517,31 @@ def test_report_functions_are_fast_on_a_hundred_cities():
         report.change_since_previous(big, city=city)
         report.engagement_comparison(big, city=city)
     assert (time.perf_counter() - start) / 3 < 0.3
+
+
+def test_figures_draw_names_with_dollar_signs_literally():
+    import matplotlib
+    matplotlib.use("Agg")
+    from dmaf_analysis import report_plots
+    from dmaf_analysis.plots import plain_text
+
+    assert plain_text("A $\\frac$ City") == "A \\$\\frac\\$ City"
+    comparison = pd.DataFrame({"component": ["policy"], "name": ["Policy"], "score": [10.0],
+                               "national_median": [20.0], "top10_mean": [60.0]})
+    ax = report_plots.plot_components(comparison, city="A $\\frac$ City")
+    report_plots.png(ax)  # drawing must not fail on the math parser
+
+
+def test_synthetic_values_are_marked_in_strengths_and_recommendations():
+    from dmaf_analysis import report_plots
+    strengths = pd.DataFrame({"kind": ["strength", "weakness"], "indicator": ["2.b", "1.a"],
+                              "component": ["people", "policy"], "name": ["Data coordinators", "Policy"],
+                              "score": [20.0, 0.0], "max_score": [20.0, 30.0], "national_median": [5.0, 10.0],
+                              "percentile": [97.0, 6.0], "source": ["synthetic", "report_card"]})
+    page = report_plots.strengths_html(strengths)
+    assert "20 / 20 (synthetic), national median 5" in page
+    assert "0 / 30, national median 10" in page  # the report-card value carries no mark
+    recs = pd.DataFrame({"priority": [1], "indicator": ["1.b"], "component": ["policy"], "name": ["Parts"],
+                         "score": [10.0], "max_score": [40.0], "points_available": [30.0],
+                         "overall_gain": [6.0], "recommendation": ["Do it."], "source": ["synthetic"]})
+    assert "10 / 40 (synthetic)" in report_plots.recommendations_html(recs)
