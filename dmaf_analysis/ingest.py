@@ -14,16 +14,26 @@ explains the text on its own, so a placement is built from four pieces of eviden
 2. **Maximum.** A token out of M can only belong to an indicator whose maximum is
    M. A token above its maximum, or whose maximum fits no indicator it could
    belong to, is dropped and reported.
-3. **Order.** Within one component, tokens that share a maximum keep the framework
-   order of the indicators that share that maximum (this is the reading that
-   explains the Outcomes block of the one real card).
-4. **Heading.** A token *sits by* a heading when it is the first score after that
-   heading (before the next heading) and has that indicator's maximum.
+3. **Heading.** A token *sits by* a heading when it is the first score after that
+   heading, has that indicator's maximum, and no other score of that maximum
+   follows it before the next heading or printed component total. Such a token
+   placed on that indicator is direct evidence and is exempt from rule 4. (In the
+   real card the Policy scores 30, 40, 30 all follow the 1.c&d heading, in
+   framework order: the first of a run like that is not taken as 1.c&d's.)
+4. **Order.** Within one component, the tokens that do not sit on their own
+   heading's indicator keep the framework order of the indicators, among those
+   that share their maximum and are not taken by a token sitting by its heading
+   (this is the reading that explains the Outcomes block of the one real card:
+   there the 0/20, the 15/20 and the second 0/30 are none of them the first score
+   below a heading of their maximum).
 
-Among the placements allowed by 1-3, the search keeps those that drop the fewest
-tokens, then contradict the fewest printed component totals, then confirm the most
+Among the placements allowed by 1, 2 and 4, the search keeps those that drop the
+fewest tokens, then contradict the fewest printed component totals, then keep the
+most tokens on the indicators whose headings they sit by, then confirm the most
 printed totals (every indicator of the component placed and the sum equal to the
-total), then keep the most tokens by their headings.
+total). So a score directly below its own heading stays there unless that would
+cost a token or contradict a printed total, and the order rule only arranges the
+scores that are left.
 
 If more than one placement is still possible, the scores they disagree on are
 *ambiguous*. With ``ambiguous="order"`` (the default) the placement that gives
@@ -36,8 +46,11 @@ its maximum occurs only once in the component, or when the printed component tot
 leaves no choice (0, or the sum of the maxima); otherwise it is ``order``.
 
 Every placement problem is a :class:`IngestProblem` naming the file, the component
-and the candidate indicators. A file that cannot be read at all (empty, not a
-report card, truncated, unreadable) raises a :class:`ReportCardError`;
+and the candidate indicators. A text that ends below its last indicator heading
+with no score after it gets a warning (it may be cut short, or the last score may
+have been an image; the text cannot tell these apart, so the card is still read).
+A file that cannot be read at all (empty, not a report card, missing headings,
+unreadable) raises a :class:`ReportCardError`;
 :func:`ingest` turns that into an error-level problem and carries on with the
 other files.
 """
@@ -92,7 +105,8 @@ class IngestProblem:
         The file concerned.
     level : str
         ``error`` (the file was not read) or ``warning`` (the file was read; a
-        score was left missing, placed by order, or a check failed).
+        score was left missing, placed by order, or a check failed, or the text
+        may be cut short below its last heading).
     message : str
     component : str or None
         Component id for placement and total problems.
@@ -152,7 +166,8 @@ class ReportCard:
         NaN and ``placed_by`` empty when missing; ``line`` is the 1-based line of
         the score token in the text (0 when missing).
     problems : list of IngestProblem
-        Warnings about this card (ambiguous or dropped scores, failed checks).
+        Warnings about this card (ambiguous or dropped scores, failed checks, a
+        text that ends below its last heading without a score).
     """
 
     source: str
@@ -389,19 +404,23 @@ class _Placement:
         tok = self.tokens[i]
         for ind in tok.candidates:
             comp = self.ind_comp[ind]
-            cls = self.class_of[ind]
-            if comp < comp_floor or ind in used or last_in_class.get(cls, -1) >= ind:
+            if comp < comp_floor or ind in used:
                 continue
             chosen[i] = ind
             used[ind] = i
-            prev = last_in_class.get(cls)
-            last_in_class[cls] = ind
-            self._search(i + 1, comp, chosen, used, last_in_class, drops,
-                         anchors + (tok.anchor_of == ind))
-            if prev is None:
-                del last_in_class[cls]
+            if tok.anchor_of == ind:
+                # a token on the indicator whose heading it sits by is outside the order rule
+                self._search(i + 1, comp, chosen, used, last_in_class, drops, anchors + 1)
             else:
-                last_in_class[cls] = prev
+                cls = self.class_of[ind]
+                prev = last_in_class.get(cls)
+                if prev is None or prev < ind:
+                    last_in_class[cls] = ind
+                    self._search(i + 1, comp, chosen, used, last_in_class, drops, anchors)
+                    if prev is None:
+                        del last_in_class[cls]
+                    else:
+                        last_in_class[cls] = prev
             del used[ind]
         chosen[i] = None
         self._search(i + 1, comp_floor, chosen, used, last_in_class, drops + 1, anchors)
@@ -422,7 +441,7 @@ class _Placement:
 
     def _leaf(self, chosen, used, drops, anchors):
         broken, confirmed = self._totals(used)
-        key = (drops, broken, -confirmed, -anchors)
+        key = (drops, broken, -anchors, -confirmed)
         if self.best_key is None or key < self.best_key:
             self.best_key = key
             self.best_first = list(chosen)     # the search runs in order: first = earliest
@@ -610,14 +629,18 @@ def parse_report_card(text: str, source: str = "<text>", *, ambiguous: str = "or
     totals = {c: v for c, v in totals.items() if c not in dup_total}
     total_events = sorted(total_comp)
 
-    # anchors: the first score after a heading, when it has that indicator's maximum
+    # anchors: the first score after a heading, when it has that indicator's maximum and no
+    # other score of that maximum follows it before the next heading or printed total (a run
+    # of same-maximum scores under one heading, like the real card's Policy block, is left to
+    # the order rule)
     anchor_for_event: dict[int, int] = {}
-    for n_h, h in enumerate(heading_idx):
-        end = heading_idx[n_h + 1] if n_h + 1 < len(heading_idx) else len(events)
-        first = next((k for k in range(h + 1, end) if events[k].kind == "token"), None)
+    for h in heading_idx:
+        end = next((k for k in range(h + 1, len(events)) if events[k].kind != "token"), len(events))
+        block = list(range(h + 1, end))
         ind = ind_pos[events[h].indicator]
-        if first is not None and abs(events[first].max_score - ind_max[ind]) < _EPS:
-            anchor_for_event[first] = ind
+        if (block and abs(events[block[0]].max_score - ind_max[ind]) < _EPS
+                and not any(abs(events[k].max_score - ind_max[ind]) < _EPS for k in block[1:])):
+            anchor_for_event[block[0]] = ind
 
     # tokens: component range from the headings and totals around each one
     tokens: list[_Token] = []
@@ -666,6 +689,19 @@ def parse_report_card(text: str, source: str = "<text>", *, ambiguous: str = "or
 
     # build the indicator rows ---------------------------------------------------------
     token_at = {ind: t for t, ind in enumerate(chosen) if ind is not None}
+
+    # a text that stops below its last heading may be cut short: only the last component
+    # can lose scores that way (a score after the last heading belongs to it)
+    last_heading = events[heading_idx[-1]]
+    last_comp = ind_comp[ind_pos[last_heading.indicator]]
+    unscored = [ind_ids[i] for i in range(len(ind_ids)) if ind_comp[i] == last_comp and i not in token_at]
+    if heading_idx[-1] == len(events) - 1 and unscored:
+        problems.append(IngestProblem(
+            name, "warning", f"the text ends after the heading of indicator {last_heading.indicator} "
+            f"(line {last_heading.line}) with no score below it, and {', '.join(unscored)} "
+            f"{'has' if len(unscored) == 1 else 'have'} no score: the card may be truncated (or "
+            f"{'that score was an image' if len(unscored) == 1 else 'those scores were images'}); "
+            "check the source", component=comp_ids[last_comp]))
     score_col: list[float] = []
     placed_col: list[str] = []
     line_col: list[int] = []
