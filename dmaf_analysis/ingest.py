@@ -67,6 +67,7 @@ import pandas as pd
 from .cities import CityMatcher, load_cities
 from .errors import DmafError, UnknownCityError
 from .framework import Framework, load_frameworks
+from .io import decode_text, read_input_bytes
 
 #: Columns of the score table written by :func:`ingest`.
 SCORE_COLUMNS = ["cycle", "city", "state", "indicator", "score", "source", "placed_by"]
@@ -227,26 +228,12 @@ def extract_text(path: str | Path) -> str:
     """
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise UnreadableFileError(f"{name}: no such file")
-    if path.is_dir():
-        raise UnreadableFileError(f"{name}: is a folder, expected a report card file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise UnreadableFileError(f"{name}: the file is empty")
+    expected = "a report card (PDF or extracted text)"
+    data = read_input_bytes(path, expected=expected, error=UnreadableFileError)
     if data.lstrip()[:5] == b"%PDF-":
         text = _pdf_text(data, name)
     else:
-        if b"\x00" in data[:4096]:
-            raise UnreadableFileError(f"{name}: a binary file, neither a PDF nor extracted text")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFileError(f"{name}: not UTF-8 text (bad byte at offset {exc.start}); "
-                                      "save the extracted text as UTF-8") from None
+        text = decode_text(data, name, expected=expected, error=UnreadableFileError)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

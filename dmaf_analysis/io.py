@@ -60,6 +60,36 @@ class _RawTable:
     unit: str         # "line" or "row"
 
 
+def read_input_bytes(path: Path, *, expected: str, error: type[DmafError] = DmafError) -> bytes:
+    """The bytes of an input file, or ``error`` saying why there are none.
+
+    Missing files, folders, unreadable and empty (or blank) files are refused;
+    ``expected`` says what the file should have been ("a CSV table ...").
+    """
+    name = str(path)
+    if not path.exists():
+        raise error(f"{name}: no such file")
+    if path.is_dir():
+        raise error(f"{name}: is a folder, expected {expected}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise error(f"{name}: the file is empty; expected {expected}")
+    return data
+
+
+def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError] = DmafError) -> str:
+    """``data`` decoded as UTF-8 (a byte-order mark is dropped); binary data are refused."""
+    if b"\x00" in data[:4096]:
+        raise error(f"{name}: this is a binary file, not {expected}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{name}: not UTF-8 text (bad byte at offset {exc.start}); expected {expected}") from None
+
+
 def _read_raw(path: Path) -> _RawTable:
     """Read a CSV or Parquet file as strings, keeping each row's line (or row) number."""
     name = str(path)
@@ -76,18 +106,8 @@ def _read_raw(path: Path) -> _RawTable:
         frame = frame.map(lambda v: "" if v is None else str(v).strip())
         frame.columns = _clean_headers([str(c) for c in frame.columns], name, first_row=None)
         return _RawTable(frame.reset_index(drop=True), np.arange(len(frame)) + 1, "row")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DmafError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row")
-    if b"\x00" in data[:4096]:
-        raise DmafError(f"{name}: this is a binary file, not a CSV table (use .parquet for Parquet files)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DmafError(f"{name}: not UTF-8 text (byte {exc.start}); expected a CSV table") from None
+    data = read_input_bytes(path, expected="a CSV table with a header row")
+    text = decode_text(data, name, expected="a CSV table (use .parquet for Parquet files)")
     return _parse_csv(text, name)
 
 
