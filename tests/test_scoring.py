@@ -130,38 +130,48 @@ def test_group_summary_matches_numpy(small_scores):
 
 
 # ---------------------------------------------------------------- property tests
+# Each indicator value: missing (None) or a fraction of its maximum (any real points,
+# not only the 5-point steps of the real cards).
 points_strategy = st.lists(
-    st.lists(st.integers(0, 6), min_size=len(IDS), max_size=len(IDS)), min_size=2, max_size=6)
+    st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=len(IDS), max_size=len(IDS)),
+    min_size=2, max_size=6)
+CITY_NAMES = ["Surat", "Pune", "Kohima", "Thane", "Raipur", "Agra"]
+MEASURES = ["policy", "people", "process", "technology", "outcomes", "overall"]
 
 
 def _points(raw):
-    # multiples of 5, capped at each indicator's maximum
-    return {name: list(np.minimum(np.array(r) * 5, MAXIMA).astype(float))
-            for name, r in zip(["Surat", "Pune", "Kohima", "Thane", "Raipur", "Agra"], raw)}
+    return {name: [np.nan if f is None else round(f * m, 2) for f, m in zip(r, MAXIMA)]
+            for name, r in zip(CITY_NAMES, raw)}
 
 
 @settings(max_examples=25, deadline=None)
-@given(points_strategy)
-def test_scores_stay_between_0_and_100(raw):
-    scored = score_cities(table_from_points(_points(raw)))
-    cols = ["policy", "people", "process", "technology", "outcomes", "overall"]
-    assert ((scored[cols] >= 0) & (scored[cols] <= 100)).all().all()
+@given(points_strategy, st.booleans())
+def test_scores_stay_between_0_and_100(raw, as_zero):
+    scored = score_cities(table_from_points(_points(raw)), treat_missing_as_zero=as_zero)
+    values = scored[MEASURES].to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    assert ((values[present] >= 0) & (values[present] <= 100 + 1e-9)).all()
+    if as_zero:
+        assert present.all()  # nothing is missing under the zero policy
 
 
 @settings(max_examples=25, deadline=None)
-@given(points_strategy, st.data())
-def test_raising_an_indicator_never_lowers_component_overall_or_rank(raw, data):
+@given(points_strategy, st.booleans(), st.data())
+def test_raising_an_indicator_never_lowers_component_overall_or_rank(raw, as_zero, data):
     points = _points(raw)
     city = data.draw(st.sampled_from(sorted(points)))
     i = data.draw(st.integers(0, len(IDS) - 1))
-    before = score_cities(table_from_points(points)).set_index("city")
+    before = score_cities(table_from_points(points), treat_missing_as_zero=as_zero).set_index("city")
     raised = {k: list(v) for k, v in points.items()}
-    raised[city][i] = MAXIMA[i]
-    after = score_cities(table_from_points(raised)).set_index("city")
+    if not np.isnan(raised[city][i]) or as_zero:  # raise a known value (or a missing one counted as 0)
+        raised[city][i] = MAXIMA[i]
+    after = score_cities(table_from_points(raised), treat_missing_as_zero=as_zero).set_index("city")
     comp = FW2.indicators.loc[i, "component"]
-    assert after.loc[city, comp] >= before.loc[city, comp]
-    assert after.loc[city, "overall"] >= before.loc[city, "overall"]
-    assert after.loc[city, "rank"] <= before.loc[city, "rank"]
+    for measure in (comp, "overall"):
+        if not np.isnan(before.loc[city, measure]):
+            assert after.loc[city, measure] >= before.loc[city, measure] - 1e-9
+    if not pd.isna(before.loc[city, "rank"]):
+        assert after.loc[city, "rank"] <= before.loc[city, "rank"]
 
 
 @settings(max_examples=15, deadline=None)
