@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io as _io
-import math
 import os
 import tempfile
 from contextlib import contextmanager
@@ -60,6 +59,14 @@ class _RawTable:
     unit: str         # "line" or "row"
 
 
+def _require_file(path: Path, *, expected: str, error: type[DmafError] = DmafError) -> None:
+    """Refuse a path that does not exist or is a folder."""
+    if not path.exists():
+        raise error(f"{path}: no such file")
+    if path.is_dir():
+        raise error(f"{path}: is a folder, expected {expected}")
+
+
 def read_input_bytes(path: Path, *, expected: str, error: type[DmafError] = DmafError) -> bytes:
     """The bytes of an input file, or ``error`` saying why there are none.
 
@@ -67,10 +74,7 @@ def read_input_bytes(path: Path, *, expected: str, error: type[DmafError] = Dmaf
     ``expected`` says what the file should have been ("a CSV table ...").
     """
     name = str(path)
-    if not path.exists():
-        raise error(f"{name}: no such file")
-    if path.is_dir():
-        raise error(f"{name}: is a folder, expected {expected}")
+    _require_file(path, expected=expected, error=error)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -93,10 +97,7 @@ def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError]
 def _read_raw(path: Path) -> _RawTable:
     """Read a CSV or Parquet file as strings, keeping each row's line (or row) number."""
     name = str(path)
-    if not path.exists():
-        raise DmafError(f"{name}: no such file")
-    if path.is_dir():
-        raise DmafError(f"{name}: is a folder, expected a CSV or Parquet file")
+    _require_file(path, expected="a CSV or Parquet file")
     if path.suffix.lower() in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(path)

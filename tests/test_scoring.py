@@ -7,7 +7,6 @@ from dmaf_analysis.framework import load_framework
 from dmaf_analysis.io import validate_scores
 from dmaf_analysis.scoring import (component_scores, group_summary, overall_scores, rank_within_cycle,
                                    score_cities)
-from conftest import full_city_rows
 
 FW2 = load_framework(2)
 IDS = FW2.indicator_ids
