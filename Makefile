@@ -1,12 +1,12 @@
 # The two commands of the README:
 #   make demo  - set up .venv and render every report card of the bundled data
-#   make test  - set up .venv with the test extras (and Chromium) and run the tests
+#   make test  - set up .venv with the test extras (and Chromium), run the linter (make lint), then the tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUTPUTS ?= outputs
 
-.PHONY: demo test install install-test browser clean bench
+.PHONY: demo test lint install install-test browser clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ demo: install
 	$(BIN)/dmaf validate data/scores.csv
 	$(BIN)/dmaf batch --output-dir $(OUTPUTS)
 
-test: install-test browser
+test: lint browser
 	$(BIN)/python -m pytest -q
+
+# ruff, configured in pyproject.toml ([tool.ruff]); `make test` runs it first
+lint: install-test
+	$(BIN)/python -m ruff check .
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -120,7 +120,8 @@ def main(argv=None) -> int:
         print(f"fast path on the same {len(cities)} cities ({args.workers} workers): {same['wall']:.2f} s wall "
               f"including start-up; per-report median {statistics.median(same['seconds']):.2f} s")
         rows = [("naive per-report median", naive_median, 1.0),
-                ("fast, same cities: wall / report", same["wall"] / len(cities), naive_median * len(cities) / same["wall"])]
+                ("fast, same cities: wall / report", same["wall"] / len(cities),
+                 naive_median * len(cities) / same["wall"])]
         if not args.skip_full:
             wall, manifest = fast_full(args.data, tmp / "full", args.workers)
             failed = [k for k, e in manifest.items() if e["status"] != "ok"]

@@ -11,7 +11,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--attributes", default="", metavar="FILE",
                    help="city attribute table with engagement scores (default: the bundled one with the "
                         "bundled data, none with --data)")
-    p.add_argument("--cycle", type=int, default=0, metavar="N", help="assessment cycle (default: the latest in the data)")
+    p.add_argument("--cycle", type=int, default=0, metavar="N",
+                   help="assessment cycle (default: the latest in the data)")
     p.add_argument("--output-dir", default="outputs", metavar="DIR", help="where reports go (default: outputs)")
     p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",

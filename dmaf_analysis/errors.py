@@ -52,6 +52,37 @@ class Problem:
         return f"{', '.join(where)}: {self.message}{value}"
 
 
+class CityNotInDataError(UnknownCityError):
+    """A Smart City that has no scores in the requested cycle of the data."""
+
+    def __init__(self, name: str, cycle: int, source: str, suggestions: list[str]):
+        self.name = name
+        self.cycle = cycle
+        self.suggestions = list(suggestions)
+        hint = f"; closest cities with data: {', '.join(self.suggestions)}" if self.suggestions else ""
+        DmafError.__init__(self, f"{name} has no scores in cycle {cycle} of {source}{hint}")
+
+
+class ReportCardError(DmafError):
+    """A report card file cannot be read as a whole (the message names the file)."""
+
+
+class NotAReportCardError(ReportCardError):
+    """The file is readable but holds no DMAF report card."""
+
+
+class TruncatedReportCardError(ReportCardError):
+    """The report card stops early, or indicator headings are missing."""
+
+
+class UnreadableFileError(ReportCardError):
+    """The file is missing, empty, binary, not UTF-8 or a broken PDF."""
+
+
+class KernelSetupError(DmafError, RuntimeError):
+    """Warm-up or reset code failed inside a batch kernel."""
+
+
 class WriteError(DmafError, OSError):
     """An output file could not be written (the message names the file, not a temporary one)."""
 

@@ -58,14 +58,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 import pandas as pd
 
 from .cities import CityMatcher, load_cities
-from .errors import DmafError, UnknownCityError
+from .errors import (NotAReportCardError, ReportCardError, TruncatedReportCardError, UnknownCityError,
+                     UnreadableFileError)
 from .framework import Framework, load_frameworks
 from .io import decode_text, read_input_bytes
 
@@ -77,23 +79,6 @@ AMBIGUOUS_POLICIES = ("order", "missing")
 
 _EPS = 1e-6
 _SEARCH_LIMIT = 500_000  # nodes visited by the placement search before giving up
-
-
-# ----------------------------------------------------------------------------- errors
-class ReportCardError(DmafError):
-    """A report card file cannot be read as a whole (the message names the file)."""
-
-
-class NotAReportCardError(ReportCardError):
-    """The file is readable but holds no DMAF report card."""
-
-
-class TruncatedReportCardError(ReportCardError):
-    """The report card stops early, or indicator headings are missing."""
-
-
-class UnreadableFileError(ReportCardError):
-    """The file is missing, empty, binary, not UTF-8 or a broken PDF."""
 
 
 @dataclass(frozen=True)
@@ -245,7 +230,7 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages]
-    except Exception as exc:  # pdfminer raises many types for broken or truncated files
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken or truncated files
         detail = str(exc) or type(exc).__name__
         raise UnreadableFileError(f"{name}: not a readable PDF, it may be truncated or damaged "
                                   f"({detail})") from None
@@ -692,7 +677,7 @@ def parse_report_card(text: str, source: str = "<text>", *, ambiguous: str = "or
     score_col: list[float] = []
     placed_col: list[str] = []
     line_col: list[int] = []
-    for i, ind in enumerate(ind_ids):
+    for i in range(len(ind_ids)):
         comp = ind_comp[i]
         t = token_at.get(i)
         certain = len(values[i]) == 1
@@ -719,7 +704,7 @@ def parse_report_card(text: str, source: str = "<text>", *, ambiguous: str = "or
     token_sets = search.token_sets
     for t, tok in enumerate(tokens):
         options = token_sets[t]
-        inds = sorted((o for o in options if o is not None))
+        inds = sorted(o for o in options if o is not None)
         if options == {None}:
             problems.append(IngestProblem(
                 name, "warning", f"line {tok.event.line}: score {_fmt(tok.event.value)}/"

@@ -101,7 +101,7 @@ def _read_raw(path: Path) -> _RawTable:
     if path.suffix.lower() in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types for broken files
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for broken files
             raise DmafError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
         frame = frame.astype(object).where(frame.notna(), "")
         frame = frame.map(lambda v: "" if v is None else str(v).strip())

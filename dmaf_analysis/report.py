@@ -592,7 +592,8 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
         ``score``, ``max_score``, ``points_available`` (``max_score - score``,
         NaN when the score is missing), ``overall_gain`` (what reaching the
         maximum adds to the overall score: ``points_available * weight``),
-        ``recommendation``, ``source`` (provenance of the city's value). Ordered by ``points_available`` (largest first), then
+        ``recommendation``, ``source`` (provenance of the city's value). Ordered by
+        ``points_available`` (largest first), then
         ``overall_gain``, then framework order; missing scores last.
     """
     name, ctx = _context(data, city, cycle)

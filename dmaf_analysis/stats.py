@@ -544,28 +544,30 @@ def effective_weights(scores: pd.DataFrame, *, cycle: int | None = None,
         comps = np.column_stack([wide[comp_of.index[comp_of == c]].sum(axis=1).to_numpy(float)
                                  for c in fw.component_ids]) if n else np.zeros((0, len(fw.component_ids)))
 
-        def share(col: np.ndarray, weight: float) -> tuple[float, float]:
-            if n < 2 or not var_y > _TOL:
-                return float("nan"), float("nan")
-            cov = np.cov(col, y, ddof=1)[0, 1]
-            sd = col.std(ddof=1)
-            r = cov / (sd * np.sqrt(var_y)) if sd > _TOL else float("nan")
-            return float(weight * cov / var_y), float(r)
-
         for j, comp in enumerate(fw.component_ids):
-            eff, r = share(comps[:, j], float(w[comp]))
+            eff, r = _weight_share(comps[:, j], y, var_y, float(w[comp]))
             rows.append({"cycle": cyc, "level": "component", "item": comp, "component": comp,
                          "nominal_weight": float(w[comp]), "effective_weight": eff,
                          "corr_with_overall": r, "n": n})
         maxima = fw.max_scores
         for j, ind in enumerate(fw.indicator_ids):
             comp = comp_of[ind]
-            eff, r = share(p[:, j], float(w[comp]))
+            eff, r = _weight_share(p[:, j], y, var_y, float(w[comp]))
             rows.append({"cycle": cyc, "level": "indicator", "item": ind, "component": comp,
                          "nominal_weight": float(w[comp] * maxima[ind] / 100.0), "effective_weight": eff,
                          "corr_with_overall": r, "n": n})
     return pd.DataFrame(rows, columns=["cycle", "level", "item", "component", "nominal_weight",
                                        "effective_weight", "corr_with_overall", "n"])
+
+
+def _weight_share(col: np.ndarray, y: np.ndarray, var_y: float, weight: float) -> tuple[float, float]:
+    """Effective weight ``weight * Cov(col, y) / Var(y)`` and Pearson r of ``col`` with ``y``."""
+    if len(y) < 2 or not var_y > _TOL:
+        return float("nan"), float("nan")
+    cov = np.cov(col, y, ddof=1)[0, 1]
+    sd = col.std(ddof=1)
+    r = cov / (sd * np.sqrt(var_y)) if sd > _TOL else float("nan")
+    return float(weight * cov / var_y), float(r)
 
 
 # -------------------------------------------------------------------- group comparisons

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+from dmaf_analysis.framework import load_frameworks
+
 # Property tests draw the same examples on every run: the suite stays deterministic.
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
 settings.load_profile("deterministic")
-
-from dmaf_analysis.framework import load_frameworks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"

@@ -21,9 +21,9 @@ from dmaf_analysis import cli
 from dmaf_analysis._paths import bundled_scores_path
 from dmaf_analysis.batch import (CITY_NOTEBOOK, CityNotInDataError, Exporters, ReportJob, job_digest,
                                  package_fingerprint, render_batch, render_city_report, run_jobs)
+from dmaf_analysis.batch.index_page import IndexLink, render_index
 from dmaf_analysis.errors import UnknownCityError
 from dmaf_analysis.framework import load_frameworks
-from dmaf_analysis.index_page import IndexLink, render_index
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_NB = FIXTURES / "report_fixture.ipynb"
@@ -136,7 +136,7 @@ def test_index_lists_every_city_with_status_and_links(fixture_batch):
     rows = re.findall(r'<tr class="([^"]*)">\s*<td data-value="([^"]*)"><a href="([^"]+)">', html)
     assert [r[1] for r in rows] == ["Surat", "Kohima", "Pune", "Ludhiana", "Agra"]  # by rank, ties by name
     assert rows[-1][0] == "row-failed" and all(r[0] == "" for r in rows[:-1])
-    for _, city, href in rows:
+    for _, _city, href in rows:
         assert (out / href).is_file()
     assert 'data-value="failed"' in html and html.count('data-value="ok"') == 4
     assert "Synthetic data." in html  # every value is synthetic
@@ -348,7 +348,7 @@ def test_fast_path_matches_plain_papermill(tmp_path, small_data):
 
 
 def test_index_data_label_counts_the_values_present():
-    from dmaf_analysis.index_page import build_index_rows
+    from dmaf_analysis.batch.index_page import build_index_rows
     base = {"state": "S", "overall": 40.0, "rank": 1, "level": "Enabled", "status": "ok", "href": "x.html"}
     rows = build_index_rows([{**base, "city": "All synthetic, one missing", "n_synthetic": 20, "n_indicators": 20},
                              {**base, "city": "Mixed", "n_synthetic": 6, "n_indicators": 21},

@@ -83,7 +83,7 @@ def test_zero_perturbation_reproduces_the_nominal_ranking():
     assert c["nominal_score"].to_numpy() == pytest.approx(scored.set_index("city").loc[c.index, "overall"])
     probs = c[LEVEL_COLUMNS].to_numpy()
     assert set(np.unique(probs)) <= {0.0, 1.0}
-    for city, row in c.iterrows():
+    for _, row in c.iterrows():
         assert row[f"p_{rb.level_slug(row['nominal_level'])}"] == 1.0
         assert row["modal_level"] == row["nominal_level"]
     assert (c["nominal_level"] == scored.set_index("city")["level"].reindex(c.index)).all()

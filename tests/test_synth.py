@@ -212,7 +212,7 @@ def test_cli_default_output_is_in_the_current_folder(tmp_path, monkeypatch, caps
 
 def test_cli_default_seed_matches_the_library():
     from dmaf_analysis import cli_synth
-    assert cli_synth._DEFAULT_SEED == DEFAULT_SEED
+    assert cli_synth._DEFAULT_SEED == DEFAULT_SEED  # noqa: SLF001 - the CLI's default is private
 
 
 def test_cli_beyond_100_cities_writes_the_cities_table(tmp_path, capsys):

@@ -12,14 +12,19 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
+from ..io import write_text_atomic
+from .jobs import BatchSummary
+from .manifest import MANIFEST_NAME, Manifest, relative_to
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 _STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .25rem; }
 h2 { font-size: 1.2rem; margin-top: 1.5rem; }
 .meta { color: #555; font-size: .9rem; }
@@ -222,7 +227,7 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
     rows = build_index_rows(cities, level_order=level_order)
     from markupsafe import Markup
 
-    generated = generated or datetime.now(timezone.utc)
+    generated = generated or datetime.now(UTC)
     share = max(0.0, min(1.0, float(synthetic_share or 0.0)))
     percent = "under 1%" if 0 < share < 0.01 else f"{share:.0%}"
     return _environment().get_template("index.html.j2").render(
@@ -243,3 +248,35 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
         style_hash=_csp_hash(_STYLE),
         script_hash=_csp_hash(_SCRIPT),
     )
+
+
+def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str = "") -> Path:
+    """Write ``<output_dir>/index.html`` for the results of a batch (atomically)."""
+    from .. import __version__
+
+    output_dir = summary.output_dir
+    manifest = Manifest(output_dir / MANIFEST_NAME)
+    scored = dataset.scored[dataset.scored["cycle"] == cycle].set_index("city")
+    fw = dataset.frameworks.get(cycle)
+    n_indicators = len(fw.indicator_ids) if fw is not None else None
+    level_order = {name: i for i, name in enumerate(fw.levels["level"])} if fw is not None else {}
+    rows, national = [], []
+    for r in summary.results:
+        job = r.job
+        entry = manifest.entries.get(job.key, {})
+        status = "failed" if r.status == "failed" else "ok"
+        href = relative_to(job.html_path, output_dir)
+        if job.kind == "city":
+            rec = scored.loc[job.label] if job.label in scored.index else {}
+            rows.append({"city": job.label, "state": rec.get("state", ""), "overall": rec.get("overall"),
+                         "rank": rec.get("rank"), "level": rec.get("level"), "status": status,
+                         "error": r.error or entry.get("error"), "href": href,
+                         "n_synthetic": rec.get("n_synthetic"),
+                         # values present: a city all of whose present values are synthetic is "synthetic"
+                         "n_indicators": (n_indicators - int(rec.get("n_missing", 0))
+                                          if n_indicators is not None and len(rec) else n_indicators)})
+        else:
+            national.append(IndexLink(job.label, href, status))
+    html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),
+                        national=national, level_order=level_order, version=__version__)
+    return write_text_atomic(output_dir / "index.html", html)

@@ -30,6 +30,8 @@ import textwrap
 import uuid
 from pathlib import Path
 
+from ..errors import KernelSetupError
+
 #: Modules imported once when a kernel starts.
 DEFAULT_PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "IPython.display",
                    "dmaf_analysis", "dmaf_analysis.dataset", "dmaf_analysis.report", "dmaf_analysis.report_plots",
@@ -74,9 +76,8 @@ def _kernel_warm_up(preload: list[str]) -> None:
 
 def _kernel_reset() -> None:
     """Bring the kernel back to the state recorded by :func:`_kernel_warm_up`."""
-    import warnings
-
     import gc
+    import warnings
 
     ip = _ipython()
     if ip is not None:
@@ -126,10 +127,6 @@ def _ipython():
 
 
 # ----------------------------------------------------------------- runs in the driver
-class KernelSetupError(RuntimeError):
-    """Warm-up or reset code failed inside the kernel."""
-
-
 class WarmKernel:
     """One ipykernel kept running to execute many notebooks in turn.
 
@@ -206,7 +203,7 @@ class WarmKernel:
             self.client = kc
             run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
             self._run_silently(
-                f"import dmaf_analysis.kernels as _dmaf_kernels\n"
+                f"import dmaf_analysis.batch.kernels as _dmaf_kernels\n"
                 f"_dmaf_kernels._kernel_warm_up({self.preload!r})\n"
                 f"del _dmaf_kernels")
         except BaseException:
@@ -217,7 +214,7 @@ class WarmKernel:
         """Clear the namespace and restore the pristine state (see the module docstring)."""
         if not self.is_alive:
             self.start()
-        self._run_silently("__import__('importlib').import_module('dmaf_analysis.kernels')._kernel_reset()")
+        self._run_silently("__import__('importlib').import_module('dmaf_analysis.batch.kernels')._kernel_reset()")
 
     def restart(self) -> None:
         """Shut the kernel down and start a fresh one."""

@@ -1,0 +1,84 @@
+"""The batch engine: render many report notebooks quickly and safely.
+
+One driver process renders every report. Each report notebook is parameterised
+with papermill (its ``parameters`` cell, the injected-parameters cell and the
+``papermill`` metadata of the output notebook are exactly papermill's), executed
+with papermill's nbclient engine on a *warm* kernel (see
+:mod:`dmaf_analysis.batch.kernels`) that is reused from one report to the next, and
+converted to HTML by one nbconvert ``HTMLExporter`` per worker. ``workers``
+kernels run side by side (default 2).
+
+Guarantees:
+
+* a failing report is recorded, not fatal: its partial notebook (with papermill's
+  error markers) and its HTML are written, its row in the index is marked
+  *failed*, the other reports still run, and the kernel is restarted before the
+  next report;
+* a report whose inputs are unchanged (same notebook, data files, parameters,
+  package version and package sources) is skipped unless ``force=True``; the
+  digests live in ``<output_dir>/manifest.json``;
+* every file is written atomically (temporary file + rename): no half-written
+  file ever appears under its final name, and no temporary file is left behind.
+
+One concern per module:
+
+============== ===============================================================
+``jobs``       the job model: :class:`ReportJob`, :class:`ReportResult`, :class:`BatchSummary`
+``manifest``   digests of a report's inputs and ``manifest.json``
+``kernels``    warm Jupyter kernels and the state reset between two notebooks
+``engine``     papermill's engine on a warm kernel; executing one job
+``export``     HTML export and the atomic writing of a report's files
+``pool``       the worker threads (:func:`run_jobs`)
+``planning``   the jobs of a batch and the entry points (:func:`render_batch`)
+``slug``       safe, unique file names for cities
+``index_page`` the batch's ``index.html``
+============== ===============================================================
+
+The modules that import papermill and nbconvert (``engine``, ``export``,
+``pool``, ``planning``) load on first use of one of their names, so a kernel
+importing :mod:`dmaf_analysis.batch.kernels` stays light.
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import CityNotInDataError, KernelSetupError
+from .index_page import IndexLink, build_index_rows, render_index
+from .jobs import BatchSummary, ReportJob, ReportResult
+from .kernels import WarmKernel
+from .manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
+from .slug import is_safe_slug, slugify, unique_slugs
+
+__all__ = [
+    "BatchSummary", "CITY_NOTEBOOK", "CityNotInDataError", "ENGINE_FORMAT", "ENGINE_NAME", "Exporters",
+    "IndexLink", "KernelSetupError", "MANIFEST_NAME", "Manifest", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK",
+    "ReportJob", "ReportResult", "TRENDS_NOTEBOOK", "WarmKernel", "build_index_rows", "city_job", "execute_job",
+    "is_safe_slug", "job_digest", "make_exporter", "needs_image_embedding", "package_fingerprint",
+    "render_batch", "render_city_report", "render_index", "require_city_in_data", "run_jobs", "slugify",
+    "unique_slugs", "write_index", "write_outputs",
+]
+
+# name -> submodule, for the names whose modules import papermill or nbconvert
+_LAZY = {
+    "ENGINE_NAME": "engine", "execute_job": "engine",
+    "Exporters": "export", "make_exporter": "export", "needs_image_embedding": "export",
+    "write_outputs": "export",
+    "run_jobs": "pool",
+    "CITY_NOTEBOOK": "planning", "NOTEBOOKS_DIR": "planning", "OVERVIEW_NOTEBOOK": "planning",
+    "TRENDS_NOTEBOOK": "planning", "city_job": "planning", "render_batch": "planning",
+    "render_city_report": "planning", "require_city_in_data": "planning",
+    "write_index": "index_page",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,85 @@
+"""The job model of a batch: one report to render, what happened to it, and the summary of a run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["BatchSummary", "ReportJob", "ReportResult"]
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One notebook to render into one ``.ipynb`` and one ``.html`` file.
+
+    ``key`` identifies the report in the manifest (``cities/<slug>/cycle-<N>``);
+    ``data_files`` are the files whose content the digest covers.
+    """
+
+    key: str
+    kind: str  # "city", "overview" or "trends"
+    label: str
+    title: str
+    notebook: Path
+    parameters: dict
+    ipynb_path: Path
+    html_path: Path
+    data_files: tuple[Path, ...] = ()
+
+
+@dataclass
+class ReportResult:
+    """What happened to one :class:`ReportJob`.
+
+    ``status`` is ``"rendered"``, ``"unchanged"`` (skipped: same inputs as the
+    last successful render) or ``"failed"``; ``error`` is a one-line message
+    (``"ValueError: ..."``) when failed; ``seconds`` is the time spent on it
+    (reset, execution, export and writing).
+    """
+
+    job: ReportJob
+    status: str
+    digest: str
+    error: str | None = None
+    seconds: float = 0.0
+    execute_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass
+class BatchSummary:
+    """Results of :func:`render_batch` (or :func:`run_jobs`)."""
+
+    results: list[ReportResult]
+    seconds: float
+    output_dir: Path
+    cycle: int | None = None
+    index_path: Path | None = None
+    manifest_path: Path | None = None
+    kernel_starts: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def failed(self) -> list[ReportResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def text(self) -> str:
+        """A short human summary (what the CLI prints at the end)."""
+        total = len(self.results)
+        lines = [f"{total} report{'s' if total != 1 else ''} in {self.seconds:.1f} s: "
+                 f"{self.count('rendered')} rendered, {self.count('unchanged')} unchanged (skipped), "
+                 f"{len(self.failed)} failed"]
+        for r in self.failed:
+            lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
+        if self.index_path is not None:
+            lines.append(f"index: {self.index_path}  ({Path(self.index_path).resolve().as_uri()})")
+        return "\n".join(lines)
+

@@ -1,0 +1,197 @@
+"""Planning a batch: the data it reads, one job per report, and the two entry points.
+
+:func:`render_batch` renders every city of a cycle, the national reports and the
+index page; :func:`render_city_report` renders one city.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._paths import PROJECT_ROOT, bundled_city_attributes_path, bundled_scores_path
+from ..errors import CityNotInDataError, DmafError, UnknownCityError
+from .index_page import write_index
+from .jobs import BatchSummary, ReportJob
+from .pool import run_jobs
+from .slug import unique_slugs
+
+__all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
+           "render_batch", "render_city_report", "require_city_in_data"]
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+CITY_NOTEBOOK = NOTEBOOKS_DIR / "city_report.ipynb"
+OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "national_overview.ipynb"
+TRENDS_NOTEBOOK = NOTEBOOKS_DIR / "national_trends.ipynb"
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The data a batch reads, as given by the user and as resolved."""
+
+    scores_param: str      # passed to notebooks ("" = bundled)
+    attributes_param: str  # passed to notebooks ("" = none, or bundled with bundled scores)
+    data_files: tuple[Path, ...]
+    label: str
+
+
+def _inputs(scores_path, attributes_path) -> _Inputs:
+    scores = Path(scores_path).resolve() if scores_path else None
+    attributes = Path(attributes_path).resolve() if attributes_path else None
+    for p in (scores, attributes):
+        if p is not None and not p.is_file():
+            raise DmafError(f"{p}: no such file")
+    files = [scores or bundled_scores_path()]
+    if attributes is not None:
+        files.append(attributes)
+    elif scores is None and bundled_city_attributes_path().exists():
+        files.append(bundled_city_attributes_path())
+    label = scores.name if scores else "bundled data/scores.csv"
+    return _Inputs(str(scores or ""), str(attributes or ""), tuple(files), label)
+
+
+def _load(inputs: _Inputs):
+    from ..dataset import load_dataset
+
+    if not inputs.scores_param and not bundled_scores_path().exists():
+        raise DmafError(f"the bundled score table {bundled_scores_path()} is missing; pass --data FILE")
+    return load_dataset(inputs.scores_param or None, inputs.attributes_param or None)
+
+
+def _slugs(dataset) -> dict[str, str]:
+    return unique_slugs(dataset.cities["city"])
+
+
+def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: str,
+             notebook: Path = CITY_NOTEBOOK) -> ReportJob:
+    """The job that renders one city's report for one cycle."""
+    city_dir = output_dir / "cities" / slug
+    return ReportJob(
+        key=f"cities/{slug}/cycle-{cycle}", kind="city", label=city,
+        title=f"{city}: DMAF report, cycle {cycle}", notebook=Path(notebook),
+        parameters={"city": city, "cycle": int(cycle), "scores_path": inputs.scores_param,
+                    "attributes_path": inputs.attributes_param, "output_dir": str(city_dir.resolve())},
+        ipynb_path=city_dir / f"cycle-{cycle}.ipynb", html_path=city_dir / f"cycle-{cycle}.html",
+        data_files=inputs.data_files)
+
+
+def _national_jobs(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path, overview_notebook: Path | None,
+                   trends_notebook: Path | None) -> list[ReportJob]:
+    national = output_dir / "national"
+    common = {"scores_path": inputs.scores_param, "attributes_path": inputs.attributes_param,
+              "output_dir": str(national.resolve())}
+    jobs = []
+    if overview_notebook is not None and Path(overview_notebook).is_file():
+        jobs.append(ReportJob(
+            key=f"national/overview-cycle-{cycle}", kind="overview", label=f"National overview, cycle {cycle}",
+            title=f"DMAF national overview, cycle {cycle}", notebook=Path(overview_notebook),
+            parameters={"cycle": cycle, **common},
+            ipynb_path=national / f"overview-cycle-{cycle}.ipynb",
+            html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files))
+    earlier = [c for c in dataset.cycles if c < cycle]
+    if trends_notebook is not None and Path(trends_notebook).is_file() and earlier:
+        a, b = earlier[-1], cycle
+        jobs.append(ReportJob(
+            key=f"national/trends-cycle-{a}-to-{b}", kind="trends", label=f"National trends, cycles {a} to {b}",
+            title=f"DMAF national trends, cycles {a} to {b}", notebook=Path(trends_notebook),
+            parameters={"cycle_from": a, "cycle_to": b, **common},
+            ipynb_path=national / f"trends-cycle-{a}-to-{b}.ipynb",
+            html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files))
+    return jobs
+
+
+def require_city_in_data(name: str, dataset, cycle: int) -> str:
+    """Canonical name of ``name`` if it has scores in ``cycle``; else a clear error with suggestions."""
+    from ..cities import CityMatcher
+
+    in_cycle = dataset.scored.loc[dataset.scored["cycle"] == cycle, "city"].unique().tolist()
+    present = dataset.cities[dataset.cities["city"].isin(in_cycle)]
+    matcher_all = CityMatcher(dataset.cities)
+    canonical = matcher_all.resolve(name)
+    near = CityMatcher(present).suggest(name) if len(present) else []
+    if canonical is None:
+        raise UnknownCityError(str(name), near)
+    if canonical not in in_cycle:
+        raise CityNotInDataError(canonical, cycle, dataset.scores_path or "the data", near)
+    return canonical
+
+
+def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attributes_path=None,
+                       output_dir: str | Path = "outputs", force: bool = False, notebook: str | Path | None = None,
+                       progress: bool = False, timeout: float | None = 600,
+                       kernel_options: dict | None = None) -> BatchSummary:
+    """Render one city's report to ``<output_dir>/cities/<slug>/cycle-<N>.ipynb`` and ``.html``.
+
+    Raises
+    ------
+    UnknownCityError
+        ``city`` is not a Smart City, or (:class:`CityNotInDataError`) has no
+        scores in that cycle; the message names the closest cities with data.
+    """
+    inputs = _inputs(scores_path, attributes_path)
+    dataset = _load(inputs)
+    cycle = dataset.resolve_cycle(cycle)
+    canonical = require_city_in_data(city, dataset, cycle)
+    output_dir = Path(output_dir)
+    job = city_job(canonical, cycle, inputs=inputs, output_dir=output_dir, slug=_slugs(dataset)[canonical],
+                   notebook=Path(notebook) if notebook else CITY_NOTEBOOK)
+    summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
+                       timeout=timeout, kernel_options=kernel_options)
+    summary.cycle = cycle
+    return summary
+
+
+def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, output_dir: str | Path = "outputs",
+                 workers: int = 2, force: bool = False, progress: bool = True, cities: Iterable[str] | None = None,
+                 city_notebook: str | Path | None = None, overview_notebook: str | Path | None = OVERVIEW_NOTEBOOK,
+                 trends_notebook: str | Path | None = TRENDS_NOTEBOOK, timeout: float | None = 600,
+                 recycle_after: int = 200, kernel_options: dict | None = None) -> BatchSummary:
+    """Render every city of a cycle, the national reports, and ``<output_dir>/index.html``.
+
+    Parameters
+    ----------
+    scores_path, attributes_path : path, optional
+        Score table and city attribute table (default: the bundled data).
+    cycle : int, default 0
+        Cycle to render; 0 means the latest in the data.
+    output_dir : path, default "outputs"
+        Root of the outputs: ``cities/<slug>/cycle-<N>.{ipynb,html}``,
+        ``national/*.{ipynb,html}``, ``index.html``, ``manifest.json``.
+    workers : int, default 2
+        Kernels executing reports side by side.
+    force : bool, default False
+        Re-render reports whose inputs are unchanged.
+    cities : iterable of str, optional
+        Render only these cities (names matched through aliases); default all
+        cities with scores in the cycle. The index lists the cities rendered.
+    city_notebook, overview_notebook, trends_notebook : path, optional
+        Notebooks to use; a national notebook that does not exist (or ``None``)
+        is left out, and the trends report needs an earlier cycle in the data.
+
+    Returns
+    -------
+    BatchSummary
+        ``exit_code`` is 1 when any report failed.
+    """
+    inputs = _inputs(scores_path, attributes_path)
+    dataset = _load(inputs)
+    cycle = dataset.resolve_cycle(cycle)
+    output_dir = Path(output_dir)
+    scored = dataset.scored[dataset.scored["cycle"] == cycle]
+    if cities is None:
+        names = sorted(scored["city"].unique().tolist())
+    else:
+        names = sorted({require_city_in_data(c, dataset, cycle) for c in cities})
+    slugs = _slugs(dataset)
+    notebook = Path(city_notebook) if city_notebook else CITY_NOTEBOOK
+    jobs = [city_job(c, cycle, inputs=inputs, output_dir=output_dir, slug=slugs[c], notebook=notebook)
+            for c in names]
+    jobs += _national_jobs(dataset, cycle, inputs=inputs, output_dir=output_dir,
+                           overview_notebook=Path(overview_notebook) if overview_notebook else None,
+                           trends_notebook=Path(trends_notebook) if trends_notebook else None)
+    summary = run_jobs(jobs, output_dir=output_dir, workers=workers, force=force, progress=progress,
+                       timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options)
+    summary.cycle = cycle
+    summary.index_path = write_index(summary, dataset, cycle, data_label=inputs.label)
+    return summary
+
