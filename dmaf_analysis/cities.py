@@ -7,6 +7,7 @@ Bangalore or NDMC). The ``region`` column is an *inferred* grouping: see the REA
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 
 from ._paths import cities_path
 from .errors import DmafError, UnknownCityError
+from .fileio import read_input_text
 
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
 _STRIP = re.compile(r"[\s\-.\u2010-\u2015]+")
@@ -27,10 +29,12 @@ def normalise_city_name(name: str) -> str:
 
 @lru_cache(maxsize=4)
 def _read_cities(path: str) -> pd.DataFrame:
+    expected = "a cities table (CSV with columns city, state, ...)"
+    text = read_input_text(path, expected=expected)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DmafError(f"{path}: cannot read the cities table ({exc})") from None
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DmafError(f"{path}: cannot read the cities table ({' '.join(str(exc).split())})") from None
     table.columns = [c.strip() for c in table.columns]
     required = ["city", "state"]
     missing = [c for c in required if c not in table.columns]
@@ -40,6 +44,11 @@ def _read_cities(path: str) -> pd.DataFrame:
         if col not in table.columns:
             table[col] = ""
     table = table.apply(lambda s: s.str.strip())
+    empty = [i + 1 for i, (name, key) in enumerate(zip(table["city"], table["city"].map(normalise_city_name)))
+             if not key]
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        raise DmafError(f"{path}: empty city name in data row(s) {shown}; every row needs a city name")
     keys = table["city"].map(normalise_city_name)
     dupes = sorted(set(table["city"][keys.duplicated()]))
     if dupes:

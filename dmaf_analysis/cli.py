@@ -23,12 +23,48 @@ _COMMAND_MODULES = (
 )
 
 
+def _size_mb(text: str) -> str:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a size in megabytes, such as 512, got {text!r}") from None
+    if not (value > 0 and value < 1e9):
+        raise argparse.ArgumentTypeError(f"expected a positive size in megabytes, got {text!r}")
+    return f"{value:g}"
+
+
+_MAX_SIZE_HELP = ("largest input file to read, in megabytes (default 256, or the environment variable "
+                  "DMAF_MAX_INPUT_MB)")
+
+
+class _TerminalStream:
+    """A text stream that shows control characters from data as visible escapes.
+
+    Wraps ``sys.stdout`` when it is a terminal (piped output stays byte-exact) and
+    ``sys.stderr`` always (messages quote data; carriage returns are kept there
+    for progress bars).
+    """
+
+    def __init__(self, stream, *, keep_carriage_return: bool):
+        self._stream = stream
+        self._keep_cr = keep_carriage_return
+
+    def write(self, text):
+        from .escaping import terminal_text
+
+        return self._stream.write(terminal_text(text, keep_carriage_return=self._keep_cr))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dmaf",
         description="Validate, score, ingest and report on DMAF (Data Maturity Assessment Framework) data.",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected errors")
+    parser.add_argument("--max-size", type=_size_mb, metavar="MB", help=_MAX_SIZE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:
@@ -38,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():  # also accepted after the command name
+        command.add_argument("--max-size", type=_size_mb, metavar="MB", default=argparse.SUPPRESS,
+                             help=_MAX_SIZE_HELP)
     return parser
 
 
@@ -47,6 +86,30 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if args.max_size:
+        import os
+
+        from .fileio import MAX_INPUT_ENV
+
+        os.environ[MAX_INPUT_ENV] = args.max_size  # also seen by the kernels a batch starts
+    stdout, stderr = sys.stdout, sys.stderr
+    if _isatty(stdout):
+        sys.stdout = _TerminalStream(stdout, keep_carriage_return=False)
+    sys.stderr = _TerminalStream(stderr, keep_carriage_return=True)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except DmafError as exc:
@@ -56,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dmaf {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        # the reader went away (``dmaf score x.csv | head -1``): stop quietly, but not with success
+        _silence_stdout()
+        return 141
     except Exception as exc:  # noqa: BLE001 - last line of defence for a CLI
         if args.debug:
             raise
@@ -64,6 +129,18 @@ def main(argv: list[str] | None = None) -> int:
               f"(run 'dmaf --debug {args.command} ...' for the traceback, and please report it)",
               file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,15 +62,20 @@ def _run_validate(args) -> int:
 def _run_score(args) -> int:
     import pandas as pd
 
-    from .io import spreadsheet_safe, write_table
+    from .fileio import refuse_input_as_output
+    from .io import spreadsheet_safe, table_format, write_table
     from .scoring import SCORE_COLUMNS, score_cities
 
+    inputs = [args.file, args.cities]
+    if args.output:  # refuse a bad target before the work, not after
+        table_format(args.output)
+        refuse_input_as_output(args.output, inputs)
     scores, frameworks, cities = _load(args)
     scored = score_cities(scores, frameworks=frameworks, cities=cities,
                           treat_missing_as_zero=args.missing_as_zero)
     table = scored[SCORE_COLUMNS]
     if args.output:
-        write_table(table, args.output)
+        write_table(table, args.output, inputs=inputs)
         incomplete = int((~table["complete"]).sum())
         note = f"; {incomplete} incomplete (see column 'complete')" if incomplete else ""
         print(f"wrote {len(table)} rows to {args.output}{note}")

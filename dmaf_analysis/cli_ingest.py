@@ -41,6 +41,15 @@ def run(args) -> int:
     from .cities import load_cities
     from .ingest import ingest, problems_frame
 
+    from .fileio import refuse_input_as_output
+    from .ingest import find_report_files
+    from .io import table_format
+
+    outputs = [args.output, cities_output_path(args.output)] + ([args.problems] if args.problems else [])
+    inputs = [*find_report_files(args.paths)[0], args.cities]
+    for out in outputs:  # refuse a bad target before the work, not after
+        table_format(out)
+        refuse_input_as_output(out, inputs)
     cities = load_cities(args.cities) if args.cities else load_cities()
     scores, city_table, problems = ingest(args.paths, ambiguous=args.ambiguous, cities=cities,
                                           default_cycle=args.cycle)

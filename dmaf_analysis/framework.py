@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ._paths import frameworks_dir
 from .errors import FrameworkError
+from .fileio import load_yaml
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 _TOLERANCE = 1e-9
@@ -241,16 +241,14 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
 
 
 def read_framework(path: str | Path) -> Framework:
-    """Read and validate one framework file."""
+    """Read and validate one framework file.
+
+    The YAML is read with :func:`~dmaf_analysis.fileio.load_yaml` (regular files
+    only, size and nesting limits, no aliases); every failure raises
+    :class:`FrameworkError` naming the file.
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise FrameworkError(f"{path}: cannot read the framework file ({exc.strerror or exc})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{path}: not valid YAML ({exc})") from None
+    raw = load_yaml(path, what="framework file", error=FrameworkError)
     return parse_framework(raw, source=str(path))
 
 

@@ -231,7 +231,11 @@ def _pdf_text(data: bytes, name: str) -> str:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages]
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken or truncated files
-        detail = str(exc) or type(exc).__name__
+        kind = type(exc).__name__
+        if "Password" in kind or "Encrypt" in kind or b"/Encrypt" in data:
+            raise UnreadableFileError(f"{name}: the PDF is password-protected (encrypted); save a copy "
+                                      "without a password, or extract its text, and read that") from None
+        detail = str(exc) or kind
         raise UnreadableFileError(f"{name}: not a readable PDF, it may be truncated or damaged "
                                   f"({detail})") from None
     text = "\n".join(pages)

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import csv
 import io as _io
-import os
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,6 +28,7 @@ import pandas as pd
 
 from .cities import CityMatcher, load_cities
 from .errors import DataValidationError, DmafError, Problem, WriteError
+from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, load_frameworks
 
 
@@ -59,48 +57,13 @@ class _RawTable:
     unit: str         # "line" or "row"
 
 
-def _require_file(path: Path, *, expected: str, error: type[DmafError] = DmafError) -> None:
-    """Refuse a path that does not exist or is a folder."""
-    if not path.exists():
-        raise error(f"{path}: no such file")
-    if path.is_dir():
-        raise error(f"{path}: is a folder, expected {expected}")
-
-
-def read_input_bytes(path: Path, *, expected: str, error: type[DmafError] = DmafError) -> bytes:
-    """The bytes of an input file, or ``error`` saying why there are none.
-
-    Missing files, folders, unreadable and empty (or blank) files are refused;
-    ``expected`` says what the file should have been ("a CSV table ...").
-    """
-    name = str(path)
-    _require_file(path, expected=expected, error=error)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise error(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise error(f"{name}: the file is empty; expected {expected}")
-    return data
-
-
-def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError] = DmafError) -> str:
-    """``data`` decoded as UTF-8 (a byte-order mark is dropped); binary data are refused."""
-    if b"\x00" in data[:4096]:
-        raise error(f"{name}: this is a binary file, not {expected}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(f"{name}: not UTF-8 text (bad byte at offset {exc.start}); expected {expected}") from None
-
-
 def _read_raw(path: Path) -> _RawTable:
     """Read a CSV or Parquet file as strings, keeping each row's line (or row) number."""
     name = str(path)
-    _require_file(path, expected="a CSV or Parquet file")
     if path.suffix.lower() in (".parquet", ".pq"):
+        data = read_input_bytes(path, expected="a Parquet file")
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(_io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for broken files
             raise DmafError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
         frame = frame.astype(object).where(frame.notna(), "")
@@ -213,6 +176,12 @@ def _as_text(values: pd.Series) -> pd.Series:
     return out.astype(str).str.strip()
 
 
+def _shorten(value: str, limit: int = 60) -> str:
+    """A cell value cut to ``limit`` characters for messages (a 400-digit number stays readable)."""
+    value = str(value)
+    return value if len(value) <= limit else f"{value[:limit - 20]}...({len(value)} characters)"
+
+
 def _is_missing(value: str) -> bool:
     return value.strip().lower() in _NA_STRINGS
 
@@ -298,11 +267,17 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     # score
     missing_score = text["score"].str.lower().isin(_NA_STRINGS)
     score_num = pd.to_numeric(text["score"], errors="coerce").astype(float)
-    not_number = ~missing_score & (score_num.isna() | ~np.isfinite(score_num.fillna(0)))
+    out_of_range = ~missing_score & score_num.notna() & ~np.isfinite(score_num.fillna(0))
+    not_number = ~missing_score & score_num.isna()
+    for i in np.flatnonzero(out_of_range.to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "score", _shorten(text["score"].iloc[i]),
+                                "score is a number out of range (infinite or too large); "
+                                "expected points from 0 to the indicator's maximum"))
+    not_number |= out_of_range
     negative = ~missing_score & ~not_number & (score_num < 0)
     too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + 1e-9)
-    for i in np.flatnonzero(not_number.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
+    for i in np.flatnonzero((not_number & ~out_of_range).to_numpy()):
+        problems.append(Problem(source, int(lines[i]), "score", _shorten(text["score"].iloc[i]),
                                 "score is not a number; expected points such as 10 or 7.5"))
     for i in np.flatnonzero(negative.to_numpy()):
         problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
@@ -391,8 +366,11 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
         engagement = pd.to_numeric(raw, errors="coerce").where(~missing)
         bad = ~missing & (engagement.isna() | (engagement < 0) | (engagement > 100))
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(name, int(lines[i]), "engagement_score", raw.iloc[i],
-                                    "engagement score must be a number from 0 to 100"))
+            value = engagement.iloc[i]
+            what = ("a number out of range (infinite or too large)" if pd.notna(value) and not np.isfinite(value)
+                    else "outside 0-100" if pd.notna(value) else "not a number")
+            problems.append(Problem(name, int(lines[i]), "engagement_score", _shorten(raw.iloc[i]),
+                                    f"engagement score is {what}; expected a number from 0 to 100"))
     key = pd.DataFrame({"cycle": cycle, "city": canonical})
     dup = key.notna().all(axis=1) & key.duplicated(keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
@@ -407,55 +385,8 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- writing
-def _file_mode() -> int:
-    """Mode of a new file under the process umask (what ``open`` would give)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()
-
-
-@contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
-
-    On an exception the temporary file is removed and ``target`` is left untouched,
-    so no half-written file is ever visible under the final name. A failure to
-    write raises :class:`~dmaf_analysis.errors.WriteError` (an ``OSError`` and a
-    ``DmafError``) naming ``target``, never the temporary file.
-    """
-    target = Path(target)
-    if target.is_dir():
-        raise WriteError(f"{target}: is a folder; give a file name to write to")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise WriteError(f"{target}: cannot write the file ({exc.strerror or exc})") from None
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600 files; give the usual umask-based mode
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, WriteError):
-            raise
-        raise WriteError(f"{target}: cannot write the file ({exc.strerror or exc})") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(target: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(target)
-
-
+# The one writing helper lives in fileio (atomic replace of regular files, write-through
+# to pipes and devices, symlinks followed); these names are kept for existing callers.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -473,12 +404,46 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, target: str | Path) -> Path:
-    """Write ``frame`` atomically as CSV (spreadsheet-safe) or Parquet, by suffix."""
+_CSV_SUFFIXES = ("", ".csv", ".txt")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def table_format(target: str | Path) -> str:
+    """``"csv"``, ``"parquet"`` or ``"xlsx"`` by the suffix of ``target``; other suffixes are refused.
+
+    A path without a suffix (``/dev/stdout``, a named pipe) gets CSV. ``.xlsx``
+    needs the ``openpyxl`` package; without it the suffix is refused, never
+    silently written as CSV.
+    """
+    suffix = Path(target).suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        return "csv"
+    if suffix in _PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix == ".xlsx":
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            raise WriteError(f"{target}: cannot write an Excel workbook, the openpyxl package is not "
+                             "installed (pip install openpyxl); or use .csv or .parquet") from None
+        return "xlsx"
+    raise WriteError(f"{target}: unsupported output type {suffix!r}; use .csv, .parquet or .xlsx")
+
+
+def write_table(frame: pd.DataFrame, target: str | Path, *, inputs=()) -> Path:
+    """Write ``frame`` as CSV (spreadsheet-safe), Parquet or Excel, by the suffix of ``target``.
+
+    Written through :func:`~dmaf_analysis.fileio.atomic_path` (atomic for regular
+    files, written through for pipes and devices); ``inputs`` are files the
+    output must not overwrite. Unknown suffixes are refused (see :func:`table_format`).
+    """
     target = Path(target)
-    with atomic_path(target) as tmp:
-        if target.suffix.lower() in (".parquet", ".pq"):
+    fmt = table_format(target)
+    with atomic_path(target, inputs=inputs) as tmp:
+        if fmt == "parquet":
             frame.to_parquet(tmp, index=False)
+        elif fmt == "xlsx":
+            spreadsheet_safe(frame).to_excel(tmp, index=False, engine="openpyxl")
         else:
             spreadsheet_safe(frame).to_csv(tmp, index=False, lineterminator="\n")
     return target

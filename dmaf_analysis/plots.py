@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .escaping import chart_labels, chart_text
 from .framework import Framework, load_frameworks
 
 #: Resolution of figures drawn after :func:`use_light_style`.
@@ -22,13 +23,8 @@ _GREY = "#9a9a9a"
 _UP, _DOWN = "#1b7837", "#b2182b"
 
 
-def plain_text(value) -> str:
-    """``value`` as text matplotlib shows literally: ``$`` would otherwise start math mode.
-
-    Use it for every label taken from data (city names), so a name such as
-    ``A $\\frac$ City`` is drawn as written instead of failing.
-    """
-    return str(value).replace("$", r"\$")
+#: The one escaping helper for chart text (see :mod:`dmaf_analysis.escaping`); kept under its old name.
+plain_text = chart_text
 
 
 def use_light_style(dpi: int = LIGHT_DPI) -> None:
@@ -56,7 +52,8 @@ def _framework(cycle: int, frameworks: dict[int, Framework] | None) -> Framework
 
 
 def _names(fw: Framework) -> dict[str, str]:
-    return dict(zip(fw.components["component"], fw.components["name"]))
+    """Component id -> display name, escaped for charts."""
+    return dict(zip(fw.components["component"], chart_labels(fw.components["name"].astype(str))))
 
 
 # ------------------------------------------------------------------------- one cycle
@@ -101,8 +98,8 @@ def overall_ecdf_plot(scored: pd.DataFrame, *, cycle: int, frameworks: dict[int,
     for lev in fw.levels.itertuples(index=False):
         if lev.min_score > 0:
             ax.axvline(lev.min_score, color=_GREY, ls="--", lw=0.8)
-            ax.text(lev.min_score, 0.02, f" {lev.level}", transform=ax.get_xaxis_transform(), fontsize=7,
-                    color="#555555", va="bottom", ha="left")
+            ax.text(lev.min_score, 0.02, " " + chart_text(lev.level), transform=ax.get_xaxis_transform(),
+                    fontsize=7, color="#555555", va="bottom", ha="left")
     ax.set(xlabel="Overall score", ylabel="Share of cities at or below", xlim=(0, 100),
            title=f"Overall score ECDF, cycle {cycle}")
     return ax
@@ -117,7 +114,7 @@ def floor_ceiling_plot(indicator_table: pd.DataFrame, *, ax=None):
     ax = _axes(ax, figsize=(6.4, max(2.5, 0.22 * len(data) + 1)))
     if data.empty:
         return _empty(ax)
-    labels = data["indicator"].astype(str).to_numpy()
+    labels = chart_labels(data["indicator"].astype(str)).to_numpy()
     y = np.arange(len(data))
     left = np.zeros(len(data))
     for col, colour, name in (("share_zero", "#d6604d", "0 points"), ("share_partial", "#fddbc7", "partial"),
@@ -141,10 +138,11 @@ def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", ax=None):
         return _empty(_axes(ax))
     measures = list(dict.fromkeys(group_table["measure"]))
     grid = group_table.pivot(index="group", columns="measure", values=value).reindex(columns=measures)
+    grid.index, grid.columns = chart_labels(grid.index.astype(str)), chart_labels(grid.columns.astype(str))
     ax = _axes(ax, figsize=(6.4, max(2.5, 0.24 * len(grid) + 1)))
     sns.heatmap(grid.astype(float), annot=True, fmt=".0f", vmin=0, vmax=100, cmap="viridis", cbar=False,
                 annot_kws={"fontsize": 7}, linewidths=0.3, ax=ax)
-    grouping = str(group_table["grouping"].iloc[0]).replace("_", " ")
+    grouping = chart_text(str(group_table["grouping"].iloc[0]).replace("_", " "))
     ax.set(xlabel="", ylabel="", title=f"{value.capitalize()} score by {grouping}")
     ax.tick_params(axis="both", labelsize=7)
     return ax
@@ -160,7 +158,7 @@ def level_counts_plot(level_table: pd.DataFrame, *, ax=None):
     ax.bar(x, level_table["n"].to_numpy(int), color=colours)
     for xi, n in zip(x, level_table["n"]):
         ax.text(xi, n, str(int(n)), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, level_table["level"].astype(str))
+    ax.set_xticks(x, chart_labels(level_table["level"].astype(str)))
     ax.set(ylabel="Cities", title="Certification levels")
     return ax
 
@@ -173,6 +171,7 @@ def correlation_heatmap(correlations: pd.DataFrame, *, ax=None):
     order = list(dict.fromkeys(correlations["measure_a"]))
     grid = correlations.pivot(index="measure_a", columns="measure_b", values="rho").reindex(index=order,
                                                                                           columns=order)
+    grid.index, grid.columns = chart_labels(grid.index.astype(str)), chart_labels(grid.columns.astype(str))
     sns.heatmap(grid.astype(float), annot=True, fmt=".2f", vmin=-1, vmax=1, cmap="vlag", cbar=False,
                 annot_kws={"fontsize": 7}, square=True, ax=ax)
     ax.set(xlabel="", ylabel="", title="Spearman correlations")
@@ -188,6 +187,7 @@ def effective_weights_plot(weights_table: pd.DataFrame, *, level: str = "compone
     long = data.melt(id_vars=["item"], value_vars=["nominal_weight", "effective_weight"], var_name="weight",
                      value_name="share")
     long["weight"] = long["weight"].map({"nominal_weight": "nominal", "effective_weight": "effective"})
+    long["item"] = chart_labels(long["item"].astype(str))
     sns.barplot(data=long, x="item", y="share", hue="weight", palette=["#bdbdbd", "#3182bd"], ax=ax)
     ax.set(xlabel="", ylabel="Share of the overall", title=f"Nominal and effective weights ({level}s)")
     if level != "component":
@@ -214,7 +214,7 @@ def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None, a
     ax.hlines(y, data["rank_p05"], data["rank_p95"], colors=colours, lw=2)
     ax.scatter(data["median_rank"], y, c=colours, s=10, edgecolors="none", zorder=3)
     ax.scatter(data["nominal_rank"], y, marker="x", c="black", s=8, lw=0.6, zorder=4)
-    ax.set_yticks(y, data["city"].map(plain_text))
+    ax.set_yticks(y, chart_labels(data["city"]))
     ax.tick_params(axis="y", labelsize=5 if len(data) > 40 else 7)
     ax.invert_yaxis()
     ax.set(xlabel="Rank (5th-95th percentile over draws)", ylabel="", title="How certain is each rank?")
@@ -274,7 +274,7 @@ def slope_plot(changes: pd.DataFrame, *, highlight: int = 5, ax=None):
         if z == 3:
             labels.append((float(row.overall_to), str(row.city), colour))
     for y, (_, city, colour) in zip(_spread(sorted(labels)), sorted(labels)):
-        ax.text(1.03, y, plain_text(city), color=colour, fontsize=7, va="center")
+        ax.text(1.03, y, chart_text(city), color=colour, fontsize=7, va="center")
     ax.set_xticks([0, 1], [f"Cycle {c_from}", f"Cycle {c_to}"])
     ax.set(xlim=(-0.1, 1.5), ylim=(-2, 102), ylabel="Overall score", title="Change in overall score")
     ax.grid(axis="x", visible=False)
@@ -313,7 +313,7 @@ def change_distribution_plot(paired: pd.DataFrame, summary: pd.DataFrame, *, ax=
     ax.errorbar(x, s["mean_change"], yerr=np.abs(err.astype(float)), fmt="o", color="black", ms=4, capsize=3,
                 zorder=4)
     ax.axhline(0, color="black", lw=0.6)
-    labels = [f"{m}\np={p:.2g}\nr={r:.2f}" if pd.notna(p) else f"{m}\n(no change)"
+    labels = [f"{chart_text(m)}\np={p:.2g}\nr={r:.2f}" if pd.notna(p) else f"{chart_text(m)}\n(no change)"
               for m, p, r in zip(order, s["p_value"], s["rank_biserial"])]
     ax.set_xticks(x, labels, fontsize=7)
     ax.set(xlabel="", ylabel="Change (points)", title="Changes between cycles: mean and 95% CI")
@@ -328,6 +328,7 @@ def transition_heatmap(transitions: pd.DataFrame, *, ax=None):
     rows = list(dict.fromkeys(transitions.sort_values("from_order")["level_from"]))
     cols = list(dict.fromkeys(transitions.sort_values("to_order")["level_to"]))
     grid = transitions.pivot(index="level_from", columns="level_to", values="n").reindex(index=rows, columns=cols)
+    grid.index, grid.columns = chart_labels(grid.index.astype(str)), chart_labels(grid.columns.astype(str))
     sns.heatmap(grid.astype(int), annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.3, ax=ax)
     c_from, c_to = int(transitions["cycle_from"].iloc[0]), int(transitions["cycle_to"].iloc[0])
     ax.set(xlabel=f"Level in cycle {c_to}", ylabel=f"Level in cycle {c_from}", title="Level transitions")
@@ -360,7 +361,7 @@ def most_changed_plot(most: pd.DataFrame, *, ax=None):
     y = np.arange(len(data))
     colours = np.where(data["change"] > 0, _UP, _DOWN)
     ax.barh(y, data["change"].astype(float), color=colours)
-    ax.set_yticks(y, data["city"].map(plain_text), fontsize=7)
+    ax.set_yticks(y, chart_labels(data["city"]), fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.6)
     ax.set(xlabel="Change in overall score (points)", title="Most improved and most declined")

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ._paths import data_dir
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
 from .errors import DmafError, FrameworkError
+from .fileio import load_yaml
 from .framework import Framework, component_map
 from .scoring import OVERALL_DECIMALS
 
@@ -507,12 +507,7 @@ def recommendations_path() -> Path:
 
 @lru_cache(maxsize=4)
 def _read_recommendations(path: str, _mtime: float) -> pd.DataFrame:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise DmafError(f"{path}: cannot read the recommendations ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise DmafError(f"{path}: not valid YAML ({exc})") from None
+    raw = load_yaml(path, what="recommendations file")
     cycles = raw.get("cycles") if isinstance(raw, dict) else None
     if not isinstance(cycles, dict) or not cycles:
         raise DmafError(f"{path}: expected a top-level 'cycles' mapping of cycle -> indicator -> text")

@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-from .plots import plain_text
+from .escaping import chart_labels, chart_text
 
 #: Resolution of the card's figures: small PNGs keep the HTML light.
 FIGURE_DPI = 85
@@ -48,7 +48,8 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     ax = _new_axes(ax, (6.4, 2.9))
     long = comparison.melt(id_vars=["name"], value_vars=["score", "national_median", "top10_mean"],
                            var_name="series", value_name="value")
-    labels = {"score": plain_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
+    long["name"] = chart_labels(long["name"].astype(str))
+    labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
     long["series"] = long["series"].map(labels)
     palette = {labels["score"]: _CITY_COLOUR, "National median": _PALETTE["National median"],
                "Top-10 mean": _PALETTE["Top-10 mean"]}
@@ -86,7 +87,7 @@ def plot_engagement(distribution: pd.DataFrame, *, ax=None):
         x = float(mine["engagement_score"].iloc[0])
         ax.axvline(x, color=_CITY_COLOUR, linewidth=2.5)
         right = x > 70
-        ax.annotate(plain_text(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
+        ax.annotate(chart_text(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
                     xytext=(-4 if right else 4, -12), textcoords="offset points",
                     ha="right" if right else "left", color=_CITY_COLOUR, fontsize=9)
     ax.set_xlim(0, 100)

@@ -1,0 +1,54 @@
+"""Text from data made safe for the two places that interpret it: charts and terminals.
+
+* :func:`chart_text` - matplotlib reads ``$...$`` as mathematical notation, so a
+  component called "Budget ($)" or a city called "A $\\frac$ City" makes a chart
+  fail or draw something else. Every label taken from data (city, state, region,
+  component, indicator and level names, group names, legend entries) goes
+  through this one function before it reaches a chart.
+* :func:`terminal_text` - control characters (ESC sequences can retitle,
+  recolour or clear a terminal) are shown as visible escapes such as ``\\x1b``.
+  The command line applies it to everything it prints to a terminal.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
+# overrides/isolates that can make text read differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_CR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str, *, keep_carriage_return: bool = False) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (tab and newline kept).
+
+    ``keep_carriage_return`` also keeps ``\\r`` (for progress bars that redraw a line).
+    """
+    pattern = _CONTROL_KEEP_CR if keep_carriage_return else _CONTROL
+    text = str(text)
+    return pattern.sub(_visible, text) if pattern.search(text) else text
+
+
+def chart_text(value) -> str:
+    """``value`` as text matplotlib draws literally (``$`` escaped, so no math mode).
+
+    Control characters are shown as escapes too (matplotlib cannot draw them).
+    """
+    return terminal_text(str(value)).replace("$", r"\$")
+
+
+def chart_labels(values):
+    """:func:`chart_text` of each value of a Series, an Index or any iterable (a Series or list back)."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values.map(chart_text)
+    return [chart_text(v) for v in values]
+
+
+__all__ = ["chart_labels", "chart_text", "terminal_text"]
