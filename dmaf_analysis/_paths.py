@@ -1,20 +1,47 @@
-"""Where the bundled data live.
+"""Where the bundled data and the report notebooks live.
 
-The package is installed in editable mode from a checkout, so the bundled data sit
-in ``data/`` beside the package. ``DMAF_DATA_DIR`` points elsewhere if needed.
+Both are package data: the repository keeps them in ``data/`` and ``notebooks/`` at
+its top level, and ``pyproject.toml`` installs them as the sub-packages
+``dmaf_analysis.data`` and ``dmaf_analysis.notebooks``. They are found through
+:mod:`importlib.resources`, so the same code works from an editable install of a
+checkout and from a normal (wheel) install. ``DMAF_DATA_DIR`` points the data
+elsewhere (a folder laid out like ``data/``).
 """
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .errors import DmafError
+
+DATA_PACKAGE = "dmaf_analysis.data"
+NOTEBOOKS_PACKAGE = "dmaf_analysis.notebooks"
+
+
+def package_folder(package: str) -> Path:
+    """The folder of an installed sub-package holding package data, as a real path."""
+    try:
+        folder = resources.files(package)
+    except ModuleNotFoundError:
+        raise DmafError(f"the package data {package!r} are not installed; reinstall dmaf-analysis "
+                        "(pip install .)") from None
+    path = Path(str(folder))
+    if not isinstance(folder, Path) or not path.is_dir():
+        raise DmafError(f"the package data {package!r} are not a folder on disk ({folder}); "
+                        "install dmaf-analysis unzipped (pip install .)")
+    return path
 
 
 def data_dir() -> Path:
-    """Return the folder holding the bundled data (``data/``)."""
+    """The folder holding the bundled data, or ``DMAF_DATA_DIR`` when set."""
     override = os.environ.get("DMAF_DATA_DIR")
-    return Path(override) if override else PROJECT_ROOT / "data"
+    return Path(override) if override else package_folder(DATA_PACKAGE)
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the report notebooks (``city_report.ipynb``, ...)."""
+    return package_folder(NOTEBOOKS_PACKAGE)
 
 
 def frameworks_dir() -> Path:

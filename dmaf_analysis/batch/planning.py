@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._paths import PROJECT_ROOT, bundled_city_attributes_path, bundled_scores_path
+from .._paths import bundled_city_attributes_path, bundled_scores_path, notebooks_dir
 from ..errors import CityNotInDataError, DmafError, UnknownCityError
 from .index_page import write_index
 from .jobs import BatchSummary, ReportJob
@@ -19,7 +19,7 @@ from .slug import unique_slugs
 __all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
            "render_batch", "render_city_report", "require_city_in_data"]
 
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()
 CITY_NOTEBOOK = NOTEBOOKS_DIR / "city_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "national_overview.ipynb"
 TRENDS_NOTEBOOK = NOTEBOOKS_DIR / "national_trends.ipynb"

@@ -1,0 +1,1 @@
+"""The bundled data, installed as package data (read through importlib.resources)."""

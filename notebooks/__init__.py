@@ -1,0 +1,1 @@
+"""The report notebooks, installed as package data (read through importlib.resources)."""
