@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "dmaf_analysis.cli_synth",
     "dmaf_analysis.cli_ingest",
     "dmaf_analysis.cli_reports",
+    "dmaf_analysis.cli_sensitivity",
 )
 
 

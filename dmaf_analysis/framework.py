@@ -256,6 +256,8 @@ def read_framework(path: str | Path) -> Framework:
 def _load_dir(directory: str) -> tuple[Framework, ...]:
     folder = Path(directory)
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    # <framework>.sensitivity.yaml beside a framework declares its uncertain assumptions (assumptions.py)
+    files = [f for f in files if not f.name.endswith(".sensitivity.yaml")]
     if not files:
         raise FrameworkError(f"{folder}: no framework files (*.yaml) found")
     frameworks = [read_framework(f) for f in files]

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import robustness, stats, trends
+from . import robustness, sensitivity, stats, trends
 from .dataset import Dataset, resolve_cycle
 from .errors import DmafError
 from .io import write_table
 
 DEFAULT_OUTPUT_DIR = "outputs/national"
+#: Base samples of the national report's sensitivity analysis (1,024 x 7 = 7,168 model runs);
+#: ``dmaf sensitivity`` uses 4,096 by default.
+SENSITIVITY_SAMPLES = 1024
 
 
 # ------------------------------------------------------------------------------ cycles
@@ -103,7 +106,8 @@ def data_notice_html(dataset: Dataset, cycles) -> str:
 
 # ------------------------------------------------------------------------------ tables
 def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustness.N_DRAWS, seed: int = 0,
-                    n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL) -> dict[str, pd.DataFrame]:
+                    n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL,
+                    n_samples: int = SENSITIVITY_SAMPLES, spec=None) -> dict[str, pd.DataFrame]:
     """Every national table of one cycle (``cycle=0``: the latest).
 
     Returns
@@ -117,8 +121,15 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustne
         ``group_medians_region``, ``group_medians_selection_round``,
         ``kruskal_wallis`` (all three groupings), ``engagement``,
         ``engagement_association``, ``robustness_cities``,
-        ``robustness_levels``, ``robustness_settings``. See the functions'
-        docstrings and ``docs/national.md`` for the columns.
+        ``robustness_levels``, ``robustness_settings`` (weights and
+        aggregation only, as before), then the analysis of every declared
+        assumption (:func:`sensitivity.sensitivity_analysis` with ``n_samples``
+        base samples and the framework's spec, or ``spec``):
+        ``uncertainty_cities``, ``uncertainty_levels``, ``uncertainty_runs``,
+        ``sensitivity_indices``, ``sensitivity_assumptions``,
+        ``sensitivity_settings``, and ``leave_one_out``,
+        ``leave_one_out_cities`` (:func:`sensitivity.leave_one_out`). See the
+        functions' docstrings and ``docs/national.md`` for the columns.
     """
     c = resolve_cycle(dataset.cycles, cycle)
     fws, scored, scores = dataset.frameworks, dataset.scored, dataset.scores
@@ -146,6 +157,17 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustne
     tables["robustness_cities"] = robust.cities
     tables["robustness_levels"] = robust.level_probabilities
     tables["robustness_settings"] = robust.settings
+    sens = sensitivity.sensitivity_analysis(scores, cycle=c, frameworks=fws, cities=dataset.cities, spec=spec,
+                                            n_samples=n_samples, seed=seed)
+    tables["uncertainty_cities"] = sens.cities
+    tables["uncertainty_levels"] = sens.level_probabilities
+    tables["uncertainty_runs"] = sens.runs
+    tables["sensitivity_indices"] = sens.indices
+    tables["sensitivity_assumptions"] = sens.assumptions
+    tables["sensitivity_settings"] = sens.settings
+    loo = sensitivity.leave_one_out(scores, cycle=c, frameworks=fws, cities=dataset.cities)
+    tables["leave_one_out"] = loo.summary
+    tables["leave_one_out_cities"] = loo.cities
     return tables
 
 

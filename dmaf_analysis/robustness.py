@@ -25,6 +25,7 @@ The simulation is seeded: the same ``seed`` and settings give the same tables.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,26 +103,34 @@ def aggregate(components: np.ndarray, weights: np.ndarray, choice: np.ndarray, a
 
     Parameters
     ----------
-    components : (cities x components) array of scores (0-100)
+    components : array
+        (cities x components) scores (0-100) shared by every draw, or
+        (draws x cities x components) scores of each draw (when the draws also
+        change how component scores are computed: maxima, missing values).
     weights : (draws x components) array, rows summing to 1
     choice : (draws,) index into ``aggregations`` for each draw
     aggregations : sequence of ``"arithmetic"`` / ``"geometric"``
     offset : float
         The geometric mean's zero rule (see the module notes).
+
+    A missing (NaN) component score makes the city's score NaN in that draw.
     """
     x = np.asarray(components, dtype=float)
     w = np.asarray(weights, dtype=float)
-    out = np.empty((w.shape[0], x.shape[0]))
+    per_draw = x.ndim == 3
+    out = np.empty((w.shape[0], x.shape[-2]))
     for code, name in enumerate(aggregations):
         rows = choice == code
         if not rows.any():
             continue
-        if name == "arithmetic":
-            out[rows] = w[rows] @ x.T
-        elif name == "geometric":
-            out[rows] = np.exp(w[rows] @ np.log(x + offset).T) - offset
-        else:
+        if name not in AGGREGATIONS:
             raise ValueError(f"unknown aggregation {name!r}; use {' or '.join(AGGREGATIONS)}")
+        if per_draw:
+            values = x[rows] if name == "arithmetic" else np.log(x[rows] + offset)
+            mean = np.einsum("dck,dk->dc", values, w[rows])
+        else:
+            mean = w[rows] @ (x if name == "arithmetic" else np.log(x + offset)).T
+        out[rows] = mean if name == "arithmetic" else np.exp(mean) - offset
     return np.round(out, OVERALL_DECIMALS)
 
 
@@ -145,10 +154,99 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
 
 
 def level_index(scores: np.ndarray, thresholds) -> np.ndarray:
-    """Index of the level reached (same rule as :meth:`Framework.levels_for`)."""
+    """Index of the level reached (same rule as :meth:`Framework.levels_for`).
+
+    ``thresholds`` is the ascending minimum score of each level, shared by every
+    score, or a (draws x levels) array giving each draw (row of ``scores``) its
+    own thresholds; then a missing (NaN) score gets -1 (no level).
+    """
     mins = np.asarray(thresholds, dtype=float)
-    idx = np.searchsorted(mins, np.asarray(scores, dtype=float) + _TOL, side="right") - 1
+    values = np.asarray(scores, dtype=float)
+    if mins.ndim == 2:
+        reached = (values[..., None] + _TOL >= mins[:, None, :]).sum(axis=-1) - 1
+        return np.where(np.isnan(values), -1, np.maximum(reached, 0) if values.size else reached)
+    idx = np.searchsorted(mins, values + _TOL, side="right") - 1
     return np.clip(idx, 0, len(mins) - 1)
+
+
+def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: np.ndarray, levels: np.ndarray,
+                    nominal: np.ndarray, nominal_rank: np.ndarray, nominal_level: np.ndarray,
+                    level_names, certified, unscored_column: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-city summary of simulated scores, ranks and levels (the tables of :class:`RankRobustness`).
+
+    ``sims``, ``ranks`` and ``levels`` are (draws x cities); a draw in which a
+    city has no score has NaN score and rank and level -1, and is left out of
+    its rank and score quantiles (``p_unscored``, with ``unscored_column``,
+    gives their share). Returns the wide ``cities`` and the long
+    ``level_probabilities`` tables.
+    """
+    names = list(level_names)
+    certified = np.asarray(certified, dtype=bool)
+    n = len(info)
+    if n:
+        probs = np.stack([(levels == i).mean(axis=0) for i in range(len(names))], axis=1)
+        scored_draws = ~np.isnan(sims)
+        if scored_draws.all():
+            p05, med, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+            s05, s95 = np.quantile(sims, [0.05, 0.95], axis=0)
+            mean_score = sims.mean(axis=0)
+        else:
+            with warnings.catch_warnings():  # a city never scored: all-NaN column
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p05, med, p95 = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+                s05, s95 = np.nanquantile(sims, [0.05, 0.95], axis=0)
+                mean_score = np.nanmean(sims, axis=0)
+        unscored = 1.0 - scored_draws.mean(axis=0)
+    else:
+        probs = np.zeros((0, len(names)))
+        p05 = med = p95 = s05 = s95 = mean_score = unscored = np.array([])
+
+    def _int(values):
+        v = np.asarray(values, dtype=float)
+        if not np.isnan(v).any():
+            return v.astype(np.int64)
+        return pd.array(np.where(np.isnan(v), None, v), dtype="Int64")
+
+    cities = info.reset_index(drop=True).assign(cycle=cycle)
+    nominal = np.asarray(nominal, dtype=float)
+    nominal_level = np.asarray(nominal_level)
+    cities["nominal_score"] = nominal
+    cities["nominal_rank"] = _int(nominal_rank)
+    cities["nominal_level"] = np.where(nominal_level >= 0, np.asarray(names, dtype=object)[np.maximum(nominal_level, 0)],
+                                       None) if n else []
+    cities["median_rank"] = _int(med)
+    cities["rank_p05"] = _int(p05)
+    cities["rank_p95"] = _int(p95)
+    cities["rank_interval_width"] = cities["rank_p95"] - cities["rank_p05"]
+    cities["mean_score"] = mean_score
+    cities["score_p05"] = s05
+    cities["score_p95"] = s95
+    cities["modal_level"] = np.asarray(names, dtype=object)[probs.argmax(axis=1)] if n else []
+    cities["p_certified"] = probs[:, certified].sum(axis=1)
+    slugs = [f"p_{level_slug(x)}" for x in names]
+    for j, col in enumerate(slugs):
+        cities[col] = probs[:, j]
+    lead = ["cycle", "city", "state", "region", "nominal_score", "nominal_rank", "nominal_level", "median_rank",
+            "rank_p05", "rank_p95", "rank_interval_width", "mean_score", "score_p05", "score_p95",
+            "modal_level", "p_certified"]
+    tail = []
+    if unscored_column:
+        cities["p_unscored"] = unscored
+        tail = ["p_unscored"]
+    cities = cities[lead + slugs + tail].sort_values(["nominal_rank", "city"], na_position="last")
+    cities = cities.reset_index(drop=True)
+    info_cities = info["city"].to_numpy(object)
+    long = pd.DataFrame({
+        "cycle": cycle,
+        "city": np.repeat(info_cities, len(names)),
+        "level": np.tile(np.asarray(names, dtype=object), n),
+        "level_order": np.tile(np.arange(len(names)), n),
+        "certified": np.tile(certified, n),
+        "probability": probs.reshape(-1),
+    })
+    order = dict(zip(cities["city"], range(len(cities))))
+    long = long.sort_values(["city", "level_order"], key=lambda s: s.map(order) if s.name == "city" else s)
+    return cities, long.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------- main
@@ -215,55 +313,17 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
 
     nominal = np.round(x @ w0, OVERALL_DECIMALS)
     nominal_rank = competition_ranks(nominal) if len(nominal) else np.array([], dtype=int)
-    names = fw.levels["level"].tolist()
-    certified = fw.levels["certified"].to_numpy(bool)
-    probs = np.stack([(lev == i).mean(axis=0) for i in range(len(names))], axis=1) if len(x) else \
-        np.zeros((0, len(names)))
-    if len(x):
-        p05, med, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-        s05, s95 = np.quantile(sims, [0.05, 0.95], axis=0)
-        mean_score = sims.mean(axis=0)
-    else:
-        p05 = med = p95 = s05 = s95 = mean_score = np.array([])
-
-    cities = info.assign(cycle=cycle)
-    cities["nominal_score"] = nominal
-    cities["nominal_rank"] = nominal_rank.astype(np.int64)
-    cities["nominal_level"] = np.asarray(names, dtype=object)[level_index(nominal, mins)] if len(x) else []
-    cities["median_rank"] = np.asarray(med, dtype=np.int64)
-    cities["rank_p05"] = np.asarray(p05, dtype=np.int64)
-    cities["rank_p95"] = np.asarray(p95, dtype=np.int64)
-    cities["rank_interval_width"] = cities["rank_p95"] - cities["rank_p05"]
-    cities["mean_score"] = mean_score
-    cities["score_p05"] = s05
-    cities["score_p95"] = s95
-    cities["modal_level"] = np.asarray(names, dtype=object)[probs.argmax(axis=1)] if len(x) else []
-    cities["p_certified"] = probs[:, certified].sum(axis=1)
-    slugs = [f"p_{level_slug(n)}" for n in names]
-    for j, col in enumerate(slugs):
-        cities[col] = probs[:, j]
-    lead = ["cycle", "city", "state", "region", "nominal_score", "nominal_rank", "nominal_level", "median_rank",
-            "rank_p05", "rank_p95", "rank_interval_width", "mean_score", "score_p05", "score_p95",
-            "modal_level", "p_certified"]
-    cities = cities[lead + slugs].sort_values(["nominal_rank", "city"]).reset_index(drop=True)
-
-    long = pd.DataFrame({
-        "cycle": cycle,
-        "city": np.repeat(info["city"].to_numpy(object), len(names)),
-        "level": np.tile(np.asarray(names, dtype=object), len(info)),
-        "level_order": np.tile(np.arange(len(names)), len(info)),
-        "certified": np.tile(certified, len(info)),
-        "probability": probs.reshape(-1),
-    })
-    order = dict(zip(cities["city"], range(len(cities))))
-    long = long.sort_values(["city", "level_order"], key=lambda s: s.map(order) if s.name == "city" else s)
+    cities, long = summarise_draws(
+        info, cycle=cycle, sims=sims, ranks=ranks, levels=lev, nominal=nominal, nominal_rank=nominal_rank,
+        nominal_level=level_index(nominal, mins) if len(x) else np.array([], dtype=int),
+        level_names=fw.levels["level"].tolist(), certified=fw.levels["certified"].to_numpy(bool))
     settings = pd.DataFrame([{
         "cycle": cycle, "n_draws": int(n_draws), "perturbation": float(perturbation),
         "aggregations": "+".join(aggregations), "geometric_offset": float(geometric_offset), "seed": int(seed),
         "n_cities": int(len(info)), "n_excluded": int((~ok).sum())}])
-    return RankRobustness(cities=cities, level_probabilities=long.reset_index(drop=True), settings=settings)
+    return RankRobustness(cities=cities, level_probabilities=long, settings=settings)
 
 
 __all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
            "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
-           "rank_robustness"]
+           "rank_robustness", "summarise_draws"]

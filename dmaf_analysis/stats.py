@@ -35,6 +35,8 @@ from .framework import Framework, load_frameworks
 
 #: Thresholds the JRC/OECD audit uses to flag a distribution that may distort
 #: correlations: absolute skewness above 2 *and/or* (excess) kurtosis above 3.5.
+#: ``skew_flag`` and ``kurtosis_flag`` test each on its own; ``outlier_flag`` is the
+#: JRC's joint rule (both at once), under which the JRC treats outliers.
 SKEW_LIMIT = 2.0
 KURTOSIS_LIMIT = 3.5
 
@@ -75,6 +77,14 @@ def _moment_sample(values, min_n: int) -> np.ndarray | None:
     if x.size < min_n or np.ptp(x) <= 1e-9 * max(1.0, float(np.abs(x).max())):
         return None
     return x
+
+
+def outlier_flags(skew: float, kurtosis: float) -> dict[str, bool]:
+    """The audit flags of one distribution: ``skew_flag`` (|skew| > 2), ``kurtosis_flag``
+    (excess kurtosis > 3.5) and the JRC's joint ``outlier_flag`` (both); False when undefined (NaN)."""
+    sk = bool(abs(skew) > SKEW_LIMIT) if not np.isnan(skew) else False
+    ku = bool(kurtosis > KURTOSIS_LIMIT) if not np.isnan(kurtosis) else False
+    return {"skew_flag": sk, "kurtosis_flag": ku, "outlier_flag": sk and ku}
 
 
 def skewness(values) -> float:
@@ -205,8 +215,9 @@ def distribution_summary(scored: pd.DataFrame, *, cycle: int | None = None,
         skew_flag, kurtosis_flag``. ``share_zero`` / ``share_full`` are the
         shares of cities scoring exactly 0 / the maximum (100) - floor and
         ceiling effects. ``skew`` is G1, ``kurtosis`` excess kurtosis G2 (see
-        the module notes); ``skew_flag`` is ``|skew| > 2`` and
-        ``kurtosis_flag`` is ``kurtosis > 3.5``.
+        the module notes); ``skew_flag`` is ``|skew| > 2``,
+        ``kurtosis_flag`` is ``kurtosis > 3.5`` and ``outlier_flag`` is both at
+        once (the JRC's joint rule for outliers).
     """
     frameworks = _frameworks(frameworks)
     rows = []
@@ -216,7 +227,7 @@ def distribution_summary(scored: pd.DataFrame, *, cycle: int | None = None,
             x = _values(part[measure]) if measure in part else np.array([])
             rows.append({"cycle": cyc, "measure": measure, **_describe(x, 100.0)})
     cols = ["cycle", "measure", "n", "mean", "median", "sd", "min", "q1", "q3", "max", "skew",
-            "kurtosis", "share_zero", "share_full", "gini", "skew_flag", "kurtosis_flag"]
+            "kurtosis", "share_zero", "share_full", "gini", "skew_flag", "kurtosis_flag", "outlier_flag"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -226,7 +237,7 @@ def _describe(x: np.ndarray, maximum: float) -> dict:
         nan = float("nan")
         return dict(n=0, mean=nan, median=nan, sd=nan, min=nan, q1=nan, q3=nan, max=nan, skew=nan,
                     kurtosis=nan, share_zero=nan, share_full=nan, gini=nan, skew_flag=False,
-                    kurtosis_flag=False)
+                    kurtosis_flag=False, outlier_flag=False)
     q1, med, q3 = np.percentile(x, [25, 50, 75])
     sk, ku = skewness(x), excess_kurtosis(x)
     return dict(n=n, mean=float(x.mean()), median=float(med),
@@ -234,8 +245,7 @@ def _describe(x: np.ndarray, maximum: float) -> dict:
                 min=float(x.min()), q1=float(q1), q3=float(q3), max=float(x.max()), skew=sk, kurtosis=ku,
                 share_zero=float(np.mean(np.abs(x) <= _TOL)),
                 share_full=float(np.mean(x >= maximum - _TOL)), gini=gini(x),
-                skew_flag=bool(abs(sk) > SKEW_LIMIT) if not np.isnan(sk) else False,
-                kurtosis_flag=bool(ku > KURTOSIS_LIMIT) if not np.isnan(ku) else False)
+                **outlier_flags(sk, ku))
 
 
 def indicator_distribution(scores: pd.DataFrame, *, cycle: int | None = None,
@@ -256,7 +266,8 @@ def indicator_distribution(scores: pd.DataFrame, *, cycle: int | None = None,
         kurtosis_flag``. ``n`` counts cities with a score; the shares
         (of those cities) of scoring 0, something between 0 and the maximum,
         and the maximum sum to 1. ``mean_share`` is the mean as a share of the
-        maximum; ``n_missing`` counts rows with an empty score.
+        maximum; ``n_missing`` counts rows with an empty score. The flags are
+        as in :func:`distribution_summary` (``outlier_flag``: the JRC joint rule).
     """
     frameworks = _frameworks(frameworks)
     rows = []
@@ -278,12 +289,11 @@ def indicator_distribution(scores: pd.DataFrame, *, cycle: int | None = None,
                 "share_full": full, "mean": float(x.mean()) if n else float("nan"),
                 "mean_share": float(x.mean() / ind.max_score) if n else float("nan"),
                 "skew": sk, "kurtosis": ku,
-                "skew_flag": bool(abs(sk) > SKEW_LIMIT) if not np.isnan(sk) else False,
-                "kurtosis_flag": bool(ku > KURTOSIS_LIMIT) if not np.isnan(ku) else False,
+                **outlier_flags(sk, ku),
             })
     cols = ["cycle", "component", "indicator", "name", "max_score", "n", "n_missing", "share_zero",
             "share_partial", "share_full", "mean", "mean_share", "skew", "kurtosis", "skew_flag",
-            "kurtosis_flag"]
+            "kurtosis_flag", "outlier_flag"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -691,5 +701,5 @@ __all__ = [
     "component_alphas", "component_correlations", "cronbach_alpha", "distribution_summary",
     "effective_weights", "engagement_association", "engagement_table", "excess_kurtosis", "gini",
     "group_medians", "indicator_distribution", "kruskal_by_group", "leaderboard", "level_counts",
-    "measures_for", "pca_loadings", "pca_variance", "skewness",
+    "measures_for", "outlier_flags", "pca_loadings", "pca_variance", "skewness",
 ]

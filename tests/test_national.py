@@ -67,7 +67,7 @@ def dataset(panel_files):
 
 @pytest.fixture(scope="module")
 def tables(dataset):
-    return national.national_tables(dataset, n_draws=500, n_boot=300)
+    return national.national_tables(dataset, n_draws=500, n_boot=300, n_samples=64)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,9 @@ def test_national_tables_cover_the_latest_cycle(dataset, tables):
                 "correlations", "cronbach_alpha", "pca_variance", "pca_loadings", "effective_weights",
                 "group_medians_state", "group_medians_region", "group_medians_selection_round",
                 "kruskal_wallis", "engagement", "engagement_association", "robustness_cities",
-                "robustness_levels", "robustness_settings"]
+                "robustness_levels", "robustness_settings", "uncertainty_cities", "uncertainty_levels",
+                "uncertainty_runs", "sensitivity_indices", "sensitivity_assumptions", "sensitivity_settings",
+                "leave_one_out", "leave_one_out_cities"]
     assert list(tables) == expected
     for name, table in tables.items():
         if "cycle" in table.columns:
@@ -113,6 +115,8 @@ def test_national_tables_cover_the_latest_cycle(dataset, tables):
     assert set(tables["kruskal_wallis"]["grouping"]) == set(stats.GROUPINGS)
     assert tables["provenance"].iloc[0]["synthetic_share"] == 1.0
     assert tables["robustness_settings"].iloc[0]["n_draws"] == 500
+    assert tables["sensitivity_settings"].iloc[0]["n_runs"] == 64 * (len(tables["sensitivity_assumptions"]) + 2)
+    assert set(tables["uncertainty_cities"]["city"]) == set(tables["leaderboard"]["city"])
     assert len(tables["engagement"]) == 23
 
 
@@ -126,7 +130,7 @@ def test_trend_tables(trend):
 
 
 def test_run_national_writes_csv_and_parquet(dataset, tmp_path):
-    out = national.run_national(dataset, cycle=1, output_dir=tmp_path, n_draws=200, n_boot=200)
+    out = national.run_national(dataset, cycle=1, output_dir=tmp_path, n_draws=200, n_boot=200, n_samples=32)
     folder = tmp_path / "cycle-1"
     for name, table in out.items():
         csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
