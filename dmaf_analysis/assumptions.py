@@ -42,8 +42,8 @@ factor of the Sobol analysis) and has a ``name`` and a ``kind``:
     with no value at all stays missing).
 
 Adding or dropping an assumption is an edit of the YAML file. Files are read with
-``yaml.safe_load`` and a size limit, and every problem is reported at once with
-the file's name.
+the package's limited safe YAML loader (:func:`~dmaf_analysis.fileio.load_yaml`),
+and every problem is reported at once with the file's name.
 """
 from __future__ import annotations
 
@@ -53,16 +53,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from .errors import DmafError
+from .fileio import load_yaml
 from .framework import Framework
 
 KINDS = ("weights", "aggregation", "thresholds", "maxima", "missing")
 AGGREGATION_CHOICES = ("arithmetic", "geometric")
 MISSING_CHOICES = ("missing", "zero", "component_mean")
-#: Largest sensitivity spec read, in bytes (it is a short hand-written file).
-MAX_SPEC_BYTES = 256 * 1024
 SPEC_SUFFIX = ".sensitivity.yaml"
 
 #: Used when a framework has no ``.sensitivity.yaml`` beside it.
@@ -145,24 +142,9 @@ def spec_path(framework: Framework) -> Path | None:
 
 
 def read_spec_file(path: str | Path) -> dict:
-    """Parse a spec file safely (size-limited ``yaml.safe_load``); errors name the file."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise SpecError(f"{path}: no such sensitivity spec file (expected a YAML file)")
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise SpecError(f"{path}: the sensitivity spec is {size:,} bytes; at most {MAX_SPEC_BYTES:,} expected")
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpecError(f"{path}: the sensitivity spec is not UTF-8 text") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read the sensitivity spec ({exc.strerror or exc})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML ({exc})") from None
-    return raw
+    """Parse a spec file safely (:func:`~dmaf_analysis.fileio.load_yaml`: safe loader, size and
+    nesting limits); errors name the file."""
+    return load_yaml(path, what="sensitivity spec", error=SpecError)
 
 
 def load_spec(framework: Framework, path: str | Path | None = None) -> AssumptionSpec:
@@ -563,5 +545,5 @@ def decode(spec: AssumptionSpec, framework: Framework, u: np.ndarray) -> Setting
 
 
 __all__ = ["AGGREGATION_CHOICES", "Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS",
-           "MAX_SPEC_BYTES", "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
+           "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
            "nominal_settings", "parse_spec", "problem", "read_spec_file", "spec_path"]

@@ -212,8 +212,8 @@ def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: 
     nominal_level = np.asarray(nominal_level)
     cities["nominal_score"] = nominal
     cities["nominal_rank"] = _int(nominal_rank)
-    cities["nominal_level"] = np.where(nominal_level >= 0, np.asarray(names, dtype=object)[np.maximum(nominal_level, 0)],
-                                       None) if n else []
+    named = np.asarray(names, dtype=object)[np.maximum(nominal_level, 0)] if n else []
+    cities["nominal_level"] = np.where(nominal_level >= 0, named, None) if n else []
     cities["median_rank"] = _int(med)
     cities["rank_p05"] = _int(p05)
     cities["rank_p95"] = _int(p95)
