@@ -102,6 +102,25 @@ class Framework:
         row = self.levels[self.levels["level"] == level]
         return bool(row["certified"].iloc[0]) if len(row) else False
 
+    @property
+    def top_level(self) -> str:
+        """Name of the highest level."""
+        return str(self.levels["level"].iloc[-1])
+
+    def with_levels(self, levels: list[dict]) -> "Framework":
+        """A copy of the framework with other levels, validated as in a YAML file.
+
+        ``levels`` is a list of mappings with ``name``, ``min_score`` and optionally
+        ``certified`` (default true) and ``provenance`` (default ``illustrative``),
+        ascending from a first level at 0: the same form as the ``levels`` key of
+        a framework file.
+        """
+        from dataclasses import replace
+
+        parsed = _parse_levels(levels, f"{self.source or self.name} (levels given)")
+        return replace(self, levels=pd.DataFrame(parsed, columns=["level", "min_score", "certified",
+                                                                  "provenance"]))
+
     def next_level(self, level: str) -> tuple[str, float] | None:
         """The level above ``level`` and its minimum score, or None at the top."""
         names = self.levels["level"].tolist()
@@ -128,6 +147,32 @@ def _number(value, source: str, where: str) -> float:
     if not math.isfinite(value):
         raise _fail(source, f"{where} must be finite, got {value!r}")
     return float(value)
+
+
+def _parse_levels(levels_raw, source: str) -> list[dict]:
+    """Validate a framework's ``levels`` list: names unique, first at 0, strictly ascending, <= 100."""
+    if not isinstance(levels_raw, list) or not levels_raw:
+        raise _fail(source, "'levels' must be a non-empty list")
+    levels = []
+    for i, lev in enumerate(levels_raw, start=1):
+        name = str(_require(lev, "name", source, f"level #{i}"))
+        min_score = _number(_require(lev, "min_score", source, f"level {name!r}"), source, f"level {name!r} min_score")
+        certified = lev.get("certified", True)
+        if not isinstance(certified, bool):
+            raise _fail(source, f"level {name!r}: 'certified' must be true or false, got {certified!r}")
+        levels.append({"level": name, "min_score": min_score, "certified": certified,
+                       "provenance": str(lev.get("provenance", "illustrative"))})
+    mins = [lev["min_score"] for lev in levels]
+    if mins[0] != 0:
+        raise _fail(source, f"the first level must start at 0, it starts at {mins[0]:g}")
+    if any(b <= a for a, b in zip(mins, mins[1:])):
+        raise _fail(source, f"levels must be in strictly ascending order of min_score, got {mins}")
+    if mins[-1] > 100:
+        raise _fail(source, f"a level starts above 100 ({mins[-1]:g})")
+    names = [lev["level"] for lev in levels]
+    if len(set(names)) != len(names):
+        raise _fail(source, "level names must be unique")
+    return levels
 
 
 def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
@@ -186,28 +231,7 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         if abs(total - 100.0) > 1e-6:
             raise _fail(source, f"the maxima of component {cid!r} must sum to 100, they sum to {total:g}")
 
-    levels_raw = _require(raw, "levels", source, "the framework")
-    if not isinstance(levels_raw, list) or not levels_raw:
-        raise _fail(source, "'levels' must be a non-empty list")
-    levels = []
-    for i, lev in enumerate(levels_raw, start=1):
-        name = str(_require(lev, "name", source, f"level #{i}"))
-        min_score = _number(_require(lev, "min_score", source, f"level {name!r}"), source, f"level {name!r} min_score")
-        certified = lev.get("certified", True)
-        if not isinstance(certified, bool):
-            raise _fail(source, f"level {name!r}: 'certified' must be true or false, got {certified!r}")
-        levels.append({"level": name, "min_score": min_score, "certified": certified,
-                       "provenance": str(lev.get("provenance", "illustrative"))})
-    mins = [lev["min_score"] for lev in levels]
-    if mins[0] != 0:
-        raise _fail(source, f"the first level must start at 0, it starts at {mins[0]:g}")
-    if any(b <= a for a, b in zip(mins, mins[1:])):
-        raise _fail(source, f"levels must be in strictly ascending order of min_score, got {mins}")
-    if mins[-1] > 100:
-        raise _fail(source, f"a level starts above 100 ({mins[-1]:g})")
-    names = [lev["level"] for lev in levels]
-    if len(set(names)) != len(names):
-        raise _fail(source, "level names must be unique")
+    levels = _parse_levels(_require(raw, "levels", source, "the framework"), source)
 
     crosswalk, crosswalk_to = {}, None
     if raw.get("crosswalk") is not None:
@@ -232,7 +256,7 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         provenance=str(raw.get("provenance", "illustrative")),
         components=comp_df,
         indicators=pd.DataFrame(indicators),
-        levels=pd.DataFrame(levels),
+        levels=pd.DataFrame(levels, columns=["level", "min_score", "certified", "provenance"]),
         crosswalk=crosswalk,
         crosswalk_to=crosswalk_to,
         source=source,

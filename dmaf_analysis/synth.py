@@ -55,9 +55,21 @@ PUBLISHED_REGION = "West"
 PUBLISHED_REGION_MEAN = 45
 PUBLISHED_REGION_CITIES = 26
 PUBLISHED_REGION_CERTIFIED = 10
-PUBLISHED_TOP_SIX = ("Surat", "Pimpri-Chinchwad", "Bhopal", "Pune", "Nagpur", "Ahmedabad")
+#: Ranks 1-9 in order (ranks 7-9 rest on one regional outlet; New Town's 8th on three).
+PUBLISHED_TOP_NINE = ("Surat", "Pimpri-Chinchwad", "Bhopal", "Pune", "Nagpur", "Ahmedabad",
+                      "Jabalpur", "New Town Kolkata", "Chennai")
 PUBLISHED_TIED_TENTH = ("Kohima", "Raipur", "Thane")
+#: The only level name on record; New Town Kolkata (8th) and Kohima (10th) held it.
 PUBLISHED_TIE_LEVEL = "Enabled"
+PUBLISHED_ENABLED = ("New Town Kolkata", "Kohima")
+#: The component ids the published facts speak of.
+PUBLISHED_COMPONENTS = ("policy", "people", "process", "technology", "outcomes")
+#: Kohima's published component totals, and its place among the cities ranked 1-10
+#: (2nd on Policy, 3rd on Technology, 8th on People).
+KOHIMA = "Kohima"
+KOHIMA_POLICY = 97
+KOHIMA_PROCESS = 45
+KOHIMA_PLACES = {"policy": 2, "technology": 3, "people": 8}
 #: Number of cities with a non-zero score on an indicator (data coordinators,
 #: city-run capacity building, sensors).
 PUBLISHED_NONZERO_COUNTS = {"2.b": 61, "2.e": 20, "4.a": 69}
@@ -266,10 +278,28 @@ def _check_count(n_cities) -> int:
 class _Layout:
     """Positions (in the panel's city order) of the cities the published facts name."""
 
-    top_six: np.ndarray
-    tied: np.ndarray
+    top_nine: np.ndarray
+    tied: np.ndarray        # Kohima first
     ludhiana: int
-    region: np.ndarray  # bool: in the published region
+    region: np.ndarray      # bool: in the published region
+
+
+@dataclass(frozen=True)
+class _TopPlan:
+    """Component bounds (in steps) for the cities ranked 1-10, so Kohima's published positions hold.
+
+    ``rows`` are panel positions (ranks 1-9, then the three tied cities, Kohima
+    first); ``lo``/``hi`` bound each row's component totals (framework component
+    order); ``forced`` marks the cities that must score above zero on the
+    published non-zero indicators; ``adjust`` lists ``(row, component, points)``
+    moves off the 5-point grid that give Kohima its published totals.
+    """
+
+    rows: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    forced: np.ndarray
+    adjust: tuple
 
 
 def _published_layout(table: pd.DataFrame) -> tuple[_Layout | None, str]:
@@ -277,7 +307,7 @@ def _published_layout(table: pd.DataFrame) -> tuple[_Layout | None, str]:
     if len(table) != 100:
         return None, f"the panel has {len(table)} cities, not the 100 Smart Cities"
     pos = {c: i for i, c in enumerate(table["city"])}
-    named = [*PUBLISHED_TOP_SIX, *PUBLISHED_TIED_TENTH, LUDHIANA]
+    named = [*PUBLISHED_TOP_NINE, *PUBLISHED_TIED_TENTH, LUDHIANA]
     missing = [c for c in named if c not in pos]
     if missing:
         return None, f"the cities table lacks {', '.join(missing)}"
@@ -285,25 +315,43 @@ def _published_layout(table: pd.DataFrame) -> tuple[_Layout | None, str]:
     if region.sum() != PUBLISHED_REGION_CITIES:
         return None, (f"the cities table has {int(region.sum())} cities in region {PUBLISHED_REGION}, "
                       f"not {PUBLISHED_REGION_CITIES}")
-    expected = {c: True for c in PUBLISHED_TOP_SIX} | {"Thane": True, "Kohima": False, "Raipur": False,
-                                                       LUDHIANA: False}
+    expected = ({c: True for c in PUBLISHED_TOP_NINE[:7]} | {c: False for c in PUBLISHED_TOP_NINE[7:]}
+                | {"Thane": True, "Kohima": False, "Raipur": False, LUDHIANA: False})
     wrong = [c for c, west in expected.items() if bool(region[pos[c]]) != west]
     if wrong:
         return None, f"the region of {', '.join(wrong)} differs from the layout the published facts need"
-    return _Layout(top_six=np.array([pos[c] for c in PUBLISHED_TOP_SIX]),
+    return _Layout(top_nine=np.array([pos[c] for c in PUBLISHED_TOP_NINE]),
                    tied=np.array([pos[c] for c in PUBLISHED_TIED_TENTH]),
                    ludhiana=pos[LUDHIANA], region=region), ""
 
 
-def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Random) -> np.ndarray:
+def _distinct_descending(lo: int, hi: int, total: int, k: int, rnd: _Random, what: str, source: str) -> np.ndarray:
+    """``k`` distinct whole numbers in ``[lo + 1, hi + k]``, descending, summing to ``total``.
+
+    Drawn as ``u`` in ``[lo, hi]`` (sum ``total - k(k+1)/2``), sorted, plus ``k, k-1, ..., 1``.
+    """
+    offset = k * (k + 1) // 2
+    target = total - offset
+    if not k * lo <= target <= k * hi:
+        raise DmafError(f"{source}: cannot reproduce the published facts ({what} cannot sum to {total})")
+    u = lo + np.floor((hi - lo + 1) * rnd.uniform(k)).astype(np.int64)
+    u = _fix_totals(u[None, :], np.full((1, k), lo), np.full((1, k), hi), np.array([target]), rnd)[0]
+    return np.sort(u)[::-1] + np.arange(k, 0, -1)
+
+
+def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
+                      rnd: _Random) -> tuple[np.ndarray, _TopPlan]:
     """Cycle 2 overall scores (= 5-point steps) that reproduce the published results.
 
-    Groups: ranks 1-9 (the six named western cities, then three other western
-    cities), the three cities tied at rank 10 at score ``tie``, the other western
-    cities (not certified), the other certified cities (between the certification
-    minimum and ``tie - 1``) and the rest (not certified). Each group's values are
-    drawn, then nudged to the exact sums the published means imply, then handed
-    out by a latent maturity.
+    Kohima's component totals are fixed first (Policy 97, Process 45, and a
+    Technology and People score drawn so that its places among the top 10 can
+    hold), then the tie at rank 10, ranks 8-9 just above it, the western cities
+    (ranks 1-7, Thane, two more certified ones below the tie and 16 uncertified
+    ones, summing to the western mean), and the other regions (28 more certified
+    cities below the tie, Ludhiana and the uncertified rest, summing to the
+    national mean). Each group's values are drawn, nudged to the exact sums, then
+    handed out by a latent maturity. The returned plan bounds the component
+    totals of the 12 cities ranked 1-10.
     """
     n = len(layout.region)
     cap_total = int(caps.sum())
@@ -314,6 +362,11 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
     if not np.allclose(caps * POINT_STEP, fw.max_scores.to_numpy(dtype=float)):
         raise DmafError(f"{fw.source}: the published facts need indicator maxima that are "
                         f"multiples of {POINT_STEP}")
+    comp_ids = fw.component_ids
+    if sorted(comp_ids) != sorted(PUBLISHED_COMPONENTS) or cap_total != 100:
+        raise DmafError(f"{fw.source}: the published facts need the five components "
+                        f"{', '.join(PUBLISHED_COMPONENTS)}")
+    P, Pe, Pr, T, O = (comp_ids.index(c) for c in PUBLISHED_COMPONENTS)
     levels = fw.levels.reset_index(drop=True)
     certified = levels[levels["certified"].astype(bool)]
     if certified.empty or PUBLISHED_TIE_LEVEL not in set(levels["level"]):
@@ -323,11 +376,29 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
     tie_min = math.ceil(float(levels.loc[tie_row, "min_score"]))
     tie_max = (math.ceil(float(levels.loc[tie_row + 1, "min_score"])) - 1
                if tie_row + 1 < len(levels) else cap_total)
-    # room below the tie for the other certified cities, and above it for ranks 1-9
-    tie_lo, tie_hi = max(tie_min, cert_min + 17), min(tie_max, top_cap - 20, cert_min + 25)
+    # the tie leaves room below it for the other certified cities, above it (in the
+    # same level) for ranks 8-9, and holds Kohima's 97 + 45 with a high Technology
+    tie_lo = max(tie_min, cert_min + 17, 47)
+    tie_hi = min(tie_max - 2, cert_min + 25, 60)
     if tie_lo > tie_hi or tie_min < cert_min:
         raise DmafError(f"{fw.source}: the level thresholds leave no room for the published tie at rank 10")
     tie = rnd.integer(tie_lo, tie_hi)
+
+    # Kohima, in steps: Policy 19 (+2 points -> 97), Process 9 (45), Technology tk,
+    # People pk, Outcomes ok (-2 points, so that the total stays 5 x tie)
+    tk = rnd.integer(13, min(15, tie - 33))
+    pk = rnd.integer(4, min(7, tie - 29 - tk))
+    ok = tie - 28 - tk - pk
+    if not 1 <= ok <= 20:  # pragma: no cover - follows from the ranges above
+        raise DmafError("internal error: Kohima's Outcomes total is out of range")
+
+    # ranks 8-9 (New Town Kolkata, Chennai): just above the tie, in its level
+    below_cap = 57 + pk + tk  # most a city can score with People < pk and Technology < tk
+    room = min(tie_max, below_cap) - (tie + 2)
+    a = rnd.integer(0, min(8, room))
+    b = rnd.integer(0, min(8, room - a))
+    r9 = tie + 1 + a
+    r8 = r9 + 1 + b
 
     n_region = int(layout.region.sum())
     region_sum = PUBLISHED_REGION_MEAN * n_region
@@ -344,47 +415,57 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
         by_maturity = positions[np.argsort(-maturity[positions], kind="stable")]
         totals[by_maturity] = np.sort(values)[::-1]
 
-    # ranks 7-9: three more western cities, the most mature ones (with noise)
     named = np.zeros(n, dtype=bool)
-    named[layout.top_six] = True
+    named[layout.top_nine] = True
     named[layout.tied] = True
     named[layout.ludhiana] = True
-    next_three = np.flatnonzero(_top_k(maturity, layout.region & ~named, 3))
-    next_three = next_three[np.argsort(-maturity[next_three], kind="stable")]
-    top_nine = np.concatenate([layout.top_six, next_three])
-    taken = named.copy()
-    taken[next_three] = True
+    top_west = layout.top_nine[layout.region[layout.top_nine]]
+    n_top_west = len(top_west)
+    n_tied_west = int(layout.region[layout.tied].sum())
 
-    # the western cities outside ranks 1-12 are not certified
-    region_rest = np.flatnonzero(layout.region & ~taken)
-    n_region_tied = int(layout.region[layout.tied].sum())
-    k = len(region_rest)
-    rest_target = int(round(k * (cert_min - 1) * (0.76 + 0.14 * rnd.uniform(1)[0])))
-    top_min = 9 * tie + 45
-    top_max = 9 * (top_cap - 9) + 45
-    rest_target = int(np.clip(rest_target, region_sum - n_region_tied * tie - top_max,
-                              region_sum - n_region_tied * tie - top_min))
+    # the west: ranks 1-7, Thane at the tie, `n_wmid` more certified below the tie, the rest not certified
+    n_wmid = PUBLISHED_REGION_CERTIFIED - n_top_west - n_tied_west
+    west_free = layout.region & ~named
+    wmid = np.flatnonzero(_top_k(maturity, west_free, n_wmid))
+    wrest = np.setdiff1d(np.flatnonzero(west_free), wmid)
+    u_cap = 73 + tk  # ranks 3-7 stay within what a city below Kohima on Technology can score
+    w7_lo, w7_hi = n_top_west * r8 + n_top_west * (n_top_west + 1) // 2, \
+        n_top_west * u_cap + n_top_west * (n_top_west + 1) // 2
+    w7_hi = min(w7_hi, sum(range(top_cap - n_top_west + 1, top_cap + 1)))
+    west_left = region_sum - n_tied_west * tie
+    k = len(wrest)
+    mid_lo, mid_hi = n_wmid * cert_min, n_wmid * (tie - 1)
+    rest_target = int(round(k * (cert_min - 1) * (0.84 + 0.10 * rnd.uniform(1)[0])))
+    rest_target = int(np.clip(rest_target, max(0, west_left - mid_hi - w7_hi),
+                              min(k * (cert_min - 1), west_left - mid_lo - w7_lo)))
     rest = _below_cap(cert_min - 1, rest_target, k, rnd)
     rest = spread(rest, np.zeros(k, np.int64), np.full(k, cert_min - 1), rest_target, "the western cities")
-    assign(region_rest, rest)
-
-    # ranks 1-9: nine distinct scores above the tie; u ascending + (1..9) is strictly increasing
-    top_sum = region_sum - n_region_tied * tie - int(rest.sum())
-    u = tie + np.floor((top_cap - 8 - tie) * rnd.uniform(9)).astype(np.int64)
-    u = spread(u, np.full(9, tie), np.full(9, top_cap - 9), top_sum - 45, "ranks 1-9")
-    totals[top_nine] = (np.sort(u) + np.arange(1, 10))[::-1]
+    assign(wrest, rest)
+    mid_start = (cert_min + np.floor((tie - cert_min) * rnd.uniform(n_wmid))).astype(np.int64)
+    mid_target = int(np.clip(mid_start.sum(), max(mid_lo, west_left - rest_target - w7_hi),
+                             min(mid_hi, west_left - rest_target - w7_lo)))
+    wmid_values = spread(mid_start, np.full(n_wmid, cert_min), np.full(n_wmid, tie - 1), mid_target,
+                         "the certified western cities below the tie")
+    assign(wmid, wmid_values)
+    w7 = west_left - rest_target - mid_target
+    totals[top_west] = _distinct_descending(r8, min(u_cap, top_cap - n_top_west), w7, n_top_west, rnd,
+                                            "ranks 1-7", fw.source)
+    totals[layout.top_nine[n_top_west:]] = [r8, r9][: 9 - n_top_west]
     totals[layout.tied] = tie
 
     # the other regions: certified below the tie, the rest not certified; Ludhiana among the latter
     ludhiana = rnd.integer(12, min(26, cert_min - 1))
     totals[layout.ludhiana] = ludhiana
     others = np.flatnonzero(~layout.region & ~named)
-    n_mid = PUBLISHED_CERTIFIED - PUBLISHED_REGION_CERTIFIED - int((~layout.region[layout.tied]).sum())
+    n_named_cert = int((~layout.region[layout.top_nine]).sum() + (~layout.region[layout.tied]).sum())
+    n_mid = PUBLISHED_CERTIFIED - PUBLISHED_REGION_CERTIFIED - n_named_cert
     mid = np.flatnonzero(_top_k(maturity, ~layout.region & ~named, n_mid))
     low = np.setdiff1d(others, mid)
     lo = np.concatenate([np.full(len(mid), cert_min), np.zeros(len(low), np.int64)])
     hi = np.concatenate([np.full(len(mid), tie - 1), np.full(len(low), cert_min - 1)])
-    other_target = other_sum - int(totals[layout.tied][~layout.region[layout.tied]].sum()) - ludhiana
+    named_other = layout.top_nine[~layout.region[layout.top_nine]]
+    other_target = (other_sum - int(totals[named_other].sum())
+                    - int(totals[layout.tied][~layout.region[layout.tied]].sum()) - ludhiana)
     mid_start = (cert_min + np.floor((tie - cert_min) * rnd.uniform(len(mid)) ** 1.6)).astype(np.int64)
     low_start = _below_cap(cert_min - 1, other_target - int(mid_start.sum()), len(low), rnd)
     start = np.concatenate([mid_start, low_start])
@@ -393,7 +474,38 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray, rnd: _Ra
     assign(low, values[len(mid):])
     if (totals < 0).any():  # pragma: no cover - every city belongs to one group above
         raise DmafError("internal error: a city received no synthetic total")
-    return totals
+
+    # component bounds of the 12 cities ranked 1-10 (Kohima is row 9)
+    rows = np.concatenate([layout.top_nine, layout.tied])
+    m = len(comp_ids)
+    comp_cap = np.array([int(caps[(fw.indicators["component"] == c).to_numpy()].sum()) for c in comp_ids])
+    c_lo = np.zeros((12, m), dtype=np.int64)
+    c_hi = np.broadcast_to(comp_cap, (12, m)).copy()
+    kohima = 9
+    c_hi[:, P] = comp_cap[P] - 1           # nobody but the leader reaches 97 on Policy
+    leader = int(np.argmax(rnd.gumbel(n_top_west)))
+    c_lo[leader, P] = c_hi[leader, P] = comp_cap[P]
+    c_lo[:n_top_west, Pe] = pk + 1         # seven above Kohima on People ...
+    c_hi[n_top_west:, Pe] = pk - 1         # ... and four below
+    # two above Kohima on Technology: those ranks 1-7 that need it, then others at random
+    plain_cap = c_hi[:n_top_west].sum(axis=1) - (comp_cap[T] - (tk - 1))
+    need = totals[rows[:n_top_west]] > plain_cap
+    keys = np.where(need, np.inf, rnd.gumbel(n_top_west))
+    above = np.argsort(-keys, kind="stable")[:2]
+    c_hi[:, T] = tk - 1
+    c_lo[above, T] = tk + 1
+    c_hi[above, T] = comp_cap[T]
+    c_lo[kohima] = c_hi[kohima] = 0
+    for comp, value in ((P, 19), (Pe, pk), (Pr, 9), (T, tk), (O, ok)):
+        c_lo[kohima, comp] = c_hi[kohima, comp] = value
+    if (c_lo.sum(axis=1) > totals[rows]).any() or (c_hi.sum(axis=1) < totals[rows]).any():
+        raise DmafError(f"{fw.source}: cannot reproduce Kohima's published places among the top 10")
+    forced = np.zeros(n, dtype=bool)
+    forced[top_west] = True
+    kohima_row = int(layout.tied[0])
+    adjust = ((kohima_row, comp_ids[P], KOHIMA_POLICY - 19 * POINT_STEP),
+              (kohima_row, comp_ids[O], -(KOHIMA_POLICY - 19 * POINT_STEP)))
+    return totals, _TopPlan(rows=rows, lo=c_lo, hi=c_hi, forced=forced, adjust=adjust)
 
 
 def _below_cap(cap: int, target: int, k: int, rnd: _Random) -> np.ndarray:
@@ -433,12 +545,12 @@ def _ludhiana_fixed(fw: Framework) -> dict[str, int] | None:
 
 def _choose_nonzero(totals: np.ndarray, fw: Framework, caps: np.ndarray, fixed_lo: np.ndarray,
                     fixed_mask: np.ndarray, counts: dict[str, int], strict: bool,
-                    rnd: _Random) -> dict[str, np.ndarray]:
+                    rnd: _Random, forced: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Which cities score above zero on each indicator of ``counts`` (the others score 0).
 
     Mature cities are likelier to be chosen. A city joins only as many sets as it
     has steps to spare, and a city whose total cannot fit once these indicators
-    are zero joins them all.
+    are zero (or that ``forced`` marks) joins them all.
     """
     ids = fw.indicator_ids
     cols = [ids.index(i) for i in counts]
@@ -447,6 +559,8 @@ def _choose_nonzero(totals: np.ndarray, fw: Framework, caps: np.ndarray, fixed_l
     free_cap = np.where(fixed_mask, 0, caps).sum(axis=1) + fixed_lo.sum(axis=1)
     forcible_cap = np.where(fixed_mask[:, cols], 0, caps[:, cols]).sum(axis=1)
     must = totals > free_cap - forcible_cap
+    if forced is not None:
+        must = must | forced
     spare = totals - fixed_lo.sum(axis=1)
     chosen = {}
     for ind, col in zip(counts, cols):
@@ -468,8 +582,13 @@ def _choose_nonzero(totals: np.ndarray, fw: Framework, caps: np.ndarray, fixed_l
 
 
 def _split(totals: np.ndarray, fw: Framework, table: pd.DataFrame, strengths: np.ndarray,
-           nonzero_counts: dict[str, int] | None, strict: bool, rnd: _Random):
-    """Indicator steps (cities x indicators) for one cycle, and the fixed-value mask."""
+           nonzero_counts: dict[str, int] | None, strict: bool, rnd: _Random,
+           plan: _TopPlan | None = None):
+    """Indicator steps (cities x indicators) for one cycle, and the fixed-value mask.
+
+    With a ``plan``, its cities first get component totals within the plan's
+    bounds, then each component is split over its indicators.
+    """
     n, ids = len(totals), fw.indicator_ids
     caps = np.broadcast_to(_caps(fw), (n, len(ids)))
     fixed_mask = np.zeros((n, len(ids)), dtype=bool)
@@ -485,7 +604,8 @@ def _split(totals: np.ndarray, fw: Framework, table: pd.DataFrame, strengths: np
     hi = np.where(fixed_mask, fixed_lo, caps)
     totals = np.clip(totals, lo.sum(axis=1), hi.sum(axis=1))
     if nonzero_counts:
-        sets = _choose_nonzero(totals, fw, caps, fixed_lo, fixed_mask, nonzero_counts, strict, rnd)
+        sets = _choose_nonzero(totals, fw, caps, fixed_lo, fixed_mask, nonzero_counts, strict, rnd,
+                               forced=None if plan is None else plan.forced)
         for ind, picked in sets.items():
             col = ids.index(ind)
             free = ~fixed_mask[:, col]
@@ -495,7 +615,47 @@ def _split(totals: np.ndarray, fw: Framework, table: pd.DataFrame, strengths: np
     comp_of = fw.indicators["component"].map({c: k for k, c in enumerate(fw.component_ids)}).to_numpy()
     logits = ease[None, :] + strengths[:, comp_of] + _INDICATOR_SD * rnd.normal((n, len(ids)))
     steps = _allocate(totals, lo, hi, logits, rnd)
+    if plan is not None:
+        steps[plan.rows] = _split_by_component(totals[plan.rows], fw, lo[plan.rows], hi[plan.rows],
+                                               logits[plan.rows], strengths[plan.rows], plan, rnd)
     return steps, fixed_mask, totals
+
+
+def _split_by_component(totals: np.ndarray, fw: Framework, lo: np.ndarray, hi: np.ndarray,
+                        logits: np.ndarray, strengths: np.ndarray, plan: _TopPlan,
+                        rnd: _Random) -> np.ndarray:
+    """Steps of the plan's cities: component totals within the plan's bounds, then indicators."""
+    comp_of = fw.indicators["component"].to_numpy()
+    cols = [np.flatnonzero(comp_of == c) for c in fw.component_ids]
+    c_lo = np.maximum(plan.lo, np.stack([lo[:, c].sum(axis=1) for c in cols], axis=1))
+    c_hi = np.minimum(plan.hi, np.stack([hi[:, c].sum(axis=1) for c in cols], axis=1))
+    if (c_lo > c_hi).any() or (c_lo.sum(axis=1) > totals).any() or (c_hi.sum(axis=1) < totals).any():
+        raise DmafError("internal error: the component bounds of the top-10 cities cannot be met")
+    comp = _allocate(totals, c_lo, c_hi, strengths + 0.3 * rnd.normal(strengths.shape), rnd)
+    steps = np.zeros_like(lo)
+    for k, c in enumerate(cols):
+        steps[:, c] = _allocate(comp[:, k], lo[:, c], hi[:, c], logits[:, c], rnd)
+    return steps
+
+
+def _apply_adjustments(points: np.ndarray, fw: Framework, adjust: tuple) -> np.ndarray:
+    """Move single indicator scores off the 5-point grid so published component totals hold.
+
+    Each ``(row, component, delta)`` adds ``delta`` points to the first indicator of
+    the component (framework order) that has room for it, keeping it above zero.
+    """
+    points = points.copy()
+    maxima = fw.max_scores.to_numpy(dtype=float)
+    comp_of = fw.indicators["component"].to_numpy()
+    for row, component, delta in adjust:
+        for col in np.flatnonzero(comp_of == component):
+            new = points[row, col] + delta
+            if 0 < new <= maxima[col]:
+                points[row, col] = new
+                break
+        else:  # pragma: no cover - the plan leaves room by construction
+            raise DmafError(f"internal error: no room to move a score of {component} by {delta}")
+    return points
 
 
 # --------------------------------------------------------------------------- panel
@@ -567,8 +727,9 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
     n = len(table)
     fw = frameworks[anchor]
     cap_total = int(_caps(fw).sum())
+    plan = None
     if published:
-        totals = _published_totals(layout, fw, _caps(fw), rnd)
+        totals, plan = _published_totals(layout, fw, _caps(fw), rnd)
     else:
         totals = _plausible_totals(table, cap_total, rnd)
 
@@ -586,8 +747,11 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
         nonzero = {i: (c if published else int(round(c * n / 100)))
                    for i, c in PUBLISHED_NONZERO_COUNTS.items()}
     results = {}
-    steps, fixed, totals = _split(totals, fw, table, strengths_for(fw, 0.0), nonzero, published, rnd)
-    results[anchor] = (steps, fixed, totals)
+    steps, fixed, totals = _split(totals, fw, table, strengths_for(fw, 0.0), nonzero, published, rnd, plan)
+    points = steps * POINT_STEP
+    if plan is not None:
+        points = _apply_adjustments(points, fw, plan.adjust)
+    results[anchor] = (points, fixed, totals)
 
     # other cycles: step away from the anchor, most cities improving over time
     for direction, sequence in ((-1, [c for c in reversed(cycles) if c < anchor]),
@@ -598,7 +762,8 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
             change = (_CHANGE_MEAN + _CHANGE_SD * rnd.normal(n)) / 100
             share = np.clip(share + direction * change, 0, 1)
             cyc_totals = np.rint(share * _caps(f).sum()).astype(np.int64)
-            results[cyc] = _split(cyc_totals, f, table, strengths_for(f, 0.6), None, False, rnd)
+            cyc_steps, cyc_fixed, cyc_totals = _split(cyc_totals, f, table, strengths_for(f, 0.6), None, False, rnd)
+            results[cyc] = (cyc_steps * POINT_STEP, cyc_fixed, cyc_totals)
 
     # engagement: loosely follows the overall score
     engagement = {}
@@ -616,7 +781,7 @@ def _assemble(table, frameworks, cycles, results, engagement, published):
     score_parts, attr_parts = [], []
     for cyc in cycles:
         fw = frameworks[cyc]
-        steps, fixed, _ = results[cyc]
+        points, fixed, _ = results[cyc]
         keep = np.ones(len(names), dtype=bool)
         if published and cyc == 1:
             keep &= names != ABSENT_FROM_CYCLE_1
@@ -631,7 +796,7 @@ def _assemble(table, frameworks, cycles, results, engagement, published):
         score_parts.append(pd.DataFrame({
             "cycle": np.full(len(rows), cyc, dtype=np.int64),
             "city": names[rows], "state": states[rows], "indicator": ids[cols],
-            "score": (steps[rows, cols] * POINT_STEP).astype(np.int64),
+            "score": points[rows, cols].astype(np.int64),
             "source": np.where(is_fixed, "report_card", "synthetic").astype(object),
             "placed_by": placed,
         }))

@@ -45,3 +45,19 @@ def write_csv(tmp_path):
         path.write_bytes(text.encode(encoding))
         return path
     return _write
+
+
+#: Level sets for tests of "any number of levels": the defaults have two levels on
+#: record; users may define one (nobody certified) or add levels above Enabled.
+ONE_LEVEL = [{"name": "Assessed", "min_score": 0, "certified": False}]
+TWO_LEVELS = [{"name": "Not certified", "min_score": 0, "certified": False},
+              {"name": "Enabled", "min_score": 30}]
+FOUR_LEVELS = [{"name": "Not certified", "min_score": 0, "certified": False},
+               {"name": "Enabled", "min_score": 30}, {"name": "Level 3", "min_score": 60},
+               {"name": "Level 4", "min_score": 80}]
+
+
+def frameworks_with_levels(levels: list[dict], frameworks=None) -> dict:
+    """The bundled frameworks (or ``frameworks``) with other levels in every cycle."""
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    return {c: fw.with_levels(levels) for c, fw in frameworks.items()}

@@ -103,22 +103,19 @@ def test_exactly_10_western_cities_are_certified(cycle2):
 
 
 # ---------------------------------------------------------------------------- ranks
-@pytest.mark.parametrize("rank, city", [(1, "Surat"), (2, "Pimpri-Chinchwad"), (3, "Bhopal"),
-                                        (4, "Pune"), (5, "Nagpur"), (6, "Ahmedabad")])
-def test_published_ranks_one_to_six(cycle2, rank, city):
+PUBLISHED_RANKS = [(1, "Surat"), (2, "Pimpri-Chinchwad"), (3, "Bhopal"), (4, "Pune"), (5, "Nagpur"),
+                   (6, "Ahmedabad"), (7, "Jabalpur"), (8, "New Town Kolkata"), (9, "Chennai")]
+
+
+@pytest.mark.parametrize("rank, city", PUBLISHED_RANKS)
+def test_published_ranks_one_to_nine(cycle2, rank, city):
     assert cycle2.loc[city, "rank"] == rank
     assert (cycle2["rank"] == rank).sum() == 1  # nobody shares it
 
 
-def test_top_six_scores_strictly_decrease(cycle2):
-    top = cycle2.loc[["Surat", "Pimpri-Chinchwad", "Bhopal", "Pune", "Nagpur", "Ahmedabad"], "overall"]
+def test_top_nine_scores_strictly_decrease(cycle2):
+    top = cycle2.loc[[city for _, city in PUBLISHED_RANKS], "overall"]
     assert (np.diff(top.to_numpy()) < 0).all()
-
-
-def test_ranks_seven_to_nine_are_three_distinct_cities(cycle2):
-    middle = cycle2[cycle2["rank"].between(7, 9)]
-    assert sorted(middle["rank"].tolist()) == [7, 8, 9]
-    assert middle["overall"].nunique() == 3
 
 
 def test_kohima_raipur_and_thane_tie_at_rank_10(cycle2):
@@ -132,15 +129,43 @@ def test_kohima_raipur_and_thane_tie_at_rank_10(cycle2):
     assert (cycle2["overall"] > tie).sum() == 9 and (cycle2["overall"] == tie).sum() == 3
 
 
-def test_kohima_is_enabled(cycle2):
-    assert cycle2.loc["Kohima", "level"] == "Enabled"
-    assert 30 <= cycle2.loc["Kohima", "overall"] < 60
+@pytest.mark.parametrize("city", ["Kohima", "New Town Kolkata"])
+def test_kohima_and_new_town_kolkata_are_enabled(cycle2, city):
+    assert cycle2.loc[city, "level"] == "Enabled"
+    assert cycle2.loc[city, "overall"] >= 30
 
 
-def test_certified_western_cities_are_the_top_nine_and_thane(cycle2):
-    west_certified = set(_west(cycle2).index[_west(cycle2)["certified"]])
-    top_nine = set(cycle2.index[cycle2["rank"] <= 9])
-    assert west_certified == top_nine | {"Thane"}
+def test_default_levels_are_only_the_ones_on_record():
+    for fw in load_frameworks().values():
+        assert fw.levels["level"].tolist() == ["Not certified", "Enabled"]
+        assert fw.levels["min_score"].tolist() == [0, 30]
+
+
+def test_kohima_policy_97_and_process_45(cycle2, wide2):
+    assert cycle2.loc["Kohima", "policy"] == 97
+    assert cycle2.loc["Kohima", "process"] == 45
+    # by hand from the indicator scores
+    assert wide2.loc["Kohima", ["1.a", "1.b", "1.c&d"]].sum() == 97
+    assert wide2.loc["Kohima", ["3.a", "3.b", "3.c", "3.d"]].sum() == 45
+
+
+@pytest.mark.parametrize("component, place", [("policy", 2), ("technology", 3), ("people", 8)])
+def test_kohimas_place_among_the_top_10(cycle2, component, place):
+    top = cycle2[cycle2["rank"] <= 10]
+    assert len(top) == 12  # ranks 1-9 and the three sharing 10th
+    kohima = top.loc["Kohima", component]
+    assert (top[component] > kohima).sum() == place - 1
+    assert (top[component] == kohima).sum() == 1  # a clear place, not a shared one
+
+
+def test_certified_western_cities(cycle2):
+    west = _west(cycle2)
+    west_certified = set(west.index[west["certified"]])
+    top_seven = {"Surat", "Pimpri-Chinchwad", "Bhopal", "Pune", "Nagpur", "Ahmedabad", "Jabalpur"}
+    assert top_seven | {"Thane"} <= west_certified and len(west_certified) == 10
+    tie = cycle2.loc["Kohima", "overall"]
+    others = west.loc[sorted(west_certified - top_seven - {"Thane"}), "overall"]
+    assert ((others >= 30) & (others < tie)).all()
 
 
 # --------------------------------------------------------------- indicator counts
@@ -200,8 +225,13 @@ def test_panel_is_complete_with_no_missing_values(scores, scored):
         assert n == len(frameworks[cycle].indicator_ids)
 
 
-def test_scores_are_multiples_of_5_within_each_maximum(scores):
-    assert (scores["score"] % 5 == 0).all()
+def test_scores_are_multiples_of_5_within_each_maximum_but_for_kohimas_published_totals(scores):
+    off = scores[scores["score"] % 5 != 0]
+    # Kohima's Policy 97 needs one value off the grid; one Outcomes value moves back
+    # by the same 2 points so that its overall stays a whole number (the tie at 10th)
+    assert set(zip(off["cycle"], off["city"])) == {(2, "Kohima")}
+    assert sorted(off["indicator"].str[0]) == ["1", "5"]
+    assert off["score"].sum() % 5 == 0
     maxima = {(c, i): m for c, fw in load_frameworks().items() for i, m in fw.max_scores.items()}
     limit = [maxima[(c, i)] for c, i in zip(scores["cycle"], scores["indicator"])]
     assert ((scores["score"] >= 0) & (scores["score"] <= limit)).all()

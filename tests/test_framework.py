@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from dmaf_analysis.errors import FrameworkError
+from conftest import FOUR_LEVELS, ONE_LEVEL
 from dmaf_analysis.framework import load_framework, load_frameworks, parse_framework, read_framework
 
 FACTS_MAXIMA = {  # FACTS.md, Cycle 2 indicator table
@@ -39,11 +40,31 @@ def test_cycle1_is_illustrative_with_crosswalk():
 def test_levels_for_thresholds():
     fw = load_framework(2)
     got = fw.levels_for(np.array([0, 29.999, 30, 59.5, 60, 80, 100, np.nan]))
-    assert got.tolist() == ["Not certified", "Not certified", "Enabled", "Enabled", "Advanced",
-                            "Leading", "Leading", None]
+    assert got.tolist() == ["Not certified", "Not certified", "Enabled", "Enabled", "Enabled",
+                            "Enabled", "Enabled", None]
     assert fw.level_for(30.0) == "Enabled"
-    assert fw.next_level("Enabled") == ("Advanced", 60.0)
-    assert fw.next_level("Leading") is None
+    assert fw.next_level("Not certified") == ("Enabled", 30.0)
+    assert fw.next_level("Enabled") is None
+    assert fw.top_level == "Enabled"
+
+
+def test_default_levels_are_the_two_on_record():
+    for fw in load_frameworks().values():
+        assert fw.levels["level"].tolist() == ["Not certified", "Enabled"]
+        assert fw.levels["certified"].tolist() == [False, True]
+        assert set(fw.levels["provenance"]) == {"illustrative"}
+
+
+def test_with_levels_adds_levels_and_validates_them():
+    fw = load_framework(2).with_levels(FOUR_LEVELS)
+    got = fw.levels_for(np.array([0, 30, 59.5, 60, 80, 100]))
+    assert got.tolist() == ["Not certified", "Enabled", "Enabled", "Level 3", "Level 4", "Level 4"]
+    assert fw.next_level("Enabled") == ("Level 3", 60.0) and fw.next_level("Level 4") is None
+    assert load_framework(2).levels["level"].tolist() == ["Not certified", "Enabled"]  # untouched
+    one = load_framework(2).with_levels(ONE_LEVEL)
+    assert one.levels_for(np.array([0.0, 100.0])).tolist() == ["Assessed", "Assessed"]
+    with pytest.raises(FrameworkError, match="strictly ascending"):
+        load_framework(2).with_levels([{"name": "A", "min_score": 0}, {"name": "B", "min_score": 0}])
 
 
 def _raw():
@@ -56,7 +77,7 @@ def _raw():
     (lambda r: r["indicators"][1].update(id="1.a"), "duplicate indicator ids: 1.a"),
     (lambda r: r["components"][1].update(id="policy"), "duplicate component ids"),
     (lambda r: r["levels"].reverse(), "first level must start at 0"),
-    (lambda r: r["levels"][2].update(min_score=20), "strictly ascending"),
+    (lambda r: r["levels"][1].update(min_score=0), "strictly ascending"),
     (lambda r: r["indicators"][0].update(component="budget"), "unknown component 'budget'"),
     (lambda r: r["indicators"][0].update(max="thirty"), "must be a number"),
     (lambda r: r["indicators"][0].update(max_provenance="guess"), "max_provenance"),

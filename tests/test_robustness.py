@@ -14,7 +14,7 @@ from dmaf_analysis.scoring import rank_within_cycle
 
 COMPONENTS = ["policy", "people", "process", "technology", "outcomes"]
 FRAMEWORKS = load_frameworks()
-LEVEL_COLUMNS = ["p_not_certified", "p_enabled", "p_advanced", "p_leading"]
+LEVEL_COLUMNS = ["p_not_certified", "p_enabled"]
 
 
 def scored_table(n: int = 12, seed: int = 0, cycle: int = 2) -> pd.DataFrame:
@@ -103,11 +103,11 @@ def test_tables_are_consistent():
     res = rb.rank_robustness(scored_table(15, seed=5), n_draws=400, seed=2, frameworks=FRAMEWORKS)
     c = res.cities
     assert np.allclose(c[LEVEL_COLUMNS].sum(axis=1), 1.0)
-    assert np.allclose(c["p_certified"], c[["p_enabled", "p_advanced", "p_leading"]].sum(axis=1))
+    assert np.allclose(c["p_certified"], c["p_enabled"])
     assert (c["rank_p05"] <= c["median_rank"]).all() and (c["median_rank"] <= c["rank_p95"]).all()
     assert (c["rank_interval_width"] == c["rank_p95"] - c["rank_p05"]).all()
     long = res.level_probabilities
-    assert len(long) == 4 * len(c)
+    assert len(long) == len(LEVEL_COLUMNS) * len(c)
     wide_from_long = long.pivot(index="city", columns="level", values="probability")
     for level, col in zip(FRAMEWORKS[2].levels["level"], LEVEL_COLUMNS):
         assert np.allclose(wide_from_long.loc[c["city"], level], c[col])
@@ -171,7 +171,7 @@ def test_bad_settings_are_rejected():
 
 def test_level_slug():
     assert rb.level_slug("Not certified") == "not_certified"
-    assert rb.level_slug("Level 2 / Advanced!") == "level_2_advanced"
+    assert rb.level_slug("Level 2 / Higher!") == "level_2_higher"
 
 
 def test_ten_thousand_draws_for_100_cities_under_two_seconds():

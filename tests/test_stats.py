@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from conftest import FOUR_LEVELS, ONE_LEVEL, frameworks_with_levels
 from dmaf_analysis import stats
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import rank_within_cycle
@@ -17,7 +18,7 @@ FRAMEWORKS = load_frameworks()
 
 
 def scored_table(values: dict[str, list[float]], *, cycle: int = 2, regions=None, states=None,
-                 rounds=None) -> pd.DataFrame:
+                 rounds=None, frameworks=None) -> pd.DataFrame:
     """A score_cities-like table from component scores (overall = equal-weight mean)."""
     n = len(values["policy"])
     frame = pd.DataFrame({c: np.asarray(values[c], dtype=float) for c in COMPONENTS})
@@ -27,7 +28,7 @@ def scored_table(values: dict[str, list[float]], *, cycle: int = 2, regions=None
     frame["state"] = states if states is not None else ["S"] * n
     frame["region"] = regions if regions is not None else ["R"] * n
     frame["selection_round"] = rounds if rounds is not None else ["Round 1"] * n
-    fw = FRAMEWORKS[cycle]
+    fw = (FRAMEWORKS if frameworks is None else frameworks)[cycle]
     frame["level"] = fw.levels_for(frame["overall"])
     frame["certified"] = [fw.is_certified(x) for x in frame["level"]]
     frame["rank"] = rank_within_cycle(frame["overall"], frame["cycle"])
@@ -197,9 +198,16 @@ def test_leaderboard_marks_ties():
 def test_level_counts_lists_every_level():
     values = {c: [10.0, 20.0, 35.0, 65.0] for c in COMPONENTS}
     counts = stats.level_counts(scored_table(values), frameworks=FRAMEWORKS)
-    assert counts["level"].tolist() == ["Not certified", "Enabled", "Advanced", "Leading"]
-    assert counts["n"].tolist() == [2, 1, 1, 0]
-    assert counts["share"].sum() == pytest.approx(1.0)
+    assert counts["level"].tolist() == ["Not certified", "Enabled"]
+    assert counts["n"].tolist() == [2, 2]
+    four_fw = frameworks_with_levels(FOUR_LEVELS)
+    four = stats.level_counts(scored_table(values, frameworks=four_fw), frameworks=four_fw)
+    assert four["level"].tolist() == ["Not certified", "Enabled", "Level 3", "Level 4"]
+    assert four["n"].tolist() == [2, 1, 1, 0]
+    one_fw = frameworks_with_levels(ONE_LEVEL)
+    one = stats.level_counts(scored_table(values, frameworks=one_fw), frameworks=one_fw)
+    assert one["level"].tolist() == ["Assessed"] and one["n"].tolist() == [4]
+    assert counts["share"].sum() == pytest.approx(1.0) and four["share"].sum() == pytest.approx(1.0)
 
 
 # ------------------------------------------------------------------------------ audit

@@ -8,13 +8,15 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from conftest import FOUR_LEVELS, frameworks_with_levels
 from dmaf_analysis import trends
 from dmaf_analysis.errors import DmafError
 from dmaf_analysis.framework import load_frameworks, parse_framework
 from dmaf_analysis.scoring import rank_within_cycle
 
 COMPONENTS = ["policy", "people", "process", "technology", "outcomes"]
-FRAMEWORKS = load_frameworks()
+# four levels (two above the defaults on record) so that level changes are visible
+FRAMEWORKS = frameworks_with_levels(FOUR_LEVELS)
 
 
 def cycle_rows(cycle: int, overall_by_city: dict[str, float], *, offsets=None) -> pd.DataFrame:
@@ -126,7 +128,7 @@ def test_city_changes_ranks_and_levels():
     assert ch.loc["F", "rank_from"] == 4 and ch.loc["F", "rank_to"] == 5 and ch.loc["F", "rank_change"] == -1
     assert ch.loc["A", "level_from"] == "Not certified" and ch.loc["A", "level_to"] == "Enabled"
     assert ch.loc["A", "level_change"] == 1
-    assert ch.loc["G", "level_change"] == 1  # Advanced (70) -> Leading (85)
+    assert ch.loc["G", "level_change"] == 1  # Level 3 (70) -> Level 4 (85)
     assert ch.loc["D", "level_change"] == 0
 
 
@@ -176,18 +178,18 @@ def test_transition_matrix_by_hand():
     tm = trends.transition_matrix(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
     assert len(tm) == 16 and tm["n"].sum() == 7
     grid = tm.set_index(["level_from", "level_to"])["n"]
-    # cycle 1 levels: A,E Not certified; B,C,F Enabled; D,G Advanced
-    # cycle 2 levels: A,B,F Enabled; C,D Advanced; E Not certified; G Leading
+    # cycle 1 levels: A,E Not certified; B,C,F Enabled; D,G Level 3
+    # cycle 2 levels: A,B,F Enabled; C,D Level 3; E Not certified; G Level 4
     assert grid[("Not certified", "Enabled")] == 1
     assert grid[("Not certified", "Not certified")] == 1
     assert grid[("Enabled", "Enabled")] == 2
-    assert grid[("Enabled", "Advanced")] == 1
-    assert grid[("Advanced", "Advanced")] == 1
-    assert grid[("Advanced", "Leading")] == 1
-    assert grid[("Leading", "Leading")] == 0
+    assert grid[("Enabled", "Level 3")] == 1
+    assert grid[("Level 3", "Level 3")] == 1
+    assert grid[("Level 3", "Level 4")] == 1
+    assert grid[("Level 4", "Level 4")] == 0
     enabled = tm[tm["level_from"] == "Enabled"]
     assert enabled["share_of_from"].sum() == pytest.approx(1.0)
-    assert tm[tm["level_from"] == "Leading"]["share_of_from"].isna().all()
+    assert tm[tm["level_from"] == "Level 4"]["share_of_from"].isna().all()
 
 
 def test_rank_mobility_matches_scipy():
