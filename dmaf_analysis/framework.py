@@ -107,7 +107,7 @@ class Framework:
         """Name of the highest level."""
         return str(self.levels["level"].iloc[-1])
 
-    def with_levels(self, levels: list[dict]) -> "Framework":
+    def with_levels(self, levels: list[dict]) -> Framework:
         """A copy of the framework with other levels, validated as in a YAML file.
 
         ``levels`` is a list of mappings with ``name``, ``min_score`` and optionally

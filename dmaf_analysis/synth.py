@@ -366,7 +366,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     if sorted(comp_ids) != sorted(PUBLISHED_COMPONENTS) or cap_total != 100:
         raise DmafError(f"{fw.source}: the published facts need the five components "
                         f"{', '.join(PUBLISHED_COMPONENTS)}")
-    P, Pe, Pr, T, O = (comp_ids.index(c) for c in PUBLISHED_COMPONENTS)
+    P, Pe, Pr, T, Out = (comp_ids.index(c) for c in PUBLISHED_COMPONENTS)
     levels = fw.levels.reset_index(drop=True)
     certified = levels[levels["certified"].astype(bool)]
     if certified.empty or PUBLISHED_TIE_LEVEL not in set(levels["level"]):
@@ -496,7 +496,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     c_lo[above, T] = tk + 1
     c_hi[above, T] = comp_cap[T]
     c_lo[kohima] = c_hi[kohima] = 0
-    for comp, value in ((P, 19), (Pe, pk), (Pr, 9), (T, tk), (O, ok)):
+    for comp, value in ((P, 19), (Pe, pk), (Pr, 9), (T, tk), (Out, ok)):
         c_lo[kohima, comp] = c_hi[kohima, comp] = value
     if (c_lo.sum(axis=1) > totals[rows]).any() or (c_hi.sum(axis=1) < totals[rows]).any():
         raise DmafError(f"{fw.source}: cannot reproduce Kohima's published places among the top 10")
@@ -504,7 +504,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     forced[top_west] = True
     kohima_row = int(layout.tied[0])
     adjust = ((kohima_row, comp_ids[P], KOHIMA_POLICY - 19 * POINT_STEP),
-              (kohima_row, comp_ids[O], -(KOHIMA_POLICY - 19 * POINT_STEP)))
+              (kohima_row, comp_ids[Out], -(KOHIMA_POLICY - 19 * POINT_STEP)))
     return totals, _TopPlan(rows=rows, lo=c_lo, hi=c_hi, forced=forced, adjust=adjust)
 
 

@@ -11,7 +11,7 @@ from scipy import stats as sps
 from conftest import FOUR_LEVELS, frameworks_with_levels
 from dmaf_analysis import trends
 from dmaf_analysis.errors import DmafError
-from dmaf_analysis.framework import load_frameworks, parse_framework
+from dmaf_analysis.framework import parse_framework
 from dmaf_analysis.scoring import rank_within_cycle
 
 COMPONENTS = ["policy", "people", "process", "technology", "outcomes"]
