@@ -27,48 +27,100 @@ def normalise_city_name(name: str) -> str:
     return _STRIP.sub("", str(name)).casefold()
 
 
+#: Columns of a cities table: only ``city`` is required (``state`` is recommended);
+#: the others are optional and come out empty when absent.
+REQUIRED_CITY_COLUMNS = ("city",)
+
+
+def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A cities table with every column of CITY_COLUMNS (absent ones empty), checked."""
+    table = table.copy()
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    missing = [c for c in REQUIRED_CITY_COLUMNS if c not in table.columns]
+    if missing:
+        found = ", ".join(map(str, table.columns)) or "none"
+        raise DmafError(f"{source}: the cities table lacks the column(s) {', '.join(missing)} "
+                        f"(found {found}); a cities table needs a column city, and state is recommended")
+    if table.empty:
+        raise DmafError(f"{source}: the cities table has a header but no cities")
+    for col in CITY_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    table = table.astype(object).where(table.notna(), "").astype(str).apply(lambda col: col.str.strip())
+    keys = table["city"].map(normalise_city_name)
+    empty = [i + 1 for i, key in enumerate(keys) if not key]
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        raise DmafError(f"{source}: empty city name in data row(s) {shown}; every row needs a city name")
+    dupes = sorted(set(table["city"][keys.duplicated()]))
+    if dupes:
+        shown = ", ".join(dupes[:10]) + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else "")
+        raise DmafError(f"{source}: city listed more than once: {shown}")
+    return table.reset_index(drop=True)
+
+
 @lru_cache(maxsize=4)
 def _read_cities(path: str) -> pd.DataFrame:
-    expected = "a cities table (CSV with columns city, state, ...)"
+    expected = "a cities table (CSV with a column city; state recommended)"
     text = read_input_text(path, expected=expected)
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DmafError(f"{path}: cannot read the cities table ({' '.join(str(exc).split())})") from None
-    table.columns = [c.strip() for c in table.columns]
-    required = ["city", "state"]
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise DmafError(f"{path}: the cities table lacks the column(s) {', '.join(missing)}")
-    for col in CITY_COLUMNS:
-        if col not in table.columns:
-            table[col] = ""
-    table = table.apply(lambda s: s.str.strip())
-    empty = [i + 1 for i, (name, key) in enumerate(zip(table["city"], table["city"].map(normalise_city_name)))
-             if not key]
-    if empty:
-        shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
-        raise DmafError(f"{path}: empty city name in data row(s) {shown}; every row needs a city name")
-    keys = table["city"].map(normalise_city_name)
-    dupes = sorted(set(table["city"][keys.duplicated()]))
-    if dupes:
-        raise DmafError(f"{path}: city listed more than once: {', '.join(dupes)}")
-    return table.reset_index(drop=True)
+    return _clean_cities(table, path)
 
 
 def load_cities(path: str | Path | None = None) -> pd.DataFrame:
-    """Load the cities table.
+    """Load a cities table (default: the 100 Smart Cities bundled with the package).
+
+    Only the column ``city`` is required; ``state`` is recommended; ``region``,
+    ``region_provenance``, ``selection_round``, ``round_announced`` and ``aliases``
+    are optional. Empty and repeated city names are refused.
 
     Returns
     -------
     DataFrame
         Columns ``city, state, region, region_provenance, selection_round,
-        round_announced, aliases`` (``aliases`` is a ``;``-separated string,
-        possibly empty; ``region_provenance`` is ``inferred`` for the bundled
-        grouping). A new frame on every call.
+        round_announced, aliases`` (absent ones are empty strings; ``aliases`` is
+        a ``;``-separated string, possibly empty; ``region_provenance`` is
+        ``inferred`` for the bundled grouping). ``attrs["source"]`` names the file.
+        A new frame on every call.
     """
     path = Path(path) if path is not None else cities_path()
-    return _read_cities(str(path.resolve()))[CITY_COLUMNS].copy()
+    resolved = str(path.resolve())
+    table = _read_cities(resolved)[CITY_COLUMNS].copy()
+    table.attrs["source"] = str(path)
+    table.attrs["bundled"] = resolved == str(cities_path().resolve())
+    return table
+
+
+def cities_table(cities: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """The cities table an entry point works with.
+
+    ``cities`` is None (the bundled 100 Smart Cities, or those of ``DMAF_DATA_DIR``),
+    the path of a cities table, or a DataFrame with at least a ``city`` column
+    (checked like a file: empty or repeated names are refused). Returns a new
+    frame with the columns of :func:`load_cities`.
+    """
+    if cities is None:
+        return load_cities()
+    if isinstance(cities, pd.DataFrame):
+        source = cities.attrs.get("source", "<cities table>")
+        table = _clean_cities(cities, source)[CITY_COLUMNS]
+        table.attrs["source"] = source
+        table.attrs["bundled"] = bool(cities.attrs.get("bundled")) and len(table) == len(load_cities())
+        return table
+    if isinstance(cities, (str, Path)):
+        if not str(cities).strip():
+            return load_cities()
+        return load_cities(cities)
+    raise DmafError(f"cities must be a cities table (DataFrame with a column city) or the path of one, "
+                    f"got {type(cities).__name__}")
+
+
+def has_values(cities: pd.DataFrame, column: str) -> bool:
+    """Whether the cities table gives ``column`` for at least one city (optional columns may be empty)."""
+    return column in cities.columns and bool((cities[column].astype(str).str.strip() != "").any())
 
 
 class CityMatcher:

@@ -88,10 +88,21 @@ class WriteError(DmafError, OSError):
 
 
 class DataValidationError(DmafError):
-    """An input table failed validation; ``problems`` lists every failure."""
+    """An input table failed validation; ``problems`` lists every failure.
 
-    def __init__(self, problems: list[Problem]):
+    The message groups repeated problems (one line per distinct problem, at most
+    about 30 lines: :func:`dmaf_analysis.io.summarise_problems`) and ends with
+    ``hints`` saying how to fix them.
+    """
+
+    def __init__(self, problems: list[Problem], *, hints: list[str] | tuple[str, ...] = ()):
+        from .io import MAX_PROBLEM_LINES, problem_key, summarise_problems  # the validation module groups
+
         self.problems = list(problems)
+        self.hints = list(hints)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} found:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        lines = summarise_problems(self.problems, max_lines=MAX_PROBLEM_LINES - 1 - len(self.hints))
+        n_distinct = len({problem_key(p) for p in self.problems})
+        distinct = f" ({n_distinct:,} distinct)" if n_distinct < count else ""
+        head = f"{count:,} problem{'s' if count != 1 else ''} found{distinct}:"
+        super().__init__("\n".join([head, *lines, *(f"  hint: {h}" for h in self.hints)]))

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .cities import CityMatcher, load_cities
+from .cities import CityMatcher, cities_table
 from .errors import DataValidationError, DmafError, Problem, WriteError
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, load_frameworks
@@ -162,12 +163,138 @@ def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list
     return num.where(~unknown)
 
 
-def _raise_problems(problems: list[Problem], unit: str) -> None:
+def _raise_problems(problems: list[Problem], unit: str, hints: Sequence[str] = ()) -> None:
     """Raise one DataValidationError listing ``problems`` in file order (rows in ``unit``)."""
     if problems:
         problems = sorted((p if p.unit == unit else replace(p, unit=unit) for p in problems),
                           key=lambda p: (p.row if p.row is not None else 0))
-        raise DataValidationError(problems)
+        raise DataValidationError(problems, hints=hints)
+
+
+# ------------------------------------------------------------------ grouped messages
+#: Most lines :func:`summarise_problems` writes, however many problems there are.
+MAX_PROBLEM_LINES = 30
+#: Row numbers shown for a problem that repeats.
+ROWS_SHOWN = 5
+
+
+def problem_kind(problem: Problem) -> str:
+    """What is wrong, without the details of one case: the message up to its first ``;``.
+
+    Messages are written "what is wrong; details" (``unknown city; closest
+    matches: ...``), so problems of one kind group together whatever their values.
+    """
+    return problem.message.split(";", 1)[0].strip()
+
+
+def problem_key(problem: Problem) -> tuple:
+    """Problems with equal keys are the same problem, found on different rows."""
+    return (problem.file, problem.unit, problem.column, problem.message, repr(problem.value))
+
+
+def _rows_text(rows: list[int], unit: str, shown: int) -> str:
+    """``"line 4"``, ``"in 3 lines: 2, 5, 9"`` or ``"in 40 lines: 2, 3, 4, 5, 6, ..."``."""
+    n = len(rows)
+    if n == 1:
+        return f"{unit} {rows[0]}"
+    head = ", ".join(str(r) for r in rows[:shown]) + (", ..." if n > shown else "")
+    return f"in {n:,} {unit}s: {head}"
+
+
+def _value_text(value) -> str:
+    return "" if value is None else f" (value {value!r})"
+
+
+def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROBLEM_LINES,
+                       rows_shown: int = ROWS_SHOWN) -> list[str]:
+    """Describe ``problems`` in at most ``max_lines`` lines, one per distinct problem.
+
+    Problems that differ only in their row (the same message, column and value)
+    make one line with their count and first ``rows_shown`` row numbers. When the
+    distinct problems are still too many for ``max_lines``, those of one kind
+    (see :func:`problem_kind`) share a heading line giving their count and number
+    of different values, followed by as many examples as fit. The order is that of
+    the first occurrence of each problem. Pure Python: usable for any list of
+    :class:`~dmaf_analysis.errors.Problem`, whoever found them.
+
+    Returns
+    -------
+    list of str
+        Lines starting ``"  - "`` (headings and single problems) or ``"      "``
+        (examples under a heading); ``str(problem)`` for a problem seen once.
+    """
+    max_lines = max(int(max_lines), 2)
+    groups: dict[tuple, list] = {}
+    for p in problems:
+        key = problem_key(p)
+        if key in groups:
+            if p.row is not None:
+                groups[key][1].append(p.row)
+        else:
+            groups[key] = [p, [] if p.row is None else [p.row]]
+
+    def single(p: Problem, rows: list[int]) -> str:
+        if len(rows) <= 1:
+            return f"  - {p}"
+        column = f", column {p.column!r}" if p.column is not None else ""
+        return f"  - {p.file}{column}: {p.message}{_value_text(p.value)}, {_rows_text(rows, p.unit, rows_shown)}"
+
+    if len(groups) <= max_lines:
+        return [single(p, rows) for p, rows in groups.values()]
+
+    kinds: dict[tuple, list] = {}
+    for p, rows in groups.values():
+        kinds.setdefault((p.file, p.unit, p.column, problem_kind(p)), []).append((p, rows))
+    kind_list = list(kinds.items())
+    lines: list[str] = []
+    if len(kind_list) > max_lines:
+        shown, rest = kind_list[:max_lines - 1], kind_list[max_lines - 1:]
+        kind_list = shown
+        n_rest = sum(len(rows) or 1 for _, members in rest for _, rows in members)
+        tail = [f"  - ... and {len(rest):,} more kinds of problem ({n_rest:,} problems)"]
+    else:
+        tail = []
+    budget = max_lines - len(tail)
+
+    # examples per kind: a kind of one problem takes one line; otherwise a heading, its
+    # examples, and a closing "... and N more" line when not all fit
+    def cost(n_members: int, n_examples: int) -> int:
+        if n_members == 1:
+            return 1
+        return 1 + n_examples + (1 if 0 < n_examples < n_members else 0)
+
+    examples = [0] * len(kind_list)
+    grown = True
+    while grown:
+        grown = False
+        for i, (_, members) in enumerate(kind_list):
+            if examples[i] >= len(members):
+                continue
+            total = sum(cost(len(m), e) for (_, m), e in zip(kind_list, examples))
+            extra = cost(len(members), examples[i] + 1) - cost(len(members), examples[i])
+            if total + extra <= budget:
+                examples[i] += 1
+                grown = True
+
+    for ((file, unit, column, kind), members), n_examples in zip(kind_list, examples):
+        if len(members) == 1:
+            lines.append(single(*members[0]))
+            continue
+        n = sum(len(rows) or 1 for _, rows in members)
+        values = {repr(p.value) for p, _ in members if p.value is not None}
+        where = f", column {column!r}" if column is not None else ""
+        different = f", {len(values):,} different values" if len(values) > 1 else ""
+        lines.append(f"  - {file}{where}: {kind}: {n:,} problems{different}"
+                     + (":" if n_examples else ""))
+        for p, rows in members[:n_examples]:
+            detail = p.message.split(";", 1)[1].strip() if ";" in p.message else ""
+            label = repr(p.value) if p.value is not None else ""
+            where_rows = _rows_text(rows, unit, rows_shown) if rows else ""
+            parts = [part for part in (label, ("on " if len(rows) == 1 else "") + where_rows) if part.strip()]
+            lines.append("      " + " ".join(parts) + (f"; {detail}" if detail else ""))
+        if 0 < n_examples < len(members):
+            lines.append(f"      ... and {len(members) - n_examples:,} more")
+    return lines + tail
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -187,6 +314,39 @@ def _is_missing(value: str) -> bool:
 
 
 # ------------------------------------------------------------------------- validation
+def unknown_cities_hint(n_unknown: int, cities: pd.DataFrame) -> str:
+    """The advice given when city names are not in the cities table."""
+    table = (f"the {len(cities):,} Smart Cities bundled with the package" if cities.attrs.get("bundled")
+             else f"{cities.attrs.get('source') or 'the cities table given'}, {len(cities):,} cities")
+    names = "1 city name is" if n_unknown == 1 else f"{n_unknown:,} city names are"
+    return (f"{names} not in the cities table in use ({table}). To use cities of your own, "
+            "give a cities table (CSV with a column city; state recommended; region, selection_round "
+            "and aliases optional): --cities FILE on the command line, cities= in Python.")
+
+
+def _match_cities(names: pd.Series, lines: np.ndarray, source: str, problems: list[Problem],
+                  cities: pd.DataFrame) -> tuple[pd.Series, list[str]]:
+    """Canonical city names (NaN where unknown) and the hints to give.
+
+    Each distinct name is resolved, and its closest matches looked for, once,
+    however many rows repeat it. Empty and unknown names are added to ``problems``.
+    """
+    matcher = CityMatcher(cities)
+    resolved = {name: matcher.resolve(name) for name in pd.unique(names)}
+    canonical = names.map(resolved)
+    unknown = [name for name, city in resolved.items() if city is None and name]
+    near = {name: matcher.suggest(name) for name in unknown}
+    for i in np.flatnonzero(canonical.isna().to_numpy()):
+        raw = names.iloc[i]
+        if not raw:
+            problems.append(Problem(source, int(lines[i]), "city", raw, "city name is empty"))
+        else:
+            hint = f"; closest matches: {', '.join(near[raw])}" if near[raw] else ""
+            problems.append(Problem(source, int(lines[i]), "city", _shorten(raw), f"unknown city{hint}"))
+    hints = [unknown_cities_hint(len(unknown), cities)] if unknown else []
+    return canonical, hints
+
+
 def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
                     frameworks: dict[int, Framework] | None = None,
                     cities: pd.DataFrame | None = None,
@@ -224,7 +384,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
         non-numeric, negative or too-high score, duplicate rows.
     """
     frameworks = load_frameworks() if frameworks is None else frameworks
-    cities = load_cities() if cities is None else cities
+    cities = cities_table(cities)
     frame = data.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     _require_columns(frame, SCORE_SCHEMA, source)
@@ -236,19 +396,8 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     # cycle
     cycle = _parse_cycle(text["cycle"], lines, source, problems, sorted(frameworks))
 
-    # city (resolve each distinct name once)
-    matcher = CityMatcher(cities)
-    names = pd.unique(text["city"])
-    resolved = {name: matcher.resolve(name) for name in names}
-    canonical = text["city"].map(resolved)
-    for i in np.flatnonzero(canonical.isna().to_numpy()):
-        raw = text["city"].iloc[i]
-        if not raw:
-            problems.append(Problem(source, int(lines[i]), "city", raw, "city name is empty"))
-        else:
-            near = matcher.suggest(raw)
-            hint = f"; closest matches: {', '.join(near)}" if near else ""
-            problems.append(Problem(source, int(lines[i]), "city", raw, f"unknown city{hint}"))
+    # city (resolve and look for close matches once per distinct name)
+    canonical, city_hints = _match_cities(text["city"], lines, source, problems, cities)
 
     # indicator
     max_lookup = pd.Series({(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()},
@@ -297,12 +446,12 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
             k = (key["cycle"].iloc[i], key["city"].iloc[i], key["indicator"].iloc[i])
             if k in first_line:
                 problems.append(Problem(source, int(lines[i]), None, None,
-                                        f"duplicate row for cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
-                                        f"(first seen on line {first_line[k]})"))
+                                        f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
+                                        f"(first seen on {row_unit} {first_line[k]})"))
             else:
                 first_line[k] = int(lines[i])
 
-    _raise_problems(problems, row_unit)
+    _raise_problems(problems, row_unit, city_hints)
 
     state_of = dict(zip(cities["city"], cities["state"]))
     out = pd.DataFrame({
@@ -348,17 +497,11 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     raw_table = _read_raw(path)
     frame, lines = raw_table.frame, raw_table.rows
     _require_columns(frame, ATTRIBUTE_SCHEMA, name)
-    cities = load_cities() if cities is None else cities
+    cities = cities_table(cities)
     frameworks = load_frameworks() if frameworks is None else frameworks
-    matcher = CityMatcher(cities)
     problems: list[Problem] = []
     cycle = _parse_cycle(frame["cycle"], lines, name, problems, sorted(frameworks))
-    canonical = frame["city"].map(matcher.resolve)
-    for i in np.flatnonzero(canonical.isna().to_numpy()):
-        raw = frame["city"].iloc[i]
-        near = matcher.suggest(raw)
-        hint = f"; closest matches: {', '.join(near)}" if near else ""
-        problems.append(Problem(name, int(lines[i]), "city", raw, f"unknown city{hint}"))
+    canonical, city_hints = _match_cities(_as_text(frame["city"]), lines, name, problems, cities)
     engagement = pd.Series(np.nan, index=frame.index)
     if "engagement_score" in frame.columns:
         raw = frame["engagement_score"]
@@ -375,8 +518,8 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     dup = key.notna().all(axis=1) & key.duplicated(keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         problems.append(Problem(name, int(lines[i]), None, None,
-                                f"duplicate row for cycle {int(cycle.iloc[i])}, city {canonical.iloc[i]}"))
-    _raise_problems(problems, raw_table.unit)
+                                f"duplicate row; cycle {int(cycle.iloc[i])}, city {canonical.iloc[i]}"))
+    _raise_problems(problems, raw_table.unit, city_hints)
     out = frame.copy()
     out["cycle"] = cycle.astype("int64")
     out["city"] = canonical

@@ -158,16 +158,25 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
 
 
-def test_hundreds_of_problems_are_all_kept(write_csv):
+def test_hundreds_of_problems_are_all_kept_and_grouped(write_csv):
     text = HEADER + "".join(f"2,Surat,1.a,{31 + i},x\n" for i in range(250))
     with pytest.raises(DataValidationError) as info:
         read_scores(write_csv(text))
-    # 250 scores above the max, and 249 duplicates of the first row
+    # 250 scores above the max, and 249 duplicates of the first row: every problem is kept
     assert len(info.value.problems) == 499
-    assert str(info.value).startswith("499 problems found:")
     message = str(info.value)
-    assert message.count("\n  - ") == 499  # every problem is spelled out
-    assert message.endswith("line 251: duplicate row for cycle 2, city Surat, indicator 1.a (first seen on line 2)")
+    assert message.startswith("499 problems found (251 distinct):")
+    lines = message.splitlines()
+    assert len(lines) <= 30
+    # the duplicates are one problem repeated: one line with its count and first lines
+    assert lines[-1].endswith("duplicate row; cycle 2, city Surat, indicator 1.a (first seen on line 2), "
+                              "in 249 lines: 3, 4, 5, 6, 7, ...")
+    # the 250 scores above the maximum differ by value: one heading, then examples
+    assert "score is above the maximum of indicator 1.a (30): 250 problems, 250 different values:" in lines[1]
+    assert lines[2] == "      '31' on line 2"
+    assert lines[-2].startswith("      ... and ") and lines[-2].endswith(" more")
+    shown = len(lines) - 4  # header, heading, "... and N more", duplicates
+    assert lines[-2] == f"      ... and {250 - shown} more"
 
 
 def test_line_numbers_survive_blank_lines_and_multiline_cells(write_csv):
