@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "dmaf_analysis.cli_ingest",
     "dmaf_analysis.cli_reports",
     "dmaf_analysis.cli_sensitivity",
+    "dmaf_analysis.cli_single",
 )
 
 

@@ -64,7 +64,7 @@ def _run_score(args) -> int:
 
     from .fileio import refuse_input_as_output
     from .io import spreadsheet_safe, table_format, write_table
-    from .scoring import SCORE_COLUMNS, score_cities
+    from .scoring import score_cities, score_columns
 
     inputs = [args.file, args.cities]
     if args.output:  # refuse a bad target before the work, not after
@@ -73,7 +73,7 @@ def _run_score(args) -> int:
     scores, frameworks, cities = _load(args)
     scored = score_cities(scores, frameworks=frameworks, cities=cities,
                           treat_missing_as_zero=args.missing_as_zero)
-    table = scored[SCORE_COLUMNS]
+    table = scored[score_columns(frameworks)]
     if args.output:
         write_table(table, args.output, inputs=inputs)
         incomplete = int((~table["complete"]).sum())

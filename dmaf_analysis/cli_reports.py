@@ -13,7 +13,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "bundled data, none with --data)")
     p.add_argument("--cycle", type=int, default=0, metavar="N",
                    help="assessment cycle (default: the latest in the data)")
-    p.add_argument("--output-dir", default="outputs", metavar="DIR", help="where reports go (default: outputs)")
+    p.add_argument("--output-dir", default="", metavar="DIR",
+                   help="where reports go (default: outputs/, of the project checkout when run inside it, "
+                        "or $DMAF_OUTPUT_DIR)")
     p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                    help="longest time one notebook cell may run (default: 600)")
@@ -41,6 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="restart a kernel after this many reports (default: 200)")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     p.set_defaults(func=_run_batch)
+
+
+def _output_root(args):
+    """``--output-dir``, or the default root shared with the national notebooks."""
+    from .national import default_output_root
+
+    return args.output_dir or default_output_root()
 
 
 def _check(args) -> None:
@@ -74,7 +83,7 @@ def _run_report(args) -> int:
     _check(args)
     _stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
-                                 attributes_path=args.attributes or None, output_dir=args.output_dir,
+                                 attributes_path=args.attributes or None, output_dir=_output_root(args),
                                  force=args.force, timeout=args.timeout)
     result = summary.results[0]
     job = result.job
@@ -94,7 +103,7 @@ def _run_batch(args) -> int:
     _check(args)
     _stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
-                           cycle=args.cycle, output_dir=args.output_dir, workers=args.workers, force=args.force,
+                           cycle=args.cycle, output_dir=_output_root(args), workers=args.workers, force=args.force,
                            progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after)
     stream = sys.stderr if summary.failed else sys.stdout
     print(summary.text(), file=stream)

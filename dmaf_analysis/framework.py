@@ -18,6 +18,11 @@ from .errors import FrameworkError
 from .fileio import load_yaml
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
+#: Column names of the scored tables: a component id may not be one of them, since
+#: each component becomes a column of its own.
+RESERVED_COMPONENT_IDS = ("cycle", "city", "state", "region", "overall", "level", "rank", "complete",
+                          "selection_round", "certified", "n_missing", "n_synthetic", "indicator",
+                          "component", "score", "source", "measure")
 _TOLERANCE = 1e-9
 
 
@@ -190,6 +195,9 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
     for i, comp in enumerate(comps_raw, start=1):
         where = f"component #{i}"
         cid = str(_require(comp, "id", source, where))
+        if not cid.strip() or cid in RESERVED_COMPONENT_IDS:
+            raise _fail(source, f"{where} has the id {cid!r}, which is empty or a column name of the "
+                                f"scored tables; choose another id (reserved: {', '.join(RESERVED_COMPONENT_IDS)})")
         weight = _number(comp.get("weight", 1.0 / len(comps_raw)), source, f"{where} ({cid}) weight")
         if weight < 0:
             raise _fail(source, f"{where} ({cid}) has a negative weight {weight}")

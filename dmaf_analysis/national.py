@@ -11,20 +11,50 @@ these functions.
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import robustness, sensitivity, stats, trends
+from ._paths import notebooks_dir
 from .dataset import Dataset, resolve_cycle
 from .errors import DmafError
 from .io import write_table
 
+#: Kept for compatibility: the national tables' folder relative to a project folder.
 DEFAULT_OUTPUT_DIR = "outputs/national"
 #: Base samples of the national report's sensitivity analysis (1,024 x 7 = 7,168 model runs);
 #: ``dmaf sensitivity`` uses 4,096 by default.
 SENSITIVITY_SAMPLES = 1024
+
+
+def default_output_root() -> Path:
+    """Where reports go unless told otherwise: the folder ``dmaf batch`` writes to by default.
+
+    ``$DMAF_OUTPUT_DIR`` when set; else ``outputs/`` of the project checkout when the
+    working folder is inside it (so a notebook run from ``notebooks/`` writes where
+    the batch does); else ``outputs/`` in the working folder.
+    """
+    override = os.environ.get("DMAF_OUTPUT_DIR")
+    if override:
+        return Path(override)
+    try:
+        # an editable install of a checkout: its notebooks/ sit beside pyproject.toml
+        root = notebooks_dir().resolve().parent
+        cwd = Path.cwd().resolve()
+    except (OSError, DmafError):
+        return Path("outputs")
+    if (root / "pyproject.toml").is_file() and (cwd == root or root in cwd.parents):
+        return root / "outputs"
+    return Path("outputs")
+
+
+def national_output_dir(output_dir: str | Path | None = "") -> Path:
+    """``output_dir`` itself, or, when empty, ``national/`` under :func:`default_output_root`."""
+    return Path(output_dir) if output_dir else default_output_root() / "national"
 
 
 # ------------------------------------------------------------------------------ cycles
@@ -76,7 +106,7 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
         share = row.synthetic_share
         if share >= 1 - 1e-12:
             notes.append(f"Cycle {row.cycle}: every indicator value is SYNTHETIC (generated for demonstration). "
-                         "These are not published DMAF results and must not be cited as such.")
+                         "These are not published results and must not be cited as such.")
         elif share > 0:
             notes.append(f"Cycle {row.cycle}: {share:.0%} of the indicator values are SYNTHETIC "
                          "(generated for demonstration); figures mixing them are not published results.")
@@ -84,8 +114,11 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
             notes.append(f"Cycle {row.cycle}: the framework (indicators, maxima, weights) is an illustrative "
                          "placeholder, not the official one.")
         if row.weights_illustrative and row.framework_provenance != "illustrative":
-            notes.append(f"Cycle {row.cycle}: equal component weights are assumed (DMAF's own weights are not "
-                         "published); overall scores and ranks depend on that choice, see the robustness section.")
+            fw = dataset.frameworks[int(row.cycle)]
+            equal = bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids)))
+            kind = "equal component weights are" if equal else "the component weights of the framework file are"
+            notes.append(f"Cycle {row.cycle}: {kind} assumed (the framework's own weights are not on "
+                         "record); overall scores and ranks depend on that choice, see the robustness section.")
         if row.thresholds_illustrative:
             notes.append(f"Cycle {row.cycle}: the certification thresholds are illustrative; the official "
                          "ones are not on record, so levels and certification counts are indicative only.")
@@ -213,11 +246,16 @@ def _safe_name(name: str) -> str:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, folder: str | None = None,
-                 formats: tuple[str, ...] = ("csv", "parquet")) -> list[Path]:
+                 formats: tuple[str, ...] = ("csv", "parquet"), workbook: str | None = None) -> list[Path]:
     """Write every table as ``<output_dir>/<folder>/<name>.csv`` and ``.parquet``, atomically.
 
-    Names are reduced to safe file names. Returns the written paths in order.
+    With ``workbook``, every table is also a sheet of ``<output_dir>/<folder>/<workbook>.xlsx``
+    (see :func:`dmaf_analysis.excel.write_workbook`: valid unique sheet names,
+    formula-like text neutralised). Names are reduced to safe file names.
+    Returns the written paths in order (the workbook last).
     """
+    from .excel import write_workbook
+
     base = Path(output_dir)
     if folder:
         base = base / _safe_name(folder)
@@ -225,7 +263,14 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, fol
     for name, table in tables.items():
         for fmt in formats:
             written.append(write_table(table, base / f"{_safe_name(name)}.{fmt}"))
+    if workbook:
+        written.append(write_workbook(tables, base / f"{_safe_name(workbook)}.xlsx"))
     return written
+
+
+def workbook_name(kind: str, folder: str) -> str:
+    """Stem of a national report's workbook: ``overview-cycle-2``, ``trends-cycle-1-to-2``."""
+    return f"{kind}-{folder}"
 
 
 def cycle_folder(cycle: int) -> str:
@@ -238,24 +283,36 @@ def trend_folder(cycle_from: int, cycle_to: int) -> str:
     return f"cycle-{int(cycle_from)}-to-{int(cycle_to)}"
 
 
-def run_national(dataset: Dataset, *, cycle: int = 0, output_dir: str | Path = DEFAULT_OUTPUT_DIR,
+def run_national(dataset: Dataset, *, cycle: int = 0, output_dir: str | Path | None = None,
                  **options) -> dict[str, pd.DataFrame]:
-    """:func:`national_tables` written under ``<output_dir>/cycle-<n>/``; returns the tables."""
+    """:func:`national_tables` written under ``<output_dir>/cycle-<n>/``; returns the tables.
+
+    Each table is a CSV and a Parquet file, and a sheet of ``overview-cycle-<n>.xlsx``.
+
+    ``output_dir`` defaults to :func:`national_output_dir` (where the batch writes).
+    """
     c = resolve_cycle(dataset.cycles, cycle)
     tables = national_tables(dataset, cycle=c, **options)
-    write_tables(tables, output_dir, folder=cycle_folder(c))
+    write_tables(tables, national_output_dir(output_dir), folder=cycle_folder(c),
+                 workbook=workbook_name("overview", cycle_folder(c)))
     return tables
 
 
 def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
-               output_dir: str | Path = DEFAULT_OUTPUT_DIR, **options) -> dict[str, pd.DataFrame]:
-    """:func:`trend_tables` written under ``<output_dir>/cycle-<a>-to-<b>/``; returns the tables."""
+               output_dir: str | Path | None = None, **options) -> dict[str, pd.DataFrame]:
+    """:func:`trend_tables` written under ``<output_dir>/cycle-<a>-to-<b>/``; returns the tables.
+
+    Each table is a CSV and a Parquet file, and a sheet of ``trends-cycle-<a>-to-<b>.xlsx``.
+
+    ``output_dir`` defaults to :func:`national_output_dir` (where the batch writes).
+    """
     a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
     tables = trend_tables(dataset, cycle_from=a, cycle_to=b, **options)
-    write_tables(tables, output_dir, folder=trend_folder(a, b))
+    write_tables(tables, national_output_dir(output_dir), folder=trend_folder(a, b),
+                 workbook=workbook_name("trends", trend_folder(a, b)))
     return tables
 
 
-__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "national_tables",
+__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "default_output_root", "national_output_dir", "data_notice", "data_notice_html", "national_tables",
            "provenance_table", "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends",
-           "trend_folder", "trend_tables", "write_tables"]
+           "trend_folder", "trend_tables", "workbook_name", "write_tables"]

@@ -44,6 +44,7 @@ __all__ = [
     "CycleChange", "LevelPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY",
     "change_since_previous", "component_comparison", "data_label", "engagement_comparison",
     "engagement_distribution", "indicator_scores", "load_recommendations", "load_report_data",
+    "framework_title", "has_recommendations", "weights_assumption",
     "path_to_next_level", "peer_comparison", "plan_next_level", "recommendations",
     "recommendations_path", "report_headline", "resolve_report_city", "strengths_and_weaknesses",
 ]
@@ -251,11 +252,13 @@ class ReportHeadline:
     n_missing: int = 0
     data_synthetic_share: float = 0.0
     weights_illustrative: bool = False
+    weights_equal: bool = True
 
     @property
     def title(self) -> str:
+        """``"<city>, <state>: <framework name> report card"``, with the cycle when the name lacks it."""
         state = f", {self.state}" if self.state else ""
-        return f"{self.city}{state}: DMAF report card, Cycle {self.cycle}"
+        return f"{self.city}{state}: {framework_title(self.framework_name, self.cycle)} report card"
 
     @property
     def rank_text(self) -> str:
@@ -313,9 +316,21 @@ class ReportHeadline:
         if self.levels_illustrative:
             text += (" Certification thresholds are illustrative: the real ones are not published.")
         if self.weights_illustrative:
-            text += (" The overall score assumes equal component weights, since DMAF's own weights are "
-                     "not published; the rank depends on that assumption.")
+            text += " " + weights_assumption(self.weights_equal)
         return text
+
+
+def framework_title(name: str, cycle: int) -> str:
+    """A framework's name for titles, followed by ``", Cycle N"`` unless the name already says which cycle."""
+    name = str(name).strip()
+    return name if f"cycle {int(cycle)}" in name.lower() else f"{name}, Cycle {int(cycle)}"
+
+
+def weights_assumption(equal: bool) -> str:
+    """The sentence saying the component weights are assumed (equal or not), for notices."""
+    kind = "equal component weights" if equal else "the component weights set in the framework file"
+    return (f"The overall score assumes {kind}, since the framework's own weights are not on record; "
+            f"overall scores and ranks depend on that assumption.")
 
 
 def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadline:
@@ -354,6 +369,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         other_sources=other_sources, n_missing=int((~present).sum()),
         data_synthetic_share=data.synthetic_share(ctx.cycle),
         weights_illustrative=fw.weights_provenance != "seen",
+        weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
     )
 
 
@@ -401,7 +417,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
 
 
 # ------------------------------------------------------------------------- indicators
-INDICATOR_COLUMNS = ["indicator", "component", "name", "score", "max_score", "share_of_max",
+INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "score", "max_score", "share_of_max",
                      "gap_to_max", "national_median", "state_median", "n_state_cities", "percentile",
                      "source", "placed_by", "max_provenance"]
 
@@ -414,8 +430,8 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
     DataFrame
         One row per indicator, in framework order, columns
 
-        - ``indicator``, ``component``, ``name``, ``max_score``, ``max_provenance``:
-          from the framework (``max_provenance`` says how sure the maximum is);
+        - ``indicator``, ``component``, ``component_name``, ``name``,
+          ``max_score``, ``max_provenance``: from the framework (``max_provenance`` says how sure the maximum is);
         - ``score``: the city's points (NaN when missing);
         - ``share_of_max``: ``score / max_score`` (0-1);
         - ``gap_to_max``: ``max_score - score``;
@@ -450,6 +466,7 @@ def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
     out = pd.DataFrame({
         "indicator": ind["indicator"].to_numpy(),
         "component": ind["component"].to_numpy(),
+        "component_name": ind["component"].map(fw.components.set_index("component")["name"]).to_numpy(),
         "name": ind["name"].to_numpy(),
         "score": values.to_numpy(dtype=float),
         "max_score": ind["max_score"].astype(float).to_numpy(),
@@ -531,8 +548,11 @@ def load_recommendations(path: str | Path | None = None, *,
     Parameters
     ----------
     path : path, optional
-        A YAML file ``cycles: {cycle: {indicator id: text}}``; default the bundled
-        ``data/recommendations.yaml``, written by this project.
+        A YAML file ``cycles: {cycle: {indicator id: text}}``; default
+        ``recommendations.yaml`` in the data folder (the bundled one was written
+        by this project). When the default file does not exist the table is
+        empty (reports then leave recommendations out); a given ``path`` must
+        exist.
     frameworks : dict, optional
         When given, every key must be an indicator of that cycle's framework.
 
@@ -542,10 +562,14 @@ def load_recommendations(path: str | Path | None = None, *,
         Columns ``cycle`` (int), ``indicator``, ``recommendation`` (whitespace
         collapsed to single spaces). A new frame on every call.
     """
-    path = Path(path) if path is not None else recommendations_path()
+    default = path is None
+    path = recommendations_path() if default else Path(path)
     try:
         mtime = path.stat().st_mtime
     except OSError:
+        if default:
+            return pd.DataFrame({"cycle": pd.Series(dtype="int64"), "indicator": pd.Series(dtype=object),
+                                 "recommendation": pd.Series(dtype=object)})
         raise DmafError(f"{path}: no such recommendations file") from None
     table = _read_recommendations(str(path.resolve()), mtime).copy()
     if frameworks is not None:
@@ -563,16 +587,13 @@ def load_recommendations(path: str | Path | None = None, *,
     return table
 
 
-#: Shown when the recommendations file has no text for an indicator.
-MISSING_RECOMMENDATION = "No recommendation is recorded for this indicator."
-
 RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
                           "points_available", "overall_gain", "recommendation", "source"]
 
 
 def recommendations(data: Dataset, *, city: str, cycle: int = 0,
                     texts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A recommendation for each indicator below its maximum, most points first.
+    """A recommendation for each indicator below its maximum that has one, most points first.
 
     Parameters
     ----------
@@ -582,7 +603,9 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     Returns
     -------
     DataFrame
-        One row per indicator whose score is below its maximum or missing, columns
+        One row per indicator whose score is below its maximum or missing and
+        that has a text in ``texts`` (indicators without one are left out, so
+        the table is empty when there are no texts at all), columns
         ``priority`` (1 = first), ``indicator``, ``component``, ``name``,
         ``score``, ``max_score``, ``points_available`` (``max_score - score``,
         NaN when the score is missing), ``overall_gain`` (what reaching the
@@ -604,9 +627,22 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     keep = table[table["score"].isna() | (table["points_available"] > _TOL)].copy()
     keep = keep.sort_values(["points_available", "overall_gain", "order"], ascending=[False, False, True],
                             na_position="last")
+    keep["recommendation"] = [lookup.get((ctx.cycle, i)) for i in keep["indicator"]]
+    keep = keep[keep["recommendation"].notna()].copy()
     keep["priority"] = np.arange(1, len(keep) + 1)
-    keep["recommendation"] = [lookup.get((ctx.cycle, i), MISSING_RECOMMENDATION) for i in keep["indicator"]]
     return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+
+
+def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | None = None) -> bool:
+    """Whether any indicator of the cycle's framework has a recommendation text.
+
+    False when the recommendations file is absent or has no entry for the cycle:
+    the report card then leaves its recommendations section out.
+    """
+    c = data.resolve_cycle(cycle)
+    texts = load_recommendations() if texts is None else texts
+    known = set(data.frameworks[c].indicator_ids)
+    return bool(texts.loc[texts["cycle"].astype(int) == c, "indicator"].astype(str).isin(known).any())
 
 
 # ---------------------------------------------------------------- path to next level

@@ -231,7 +231,6 @@ def indicators_html(indicators: pd.DataFrame) -> str:
     view = indicators.assign(
         score_text=[_score_of(s, m) for s, m in zip(indicators["score"], indicators["max_score"])],
         label=indicators["indicator"] + " " + indicators["name"],
-        component_name=indicators["component"].astype(str).str.capitalize(),
         source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])])
     n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
     return html_table(view, columns={
@@ -269,7 +268,7 @@ def strengths_html(table: pd.DataFrame) -> str:
 def recommendations_html(table: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.report.recommendations`."""
     if table.empty:
-        return paragraph("Every indicator is at its maximum: there is nothing to recommend.")
+        return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
     view = table.assign(label=table["indicator"] + " " + table["name"],
                         score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
                                     zip(table["score"], table["max_score"], table["source"])])
@@ -277,6 +276,24 @@ def recommendations_html(table: pd.DataFrame) -> str:
         "priority": "#", "label": "Indicator", "score_text": "Score / max",
         "points_available": "Points available", "overall_gain": "Overall gain at max",
         "recommendation": "What the city can do"}, digits=2)
+
+
+RECOMMENDATIONS_INTRO = (
+    "One suggestion for each indicator below its maximum that the recommendations file has a text for, "
+    "the indicators with the most points available first. The texts come from the recommendations file of "
+    "the data folder (the bundled one is written by the dmaf-analysis project); they are not official "
+    "guidance.")
+
+
+def recommendations_section_html(table: pd.DataFrame, *, available: bool = True) -> str:
+    """The whole recommendations section (heading, introduction, table), or "" when ``available`` is False.
+
+    ``available`` is :func:`~dmaf_analysis.report.has_recommendations`: without
+    any text for the cycle the report card leaves the section out.
+    """
+    if not available:
+        return ""
+    return f"<h2>Recommendations</h2>{paragraph(RECOMMENDATIONS_INTRO)}{recommendations_html(table)}"
 
 
 def path_html(path) -> str:

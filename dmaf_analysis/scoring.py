@@ -17,8 +17,25 @@ from .framework import Framework, load_frameworks
 #: that equal point totals tie exactly despite floating-point weights.
 OVERALL_DECIMALS = 9
 
-SCORE_COLUMNS = ["cycle", "city", "state", "region", "policy", "people", "process",
-                 "technology", "outcomes", "overall", "level", "rank", "complete"]
+#: Columns of :func:`score_cities`'s output before and after the component columns,
+#: whose ids and order come from the frameworks (see :func:`score_columns`).
+ID_COLUMNS = ["cycle", "city", "state", "region"]
+RESULT_COLUMNS = ["overall", "level", "rank", "complete"]
+
+
+def all_component_ids(frameworks: dict[int, Framework]) -> list[str]:
+    """Every component id of the frameworks, in cycle order then framework order, each once."""
+    return list(dict.fromkeys(c for _, fw in sorted(frameworks.items()) for c in fw.component_ids))
+
+
+def score_columns(frameworks: dict[int, Framework] | None = None) -> list[str]:
+    """The main columns of a scored table: ids, one column per component, results.
+
+    ``cycle, city, state, region``, then every component id of ``frameworks``
+    (default: the bundled ones; see :func:`all_component_ids`), then ``overall,
+    level, rank, complete``. ``dmaf score`` writes these columns.
+    """
+    return ID_COLUMNS + all_component_ids(_frameworks(frameworks)) + RESULT_COLUMNS
 
 
 def _frameworks(frameworks):
@@ -156,8 +173,9 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
     -------
     DataFrame
         One row per (cycle, city), sorted by cycle then rank, with columns
-        ``cycle, city, state, region, policy, people, process, technology,
-        outcomes, overall, level, rank, complete`` followed by
+        ``cycle, city, state, region``, one column per component id of the
+        frameworks (:func:`all_component_ids`, e.g. ``policy ... outcomes`` for
+        DMAF), ``overall, level, rank, complete`` followed by
         ``selection_round`` (from the cities table), ``certified`` (bool),
         ``n_missing`` (indicators without a score) and ``n_synthetic``
         (indicators whose ``source`` is ``synthetic``). Component and overall
@@ -172,7 +190,7 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
                              aggfunc="first", dropna=False).reset_index()
     wide.columns.name = None
     table = overall.merge(wide, on=["cycle", "city"], how="left")
-    all_components = list(dict.fromkeys(c for fw in frameworks.values() for c in fw.component_ids))
+    all_components = all_component_ids(frameworks)
     for comp in all_components:
         if comp not in table.columns:
             table[comp] = np.nan
@@ -203,8 +221,8 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
 
     info = cities[["city", "state", "region", "selection_round"]]
     table = table.merge(info, on="city", how="left")
-    cols = SCORE_COLUMNS[:4] + all_components + SCORE_COLUMNS[9:] + ["selection_round", "certified",
-                                                                    "n_missing", "n_synthetic"]
+    cols = ID_COLUMNS + all_components + RESULT_COLUMNS + ["selection_round", "certified",
+                                                           "n_missing", "n_synthetic"]
     table = table[cols].sort_values(["cycle", "rank", "city"], na_position="last").reset_index(drop=True)
     return table
 

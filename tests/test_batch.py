@@ -122,7 +122,7 @@ def test_outputs_have_papermill_parameters_and_right_values(fixture_batch, small
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) == 1
     html = (out / "cities" / "surat" / "cycle-2.html").read_text(encoding="utf-8")
-    assert "<title>Surat: DMAF report, cycle 2</title>" in html
+    assert "<title>Surat: DMAF 2.0 (Cycle 2, systemic pillar) report card</title>" in html
     assert "data:image/png;base64," in html
     assert 'city = "Surat"' not in html  # inputs are hidden
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)  # nothing loaded from the network

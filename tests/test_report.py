@@ -105,10 +105,10 @@ def test_headline_by_hand(data):
     assert "6 come from the city's report card" in notice
     assert "95% of the values are synthetic" in notice
     assert "thresholds are illustrative" in notice
-    assert notice.endswith("The overall score assumes equal component weights, since DMAF's own weights "
-                           "are not published; the rank depends on that assumption.")
+    assert notice.endswith("The overall score assumes equal component weights, since the framework's own "
+                           "weights are not on record; overall scores and ranks depend on that assumption.")
     assert h.weights_illustrative
-    assert h.title == "Ludhiana, Punjab: DMAF report card, Cycle 2"
+    assert h.title == "Ludhiana, Punjab: DMAF 2.0 (Cycle 2, systemic pillar) report card"
 
 
 def test_headline_without_synthetic_values_and_with_other_sources():
@@ -217,7 +217,7 @@ def test_recommendations_ordered_by_points_available(data):
     assert report.recommendations(data, city="Surat").empty
 
 
-def test_recommendations_use_weights_to_break_ties_and_fall_back_on_missing_text():
+def test_recommendations_use_weights_to_break_ties_and_leave_out_missing_text():
     raw = {"cycle": 2, "components": [{"id": "a", "weight": 0.25}, {"id": "b", "weight": 0.75}],
            "indicators": [{"id": "a1", "component": "a", "max": 60}, {"id": "a2", "component": "a", "max": 40},
                           {"id": "b1", "component": "b", "max": 40}, {"id": "b2", "component": "b", "max": 60}],
@@ -228,9 +228,22 @@ def test_recommendations_use_weights_to_break_ties_and_fall_back_on_missing_text
     texts = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
     rec = report.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
     # a1, a2, b1 have 40 points available; b1 weighs 0.75 so it comes first; b2 has 30.
+    texts = pd.DataFrame({"cycle": [2] * 4, "indicator": ["b2", "a2", "a1", "b1"], "recommendation": list("wxyz")})
+    rec = report.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
     assert rec["indicator"].tolist() == ["b1", "a1", "a2", "b2"]
     assert rec["overall_gain"].tolist() == pytest.approx([30, 10, 10, 22.5])
-    assert rec["recommendation"].tolist() == ["Do b1."] + [report.MISSING_RECOMMENDATION] * 3
+    assert rec["recommendation"].tolist() == list("zyxw")
+    # indicators without a text are left out; with no text for the cycle the section goes
+    only_b1 = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
+    data = make_dataset(rows, frameworks=fws)
+    rec = report.recommendations(data, city="Pune", texts=only_b1)
+    assert rec["indicator"].tolist() == ["b1"] and rec["priority"].tolist() == [1]
+    assert report.has_recommendations(data, cycle=2, texts=only_b1)
+    assert not report.has_recommendations(data, cycle=2, texts=only_b1.assign(cycle=1))
+    assert not report.has_recommendations(data, cycle=2, texts=only_b1.iloc[:0])
+    assert report_plots.recommendations_section_html(rec, available=False) == ""
+    section = report_plots.recommendations_section_html(rec, available=True)
+    assert section.startswith("<h2>Recommendations</h2>") and "Do b1." in section
 
 
 def test_bundled_recommendations_cover_every_indicator_exactly():

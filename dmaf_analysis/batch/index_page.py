@@ -252,6 +252,8 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
 
 def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str = "") -> Path:
     """Write ``<output_dir>/index.html`` for the results of a batch (atomically)."""
+    from .planning import framework_title
+
     from .. import __version__
 
     output_dir = summary.output_dir
@@ -278,5 +280,6 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
         else:
             national.append(IndexLink(job.label, href, status))
     html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),
-                        national=national, level_order=level_order, version=__version__)
+                        national=national, level_order=level_order, version=__version__,
+                        title=f"{framework_title(dataset, cycle)}: city reports")
     return write_text_atomic(output_dir / "index.html", html)

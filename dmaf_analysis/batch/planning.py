@@ -17,7 +17,8 @@ from .pool import run_jobs
 from .slug import unique_slugs
 
 __all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
-           "render_batch", "render_city_report", "require_city_in_data"]
+           "framework_title", "overview_job", "render_batch", "render_city_report", "render_national_report",
+           "require_city_in_data", "trends_job"]
 
 NOTEBOOKS_DIR = notebooks_dir()
 CITY_NOTEBOOK = NOTEBOOKS_DIR / "city_report.ipynb"
@@ -62,41 +63,69 @@ def _slugs(dataset) -> dict[str, str]:
     return unique_slugs(dataset.cities["city"])
 
 
+def framework_title(dataset, cycle: int) -> str:
+    """The framework's name for page titles (see :func:`dmaf_analysis.report.framework_title`)."""
+    from ..report import framework_title as title
+
+    fw = dataset.frameworks.get(int(cycle))
+    return title(fw.name, cycle) if fw is not None else f"Cycle {int(cycle)}"
+
+
 def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: str,
-             notebook: Path = CITY_NOTEBOOK) -> ReportJob:
-    """The job that renders one city's report for one cycle."""
+             notebook: Path = CITY_NOTEBOOK, framework_title: str = "") -> ReportJob:
+    """The job that renders one city's report for one cycle (``framework_title`` names it in the title)."""
     city_dir = output_dir / "cities" / slug
+    title = f"{city}: {framework_title} report card" if framework_title else f"{city}: report card, cycle {cycle}"
     return ReportJob(
         key=f"cities/{slug}/cycle-{cycle}", kind="city", label=city,
-        title=f"{city}: DMAF report, cycle {cycle}", notebook=Path(notebook),
+        title=title, notebook=Path(notebook),
         parameters={"city": city, "cycle": int(cycle), "scores_path": inputs.scores_param,
                     "attributes_path": inputs.attributes_param, "output_dir": str(city_dir.resolve())},
         ipynb_path=city_dir / f"cycle-{cycle}.ipynb", html_path=city_dir / f"cycle-{cycle}.html",
         data_files=inputs.data_files)
 
 
+def _national_common(inputs: _Inputs, output_dir: Path) -> dict:
+    return {"scores_path": inputs.scores_param, "attributes_path": inputs.attributes_param,
+            "output_dir": str((output_dir / "national").resolve())}
+
+
+def overview_job(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path,
+                 notebook: Path = OVERVIEW_NOTEBOOK) -> ReportJob:
+    """The job that renders the national overview of one cycle into ``<output_dir>/national/``."""
+    national = output_dir / "national"
+    return ReportJob(
+        key=f"national/overview-cycle-{cycle}", kind="overview", label=f"National overview, cycle {cycle}",
+        title=f"{framework_title(dataset, cycle)}: national overview", notebook=Path(notebook),
+        parameters={"cycle": cycle, **_national_common(inputs, output_dir)},
+        ipynb_path=national / f"overview-cycle-{cycle}.ipynb",
+        html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files)
+
+
+def trends_job(dataset, cycle_from: int, cycle_to: int, *, inputs: _Inputs, output_dir: Path,
+               notebook: Path = TRENDS_NOTEBOOK) -> ReportJob:
+    """The job that renders the change from ``cycle_from`` to ``cycle_to`` into ``<output_dir>/national/``."""
+    national = output_dir / "national"
+    a, b = int(cycle_from), int(cycle_to)
+    fw = dataset.frameworks.get(b)
+    name = fw.name if fw is not None else "National"
+    return ReportJob(
+        key=f"national/trends-cycle-{a}-to-{b}", kind="trends", label=f"National trends, cycles {a} to {b}",
+        title=f"{name}: national trends, cycles {a} to {b}", notebook=Path(notebook),
+        parameters={"cycle_from": a, "cycle_to": b, **_national_common(inputs, output_dir)},
+        ipynb_path=national / f"trends-cycle-{a}-to-{b}.ipynb",
+        html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files)
+
+
 def _national_jobs(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path, overview_notebook: Path | None,
                    trends_notebook: Path | None) -> list[ReportJob]:
-    national = output_dir / "national"
-    common = {"scores_path": inputs.scores_param, "attributes_path": inputs.attributes_param,
-              "output_dir": str(national.resolve())}
     jobs = []
     if overview_notebook is not None and Path(overview_notebook).is_file():
-        jobs.append(ReportJob(
-            key=f"national/overview-cycle-{cycle}", kind="overview", label=f"National overview, cycle {cycle}",
-            title=f"DMAF national overview, cycle {cycle}", notebook=Path(overview_notebook),
-            parameters={"cycle": cycle, **common},
-            ipynb_path=national / f"overview-cycle-{cycle}.ipynb",
-            html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files))
+        jobs.append(overview_job(dataset, cycle, inputs=inputs, output_dir=output_dir, notebook=overview_notebook))
     earlier = [c for c in dataset.cycles if c < cycle]
     if trends_notebook is not None and Path(trends_notebook).is_file() and earlier:
-        a, b = earlier[-1], cycle
-        jobs.append(ReportJob(
-            key=f"national/trends-cycle-{a}-to-{b}", kind="trends", label=f"National trends, cycles {a} to {b}",
-            title=f"DMAF national trends, cycles {a} to {b}", notebook=Path(trends_notebook),
-            parameters={"cycle_from": a, "cycle_to": b, **common},
-            ipynb_path=national / f"trends-cycle-{a}-to-{b}.ipynb",
-            html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files))
+        jobs.append(trends_job(dataset, earlier[-1], cycle, inputs=inputs, output_dir=output_dir,
+                               notebook=trends_notebook))
     return jobs
 
 
@@ -134,10 +163,53 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
     canonical = require_city_in_data(city, dataset, cycle)
     output_dir = Path(output_dir)
     job = city_job(canonical, cycle, inputs=inputs, output_dir=output_dir, slug=_slugs(dataset)[canonical],
-                   notebook=Path(notebook) if notebook else CITY_NOTEBOOK)
+                   notebook=Path(notebook) if notebook else CITY_NOTEBOOK,
+                   framework_title=framework_title(dataset, cycle))
     summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
                        timeout=timeout, kernel_options=kernel_options)
     summary.cycle = cycle
+    return summary
+
+
+def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from: int = 0, cycle_to: int = 0,
+                           scores_path=None, attributes_path=None, output_dir: str | Path = "outputs",
+                           force: bool = False, notebook: str | Path | None = None, progress: bool = False,
+                           timeout: float | None = 600, kernel_options: dict | None = None) -> BatchSummary:
+    """Render one national report where :func:`render_batch` puts it, and nothing else.
+
+    Parameters
+    ----------
+    kind : {"overview", "trends"}
+        The overview of ``cycle`` (0 = latest), or the change from ``cycle_from``
+        (0 = second-latest) to ``cycle_to`` (0 = latest).
+    output_dir : path, default "outputs"
+        Root of the outputs; the report goes to ``<output_dir>/national/`` and its
+        tables to ``<output_dir>/national/cycle-<N>/`` (or ``cycle-<A>-to-<B>/``),
+        as CSV, Parquet and one Excel workbook.
+
+    Returns
+    -------
+    BatchSummary
+        One result; ``cycle`` is the (later) cycle.
+    """
+    from ..national import resolve_cycle_pair
+
+    if kind not in ("overview", "trends"):
+        raise DmafError(f"kind must be 'overview' or 'trends', got {kind!r}")
+    inputs = _inputs(scores_path, attributes_path)
+    dataset = _load(inputs)
+    output_dir = Path(output_dir)
+    if kind == "overview":
+        c = dataset.resolve_cycle(cycle)
+        job = overview_job(dataset, c, inputs=inputs, output_dir=output_dir,
+                           notebook=Path(notebook) if notebook else OVERVIEW_NOTEBOOK)
+    else:
+        a, c = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
+        job = trends_job(dataset, a, c, inputs=inputs, output_dir=output_dir,
+                         notebook=Path(notebook) if notebook else TRENDS_NOTEBOOK)
+    summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
+                       timeout=timeout, kernel_options=kernel_options)
+    summary.cycle = c
     return summary
 
 
@@ -184,8 +256,9 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
         names = sorted({require_city_in_data(c, dataset, cycle) for c in cities})
     slugs = _slugs(dataset)
     notebook = Path(city_notebook) if city_notebook else CITY_NOTEBOOK
-    jobs = [city_job(c, cycle, inputs=inputs, output_dir=output_dir, slug=slugs[c], notebook=notebook)
-            for c in names]
+    title = framework_title(dataset, cycle)
+    jobs = [city_job(c, cycle, inputs=inputs, output_dir=output_dir, slug=slugs[c], notebook=notebook,
+                     framework_title=title) for c in names]
     jobs += _national_jobs(dataset, cycle, inputs=inputs, output_dir=output_dir,
                            overview_notebook=Path(overview_notebook) if overview_notebook else None,
                            trends_notebook=Path(trends_notebook) if trends_notebook else None)

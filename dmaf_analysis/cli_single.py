@@ -1,0 +1,182 @@
+"""Sub-commands for one job: ``national``, ``trends``, ``compare`` and ``whatif``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cli_reports import _output_root
+
+
+def _data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
+    p.add_argument("--data", default="", metavar="FILE",
+                   help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
+    p.add_argument("--attributes", default="", metavar="FILE",
+                   help="city attribute table with engagement scores (default: the bundled one with the "
+                        "bundled data, none with --data)")
+    if cycle:
+        p.add_argument("--cycle", type=int, default=0, metavar="N",
+                       help="assessment cycle (default: the latest in the data)")
+
+
+def _render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output-dir", default="", metavar="DIR",
+                   help="root of the outputs, as for 'dmaf batch' (default: outputs/, of the project checkout "
+                        "when run inside it, or $DMAF_OUTPUT_DIR)")
+    p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
+    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                   help="longest time one notebook cell may run (default: 600)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "national", help="render the national overview report of one cycle",
+        description="Render the national overview of one cycle: OUTPUT_DIR/national/overview-cycle-<N>.ipynb "
+                    "and .html, its tables as CSV, Parquet and one Excel workbook under "
+                    "OUTPUT_DIR/national/cycle-<N>/ (the same places as 'dmaf batch').")
+    _data_options(p)
+    _render_options(p)
+    p.set_defaults(func=_run_national)
+
+    p = sub.add_parser(
+        "trends", help="render the national trends report between two cycles",
+        description="Render the change between two cycles: OUTPUT_DIR/national/trends-cycle-<A>-to-<B>.ipynb "
+                    "and .html, its tables as CSV, Parquet and one Excel workbook under "
+                    "OUTPUT_DIR/national/cycle-<A>-to-<B>/.")
+    _data_options(p, cycle=False)
+    p.add_argument("--from", dest="cycle_from", type=int, default=0, metavar="A",
+                   help="earlier cycle (default: the second-latest in the data)")
+    p.add_argument("--to", dest="cycle_to", type=int, default=0, metavar="B",
+                   help="later cycle (default: the latest in the data)")
+    _render_options(p)
+    p.set_defaults(func=_run_trends)
+
+    p = sub.add_parser(
+        "compare", help="render a side-by-side card of two or more cities",
+        description="Set two or more cities side by side in one cycle (overall, rank, level, components, "
+                    "indicators) and write OUTPUT_DIR/compare/cycle-<N>/<cities>.html.")
+    p.add_argument("city", nargs="+", metavar="CITY", help="two or more city names (aliases work)")
+    _data_options(p)
+    p.add_argument("--output-dir", default="", metavar="DIR",
+                   help="root of the outputs (default: as for 'dmaf batch')")
+    p.set_defaults(func=_run_compare)
+
+    p = sub.add_parser(
+        "whatif", help="a city's scores if some indicators had other points",
+        description="Print a city's components, overall score, level and rank now and with the indicator "
+                    "points given by --set (the other cities unchanged).")
+    p.add_argument("--city", required=True, metavar="NAME", help="city name (aliases work)")
+    p.add_argument("--set", dest="changes", action="append", required=True, metavar="ID=POINTS",
+                   help="new points of one indicator, e.g. --set 1.a=30 (repeat for more)")
+    _data_options(p)
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="count missing indicators as 0 points (default: the component is missing)")
+    p.set_defaults(func=_run_whatif)
+
+
+def _dataset(args, *, treat_missing_as_zero: bool = False):
+    from .dataset import load_dataset
+
+    return load_dataset(args.data or None, args.attributes or None, treat_missing_as_zero=treat_missing_as_zero)
+
+
+def _check_timeout(args) -> None:
+    from .errors import DmafError
+
+    if args.timeout <= 0:
+        raise DmafError("--timeout must be positive")
+
+
+def _report_result(command: str, summary) -> int:
+    result = summary.results[0]
+    job = result.job
+    if result.status == "failed":
+        print(f"dmaf {command}: {job.label}: FAILED: {result.error}", file=sys.stderr)
+        print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
+        return 1
+    state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
+        else f"rendered in {result.seconds:.1f} s"
+    print(f"{job.label}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
+    return 0
+
+
+def _run_national(args) -> int:
+    from .batch import render_national_report
+
+    _check_timeout(args)
+    summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
+                                     attributes_path=args.attributes or None,
+                                     output_dir=_output_root(args), force=args.force, timeout=args.timeout)
+    return _report_result("national", summary)
+
+
+def _run_trends(args) -> int:
+    from .batch import render_national_report
+
+    _check_timeout(args)
+    summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
+                                     scores_path=args.data or None, attributes_path=args.attributes or None,
+                                     output_dir=_output_root(args),
+                                     force=args.force, timeout=args.timeout)
+    return _report_result("trends", summary)
+
+
+def _run_compare(args) -> int:
+    from .compare import render_comparison, resolve_cities
+
+    data = _dataset(args)
+    names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
+    path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args))
+    print(f"{', '.join(names)}, cycle {cycle}: compared\n  {path}")
+    return 0
+
+
+def _term(value) -> str:
+    """``value`` as text safe to print: control characters shown as escapes, never sent to the terminal."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
+                   for ch in str(value))
+
+
+def whatif_text(table, changes, *, framework) -> str:
+    """The terminal text of ``dmaf whatif``: the changes, then current vs what-if per measure.
+
+    ``table`` is :func:`~dmaf_analysis.whatif.what_if`'s, ``changes``
+    :func:`~dmaf_analysis.whatif.describe_changes`'s.
+    """
+    import pandas as pd
+
+    from .report_plots import number
+
+    lines = [f"{_term(table['city'].iloc[0])}, cycle {int(table['cycle'].iloc[0])} ({_term(framework.name)}), if:"]
+    for r in changes.itertuples(index=False):
+        lines.append(f"  {_term(r.indicator)} {_term(r.name)}: {number(r.current)} -> {number(r.new)} "
+                     f"of {number(r.max_score)}")
+    cur, new = table.iloc[0], table.iloc[1]
+
+    def rank(row) -> str:
+        return "–" if pd.isna(row["rank"]) else f"{int(row['rank'])} of {int(row['n_ranked'])}"
+
+    def level(row) -> str:
+        return _term(row["level"]) if isinstance(row["level"], str) else "–"
+
+    rows = [(_term(name), number(cur[cid]), number(new[cid]))
+            for cid, name in zip(framework.components["component"], framework.components["name"])]
+    rows += [("Overall", number(cur["overall"], 2), number(new["overall"], 2)),
+             ("Level", level(cur), level(new)), ("Rank", rank(cur), rank(new))]
+    width = max(len(r[0]) for r in rows)
+    w2 = max(len("current"), *(len(r[1]) for r in rows))
+    lines.append(f"  {'':<{width}}  {'current':>{w2}}  what-if")
+    lines += [f"  {a:<{width}}  {b:>{w2}}  {c}" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def _run_whatif(args) -> int:
+    from .whatif import describe_changes, parse_assignments, what_if
+
+    changes = parse_assignments(args.changes)
+    data = _dataset(args, treat_missing_as_zero=args.missing_as_zero)
+    table = what_if(data, city=args.city, changes=changes, cycle=args.cycle,
+                    treat_missing_as_zero=args.missing_as_zero)
+    cycle = int(table["cycle"].iloc[0])
+    described = describe_changes(data, city=args.city, changes=changes, cycle=cycle)
+    print(whatif_text(table, described, framework=data.frameworks[cycle]))
+    return 0

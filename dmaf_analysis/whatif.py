@@ -1,0 +1,185 @@
+"""What-if: a city's components, overall score, level and rank if some indicators had other points.
+
+:func:`what_if` rescored one cycle with the city's changed indicator points, the other
+cities unchanged, so the new rank is the rank the city would have among them. Indicator
+ids, their maxima, the components and the levels all come from the cycle's framework.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import DmafError
+from .framework import Framework
+from .scoring import score_cities
+
+#: ``source`` label of a changed value in the rescored table.
+WHATIF_SOURCE = "what-if"
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, float]:
+    """``["1.a=30", "2.c=10"]`` -> ``{"1.a": 30.0, "2.c": 10.0}`` (the ``--set ID=POINTS`` syntax).
+
+    The id is everything before the last ``=``. Every malformed item is reported at
+    once in one :class:`~dmaf_analysis.errors.DmafError`; an id given twice is an error.
+    """
+    out: dict[str, float] = {}
+    problems = []
+    for item in items:
+        text = str(item)
+        ind, sep, points = text.rpartition("=")
+        ind, points = ind.strip(), points.strip()
+        if not sep or not ind or not points:
+            problems.append(f"{text!r}: expected INDICATOR=POINTS, for example 1.a=30")
+            continue
+        try:
+            value = float(points)
+        except ValueError:
+            problems.append(f"{text!r}: the points {points!r} are not a number")
+            continue
+        if ind in out:
+            problems.append(f"{text!r}: indicator {ind!r} is set more than once")
+            continue
+        out[ind] = value
+    if problems:
+        raise DmafError("invalid --set value(s):\n" + "\n".join(f"  - {p}" for p in problems))
+    if not out:
+        raise DmafError("nothing to change: give at least one INDICATOR=POINTS")
+    return out
+
+
+def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[str, float]:
+    """The changes with ids and points checked against ``framework``; every problem reported at once.
+
+    An id must be one of the framework's indicators (the error names the closest
+    ones); points must be finite and between 0 and the indicator's maximum.
+    """
+    maxima = framework.max_scores
+    ids = [str(i) for i in maxima.index]
+    problems = []
+    checked: dict[str, float] = {}
+    for ind, points in changes.items():
+        ind = str(ind)
+        if ind not in maxima.index:
+            close = difflib.get_close_matches(ind, ids, n=3, cutoff=0.5)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            problems.append(f"{ind!r} is not an indicator of {framework.name} (cycle {framework.cycle}){hint}; "
+                            f"indicators are {', '.join(ids)}")
+            continue
+        top = float(maxima[ind])
+        try:
+            value = float(points)
+        except (TypeError, ValueError):
+            problems.append(f"{ind}: the points {points!r} are not a number")
+            continue
+        if not math.isfinite(value) or value < 0 or value > top + 1e-9:
+            problems.append(f"{ind}: {value:g} points is outside 0 to {top:g}, the indicator's maximum")
+            continue
+        checked[ind] = value
+    if problems:
+        raise DmafError("cannot apply the change(s):\n" + "\n".join(f"  - {p}" for p in problems))
+    return checked
+
+
+def what_if(data: Dataset, *, city: str, changes: Mapping[str, float], cycle: int = 0,
+            treat_missing_as_zero: bool = False) -> pd.DataFrame:
+    """The city's scores now and with ``changes`` applied, the other cities unchanged.
+
+    Parameters
+    ----------
+    data : Dataset
+    city : str
+        City name (aliases and near spellings resolved as in the report card).
+    changes : mapping
+        Indicator id -> new points, checked by :func:`check_changes`.
+    cycle : int, default 0
+        0 = the latest cycle.
+    treat_missing_as_zero : bool, default False
+        Missing-data policy used for both rows (see
+        :func:`~dmaf_analysis.scoring.score_cities`).
+
+    Returns
+    -------
+    DataFrame
+        Two rows, ``scenario`` ``current`` then ``what-if``, columns
+        ``scenario, cycle, city``, one column per component id of the cycle's
+        framework (0-100), then ``overall``, ``level``, ``certified``, ``rank``
+        (competition rank among the cycle's cities, missing when the overall is)
+        and ``n_ranked`` (cities with a rank).
+    """
+    from .report import resolve_report_city
+
+    name, c = resolve_report_city(data, city=city, cycle=cycle)
+    fw = data.frameworks[c]
+    checked = check_changes(changes, fw)
+    rows = data.scores[data.scores["cycle"] == c]
+    frameworks = {c: fw}
+    before = score_cities(rows, frameworks=frameworks, cities=data.cities,
+                          treat_missing_as_zero=treat_missing_as_zero)
+    changed = _apply(rows, name, c, checked)
+    after = score_cities(changed, frameworks=frameworks, cities=data.cities,
+                         treat_missing_as_zero=treat_missing_as_zero)
+    columns = ["cycle", "city", *fw.component_ids, "overall", "level", "certified", "rank"]
+    parts = []
+    for label, table in (("current", before), ("what-if", after)):
+        row = table.loc[table["city"] == name, columns].copy()
+        row.insert(0, "scenario", label)
+        row["n_ranked"] = int(table["rank"].notna().sum())
+        parts.append(row)
+    out = pd.concat(parts, ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
+    return out
+
+
+def _apply(rows: pd.DataFrame, city: str, cycle: int, changes: Mapping[str, float]) -> pd.DataFrame:
+    """A copy of ``rows`` with the city's indicator points replaced (rows added when absent)."""
+    out = rows.copy()
+    mine = out["city"] == city
+    for ind, points in changes.items():
+        hit = mine & (out["indicator"].astype(str) == ind)
+        if hit.any():
+            out.loc[hit, "score"] = points
+            if "source" in out.columns:
+                out.loc[hit, "source"] = WHATIF_SOURCE
+        else:
+            extra = {col: np.nan for col in out.columns}
+            extra.update({"cycle": cycle, "city": city, "indicator": ind, "score": points})
+            if "source" in out.columns:
+                extra["source"] = WHATIF_SOURCE
+            if "state" in out.columns and mine.any():
+                extra["state"] = out.loc[mine, "state"].iloc[0]
+            out = pd.concat([out, pd.DataFrame([extra])], ignore_index=True)
+            mine = out["city"] == city
+    return out
+
+
+def describe_changes(data: Dataset, *, city: str, changes: Mapping[str, float], cycle: int = 0) -> pd.DataFrame:
+    """The changed indicators: ``indicator, component, name, max_score, current, new``.
+
+    ``current`` is the city's value in the data (NaN when missing); ``new`` the
+    checked value of ``changes``.
+    """
+    from .report import resolve_report_city
+
+    name, c = resolve_report_city(data, city=city, cycle=cycle)
+    fw = data.frameworks[c]
+    checked = check_changes(changes, fw)
+    mine = data.scores[(data.scores["cycle"] == c) & (data.scores["city"] == name)]
+    current = mine.groupby(mine["indicator"].astype(str))["score"].sum(min_count=1)
+    ind = fw.indicators.set_index("indicator").loc[list(checked)]
+    return pd.DataFrame({
+        "indicator": list(checked),
+        "component": ind["component"].to_numpy(),
+        "name": ind["name"].to_numpy(),
+        "max_score": ind["max_score"].astype(float).to_numpy(),
+        "current": [float(current.get(i, np.nan)) for i in checked],
+        "new": [float(v) for v in checked.values()],
+    })
+
+
+__all__ = ["WHATIF_SOURCE", "check_changes", "describe_changes", "parse_assignments", "what_if"]
