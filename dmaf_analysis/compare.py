@@ -139,7 +139,7 @@ def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, ax=None)
     x = np.arange(len(ids))
     colours = plt.get_cmap("tab10")
     for k, row in enumerate(summary.itertuples(index=False)):
-        values = [float(getattr(row, "overall") if i == "overall" else summary.iloc[k][i]) for i in ids]
+        values = [float(row.overall if i == "overall" else summary.iloc[k][i]) for i in ids]
         ax.bar(x - 0.4 + width * (k + 0.5), values, width=width, color=colours(k % 10),
                label=plain_text(row.city))
     ax.set_xticks(x, labels, rotation=20 if len(ids) > 6 else 0, ha="right" if len(ids) > 6 else "center")

@@ -137,6 +137,22 @@ def data_notice_html(dataset: Dataset, cycles) -> str:
             f'border-radius:4px"><strong>{html.escape(title)}</strong><ul style="margin:4px 0">{items}</ul></div>')
 
 
+def report_title(dataset: Dataset, cycles) -> str:
+    """Title of a national report from the framework's name: overview of one cycle, or change between two."""
+    from .report import framework_title
+
+    cycles = [int(c) for c in cycles]
+    fw = dataset.frameworks[cycles[-1]]
+    if len(cycles) == 1:
+        return f"{framework_title(fw.name, cycles[0])}: national overview"
+    return f"{fw.name}: change from cycle {cycles[0]} to cycle {cycles[-1]}"
+
+
+def report_title_html(dataset: Dataset, cycles) -> str:
+    """:func:`report_title` as an escaped HTML heading."""
+    return f"<h2>{html.escape(report_title(dataset, cycles))}</h2>"
+
+
 # ------------------------------------------------------------------------------ tables
 def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustness.N_DRAWS, seed: int = 0,
                     n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL,
@@ -313,6 +329,7 @@ def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
     return tables
 
 
-__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "default_output_root", "national_output_dir", "data_notice", "data_notice_html", "national_tables",
-           "provenance_table", "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends",
-           "trend_folder", "trend_tables", "workbook_name", "write_tables"]
+__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "default_output_root",
+           "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
+           "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends", "trend_folder", "trend_tables",
+           "workbook_name", "write_tables"]

@@ -100,11 +100,16 @@ def test_national_tables_cover_every_component_and_level(fw_name):
     comp_rows = tables["effective_weights"][tables["effective_weights"]["level"] == "component"]
     assert comp_rows["item"].tolist() == components
     assert len(tables["robustness_cities"]) == 6
+    title = national.report_title(data, [data.latest_cycle])
+    assert title == {"trio": "Trio Readiness Check, Cycle 1: national overview",
+                     "septet": "Septet Urban Data Index 2025, Cycle 2: national overview"}[fw_name]
     if fw_name == "septet":
         trend = national.trend_tables(data, n_boot=50)
         assert trend["component_map"]["component_from"].tolist() == components
         levels = [lv for lv, _ in SEPTET["levels"]]
         assert set(trend["transition_matrix"]["level_from"]) == set(levels)
+        assert national.report_title(data, [1, 2]) == ("Septet Urban Data Index 2025: change from cycle 1 "
+                                                       "to cycle 2")
 
 
 def test_report_card_functions_use_names_weights_and_recommendations(fw_name):

@@ -140,6 +140,11 @@ def test_run_national_writes_csv_and_parquet(dataset, tmp_path):
         assert list(back.columns) == list(table.columns)
     board = pd.read_csv(folder / "leaderboard.csv")
     assert board["city"].tolist() == out["leaderboard"]["city"].tolist()
+    # the same tables as the sheets of one workbook, in order
+    book = pd.read_excel(folder / "overview-cycle-1.xlsx", sheet_name=None)
+    assert list(book) == [name[:31] for name in out]
+    assert book["leaderboard"]["city"].tolist() == out["leaderboard"]["city"].tolist()
+    np.testing.assert_allclose(book["leaderboard"]["overall"], out["leaderboard"]["overall"])
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -147,7 +152,8 @@ def test_run_trends_writes_into_its_folder(dataset, tmp_path):
     national.run_trends(dataset, output_dir=tmp_path, n_boot=100)
     files = sorted(p.name for p in (tmp_path / "cycle-1-to-2").iterdir())
     assert "change_summary.csv" in files and "transition_matrix.parquet" in files
-    assert len(files) == 18
+    assert "trends-cycle-1-to-2.xlsx" in files
+    assert len(files) == 19
 
 
 def test_write_tables_makes_safe_names(tmp_path):
@@ -155,6 +161,24 @@ def test_write_tables_makes_safe_names(tmp_path):
     assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in paths)
     csv = [p for p in paths if p.suffix == ".csv"][0]
     assert csv.read_text().splitlines()[1] == "'=1+1"  # spreadsheet-safe
+
+
+def test_national_output_dir_is_where_the_batch_writes(tmp_path, monkeypatch):
+    from dmaf_analysis._paths import PROJECT_ROOT
+
+    monkeypatch.delenv("DMAF_OUTPUT_DIR", raising=False)
+    monkeypatch.chdir(NOTEBOOKS)                     # as JupyterLab runs a notebook
+    assert national.national_output_dir("") == PROJECT_ROOT.resolve() / "outputs" / "national"
+    monkeypatch.chdir(tmp_path)                      # outside the checkout: ./outputs
+    assert national.national_output_dir("") == Path("outputs") / "national"
+    monkeypatch.setenv("DMAF_OUTPUT_DIR", str(tmp_path / "elsewhere"))
+    assert national.national_output_dir("") == tmp_path / "elsewhere" / "national"
+    assert national.national_output_dir("given") == Path("given")
+    for name in ("national_overview", "national_trends"):
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert 'output_dir = ""' in params.source
+        assert "national.national_output_dir(output_dir)" in "".join(c.source for c in nb.cells)
 
 
 def test_notice_says_when_data_are_synthetic(dataset, tmp_path):

@@ -73,7 +73,8 @@ def test_notebook_renders_a_report_card_with_papermill(tmp_path):
     assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     text = _texts(executed)
     first = next(o for c in executed["cells"] for o in c.get("outputs", []))
-    assert "".join(first["data"]["text/html"]).startswith("<h1>Ludhiana, Punjab: DMAF 2.0 (Cycle 2, systemic pillar) report card</h1>")
+    assert "".join(first["data"]["text/html"]).startswith(
+        "<h1>Ludhiana, Punjab: DMAF 2.0 (Cycle 2, systemic pillar) report card</h1>")
     assert "6 of 6" in text                                    # rank out of N
     assert "15 of 21 indicator values shown are synthetic" in text
     assert "6 come from the city&#x27;s report card" in text

@@ -54,7 +54,8 @@ __all__ = [
     "IndexLink", "KernelSetupError", "MANIFEST_NAME", "Manifest", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK",
     "ReportJob", "ReportResult", "TRENDS_NOTEBOOK", "WarmKernel", "build_index_rows", "city_job", "execute_job",
     "is_safe_slug", "job_digest", "make_exporter", "needs_image_embedding", "package_fingerprint",
-    "render_batch", "render_city_report", "render_index", "render_national_report", "require_city_in_data", "run_jobs", "slugify",
+    "render_batch", "render_city_report", "render_index",
+    "render_national_report", "require_city_in_data", "run_jobs", "slugify",
     "unique_slugs", "write_index", "write_outputs",
 ]
 

@@ -252,9 +252,8 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
 
 def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str = "") -> Path:
     """Write ``<output_dir>/index.html`` for the results of a batch (atomically)."""
-    from .planning import framework_title
-
     from .. import __version__
+    from .planning import framework_title
 
     output_dir = summary.output_dir
     manifest = Manifest(output_dir / MANIFEST_NAME)

@@ -1,0 +1,107 @@
+"""Tests of the one-job commands: whatif, compare (fast) and national, trends (slow: notebooks)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dmaf_analysis.cli import main
+from dmaf_analysis.dataset import load_dataset
+from dmaf_analysis.whatif import parse_assignments, what_if
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
+
+
+def test_whatif_prints_components_overall_level_and_rank(capsys):
+    # Ludhiana's cycle-2 card: Policy 0/100; raising 1.a and 1.b to their maxima adds 70 Policy points,
+    # i.e. 70 * 0.2 = 14 overall points with the equal weights.
+    data = load_dataset()
+    before = data.scored[(data.scored["cycle"] == 2) & (data.scored["city"] == "Ludhiana")].iloc[0]
+    assert main(["whatif", "--city", "ludhiana", "--set", "1.a=30", "--set", "1.b=40"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Ludhiana, cycle 2 (DMAF 2.0 (Cycle 2, systemic pillar)), if:")
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[3:]}
+    assert lines["Policy"] == ["0", "70"]
+    assert lines["Overall"] == [f"{before['overall']:g}", f"{before['overall'] + 14:g}"]
+    table = what_if(data, city="Ludhiana", changes={"1.a": 30, "1.b": 40})
+    new = table.iloc[1]
+    others = data.scored[(data.scored["cycle"] == 2) & (data.scored["city"] != "Ludhiana")]["overall"]
+    assert int(new["rank"]) == 1 + int((others > before["overall"] + 14).sum())
+    assert f"{int(new['rank'])} of 100" in out and new["level"] in out
+
+
+def test_whatif_reports_every_bad_value_at_once(capsys):
+    assert main(["whatif", "--city", "Ludhiana", "--set", "1.q=3", "--set", "1.b=41", "--set", "2.a=-5"]) == 1
+    err = capsys.readouterr().err
+    assert "'1.q' is not an indicator" in err and "closest: 1.b" in err
+    assert "1.b: 41 points is outside 0 to 40" in err and "2.a: -5 points is outside 0 to 20" in err
+    assert "Traceback" not in err
+    assert main(["whatif", "--city", "Ludhiana", "--set", "1.a"]) == 1
+    assert "expected INDICATOR=POINTS" in capsys.readouterr().err
+    assert main(["whatif", "--city", "Atlantis", "--set", "1.a=3"]) == 1
+    assert "unknown city 'Atlantis'" in capsys.readouterr().err
+
+
+def test_parse_assignments():
+    assert parse_assignments(["1.c&d=30", " 2.a = 5.5 "]) == {"1.c&d": 30.0, "2.a": 5.5}
+    with pytest.raises(Exception, match="more than once"):
+        parse_assignments(["1.a=1", "1.a=2"])
+
+
+def test_compare_writes_one_page(tmp_path, capsys):
+    assert main(["compare", "Ludhiana", "surat", "Pune", "--output-dir", str(tmp_path)]) == 0
+    path = tmp_path / "compare" / "cycle-2" / "ludhiana-vs-surat-vs-pune.html"
+    assert str(path) in capsys.readouterr().out
+    page = path.read_text(encoding="utf-8")
+    assert "<title>DMAF 2.0 (Cycle 2, systemic pillar): Ludhiana, Surat and Pune compared</title>" in page
+    assert "data:image/png;base64," in page and "synthetic" in page
+    assert main(["compare", "Ludhiana", "--output-dir", str(tmp_path)]) == 1
+    assert "two or more cities" in capsys.readouterr().err
+    assert main(["compare", "Ludhiana", "Ludhiyana", "Nowhere", "--output-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown city 'Ludhiyana'" in err and "unknown city 'Nowhere'" in err
+
+
+def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
+    from dmaf_analysis import compare
+
+    base = FIXTURES / "trio"
+    data_dir = tmp_path / "data"
+    (data_dir / "frameworks").mkdir(parents=True)
+    fw = (base / "frameworks" / "trio.yaml").read_text(encoding="utf-8")
+    (data_dir / "frameworks" / "trio.yaml").write_text(fw.replace("Governance", "<script>x</script>"),
+                                                       encoding="utf-8")
+    cities = pd.read_csv(base / "cities.csv")
+    cities.loc[0, "city"] = "Ald<b>moor"
+    cities.to_csv(data_dir / "cities.csv", index=False)
+    scores = pd.read_csv(base / "scores.csv").replace({"Aldmoor": "Ald<b>moor"})
+    scores.to_csv(data_dir / "scores.csv", index=False)
+    monkeypatch.setenv("DMAF_DATA_DIR", str(data_dir))
+    data = load_dataset(data_dir / "scores.csv")
+    page = compare.comparison_html(data, cities=["Ald<b>moor", "Dunmere"], figure=False)
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "Ald<b>moor" not in page and "Ald&lt;b&gt;moor" in page
+
+
+@pytest.mark.slow
+def test_national_and_trends_commands_render_one_report_each(tmp_path, capsys):
+    septet = FIXTURES / "septet"
+    env = pytest.MonkeyPatch()
+    env.setenv("DMAF_DATA_DIR", str(septet))
+    try:
+        assert main(["national", "--data", str(septet / "scores.csv"), "--cycle", "1",
+                     "--output-dir", str(tmp_path)]) == 0
+        assert main(["trends", "--data", str(septet / "scores.csv"), "--from", "1", "--to", "2",
+                     "--output-dir", str(tmp_path)]) == 0
+    finally:
+        env.undo()
+    national = tmp_path / "national"
+    assert sorted(p.name for p in national.glob("*.html")) == ["overview-cycle-1.html", "trends-cycle-1-to-2.html"]
+    assert (national / "cycle-1" / "overview-cycle-1.xlsx").is_file()
+    assert (national / "cycle-1-to-2" / "trends-cycle-1-to-2.xlsx").is_file()
+    assert not (tmp_path / "cities").exists()           # one report, nothing else
+    page = (national / "overview-cycle-1.html").read_text(encoding="utf-8")
+    assert "Septet Urban Data Index 2023" in page
+    book = pd.read_excel(national / "cycle-1" / "overview-cycle-1.xlsx", sheet_name="leaderboard")
+    assert len(book) == 6
