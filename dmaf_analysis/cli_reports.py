@@ -5,20 +5,32 @@ import argparse
 import sys
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
+    """``--data``, ``--attributes`` and (with ``cycle``) ``--cycle``: what every reporting command reads."""
     p.add_argument("--data", default="", metavar="FILE",
                    help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
     p.add_argument("--attributes", default="", metavar="FILE",
                    help="city attribute table with engagement scores (default: the bundled one with the "
                         "bundled data, none with --data)")
-    p.add_argument("--cycle", type=int, default=0, metavar="N",
-                   help="assessment cycle (default: the latest in the data)")
+    if cycle:
+        p.add_argument("--cycle", type=int, default=0, metavar="N",
+                       help="assessment cycle (default: the latest in the data)")
+
+
+def output_options(p: argparse.ArgumentParser, *, render: bool = True) -> None:
+    """``--output-dir`` and, for notebook reports (``render``), ``--force`` and ``--timeout``."""
     p.add_argument("--output-dir", default="", metavar="DIR",
                    help="where reports go (default: outputs/, of the project checkout when run inside it, "
                         "or $DMAF_OUTPUT_DIR)")
-    p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
-    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
-                   help="longest time one notebook cell may run (default: 600)")
+    if render:
+        p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
+        p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                       help="longest time one notebook cell may run (default: 600)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    data_options(p)
+    output_options(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,15 +97,20 @@ def _run_report(args) -> int:
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
                                  attributes_path=args.attributes or None, output_dir=_output_root(args),
                                  force=args.force, timeout=args.timeout)
+    return report_outcome("report", summary, label=f"{summary.results[0].job.label}, cycle {summary.cycle}")
+
+
+def report_outcome(command: str, summary, *, label: str) -> int:
+    """Print where the one report of ``summary`` went, or why it failed; return the exit code."""
     result = summary.results[0]
     job = result.job
     if result.status == "failed":
-        print(f"dmaf report: {job.label}, cycle {summary.cycle}: FAILED: {result.error}", file=sys.stderr)
+        print(f"dmaf {command}: {label}: FAILED: {result.error}", file=sys.stderr)
         print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
         return 1
     state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
         else f"rendered in {result.seconds:.1f} s"
-    print(f"{job.label}, cycle {summary.cycle}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
+    print(f"{label}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
     return 0
 
 

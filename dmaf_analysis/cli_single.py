@@ -2,29 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .cli_reports import _output_root
-
-
-def _data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
-    p.add_argument("--data", default="", metavar="FILE",
-                   help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
-    p.add_argument("--attributes", default="", metavar="FILE",
-                   help="city attribute table with engagement scores (default: the bundled one with the "
-                        "bundled data, none with --data)")
-    if cycle:
-        p.add_argument("--cycle", type=int, default=0, metavar="N",
-                       help="assessment cycle (default: the latest in the data)")
-
-
-def _render_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--output-dir", default="", metavar="DIR",
-                   help="root of the outputs, as for 'dmaf batch' (default: outputs/, of the project checkout "
-                        "when run inside it, or $DMAF_OUTPUT_DIR)")
-    p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
-    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
-                   help="longest time one notebook cell may run (default: 600)")
+from .cli_reports import _check, _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,8 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Render the national overview of one cycle: OUTPUT_DIR/national/overview-cycle-<N>.ipynb "
                     "and .html, its tables as CSV, Parquet and one Excel workbook under "
                     "OUTPUT_DIR/national/cycle-<N>/ (the same places as 'dmaf batch').")
-    _data_options(p)
-    _render_options(p)
+    data_options(p)
+    output_options(p)
     p.set_defaults(func=_run_national)
 
     p = sub.add_parser(
@@ -42,12 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Render the change between two cycles: OUTPUT_DIR/national/trends-cycle-<A>-to-<B>.ipynb "
                     "and .html, its tables as CSV, Parquet and one Excel workbook under "
                     "OUTPUT_DIR/national/cycle-<A>-to-<B>/.")
-    _data_options(p, cycle=False)
+    data_options(p, cycle=False)
     p.add_argument("--from", dest="cycle_from", type=int, default=0, metavar="A",
                    help="earlier cycle (default: the second-latest in the data)")
     p.add_argument("--to", dest="cycle_to", type=int, default=0, metavar="B",
                    help="later cycle (default: the latest in the data)")
-    _render_options(p)
+    output_options(p)
     p.set_defaults(func=_run_trends)
 
     p = sub.add_parser(
@@ -55,9 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Set two or more cities side by side in one cycle (overall, rank, level, components, "
                     "indicators) and write OUTPUT_DIR/compare/cycle-<N>/<cities>.html.")
     p.add_argument("city", nargs="+", metavar="CITY", help="two or more city names (aliases work)")
-    _data_options(p)
-    p.add_argument("--output-dir", default="", metavar="DIR",
-                   help="root of the outputs (default: as for 'dmaf batch')")
+    data_options(p)
+    output_options(p, render=False)
     p.set_defaults(func=_run_compare)
 
     p = sub.add_parser(
@@ -67,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--city", required=True, metavar="NAME", help="city name (aliases work)")
     p.add_argument("--set", dest="changes", action="append", required=True, metavar="ID=POINTS",
                    help="new points of one indicator, e.g. --set 1.a=30 (repeat for more)")
-    _data_options(p)
+    data_options(p)
     p.add_argument("--missing-as-zero", action="store_true",
                    help="count missing indicators as 0 points (default: the component is missing)")
     p.set_defaults(func=_run_whatif)
@@ -79,45 +57,27 @@ def _dataset(args, *, treat_missing_as_zero: bool = False):
     return load_dataset(args.data or None, args.attributes or None, treat_missing_as_zero=treat_missing_as_zero)
 
 
-def _check_timeout(args) -> None:
-    from .errors import DmafError
-
-    if args.timeout <= 0:
-        raise DmafError("--timeout must be positive")
-
-
-def _report_result(command: str, summary) -> int:
-    result = summary.results[0]
-    job = result.job
-    if result.status == "failed":
-        print(f"dmaf {command}: {job.label}: FAILED: {result.error}", file=sys.stderr)
-        print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
-        return 1
-    state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
-        else f"rendered in {result.seconds:.1f} s"
-    print(f"{job.label}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
-    return 0
-
-
 def _run_national(args) -> int:
     from .batch import render_national_report
 
-    _check_timeout(args)
+    _check(args)
+    _stop_on_sigterm()
     summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
                                      attributes_path=args.attributes or None,
                                      output_dir=_output_root(args), force=args.force, timeout=args.timeout)
-    return _report_result("national", summary)
+    return report_outcome("national", summary, label=summary.results[0].job.label)
 
 
 def _run_trends(args) -> int:
     from .batch import render_national_report
 
-    _check_timeout(args)
+    _check(args)
+    _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
                                      output_dir=_output_root(args),
                                      force=args.force, timeout=args.timeout)
-    return _report_result("trends", summary)
+    return report_outcome("trends", summary, label=summary.results[0].job.label)
 
 
 def _run_compare(args) -> int:
@@ -126,7 +86,7 @@ def _run_compare(args) -> int:
     data = _dataset(args)
     names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
     path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args))
-    print(f"{', '.join(names)}, cycle {cycle}: compared\n  {path}")
+    print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}")
     return 0
 
 
