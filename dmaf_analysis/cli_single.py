@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from .escaping import terminal_text as _term
 from .cli_reports import _check, _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
 
@@ -88,12 +89,6 @@ def _run_compare(args) -> int:
     path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args))
     print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}")
     return 0
-
-
-def _term(value) -> str:
-    """``value`` as text safe to print: control characters shown as escapes, never sent to the terminal."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
-                   for ch in str(value))
 
 
 def whatif_text(table, changes, *, framework) -> str:

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import DmafError
-from .io import write_text_atomic
+from .escaping import chart_text
+from .fileio import write_text_atomic
 from .batch.slug import slugify
 
 SUMMARY_COLUMNS = ["city", "state", "overall", "level", "certified", "rank", "n_ranked", "n_values",
@@ -128,10 +129,8 @@ def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, ax=None)
     """
     import matplotlib.pyplot as plt
 
-    from .plots import plain_text
-
     ids = components["component"].tolist() + ["overall"]
-    labels = [plain_text(n) for n in components["name"]] + ["Overall"]
+    labels = [chart_text(n) for n in components["name"]] + ["Overall"]
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6.4, 0.9 * len(ids) + 2), 3.2), dpi=85)
     n = len(summary)
@@ -141,7 +140,7 @@ def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, ax=None)
     for k, row in enumerate(summary.itertuples(index=False)):
         values = [float(row.overall if i == "overall" else summary.iloc[k][i]) for i in ids]
         ax.bar(x - 0.4 + width * (k + 0.5), values, width=width, color=colours(k % 10),
-               label=plain_text(row.city))
+               label=chart_text(row.city))
     ax.set_xticks(x, labels, rotation=20 if len(ids) > 6 else 0, ha="right" if len(ids) > 6 else "center")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Score (out of 100)")

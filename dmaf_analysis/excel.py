@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DmafError
-from .io import atomic_path, spreadsheet_safe
+from .fileio import atomic_path
+from .io import spreadsheet_safe
 
 #: Longest sheet name Excel accepts.
 MAX_SHEET_NAME = 31
