@@ -310,6 +310,10 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
                     name, kind, [f"{name}:{i}" for i in ids], {"indicators": ids, "low": lo, "high": hi},
                     "; ".join(f"{i} from {a:g} to {b:g}" for i, a, b in zip(ids, lo, hi))
                     + " (rescaled so each component's maxima sum to 100)"))
+    empty = [a for a in result if not a.variables]   # e.g. maxima when every component has one indicator
+    result = [a for a in result if a.variables]
+    if not lenient:
+        problems += [f"assumption {a.name!r} varies nothing in this framework" for a in empty]
     if lenient:
         problems = [p for p in problems if not p.startswith(_NOTHING)]
     problems = [p.removeprefix(_NOTHING) for p in problems]

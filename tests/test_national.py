@@ -164,11 +164,9 @@ def test_write_tables_makes_safe_names(tmp_path):
 
 
 def test_national_output_dir_is_where_the_batch_writes(tmp_path, monkeypatch):
-    from dmaf_analysis._paths import PROJECT_ROOT
-
     monkeypatch.delenv("DMAF_OUTPUT_DIR", raising=False)
     monkeypatch.chdir(NOTEBOOKS)                     # as JupyterLab runs a notebook
-    assert national.national_output_dir("") == PROJECT_ROOT.resolve() / "outputs" / "national"
+    assert national.national_output_dir("") == ROOT.resolve() / "outputs" / "national"
     monkeypatch.chdir(tmp_path)                      # outside the checkout: ./outputs
     assert national.national_output_dir("") == Path("outputs") / "national"
     monkeypatch.setenv("DMAF_OUTPUT_DIR", str(tmp_path / "elsewhere"))
