@@ -90,6 +90,7 @@ def _run_summary(args) -> int:
 
     from .dataset import load_dataset, resolve_cycle
     from .scoring import group_summary
+    from .stats import leaderboard
 
     if args.cities:
         scores, frameworks, cities = _load(args)
@@ -111,7 +112,10 @@ def _run_summary(args) -> int:
     shown = summary.drop(columns=["cycle", "grouping"]).round(1)
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(shown.to_string(index=False))
-    top = part.dropna(subset=["overall"]).head(10)[["rank", "city", "state", "overall", "level"]]
-    print("\nTop 10:")
+    # every city ranked 10th or better, so a tie at the cut-off lists all the tied cities
+    top = leaderboard(part, cycle=cycle, top=10, frameworks=frameworks)
+    top = top[["rank_label", "city", "state", "overall", "level"]].rename(columns={"rank_label": "rank"})
+    extra = f" ({len(top)} cities: a shared rank lists every city that holds it)" if len(top) > 10 else ""
+    print(f"\nTop 10{extra}:")
     print(top.to_string(index=False))
     return 0

@@ -80,3 +80,15 @@ def test_score_output_that_cannot_be_written(valid_csv, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"dmaf score: error: {tmp_path}: is a folder" in err
     assert "unexpected" not in err and ".tmp" not in err
+
+
+def test_summary_top_10_lists_every_city_sharing_10th(capsys):
+    # the bundled panel: Kohima, Raipur and Thane share rank 10 (published)
+    assert main(["summary"]) == 0
+    out = capsys.readouterr().out
+    top = out.split("Top 10")[1].splitlines()[2:]
+    rows = [line.split() for line in top if line.strip()]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10=", "10=", "10="]
+    tied = {" ".join(r[1:2]) for r in rows[-3:]}
+    assert tied == {"Kohima", "Raipur", "Thane"}
+    assert "12 cities" in out.split("Top 10")[1].splitlines()[0]
