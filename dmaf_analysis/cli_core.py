@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
     p.add_argument("--missing-as-zero", action="store_true",
                    help="count missing indicators as 0 points (default: the component is missing)")
+    p.add_argument("--bounds", action="store_true",
+                   help="add the range the known values allow: overall_low/overall_high (every missing or "
+                        "synthetic value at 0 / at its maximum), level_low/level_high, rank_best (the city at "
+                        "its high bound, every other at its low bound) and rank_worst (the reverse)")
     p.set_defaults(func=_run_score)
 
     p = sub.add_parser("summary", help="national or group summary of scored cities",
@@ -74,6 +78,9 @@ def _run_score(args) -> int:
     scored = score_cities(scores, frameworks=frameworks, cities=cities,
                           treat_missing_as_zero=args.missing_as_zero)
     table = scored[score_columns(frameworks)]
+    if args.bounds:
+        from .bounds import add_bounds
+        table = add_bounds(table, scores, frameworks=frameworks)
     if args.output:
         write_table(table, args.output, inputs=inputs)
         incomplete = int((~table["complete"]).sum())
