@@ -5,6 +5,17 @@ import argparse
 import sys
 
 
+def _whole_seconds(text: str) -> int:
+    """``--timeout``: a whole number of seconds, 1 or more (2.5, nan and inf are refused)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, such as 600, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 second or more, got {value}")
+    return value
+
+
 def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
     """``--data``, ``--attributes`` and (with ``cycle``) ``--cycle``: what every reporting command reads."""
     p.add_argument("--data", default="", metavar="FILE",
@@ -24,8 +35,8 @@ def output_options(p: argparse.ArgumentParser, *, render: bool = True) -> None:
                         "or $DMAF_OUTPUT_DIR)")
     if render:
         p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
-        p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
-                       help="longest time one notebook cell may run (default: 600)")
+        p.add_argument("--timeout", type=_whole_seconds, default=600, metavar="SECONDS",
+                       help="longest time one notebook cell may run, in whole seconds (default: 600)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -106,7 +117,12 @@ def report_outcome(command: str, summary, *, label: str) -> int:
     job = result.job
     if result.status == "failed":
         print(f"dmaf {command}: {label}: FAILED: {result.error}", file=sys.stderr)
-        print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
+        if result.stale:
+            failed = job.html_path.with_name(job.html_path.stem + ".failed.html")
+            print(f"the last good page is kept, marked stale: {job.html_path}\nthis run's page: {failed}",
+                  file=sys.stderr)
+        else:
+            print(f"the notebook up to the error: {job.ipynb_path}\nits page: {job.html_path}", file=sys.stderr)
         return 1
     state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
         else f"rendered in {result.seconds:.1f} s"

@@ -19,8 +19,10 @@ from nbformat import NotebookNode
 
 from ..io import atomic_path, write_text_atomic
 from .jobs import ReportJob
+from .manifest import stale_paths
 
-__all__ = ["Exporters", "ReportHTMLExporter", "make_exporter", "needs_image_embedding", "write_outputs"]
+__all__ = ["Exporters", "ReportHTMLExporter", "make_exporter", "mark_stale", "needs_image_embedding",
+           "write_failed_beside", "write_outputs"]
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -112,3 +114,48 @@ def write_outputs(job: ReportJob, nb, exporters: Exporters) -> None:
     with atomic_path(job.ipynb_path) as tmp:
         nbformat.write(nb, str(tmp))
     write_text_atomic(job.html_path, exporters.export(nb, job.title))
+
+
+_STALE_BANNER = re.compile(r"<!-- dmaf-stale -->.*?<!-- /dmaf-stale -->", re.DOTALL)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def mark_stale(html_path: Path, error: str, failed_page: str) -> None:
+    """Put a notice at the top of a good page whose latest re-render failed (the page itself is kept).
+
+    The notice says the page is stale, why the new render failed and where the
+    failed run is; a newer notice replaces an older one.
+    """
+    from datetime import UTC, datetime
+    from html import escape
+
+    page = Path(html_path).read_text(encoding="utf-8")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    banner = ("<!-- dmaf-stale --><div role=\"alert\" style=\"background:#fff4e5;border-left:4px solid #b54708;"
+              "padding:8px 12px;margin:8px\"><strong>This page is stale.</strong> Rendering it again failed on "
+              f"{escape(when)} ({escape(error)}); it still shows the last successful render. The failed run: "
+              f"<a href=\"{escape(failed_page)}\">{escape(failed_page)}</a>.</div><!-- /dmaf-stale -->")
+    page = _STALE_BANNER.sub("", page)
+    match = _BODY_OPEN.search(page)
+    page = page[:match.end()] + banner + page[match.end():] if match else banner + page
+    write_text_atomic(html_path, page)
+
+
+def write_failed_beside(job: ReportJob, nb, exporters: Exporters, error: str) -> None:
+    """A failed re-render of a report with a good page: the failed run goes beside it, the page is kept.
+
+    The executed notebook and its HTML are written to ``<name>.failed.ipynb`` and
+    ``<name>.failed.html``; the good page gets a notice that it is stale
+    (:func:`mark_stale`).
+    """
+    failed_ipynb, failed_html = stale_paths(job)
+    with atomic_path(failed_ipynb) as tmp:
+        nbformat.write(nb, str(tmp))
+    write_text_atomic(failed_html, exporters.export(nb, f"{job.title} (failed render)"))
+    mark_stale(job.html_path, error, failed_html.name)
+
+
+def remove_stale_copies(job: ReportJob) -> None:
+    """Remove the ``.failed`` files of an earlier failed render once the report renders again."""
+    for path in stale_paths(job):
+        path.unlink(missing_ok=True)

@@ -42,6 +42,9 @@ class ReportResult:
     error: str | None = None
     seconds: float = 0.0
     execute_seconds: float = 0.0
+    #: A failed re-render that kept the last good page (marked stale); the failed
+    #: run went to ``<name>.failed.ipynb`` / ``.failed.html``.
+    stale: bool = False
 
     @property
     def ok(self) -> bool:
@@ -78,7 +81,12 @@ class BatchSummary:
                  f"{self.count('rendered')} rendered, {self.count('unchanged')} unchanged (skipped), "
                  f"{len(self.failed)} failed"]
         for r in self.failed:
-            lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
+            if r.stale:
+                failed_html = r.job.html_path.with_name(r.job.html_path.stem + ".failed.html")
+                lines.append(f"  FAILED {r.job.label}: {r.error}  (the last good page is kept and marked "
+                             f"stale: {r.job.html_path}; this run: {failed_html})")
+            else:
+                lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
         if self.index_path is not None:
             lines.append(f"index: {self.index_path}  ({Path(self.index_path).resolve().as_uri()})")
         return "\n".join(lines)

@@ -17,11 +17,18 @@ kernel back into the state of a fresh one:
 * the working directory, ``sys.path``, environment variables and pandas options
   are restored.
 
+Each kernel's connection file (which holds its key) and sockets live in a private
+folder ``<tmp>/dmaf-k-<pid>-*``. The folder is removed when the kernel stops, at
+the latest when the driver process exits (``atexit``, which also runs after
+Ctrl-C or SIGTERM); folders left by a driver killed outright (``kill -9``) are
+removed by the next batch, once their process is gone.
+
 The functions whose names start with ``_kernel_`` run *inside* the kernel; this
 module therefore imports nothing heavy at the top.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -38,6 +45,56 @@ DEFAULT_PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seabo
                    "dmaf_analysis.national", "dmaf_analysis.plots", "dmaf_analysis.trends")
 
 _STATE: dict = {}
+
+#: Kernel folders of this process that still exist (removed at exit if a kernel did not stop).
+_LIVE_DIRS: set[str] = set()
+_DIR_PREFIX = "dmaf-k-"
+_swept = False
+
+
+def _remove_live_dirs() -> None:
+    for folder in list(_LIVE_DIRS):
+        shutil.rmtree(folder, ignore_errors=True)
+        _LIVE_DIRS.discard(folder)
+
+
+atexit.register(_remove_live_dirs)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
+
+
+def sweep_stale_kernel_dirs(tmp: str | None = None) -> list[str]:
+    """Remove the kernel folders of driver processes that no longer exist; return them."""
+    root = Path(tmp or tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = list(root.glob(f"{_DIR_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid = folder.name[len(_DIR_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
+
+
+def _new_kernel_dir() -> str:
+    global _swept
+    if not _swept:
+        _swept = True
+        sweep_stale_kernel_dirs()
+    folder = tempfile.mkdtemp(prefix=f"{_DIR_PREFIX}{os.getpid()}-")
+    _LIVE_DIRS.add(folder)
+    return folder
 
 
 # ----------------------------------------------------------------- runs in the kernel
@@ -182,7 +239,7 @@ class WarmKernel:
         if self.km is not None:
             self.shutdown()
         # Unix sockets need a short path; keep the connection and socket files together.
-        self._dir = tempfile.mkdtemp(prefix="dmaf-k-")
+        self._dir = _new_kernel_dir()
         stem = os.path.join(self._dir, f"k-{uuid.uuid4().hex[:8]}")
         # nbclient drives the kernel with asyncio, so it needs the async manager; the
         # manager's coroutines run on this thread's event loop (the one nbclient uses).
@@ -244,7 +301,15 @@ class WarmKernel:
                 pass
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
+            _LIVE_DIRS.discard(self._dir)
             self._dir = None
+
+    def remove_files(self) -> None:
+        """Remove the kernel's connection and socket folder now (after :meth:`kill`, from any thread)."""
+        folder = self._dir
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            _LIVE_DIRS.discard(folder)
 
     def kill(self) -> None:
         """Kill the kernel process at once; safe to call from another thread.

@@ -13,7 +13,8 @@ from .._paths import bundled_city_attributes_path, bundled_scores_path, notebook
 from ..errors import CityNotInDataError, DmafError, UnknownCityError
 from .index_page import write_index
 from .jobs import BatchSummary, ReportJob
-from .pool import run_jobs
+from .lock import output_lock
+from .pool import check_timeout, run_jobs
 from .slug import unique_slugs
 
 __all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
@@ -157,6 +158,7 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
         ``city`` is not a Smart City, or (:class:`CityNotInDataError`) has no
         scores in that cycle; the message names the closest cities with data.
     """
+    timeout = check_timeout(timeout)
     inputs = _inputs(scores_path, attributes_path)
     dataset = _load(inputs)
     cycle = dataset.resolve_cycle(cycle)
@@ -245,6 +247,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
     BatchSummary
         ``exit_code`` is 1 when any report failed.
     """
+    timeout = check_timeout(timeout)
     inputs = _inputs(scores_path, attributes_path)
     dataset = _load(inputs)
     cycle = dataset.resolve_cycle(cycle)
@@ -262,9 +265,10 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
     jobs += _national_jobs(dataset, cycle, inputs=inputs, output_dir=output_dir,
                            overview_notebook=Path(overview_notebook) if overview_notebook else None,
                            trends_notebook=Path(trends_notebook) if trends_notebook else None)
-    summary = run_jobs(jobs, output_dir=output_dir, workers=workers, force=force, progress=progress,
-                       timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options)
-    summary.cycle = cycle
-    summary.index_path = write_index(summary, dataset, cycle, data_label=inputs.label)
+    with output_lock(output_dir):  # the manifest and the index page: one batch per folder at a time
+        summary = run_jobs(jobs, output_dir=output_dir, workers=workers, force=force, progress=progress,
+                           timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options)
+        summary.cycle = cycle
+        summary.index_path = write_index(summary, dataset, cycle, data_label=inputs.label)
     return summary
 

@@ -6,7 +6,9 @@ kernel before the next report.
 """
 from __future__ import annotations
 
+import math
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -17,12 +19,58 @@ from tqdm.auto import tqdm
 
 from ..errors import DmafError
 from .engine import execute_job, one_line
-from .export import Exporters, write_outputs
+from .export import Exporters, remove_stale_copies, write_failed_beside, write_outputs
 from .jobs import BatchSummary, ReportJob, ReportResult
 from .kernels import WarmKernel
+from .lock import output_lock
 from .manifest import MANIFEST_NAME, Manifest, job_digest, package_fingerprint
 
-__all__ = ["run_jobs"]
+__all__ = ["check_timeout", "run_jobs"]
+
+
+def check_timeout(timeout) -> int | None:
+    """``timeout`` as a whole number of seconds (None = no limit); anything else is refused.
+
+    2.5, NaN, infinity, 0, negative numbers and booleans raise
+    :class:`~dmaf_analysis.errors.DmafError`.
+    """
+    if timeout is None:
+        return None
+    ok = (not isinstance(timeout, bool) and isinstance(timeout, (int, float))
+          and math.isfinite(timeout) and float(timeout).is_integer() and timeout >= 1)
+    if not ok:
+        raise DmafError(f"timeout must be a whole number of seconds, 1 or more; got {timeout!r}")
+    return int(timeout)
+
+
+class _Progress:
+    """The tqdm bar, on stderr; if stderr goes away (a closed pipe) the batch goes on without it."""
+
+    def __init__(self, **kwargs):
+        try:
+            self.bar = tqdm(file=sys.stderr, **kwargs)
+        except (OSError, ValueError):
+            self.bar = tqdm(file=sys.stderr, **{**kwargs, "disable": True})
+
+    def _safely(self, action) -> None:
+        if self.bar.disable:
+            return
+        try:
+            action()
+        except (OSError, ValueError):  # BrokenPipeError, or a closed file
+            self.bar.disable = True
+
+    def write(self, text: str) -> None:
+        self._safely(lambda: self.bar.write(text, file=sys.stderr))
+
+    def update(self, n: int = 1) -> None:
+        self._safely(lambda: self.bar.update(n))
+
+    def close(self) -> None:
+        try:
+            self.bar.close()
+        except (OSError, ValueError):
+            pass
 
 @dataclass
 class _Shared:
@@ -33,7 +81,8 @@ class _Shared:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after, kernel_options) -> None:
+def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after, kernel_options,
+            good_pages: frozenset = frozenset()) -> None:
 
     kernel = WarmKernel(**kernel_options)
     with shared.lock:
@@ -72,12 +121,18 @@ def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after,
                 return  # interrupted: keep the previous outputs of this report, write nothing
             if error is not None:
                 needs_restart = True
+            stale = error is not None and job.key in good_pages
             try:
-                write_outputs(job, nb, exporters)
+                if stale:  # keep the last good page, mark it stale, put the failed run beside it
+                    write_failed_beside(job, nb, exporters, error)
+                else:
+                    write_outputs(job, nb, exporters)
+                    if error is None:
+                        remove_stale_copies(job)
             except Exception as exc:  # noqa: BLE001
                 error = error or f"writing the report failed: {type(exc).__name__}: {one_line(exc)}"
             shared.results.put(ReportResult(job, "failed" if error else "rendered", digests[job.key], error,
-                                            time.perf_counter() - started, exec_seconds))
+                                            time.perf_counter() - started, exec_seconds, stale=stale))
     finally:
         kernel.shutdown()
 
@@ -100,8 +155,9 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
         Render every job even when its inputs are unchanged.
     progress : bool, default True
         Show a tqdm progress bar (reports done / total, time left) on stderr.
-    timeout : float or None, default 600
-        Seconds a single cell may run before the report fails.
+    timeout : int or None, default 600
+        Whole seconds a single cell may run before the report fails (see
+        :func:`check_timeout`).
     recycle_after : int, default 200
         Restart a kernel after this many reports, to bound any memory a notebook
         leaks (a kernel grows by about 0.1 MB per city report); a failed report
@@ -114,8 +170,28 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
     -------
     BatchSummary
         One :class:`ReportResult` per job, in the order of ``jobs``.
-    """
 
+    Raises
+    ------
+    BatchLockedError
+        Another batch is rendering into ``output_dir`` (see :mod:`~dmaf_analysis.batch.lock`).
+
+    Notes
+    -----
+    A report whose re-render fails while its last page is good (rendered
+    successfully and intact) keeps that page, marked stale; the failed run goes to
+    ``<name>.failed.ipynb`` and ``<name>.failed.html``. Progress goes to stderr; a
+    closed stderr or stdout does not stop the batch.
+    """
+    timeout = check_timeout(timeout)
+    with output_lock(output_dir):
+        return _run_jobs(jobs, output_dir=output_dir, workers=workers, force=force, progress=progress,
+                         timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options,
+                         on_result=on_result)
+
+
+def _run_jobs(jobs, *, output_dir, workers, force, progress, timeout, recycle_after, kernel_options,
+              on_result) -> BatchSummary:
     started = time.perf_counter()
     output_dir = Path(output_dir)
     keys = [j.key for j in jobs]
@@ -134,6 +210,7 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
             results[job.key] = ReportResult(job, "unchanged", digests[job.key])
         else:
             todo.append(job)
+    good_pages = frozenset(j.key for j in todo if manifest.has_good_page(j))
 
     shared = _Shared(jobs=queue.Queue(), results=queue.Queue(), stop=threading.Event())
     # National reports take several times as long as a city report: start them first
@@ -144,11 +221,12 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
     options = dict(kernel_options or {})
     threads = [threading.Thread(target=_worker, name=f"dmaf-worker-{i}", daemon=True, args=(shared, digests),
                                 kwargs={"timeout": timeout, "recycle_after": max(1, recycle_after),
-                                        "kernel_options": options})
+                                        "kernel_options": options, "good_pages": good_pages})
                for i in range(n_workers)]
-    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="report", desc="reports",
-               disable=not progress, dynamic_ncols=True)
+    bar = _Progress(total=len(jobs), initial=len(jobs) - len(todo), unit="report", desc="reports",
+                    disable=not progress, dynamic_ncols=True)
     pending = {j.key for j in todo}
+    interrupted = False
     try:
         for t in threads:
             t.start()
@@ -169,15 +247,21 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
                 on_result(result)
             bar.update(1)
     except BaseException:
+        interrupted = True
         shared.stop.set()
         for k in list(shared.kernels):
             k.kill()
+            k.remove_files()  # the connection files (with the kernel's key) go at once
         raise
     finally:
         bar.close()
         shared.stop.set()
-        for t in threads:
-            t.join(timeout=30)
+        for t in threads:  # killed kernels: do not wait long for the workers to notice
+            t.join(timeout=5 if interrupted else 30)
+        if any(t.is_alive() for t in threads):  # a worker still waiting on a dead kernel
+            for k in list(shared.kernels):
+                k.kill()
+                k.remove_files()
     for job in todo:  # jobs no worker could take (every kernel failed to start)
         if job.key not in results:
             result = ReportResult(job, "failed", digests[job.key], "not run: no kernel could be started")
