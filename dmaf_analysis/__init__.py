@@ -2,20 +2,27 @@
 Framework of India's Smart Cities Mission.
 
 The public functions are re-exported here; each lives in the module of its task
-(``framework``, ``cities``, ``io``, ``scoring``, ``dataset``, ...).
+(``framework``, ``cities``, ``data_contract``, ``scoring``, ``dataset``, ...).
 """
+import sys as _sys
+
+from . import data_contract as io
 from .cities import CityMatcher, load_cities, normalise_city_name, resolve_city
 from .dataset import Dataset, load_dataset
 from .errors import DataValidationError, DmafError, FrameworkError, Problem, UnknownCityError
+from .data_contract import read_city_attributes, read_scores, validate_scores, write_table
 from .framework import Framework, indicator_table, load_framework, load_frameworks, read_framework
-from .io import read_city_attributes, read_scores, validate_scores, write_table
 from .scoring import component_scores, group_summary, overall_scores, rank_within_cycle, score_cities
 from .synth import panel_cities, synthesize_panel
+
+# The data contract used to live in dmaf_analysis.io: that import path keeps working.
+_sys.modules[f"{__name__}.io"] = io
 
 __version__ = "0.1.0"
 
 # Task modules with heavier imports load on first use: dmaf_analysis.stats, .trends, ...
-_LAZY_MODULES = {"stats", "trends", "robustness", "national", "plots", "report", "report_plots",
+_LAZY_MODULES = {"stats", "trends", "robustness", "national", "plots", "report", "report_plots", "report_figures",
+                 "report_html", "recommendations",
                  "ingest", "batch", "synth"}
 
 

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _load(args):
     from .cities import load_cities
     from .framework import load_frameworks
-    from .io import read_scores
+    from .data_contract import read_scores
 
     cities = load_cities(args.cities) if getattr(args, "cities", None) else load_cities()
     frameworks = load_frameworks()
@@ -67,7 +67,7 @@ def _run_score(args) -> int:
     import pandas as pd
 
     from .fileio import refuse_input_as_output
-    from .io import spreadsheet_safe, table_format, write_table
+    from .data_contract import spreadsheet_safe, table_format, write_table
     from .scoring import score_cities, score_columns
 
     inputs = [args.file, args.cities]

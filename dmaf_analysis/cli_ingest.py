@@ -43,7 +43,7 @@ def run(args) -> int:
 
     from .fileio import refuse_input_as_output
     from .ingest import find_report_files
-    from .io import table_format
+    from .data_contract import table_format
 
     outputs = [args.output, cities_output_path(args.output)] + ([args.problems] if args.problems else [])
     inputs = [*find_report_files(args.paths)[0], args.cities]
@@ -76,7 +76,7 @@ def run(args) -> int:
 
 def _write(frame, path) -> None:
     from .errors import DmafError
-    from .io import write_table
+    from .data_contract import write_table
 
     try:
         write_table(frame, path)

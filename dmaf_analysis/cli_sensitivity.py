@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run_sensitivity(args) -> int:
     from .dataset import load_dataset, resolve_cycle
     from .errors import DmafError
-    from .io import spreadsheet_safe, write_table
+    from .data_contract import spreadsheet_safe, write_table
     from .sensitivity import INDEX_COLUMNS, sensitivity_analysis
 
     if args.samples < 2 or args.samples & (args.samples - 1):
@@ -40,7 +40,7 @@ def _run_sensitivity(args) -> int:
     if args.cities:
         from .cities import load_cities
         from .framework import load_frameworks
-        from .io import read_scores
+        from .data_contract import read_scores
 
         if not args.data:
             raise DmafError("--cities needs --data (the bundled scores use the bundled cities)")

@@ -17,7 +17,7 @@ from ._paths import bundled_city_attributes_path, bundled_scores_path
 from .cities import load_cities
 from .errors import DmafError
 from .framework import Framework, load_frameworks
-from .io import read_city_attributes, read_scores
+from .data_contract import read_city_attributes, read_scores
 from .scoring import score_cities
 
 
@@ -28,7 +28,7 @@ class Dataset:
     Attributes
     ----------
     scores : DataFrame
-        The validated long score table (see :func:`dmaf_analysis.io.validate_scores`).
+        The validated long score table (see :func:`dmaf_analysis.data_contract.validate_scores`).
     scored : DataFrame
         :func:`dmaf_analysis.scoring.score_cities` of ``scores``.
     attributes : DataFrame

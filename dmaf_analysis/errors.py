@@ -83,6 +83,10 @@ class KernelSetupError(DmafError, RuntimeError):
     """Warm-up or reset code failed inside a batch kernel."""
 
 
+class RecommendationsError(DmafError):
+    """The recommendations file is missing, malformed, or names indicators its framework lacks."""
+
+
 class WriteError(DmafError, OSError):
     """An output file could not be written (the message names the file, not a temporary one)."""
 
@@ -96,7 +100,7 @@ class DataValidationError(DmafError):
     """
 
     def __init__(self, problems: list[Problem], *, hints: list[str] | tuple[str, ...] = ()):
-        from .io import MAX_PROBLEM_LINES, problem_key, summarise_problems  # the validation module groups
+        from .data_contract import MAX_PROBLEM_LINES, problem_key, summarise_problems  # the validation module groups
 
         self.problems = list(problems)
         self.hints = list(hints)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import DmafError
 from .fileio import atomic_path
-from .io import spreadsheet_safe
+from .data_contract import spreadsheet_safe
 
 #: Longest sheet name Excel accepts.
 MAX_SHEET_NAME = 31

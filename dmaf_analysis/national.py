@@ -22,7 +22,7 @@ from . import robustness, sensitivity, stats, trends
 from ._paths import notebooks_dir
 from .dataset import Dataset, resolve_cycle
 from .errors import DmafError
-from .io import write_table
+from .data_contract import write_table
 
 #: Kept for compatibility: the national tables' folder relative to a project folder.
 DEFAULT_OUTPUT_DIR = "outputs/national"

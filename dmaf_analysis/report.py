@@ -24,12 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._paths import data_dir
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
 from .errors import DmafError, FrameworkError
-from .fileio import load_yaml
 from .framework import Framework, component_map
+from .recommendations import load_recommendations, recommendations_path
 from .scoring import OVERALL_DECIMALS
 
 #: Cities ranked at or above this rank form the "top 10" of the component chart
@@ -517,76 +516,6 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
 
 
 # -------------------------------------------------------------------- recommendations
-def recommendations_path() -> Path:
-    """The bundled recommendations file (``data/recommendations.yaml``)."""
-    return data_dir() / "recommendations.yaml"
-
-
-@lru_cache(maxsize=4)
-def _read_recommendations(path: str, _mtime: float) -> pd.DataFrame:
-    raw = load_yaml(path, what="recommendations file")
-    cycles = raw.get("cycles") if isinstance(raw, dict) else None
-    if not isinstance(cycles, dict) or not cycles:
-        raise DmafError(f"{path}: expected a top-level 'cycles' mapping of cycle -> indicator -> text")
-    rows = []
-    for cycle, texts in cycles.items():
-        if isinstance(cycle, bool) or not isinstance(cycle, int):
-            raise DmafError(f"{path}: cycle keys must be whole numbers, got {cycle!r}")
-        if not isinstance(texts, dict):
-            raise DmafError(f"{path}: cycle {cycle} must map indicator ids to texts")
-        for indicator, text in texts.items():
-            if not isinstance(text, str) or not text.strip():
-                raise DmafError(f"{path}: cycle {cycle}, indicator {indicator}: the text is empty")
-            rows.append({"cycle": cycle, "indicator": str(indicator), "recommendation": " ".join(text.split())})
-    return pd.DataFrame(rows, columns=["cycle", "indicator", "recommendation"])
-
-
-def load_recommendations(path: str | Path | None = None, *,
-                         frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
-    """The recommendation texts, one per (cycle, indicator).
-
-    Parameters
-    ----------
-    path : path, optional
-        A YAML file ``cycles: {cycle: {indicator id: text}}``; default
-        ``recommendations.yaml`` in the data folder (the bundled one was written
-        by this project). When the default file does not exist the table is
-        empty (reports then leave recommendations out); a given ``path`` must
-        exist.
-    frameworks : dict, optional
-        When given, every key must be an indicator of that cycle's framework.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``cycle`` (int), ``indicator``, ``recommendation`` (whitespace
-        collapsed to single spaces). A new frame on every call.
-    """
-    default = path is None
-    path = recommendations_path() if default else Path(path)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        if default:
-            return pd.DataFrame({"cycle": pd.Series(dtype="int64"), "indicator": pd.Series(dtype=object),
-                                 "recommendation": pd.Series(dtype=object)})
-        raise DmafError(f"{path}: no such recommendations file") from None
-    table = _read_recommendations(str(path.resolve()), mtime).copy()
-    if frameworks is not None:
-        problems = []
-        for cycle, part in table.groupby("cycle"):
-            fw = frameworks.get(int(cycle))
-            if fw is None:
-                problems.append(f"cycle {cycle} has no framework")
-                continue
-            unknown = sorted(set(part["indicator"]) - set(fw.indicator_ids))
-            if unknown:
-                problems.append(f"cycle {cycle}: unknown indicator(s) {', '.join(unknown)}")
-        if problems:
-            raise DmafError(f"{path}: " + "; ".join(problems))
-    return table
-
-
 RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
                           "points_available", "overall_gain", "recommendation", "source"]
 

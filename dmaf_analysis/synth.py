@@ -250,7 +250,7 @@ def panel_cities(n_cities: int = 100, *, cities: pd.DataFrame | None = None) -> 
 
     The first ``n_cities`` rows of ``cities`` (default: the 100 Smart Cities), then,
     beyond those, :func:`synthetic_cities`. Pass the result as ``cities=`` to
-    :func:`~dmaf_analysis.io.read_scores` to validate a panel larger than 100 cities.
+    :func:`~dmaf_analysis.data_contract.read_scores` to validate a panel larger than 100 cities.
     """
     n_cities = _check_count(n_cities)
     base = load_cities() if cities is None else cities.copy()
@@ -846,7 +846,7 @@ def write_panel(scores: pd.DataFrame, attributes: pd.DataFrame, scores_path: str
     dict
         ``scores``, ``attributes`` and, when written, ``cities`` -> Path.
     """
-    from .io import write_table
+    from .data_contract import write_table
 
     paths = sibling_paths(scores_path)
     if attributes_path is not None:

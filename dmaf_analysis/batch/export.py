@@ -17,7 +17,7 @@ from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbformat import NotebookNode
 
-from ..io import atomic_path, write_text_atomic
+from ..fileio import atomic_path, write_text_atomic
 from .jobs import ReportJob
 from .manifest import stale_paths
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from ..io import write_text_atomic
+from ..fileio import write_text_atomic
 from .jobs import BatchSummary
 from .manifest import MANIFEST_NAME, Manifest, relative_to
 

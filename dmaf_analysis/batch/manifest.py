@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .._paths import cities_path, data_dir, frameworks_dir
-from ..io import write_text_atomic
+from ..fileio import write_text_atomic
 from .jobs import ReportJob, ReportResult
 
 __all__ = ["ENGINE_FORMAT", "MANIFEST_NAME", "Manifest", "job_digest", "package_fingerprint", "page_digest",

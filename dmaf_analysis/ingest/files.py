@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UnreadableFileError
-from ..io import decode_text, read_input_bytes
+from ..fileio import decode_text, read_input_bytes
 from .model import REPORT_SUFFIXES, IngestProblem
 
 __all__ = ["extract_text", "find_report_files"]

@@ -1,0 +1,118 @@
+"""Figures of the city report card.
+
+Plot functions take a table from :mod:`dmaf_analysis.report`, draw on ``ax`` (a
+new small figure when ``ax`` is None) and return the Axes. :func:`png` turns a
+figure into an embeddable PNG and closes it, so a warm kernel rendering many
+cards does not accumulate figures. Text from data reaches the charts through
+:mod:`dmaf_analysis.escaping`.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import pandas as pd
+
+from .escaping import chart_labels, chart_text
+
+__all__ = ["FIGURE_DPI", "plot_components", "plot_engagement", "png", "png_data_uri"]
+
+#: Resolution of the card's figures: small PNGs keep the HTML light.
+FIGURE_DPI = 85
+_CITY_COLOUR = "#1f6f8b"
+_PALETTE = {"city": _CITY_COLOUR, "National median": "#9aa5ad", "Top-10 mean": "#e0a458"}
+
+
+def _new_axes(ax, size):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=size, dpi=FIGURE_DPI)
+    return ax
+
+
+# ---------------------------------------------------------------------------- figures
+def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
+    """Grouped bars: the city's component scores, the national median, the top-10 mean.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`dmaf_analysis.report.component_comparison`.
+    city : str
+        Legend label of the city's bars.
+    """
+    import seaborn as sns
+
+    ax = _new_axes(ax, (6.4, 2.9))
+    long = comparison.melt(id_vars=["name"], value_vars=["score", "national_median", "top10_mean"],
+                           var_name="series", value_name="value")
+    long["name"] = chart_labels(long["name"].astype(str))
+    labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
+    long["series"] = long["series"].map(labels)
+    palette = {labels["score"]: _CITY_COLOUR, "National median": _PALETTE["National median"],
+               "Top-10 mean": _PALETTE["Top-10 mean"]}
+    sns.barplot(data=long, x="name", y="value", hue="series", hue_order=list(labels.values()),
+                palette=palette, ax=ax)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("")
+    ax.set_ylabel("Score (out of 100)")
+    ax.legend(title="", fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, 1.18), frameon=False)
+    ax.tick_params(labelsize=9)
+    sns.despine(ax=ax)
+    return ax
+
+
+def plot_engagement(distribution: pd.DataFrame, *, ax=None):
+    """Histogram of the cycle's engagement scores with the report city marked.
+
+    Parameters
+    ----------
+    distribution : DataFrame
+        Output of :func:`dmaf_analysis.report.engagement_distribution`.
+    """
+    import seaborn as sns
+
+    ax = _new_axes(ax, (6.4, 2.2))
+    values = distribution["engagement_score"].astype(float)
+    if values.empty:
+        ax.text(0.5, 0.5, "No engagement scores in the data", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    sns.histplot(x=values, bins=list(range(0, 101, 10)), color=_PALETTE["National median"], ax=ax)
+    mine = distribution.loc[distribution["is_report_city"], ["city", "engagement_score"]]
+    if len(mine):
+        x = float(mine["engagement_score"].iloc[0])
+        ax.axvline(x, color=_CITY_COLOUR, linewidth=2.5)
+        right = x > 70
+        ax.annotate(chart_text(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if right else 4, -12), textcoords="offset points",
+                    ha="right" if right else "left", color=_CITY_COLOUR, fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("City Engagement Score (out of 100)")
+    ax.set_ylabel("Cities")
+    ax.tick_params(labelsize=9)
+    sns.despine(ax=ax)
+    return ax
+
+
+def png(ax_or_figure, *, dpi: int = FIGURE_DPI):
+    """Render a figure to an ``IPython.display.Image`` (PNG) and close the figure."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    fig = getattr(ax_or_figure, "figure", ax_or_figure)
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return Image(data=buffer.getvalue(), format="png")
+
+
+def png_data_uri(ax_or_figure, *, dpi: int = FIGURE_DPI) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI (and close it)."""
+    return "data:image/png;base64," + base64.b64encode(png(ax_or_figure, dpi=dpi).data).decode("ascii")
+

@@ -1,0 +1,246 @@
+"""HTML pieces of the city report card.
+
+Each function turns a table or result from :mod:`dmaf_analysis.report` into a
+small piece of HTML for the notebook to display; every piece of text that comes
+from data is escaped.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+__all__ = ["RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html", "headline_html", "html_table",
+           "indicators_html", "number", "paragraph", "path_html", "peers_html", "recommendations_html",
+           "recommendations_section_html", "strengths_html"]
+
+
+def number(value, digits: int = 1) -> str:
+    """A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing."""
+    if value is None or value is pd.NA:
+        return "–"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(x):
+        return "–"
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
+               highlight: str | None = None) -> str:
+    """An escaped HTML table of ``frame``.
+
+    Parameters
+    ----------
+    columns : dict, optional
+        Column -> header, in display order (default: every column, as named).
+    digits : int
+        Decimals of floating-point cells (trailing zeros dropped).
+    highlight : str, optional
+        A boolean column; rows where it is True are shown in bold (the column
+        itself is not shown unless listed in ``columns``).
+    """
+    columns = columns or {c: c for c in frame.columns}
+    marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    body = []
+    for mark, (_, row) in zip(marks, frame.iterrows()):
+        cells = []
+        for col in columns:
+            value = row[col]
+            if isinstance(value, bool):
+                text, align = ("yes" if value else ""), ""
+            elif isinstance(value, (int, float)) or value is pd.NA or value is None:
+                text, align = number(value, digits), ""
+            else:  # text reads better left-aligned (notebook tables right-align by default)
+                text, align = str(value), ' style="text-align:left"'
+            cells.append(f"<td{align}>{html.escape(text)}</td>")
+        style = ' style="font-weight:bold;background:#eef5f8"' if mark else ""
+        body.append(f"<tr{style}>{''.join(cells)}</tr>")
+    return (f'<table class="dmaf-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def paragraph(text: str) -> str:
+    """``text`` as an escaped HTML paragraph."""
+    return f"<p>{html.escape(str(text))}</p>"
+
+
+def headline_html(headline, *, data_label: str = "") -> str:
+    """The card's title block: title, provenance notice, and the headline figures.
+
+    Parameters
+    ----------
+    headline : ReportHeadline
+        From :func:`dmaf_analysis.report.report_headline`.
+    data_label : str
+        Where the data came from (a file name), shown in small print.
+    """
+    e = html.escape
+    h = headline
+    if math.isnan(h.engagement_score):
+        engagement = "not in the data"
+    else:
+        engagement = f"{number(h.engagement_score)} / 100"
+    rows = [
+        ("City", h.city), ("State", h.state or "–"), ("Cycle", str(h.cycle)), ("Framework", h.framework_name),
+        ("Selection round", h.selection_round or "–"),
+        ("Overall score", f"{number(h.overall)} / 100"), ("Rank", h.rank_text),
+        ("Certification level", h.level_text), ("City Engagement Score", engagement),
+    ]
+    table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{e(k)}</th><td>{e(str(v))}</td></tr>"
+                    for k, v in rows)
+    source = f"<p style='font-size:small;color:#555'>Data: {e(data_label)}</p>" if data_label else ""
+    notice = (f"<div class='dmaf-notice' style='border:2px solid #c77c02;background:#fff6e5;"
+              f"padding:0.5em 0.8em;margin:0.6em 0'><strong>About these values:</strong> "
+              f"{e(h.provenance_notice)}</div>")
+    return f"<h1>{e(h.title)}</h1>{notice}<table class='dmaf-headline'>{table}</table>{source}"
+
+
+# ------------------------------------------------------------- report card sections
+def _score_of(score, max_score) -> str:
+    return f"{number(score)} / {number(max_score)}"
+
+
+def components_html(comparison: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.component_comparison`."""
+    n_top = int(comparison["n_top_cities"].iloc[0]) if len(comparison) else 0
+    top = "Top-10 mean" if n_top in (0, 10) else f"Top-10 mean ({n_top} cities, ties at 10th)"
+    return html_table(comparison, columns={
+        "name": "Component", "weight": "Weight", "score": "Score", "national_median": "National median",
+        "top10_mean": top, "gap_to_median": "Score − median", "gap_to_max": "Gap to 100"}, digits=2)
+
+
+def _source_text(source: str, placed_by: str) -> str:
+    text = "report card" if source == "report_card" else source
+    if placed_by and placed_by != "heading":
+        text += f" (placed by {'text order' if placed_by == 'order' else placed_by})"
+    return text
+
+
+def indicators_html(indicators: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.indicator_scores`."""
+    view = indicators.assign(
+        score_text=[_score_of(s, m) for s, m in zip(indicators["score"], indicators["max_score"])],
+        label=indicators["indicator"] + " " + indicators["name"],
+        source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])])
+    n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
+    return html_table(view, columns={
+        "label": "Indicator", "component_name": "Component", "score_text": "Score / max",
+        "national_median": "National median", "state_median": f"State median ({n_state} cities)",
+        "gap_to_max": "Gap to max", "percentile": "Percentile", "source_text": "Source of value",
+        "max_provenance": "Max known from"})
+
+
+def _synthetic_mark(source) -> str:
+    """" (synthetic)" after a value whose source is synthetic, so it is never read as a real score."""
+    return " (synthetic)" if str(source).strip().lower() == "synthetic" else ""
+
+
+def strengths_html(table: pd.DataFrame) -> str:
+    """Two short lists from :func:`~dmaf_analysis.report.strengths_and_weaknesses`."""
+    e = html.escape
+    out = []
+    for kind, title, empty in (("strength", "Strengths", "No indicator is above the national median."),
+                               ("weakness", "Weaknesses", "No indicator is below the national median.")):
+        part = table[table["kind"] == kind]
+        out.append(f"<h3>{title}</h3>")
+        if part.empty:
+            out.append(paragraph(empty))
+            continue
+        items = "".join(
+            f"<li><strong>{e(r.indicator)} {e(r.name)}</strong>: {e(_score_of(r.score, r.max_score))}"
+            f"{e(_synthetic_mark(r.source))}, national median {e(number(r.national_median))}; percentile "
+            f"{e(number(r.percentile, 0))} among all cities</li>"
+            for r in part.itertuples())
+        out.append(f"<ul>{items}</ul>")
+    return "".join(out)
+
+
+def recommendations_html(table: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.recommendations`."""
+    if table.empty:
+        return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
+    view = table.assign(label=table["indicator"] + " " + table["name"],
+                        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
+                                    zip(table["score"], table["max_score"], table["source"])])
+    return html_table(view, columns={
+        "priority": "#", "label": "Indicator", "score_text": "Score / max",
+        "points_available": "Points available", "overall_gain": "Overall gain at max",
+        "recommendation": "What the city can do"}, digits=2)
+
+
+RECOMMENDATIONS_INTRO = (
+    "One suggestion for each indicator below its maximum that the recommendations file has a text for, "
+    "the indicators with the most points available first. The texts come from the recommendations file of "
+    "the data folder (the bundled one is written by the dmaf-analysis project); they are not official "
+    "guidance.")
+
+
+def recommendations_section_html(table: pd.DataFrame, *, available: bool = True) -> str:
+    """The whole recommendations section (heading, introduction, table), or "" when ``available`` is False.
+
+    ``available`` is :func:`~dmaf_analysis.report.has_recommendations`: without
+    any text for the cycle the report card leaves the section out.
+    """
+    if not available:
+        return ""
+    return f"<h2>Recommendations</h2>{paragraph(RECOMMENDATIONS_INTRO)}{recommendations_html(table)}"
+
+
+def path_html(path) -> str:
+    """Statement and steps of a :class:`~dmaf_analysis.report.LevelPath`."""
+    out = paragraph(path.statement)
+    if len(path.steps):
+        view = path.steps.assign(label=path.steps["indicator"] + " " + path.steps["name"],
+                                 raise_text=[f"{number(a)} → {number(b)} / {number(m)}" for a, b, m in
+                                             zip(path.steps["score"], path.steps["new_score"],
+                                                 path.steps["max_score"])],
+                                 how=["part of the gap" if p else "to the maximum" for p in path.steps["partial"]])
+        out += html_table(view, columns={
+            "step": "Step", "label": "Indicator", "raise_text": "Score", "points_gained": "Points gained",
+            "how": "Raise", "overall_gain": "Overall gain", "overall_after": "Overall after"}, digits=2)
+    return out
+
+
+def peers_html(peers: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.peer_comparison` (report city in bold)."""
+    if peers.empty:
+        return paragraph("No peer group is known for this city.")
+    view = peers.assign(group=peers["peer_group"].map({"state": "State", "selection_round": "Selection round"})
+                        + ": " + peers["group_name"].astype(str))
+    return html_table(view, columns={
+        "group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
+        "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"},
+        highlight="is_report_city")
+
+
+def change_html(change) -> str:
+    """Statement and table of a :class:`~dmaf_analysis.report.CycleChange`."""
+    out = paragraph(change.statement)
+    if change.assessed_before and len(change.table):
+        out += html_table(change.table, columns={
+            "name": "Measure", "previous_measures": f"Cycle {change.previous_cycle} counterpart",
+            "previous_score": f"Cycle {change.previous_cycle}", "current_score": f"Cycle {change.cycle}",
+            "change": "Change"})
+    return out
+
+
+def engagement_html(summary: pd.DataFrame) -> str:
+    """One paragraph from :func:`~dmaf_analysis.report.engagement_comparison`."""
+    r = summary.iloc[0]
+    if int(r["n_cities"]) == 0:
+        return paragraph("The data set holds no City Engagement Scores for this cycle.")
+    spread = (f"The national median is {number(r['national_median'])} (half of the {int(r['n_cities'])} "
+              f"cities score between {number(r['q1'])} and {number(r['q3'])}; range "
+              f"{number(r['min'])} to {number(r['max'])}).")
+    if pd.isna(r["engagement_score"]):
+        return paragraph(f"{r['city']} has no City Engagement Score in the data. {spread}")
+    return paragraph(f"{r['city']}'s City Engagement Score is {number(r['engagement_score'])} out of 100, "
+                     f"percentile {number(r['percentile'], 0)} among all cities. {spread}")
