@@ -95,7 +95,7 @@ class DataValidationError(DmafError):
     """An input table failed validation; ``problems`` lists every failure.
 
     The message groups repeated problems (one line per distinct problem, at most
-    about 30 lines: :func:`dmaf_analysis.io.summarise_problems`) and ends with
+    about 30 lines: :func:`dmaf_analysis.data_contract.summarise_problems`) and ends with
     ``hints`` saying how to fix them.
     """
 
