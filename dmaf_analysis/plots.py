@@ -374,3 +374,48 @@ __all__ = [
     "level_counts_plot", "most_changed_plot", "overall_ecdf_plot", "rank_interval_plot", "rank_mobility_plot",
     "slope_plot", "transition_heatmap", "use_light_style",
 ]
+
+
+# ------------------------------------------------------------------------ sensitivity
+_OUTPUT_LABELS = {"mean_rank_shift": "Rank shift", "n_certified": "Number certified"}
+
+
+def sensitivity_plot(indices: pd.DataFrame, *, outputs=("mean_rank_shift", "n_certified"), index: str = "ST",
+                     ax=None):
+    """Total (or first-order) Sobol index of each assumption on each output, with its interval.
+
+    ``indices`` is :attr:`~dmaf_analysis.sensitivity.SensitivityResult.indices`
+    (columns ``output, assumption, ST, ST_low, ST_high``, and the same for ``S1``);
+    ``index`` is ``"ST"`` or ``"S1"``. One group of bars per assumption, one bar per
+    output, the bar's value written beside it.
+    """
+    if index not in ("ST", "S1"):
+        raise ValueError(f"index must be 'ST' or 'S1', got {index!r}")
+    data = indices[indices["output"].isin(list(outputs))]
+    groups = list(dict.fromkeys(data["assumption"]))
+    ax = _axes(ax, figsize=(6.4, max(2.4, 0.55 * len(groups) * max(1, len(outputs)) / 1.6 + 1)))
+    if data.empty:
+        return _empty(ax)
+    present = [o for o in outputs if o in set(data["output"])]
+    height = 0.8 / len(present)
+    palette = sns.color_palette("colorblind", len(present))
+    hatches = ["", "//", "..", "xx"]
+    for j, out in enumerate(present):
+        part = data[data["output"] == out].set_index("assumption").reindex(groups)
+        y = np.arange(len(groups)) + (j - (len(present) - 1) / 2) * height
+        value = part[index].to_numpy(float)
+        err = np.vstack([np.clip(value - part[f"{index}_low"].to_numpy(float), 0, None),
+                         np.clip(part[f"{index}_high"].to_numpy(float) - value, 0, None)])
+        ax.barh(y, value, height=height * 0.9, color=palette[j], hatch=hatches[j % len(hatches)],
+                edgecolor="white", label=chart_text(_OUTPUT_LABELS.get(out, out)))
+        ax.errorbar(value, y, xerr=err, fmt="none", ecolor="black", elinewidth=0.7, capsize=1.5)
+        for yy, v, hi in zip(y, value, part[f"{index}_high"].to_numpy(float)):
+            ax.text(max(v, hi, 0) + 0.02, yy, f"{v:.2f}", va="center", fontsize=7)
+    ax.set_yticks(np.arange(len(groups)), chart_labels(groups))
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    name = "Total index ST" if index == "ST" else "First-order index S1"
+    ax.set(xlim=(min(0.0, float(data[f"{index}_low"].min())) - 0.02, 1.15), xlabel=f"{name} (95 % interval)",
+           ylabel="", title="Which assumption matters?")
+    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return ax

@@ -543,7 +543,7 @@ def leave_one_out(scores: pd.DataFrame, *, cycle: int | None = None, frameworks:
 
 
 # ---------------------------------------------------------------------------- city cards
-_CARD_CACHE: dict = {}
+_CARD_CACHE: dict = {}  # (id of a scores table, cycle, draws, seed) -> (that table, per-city table)
 #: A card speaks of the level's uncertainty only when the city keeps it in fewer runs than this.
 CARD_CERTAINTY = 0.95
 
@@ -564,7 +564,7 @@ class LevelUncertainty:
         ``"no score"`` when some draws leave the city unscored.
     n_draws : int
     matters : bool
-        ``p_level`` below :data:`CARD_CERTAINTY`: the card should say so.
+        ``p_level``, as a whole percentage, below :data:`CARD_CERTAINTY`: the card should say so.
     """
 
     city: str
@@ -585,49 +585,80 @@ class LevelUncertainty:
                 f"{self.p_level:.0%} of cases{rest}.")
 
 
-def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int | None = None,
-                      frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
-                      n_draws: int = 2000, seed: int = 0, cache_key=None) -> LevelUncertainty:
-    """The probability of a city's level when only the thresholds and maxima vary.
+def card_table(scores, *, cycle, frameworks, cities, n_draws, seed) -> pd.DataFrame:
+    """Per-city uncertainty (as :func:`uncertainty_analysis`) with only the framework spec's
+    ``thresholds`` and ``maxima`` groups varying; an empty table when neither varies."""
+    aspec = load_spec(frameworks[cycle]).only("thresholds", "maxima")
+    if not aspec.assumptions:
+        return pd.DataFrame(columns=["city"])
+    return uncertainty_analysis(scores, cycle=cycle, frameworks=frameworks, cities=cities, spec=aspec,
+                                n_draws=n_draws, seed=seed).cities
 
-    Runs :func:`uncertainty_analysis` with the ``thresholds`` and ``maxima``
-    groups of the framework's spec for every city at once; with ``cache_key``
-    (for example the data file's path and date) the result is kept, so a batch of
-    cards in one kernel computes it once.
-    """
-    key = (cache_key, cycle, n_draws, seed) if cache_key is not None else None
-    table = _CARD_CACHE.get(key) if key is not None else None
-    if table is None:
-        frameworks = load_frameworks() if frameworks is None else frameworks
-        data_cycle = resolve_cycle(pd.unique(scores["cycle"]), cycle)
-        aspec = load_spec(frameworks[int(data_cycle)]).only("thresholds", "maxima")
-        if aspec.assumptions:
-            table = uncertainty_analysis(scores, cycle=data_cycle, frameworks=frameworks, cities=cities, spec=aspec,
-                                         n_draws=n_draws, seed=seed).cities
-        else:
-            table = pd.DataFrame(columns=["city"])
-        if key is not None:
-            if len(_CARD_CACHE) > 8:
-                _CARD_CACHE.clear()
-            _CARD_CACHE[key] = table
+
+def _from_table(table: pd.DataFrame, city: str, framework: Framework, n_draws: int) -> LevelUncertainty:
     row = table[table["city"] == city]
     if row.empty:
-        return LevelUncertainty(city, None, float("nan"), {}, int(n_draws), False)
+        return LevelUncertainty(str(city), None, float("nan"), {}, int(n_draws), False)
     row = row.iloc[0]
     level = row["nominal_level"] if isinstance(row["nominal_level"], str) else None
     probs = {}
-    frameworks = load_frameworks() if frameworks is None else frameworks
-    for name in frameworks[int(row["cycle"])].levels["level"]:
+    for name in framework.levels["level"]:
         p = float(row.get(f"p_{rb.level_slug(name)}", 0.0))
         if p > 0:
             probs[name] = p
     if float(row.get("p_unscored", 0.0)) > 0:
         probs["no score"] = float(row["p_unscored"])
     p_level = probs.get(level, 0.0) if level else float("nan")
-    return LevelUncertainty(str(city), level, p_level, probs, int(n_draws),
-                            bool(level is not None and p_level < CARD_CERTAINTY))
+    # judged on the percentage the card prints, so a card never says "stays ... in 95 %" as a doubt
+    matters = level is not None and round(100 * p_level) < round(100 * CARD_CERTAINTY)
+    return LevelUncertainty(str(city), level, p_level, probs, int(n_draws), bool(matters))
+
+
+def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int | None = None,
+                      frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
+                      n_draws: int = 2000, seed: int = 0) -> LevelUncertainty:
+    """The probability of a city's level when only the thresholds and maxima vary.
+
+    Runs :func:`uncertainty_analysis` with the ``thresholds`` and ``maxima``
+    groups of the framework's spec, for every city at once (see
+    :func:`card_level_uncertainty` for the cached version the cards use).
+    """
+    frameworks = load_frameworks() if frameworks is None else frameworks
+    c = resolve_cycle(pd.unique(scores["cycle"]), cycle)
+    table = card_table(scores, cycle=c, frameworks=frameworks, cities=cities, n_draws=n_draws, seed=seed)
+    return _from_table(table, city, frameworks[c], n_draws)
+
+
+def card_level_uncertainty(data, *, city: str, cycle: int = 0, n_draws: int = 2000, seed: int = 0) -> LevelUncertainty:
+    """:func:`level_uncertainty` of one city of a loaded :class:`~dmaf_analysis.dataset.Dataset`.
+
+    The table of all cities is computed once per data set and kept while the
+    same ``data.scores`` object is in use, so a batch of cards rendered in one
+    kernel pays for it once.
+    """
+    c = resolve_cycle(data.cycles, cycle)
+    key = (id(data.scores), c, int(n_draws), int(seed))
+    held = _CARD_CACHE.get(key)
+    if held is None or held[0] is not data.scores:
+        table = card_table(data.scores, cycle=c, frameworks=data.frameworks, cities=data.cities,
+                            n_draws=n_draws, seed=seed)
+        if len(_CARD_CACHE) >= 8:
+            _CARD_CACHE.clear()
+        held = _CARD_CACHE[key] = (data.scores, table)
+    return _from_table(held[1], city, data.frameworks[c], n_draws)
+
+
+def level_uncertainty_html(data, *, city: str, cycle: int = 0) -> str:
+    """The card's sentence on how likely the city's level is, as an HTML paragraph ("" when not in doubt)."""
+    import html
+
+    text = card_level_uncertainty(data, city=city, cycle=cycle).statement()
+    if not text:
+        return ""
+    return f'<p class="dmaf-level-uncertainty"><strong>How sure is this level?</strong> {html.escape(text)}</p>'
 
 
 __all__ = ["CARD_CERTAINTY", "CONF_LEVEL", "INDEX_COLUMNS", "LeaveOneOut", "LevelUncertainty", "ModelData",
-           "ModelRuns", "N_RESAMPLES", "N_SAMPLES", "SensitivityResult", "leave_one_out", "level_uncertainty",
-           "model_data", "nominal_run", "run_model", "sensitivity_analysis", "sobol_indices", "uncertainty_analysis"]
+           "ModelRuns", "N_RESAMPLES", "N_SAMPLES", "SensitivityResult", "card_level_uncertainty", "card_table",
+           "leave_one_out", "level_uncertainty", "level_uncertainty_html", "model_data", "nominal_run",
+           "run_model", "sensitivity_analysis", "sobol_indices", "uncertainty_analysis"]

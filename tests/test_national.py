@@ -284,6 +284,11 @@ def test_overview_notebook_runs_with_papermill(tmp_path, panel_files):
     assert "Synthetic data" in text
     assert (tmp_path / "out" / "cycle-2" / "robustness_cities.parquet").exists()
     assert (tmp_path / "out" / "cycle-2" / "distributions.csv").exists()
+    assert (tmp_path / "out" / "cycle-2" / "sensitivity_indices.csv").exists()
+    # the Sensitivity section: the assumptions, the chart and the leave-one-out table
+    assert "n_variables" in text and "mean_abs_shift" in text
+    ids = {c.get("id"): c for c in nb.cells}
+    assert any("image/png" in o.get("data", {}) for o in ids["sensitivity-chart"].get("outputs", []))
     assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
 
 

@@ -417,3 +417,45 @@ def test_cli_writes_the_indices_table(tmp_path, capsys):
     bad.write_text("assumptions: []\n")
     assert main(["sensitivity", "--samples", "16", "--spec", str(bad)]) == 1
     assert str(bad) in capsys.readouterr().err
+
+
+def test_card_level_uncertainty_is_computed_once_per_data_set_and_escaped(monkeypatch):
+    from types import SimpleNamespace
+
+    fw = toy_framework()
+    scores = toy_scores({"<Edge & co>": [20, 30, 25, 25], "Sure": [40, 60, 50, 50]})
+    data = SimpleNamespace(scores=scores, frameworks={2: fw}, cities=None, cycles=[2])
+    calls = []
+    real = se.card_table
+    monkeypatch.setattr(se, "card_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    html = se.level_uncertainty_html(data, city="<Edge & co>")
+    assert "&lt;Edge &amp; co&gt; stays at Enabled in" in html and "<Edge" not in html
+    assert se.level_uncertainty_html(data, city="Sure") == ""
+    assert len(calls) == 1
+    other = SimpleNamespace(scores=scores.copy(), frameworks={2: fw}, cities=None, cycles=[2])
+    se.card_level_uncertainty(other, city="Sure")
+    assert len(calls) == 2
+
+
+def test_sensitivity_plot_draws_one_bar_per_assumption_and_output():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dmaf_analysis import plots
+
+    indices = pd.DataFrame({"output": ["mean_rank_shift"] * 3 + ["n_certified"] * 3 + ["rank: X"] * 3,
+                            "assumption": ["w", "<t>", "m"] * 3, "S1": 0.1, "S1_low": 0.0, "S1_high": 0.2,
+                            "ST": [0.5, 0.0, 0.2, 0.1, 0.9, 0.0, 0.3, 0.3, 0.3], "ST_low": 0.0, "ST_high": 0.95})
+    ax = plots.sensitivity_plot(indices)
+    assert len(ax.patches) == 6
+    widths = sorted(round(p.get_width(), 3) for p in ax.patches)
+    assert widths == [0.0, 0.0, 0.1, 0.2, 0.5, 0.9]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["w", "<t>", "m"]
+    plt.close(ax.figure)
+    ax = plots.sensitivity_plot(indices.iloc[0:0])
+    assert "No data" in ax.texts[0].get_text()
+    plt.close(ax.figure)
+    with pytest.raises(ValueError):
+        plots.sensitivity_plot(indices, index="S2")
