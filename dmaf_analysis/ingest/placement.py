@@ -1,7 +1,11 @@
 """The placement of score tokens on indicators: a search over every placement that the
 component, maximum and order rules allow, keeping the best ones (see the package docstring).
 
-:func:`place` is the one entry point; the search itself is :class:`_Placement`.
+:func:`place` is the one entry point; the search itself is :class:`_Placement`. The
+search is depth-first but not recursive (an explicit stack of generators, one per
+token), so a card with thousands of score tokens cannot exhaust Python's recursion
+limit; it visits at most ``_SEARCH_LIMIT`` nodes, and a text with far more score
+tokens than the framework has indicators is refused before searching.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from .scan import EPS, CardLayout, Token
 __all__ = ["PlacementOutcome", "place"]
 
 _SEARCH_LIMIT = 500_000  # nodes visited by the placement search before giving up
+_TOKENS_PER_INDICATOR = 3  # more score tokens than this many per indicator: not one card
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,11 @@ class PlacementOutcome:
 
 def place(tokens: list[Token], layout: CardLayout, totals: dict[int, float], name: str) -> PlacementOutcome:
     """Place ``tokens`` on the indicators of ``layout``; an error when the search is too large."""
+    most = max(50, _TOKENS_PER_INDICATOR * len(layout.ind_ids))
+    if len(tokens) > most:
+        raise ReportCardError(f"{name}: {len(tokens)} scores for the {len(layout.ind_ids)} indicators of one "
+                              f"card (at most {most} are expected); is this several report cards in one "
+                              "file? Give each card its own file")
     class_of = [layout.class_of(i) for i in range(len(layout.ind_ids))]
     search = _Placement(tokens, layout.ind_comp, class_of, totals, len(layout.comp_ids))
     try:
@@ -67,9 +77,20 @@ class _Placement:
 
     def run(self) -> None:
         n = len(self.tokens)
-        self._search(0, 0, [None] * n, {}, {}, 0, 0)
+        chosen, used, last_in_class = [None] * n, {}, {}
+        # Depth-first, in the order a recursive search would take, with an explicit
+        # stack: each _search generator yields the arguments of its next child.
+        stack = [self._search(0, 0, chosen, used, last_in_class, 0, 0)]
+        while stack:
+            try:
+                child = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            stack.append(self._search(child[0], child[1], chosen, used, last_in_class, child[2], child[3]))
 
     def _search(self, i, comp_floor, chosen, used, last_in_class, drops, anchors):
+        """One node of the search; yields ``(i, comp_floor, drops, anchors)`` of each child in turn."""
         self.nodes += 1
         if self.nodes > _SEARCH_LIMIT:
             raise _TooComplex()
@@ -87,20 +108,20 @@ class _Placement:
             used[ind] = i
             if tok.anchor_of == ind:
                 # a token on the indicator whose heading it sits by is outside the order rule
-                self._search(i + 1, comp, chosen, used, last_in_class, drops, anchors + 1)
+                yield (i + 1, comp, drops, anchors + 1)
             else:
                 cls = self.class_of[ind]
                 prev = last_in_class.get(cls)
                 if prev is None or prev < ind:
                     last_in_class[cls] = ind
-                    self._search(i + 1, comp, chosen, used, last_in_class, drops, anchors)
+                    yield (i + 1, comp, drops, anchors)
                     if prev is None:
                         del last_in_class[cls]
                     else:
                         last_in_class[cls] = prev
             del used[ind]
         chosen[i] = None
-        self._search(i + 1, comp_floor, chosen, used, last_in_class, drops + 1, anchors)
+        yield (i + 1, comp_floor, drops + 1, anchors)
 
     def _totals(self, used) -> tuple[int, int]:
         """Printed totals contradicted, and printed totals confirmed, by a placement."""

@@ -75,6 +75,10 @@ def ingest(paths: Iterable[str | Path], *, ambiguous: str = "order",
         except ReportCardError as exc:
             problems.append(IngestProblem(str(path), "error", _strip_name(str(exc), str(path))))
             continue
+        except (RecursionError, MemoryError) as exc:  # a last guard: one file never stops the others
+            problems.append(IngestProblem(str(path), "error", f"the text is too large or too complex to read "
+                                          f"({type(exc).__name__}); give each report card its own file"))
+            continue
         key = (card.cycle, card.city)
         if key in seen:
             problems.append(IngestProblem(str(path), "error", f"{card.city}, cycle {card.cycle} was already "

@@ -8,6 +8,7 @@ list passed in; a card that cannot be read at all raises a
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -106,13 +107,15 @@ class Events:
     """The card's events in text order, and the positions of its headings among them."""
 
     items: list[Event]
-    heading_idx: list[int]
+    heading_idx: list[int]  # ascending
 
     def previous_heading(self, k: int) -> int | None:
-        return next((h for h in reversed(self.heading_idx) if h < k), None)
+        j = bisect.bisect_left(self.heading_idx, k)
+        return self.heading_idx[j - 1] if j > 0 else None
 
     def next_heading(self, k: int) -> int | None:
-        return next((h for h in self.heading_idx if h > k), None)
+        j = bisect.bisect_right(self.heading_idx, k)
+        return self.heading_idx[j] if j < len(self.heading_idx) else None
 
     def comp_of_heading(self, h: int, layout: CardLayout) -> int:
         return layout.ind_comp[layout.ind_pos[self.items[h].indicator]]
@@ -136,8 +139,19 @@ class Token:
 
 
 # ------------------------------------------------------------------------------ header
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+class LineIndex:
+    """Line numbers of character offsets in one text, in O(log n) each.
+
+    The offsets of the line breaks are found once; counting them from the start of
+    the text for every token would make reading quadratic in the text size.
+    """
+
+    def __init__(self, text: str):
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def line_of(self, pos: int) -> int:
+        """1-based line of character offset ``pos``."""
+        return bisect.bisect_left(self._breaks, pos) + 1
 
 
 def _indicator_aliases(fw: Framework) -> dict[str, str]:
@@ -226,14 +240,14 @@ def read_header(header: str, name: str, *, frameworks: dict[int, Framework], cit
 
 # ------------------------------------------------------------------------------ events
 def _heading_events(text: str, headings: list[re.Match], layout: CardLayout, cycle: int, name: str,
-                    problems: list[IngestProblem]) -> list[Event]:
+                    problems: list[IngestProblem], lines: LineIndex) -> list[Event]:
     """One event per indicator heading; an error when headings are missing."""
     events: list[Event] = []
     seen: set[str] = set()
     for hm in headings:
         printed = _heading_id(hm)
         ind = layout.aliases.get(printed)
-        line = _line_of(text, hm.start())
+        line = lines.line_of(hm.start())
         if ind is None:
             problems.append(IngestProblem(name, "warning", f"line {line}: heading 'Indicator {printed}' "
                                           f"is not an indicator of cycle {cycle}; ignored"))
@@ -258,7 +272,7 @@ def _heading_events(text: str, headings: list[re.Match], layout: CardLayout, cyc
     return events
 
 
-def _score_events(text: str, layout: CardLayout) -> list[Event]:
+def _score_events(text: str, layout: CardLayout, lines: LineIndex) -> list[Event]:
     """Score tokens (``Score: 10/30``) and printed totals (``Score 45 100``)."""
     events: list[Event] = []
     indicator_maxima = set(layout.ind_max)
@@ -266,9 +280,9 @@ def _score_events(text: str, layout: CardLayout) -> list[Event]:
         value, max_score = float(tm.group(1)), float(tm.group(2))
         # "Score: 15/100" is a component total unless some indicator is out of 100
         kind = "total" if abs(max_score - 100) < EPS and 100.0 not in indicator_maxima else "token"
-        events.append(Event(kind, tm.start(), _line_of(text, tm.start()), value=value, max_score=max_score))
+        events.append(Event(kind, tm.start(), lines.line_of(tm.start()), value=value, max_score=max_score))
     for tm in _TOTAL_RE.finditer(text):
-        events.append(Event("total", tm.start(), _line_of(text, tm.start()),
+        events.append(Event("total", tm.start(), lines.line_of(tm.start()),
                             value=float(tm.group(1)), max_score=100.0))
     return events
 
@@ -276,7 +290,9 @@ def _score_events(text: str, layout: CardLayout) -> list[Event]:
 def read_events(text: str, headings: list[re.Match], layout: CardLayout, cycle: int, name: str,
                 problems: list[IngestProblem]) -> Events:
     """Headings, score tokens and printed totals, in text order."""
-    items = _heading_events(text, headings, layout, cycle, name, problems) + _score_events(text, layout)
+    lines = LineIndex(text)
+    items = (_heading_events(text, headings, layout, cycle, name, problems, lines)
+             + _score_events(text, layout, lines))
     items.sort(key=lambda e: e.pos)
     return Events(items, [k for k, e in enumerate(items) if e.kind == "heading"])
 
@@ -333,7 +349,7 @@ def _component_range(k: int, events: Events, layout: CardLayout, totals: Printed
     lo = events.comp_of_heading(prv, layout) if prv is not None else 0
     hi = events.comp_of_heading(nxt, layout) if nxt is not None else len(layout.comp_ids) - 1
     lo, hi = min(lo, hi), max(lo, hi)
-    for t in sorted(totals.at_event):
+    for t in totals.at_event:  # at most one printed total per component
         if (prv is None or t > prv) and t < k:
             lo = max(lo, totals.at_event[t])
         if t > k and (nxt is None or t < nxt):
