@@ -17,7 +17,7 @@ Certification thresholds and the whole Cycle 1 framework are *illustrative* (see
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,18 +29,17 @@ from .dataset import Dataset, load_dataset
 from .errors import DmafError, FrameworkError
 from .framework import Framework, component_map
 from .recommendations import load_recommendations, recommendations_path
-from .scoring import OVERALL_DECIMALS
+from .ranking import (SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath, empty_steps, fewest_raises,
+                      overall_of, plan_rank_move, weighted_indicators)
 
-#: Cities ranked at or above this rank form the "top 10" of the component chart
-#: (with competition ranks, ties at 10th place are all included).
-TOP_RANK = 10
-#: Default step, in indicator points, by which a partially raised indicator moves
-#: in :func:`path_to_next_level` (DMAF report cards show scores in steps of 5).
-SCORE_GRANULARITY = 5.0
+# TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
+# (with competition ranks, ties at 10th place are all included).
+# SCORE_GRANULARITY: default step, in indicator points, by which a partially raised
+# indicator moves in :func:`path_to_next_level` (DMAF report cards show steps of 5).
 _TOL = 1e-9
 
 __all__ = [
-    "CycleChange", "LevelPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY",
+    "CycleChange", "LevelPath", "RankPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY", "STEP_COLUMNS",
     "change_since_previous", "component_comparison", "data_label", "engagement_comparison",
     "engagement_distribution", "indicator_scores", "load_recommendations", "load_report_data",
     "framework_title", "has_recommendations", "weights_assumption",
@@ -575,8 +574,6 @@ def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | 
 
 
 # ---------------------------------------------------------------- path to next level
-STEP_COLUMNS = ["step", "indicator", "component", "name", "score", "max_score", "points_gained",
-                "new_score", "partial", "overall_gain", "overall_after"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -617,6 +614,7 @@ class LevelPath:
     resulting_level: str | None
     granularity: float
     levels_illustrative: bool
+    rank_move: RankPath | None = None
 
     @property
     def at_top_level(self) -> bool:
@@ -635,8 +633,11 @@ class LevelPath:
             return (f"{who} has no overall score in this cycle (an indicator is missing), "
                     f"so no path to a level can be computed.")
         if self.at_top_level:
-            return (f"{who} is at the top certification level, {self.current_level}{caveat}: "
+            text = (f"{who} is at the highest certification level defined, {self.current_level}{caveat}: "
                     f"there is no higher level to reach.")
+            if self.rank_move is not None:
+                text += " " + self.rank_move.statement
+            return text
         n = self.n_improvements
         plural = "indicator" if n == 1 else "indicators"
         partial = (f" A partial raise is rounded up to a multiple of {_fmt(self.granularity)} points."
@@ -677,55 +678,19 @@ def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str
     LevelPath
     """
     fw = framework
-    weights = fw.weights / fw.weights.sum()
-    table = indicators.reset_index(drop=True).copy()
-    if "name" not in table.columns:
-        table["name"] = table["indicator"]
-    table["order"] = np.arange(len(table))
-    table["weight"] = table["component"].map(weights).astype(float)
-    empty = pd.DataFrame({c: pd.Series(dtype=float if c in ("score", "max_score", "points_gained", "new_score",
-                                                             "overall_gain", "overall_after") else object)
-                          for c in STEP_COLUMNS})
+    table = weighted_indicators(indicators, fw)
+    empty = empty_steps()
     illustrative = _levels_illustrative(fw)
-    scores = table["score"].astype(float)
-    if scores.isna().any() or len(table) == 0:
+    overall = overall_of(table)
+    if math.isnan(overall):
         return LevelPath(city, math.nan, None, None, None, None, empty, None, None, granularity, illustrative)
-    overall = round(float((scores * table["weight"]).sum()), OVERALL_DECIMALS)
     level = fw.level_for(overall)
     nxt = fw.next_level(level)
     if nxt is None:
         return LevelPath(city, overall, level, None, None, None, empty, overall, level, granularity, illustrative)
     target_level, target = nxt
     needed = target - overall
-    table["room"] = (table["max_score"].astype(float) - scores).clip(lower=0)
-    table["full_gain"] = table["room"] * table["weight"]
-    order = table[table["full_gain"] > _TOL].sort_values(["full_gain", "order"], ascending=[False, True])
-    steps, total = [], overall
-    for row in order.itertuples():
-        remaining = target - total
-        if remaining <= _TOL:
-            break
-        if row.full_gain >= remaining - _TOL:
-            exact = remaining / row.weight
-            if granularity and granularity > 0:
-                points = math.ceil(exact / granularity - 1e-9) * granularity
-            else:
-                points = exact
-            points = min(points, row.room)
-        else:
-            points = row.room
-        gain = points * row.weight
-        total = round(total + gain, OVERALL_DECIMALS)
-        steps.append({"step": len(steps) + 1, "indicator": row.indicator, "component": row.component,
-                      "name": row.name, "score": float(row.score), "max_score": float(row.max_score),
-                      "points_gained": float(points), "new_score": float(row.score + points),
-                      "partial": bool(points < row.room - _TOL), "overall_gain": float(gain),
-                      "overall_after": float(total)})
-    reached = total + _TOL >= target
-    steps_df = pd.DataFrame(steps, columns=STEP_COLUMNS) if steps else empty
-    if not reached:  # cannot happen while thresholds are <= 100, kept for safety
-        return LevelPath(city, overall, level, target_level, target, needed, steps_df, total,
-                         fw.level_for(total), granularity, illustrative)
+    steps_df, total = fewest_raises(table, overall=overall, target=target, granularity=granularity)
     return LevelPath(city, overall, level, target_level, float(target), float(needed), steps_df,
                      float(total), fw.level_for(total), granularity, illustrative)
 
@@ -735,7 +700,12 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
     """The city's path to the next certification level (see :func:`plan_next_level`)."""
     name, ctx = _context(data, city, cycle)
     table = indicator_scores(data, city=name, cycle=ctx.cycle)
-    return plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
+    path = plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
+    if path.at_top_level:
+        others = ctx.scored.loc[ctx.scored.index != name, "overall"].to_numpy(dtype=float)
+        move = plan_rank_move(table, framework=ctx.framework, others=others, city=name, granularity=granularity)
+        path = replace(path, rank_move=move)
+    return path
 
 
 # ------------------------------------------------------------------------------ peers

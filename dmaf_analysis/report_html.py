@@ -195,14 +195,21 @@ def recommendations_section_html(table: pd.DataFrame, *, available: bool = True)
 
 
 def path_html(path) -> str:
-    """Statement and steps of a :class:`~dmaf_analysis.report.LevelPath`."""
+    """Statement and steps of a :class:`~dmaf_analysis.report.LevelPath`.
+
+    At the highest level the steps are those of its ``rank_move`` (the fewest
+    improvements that move the city up the ranking).
+    """
     out = paragraph(path.statement)
-    if len(path.steps):
-        view = path.steps.assign(label=path.steps["indicator"] + " " + path.steps["name"],
-                                 raise_text=[f"{number(a)} → {number(b)} / {number(m)}" for a, b, m in
-                                             zip(path.steps["score"], path.steps["new_score"],
-                                                 path.steps["max_score"])],
-                                 how=["part of the gap" if p else "to the maximum" for p in path.steps["partial"]])
+    steps = path.steps
+    move = getattr(path, "rank_move", None)
+    if not len(steps) and move is not None:
+        steps = move.steps
+    if len(steps):
+        view = steps.assign(label=steps["indicator"] + " " + steps["name"],
+                            raise_text=[f"{number(a)} → {number(b)} / {number(m)}" for a, b, m in
+                                        zip(steps["score"], steps["new_score"], steps["max_score"])],
+                            how=["part of the gap" if p else "to the maximum" for p in steps["partial"]])
         out += html_table(view, columns={
             "step": "Step", "label": "Indicator", "raise_text": "Score", "points_gained": "Points gained",
             "how": "Raise", "overall_gain": "Overall gain", "overall_after": "Overall after"}, digits=2)

@@ -305,7 +305,7 @@ def test_path_to_next_level_by_hand(data):
 def test_path_at_the_top_level_and_with_missing_values(data):
     top = report.path_to_next_level(data, city="Surat")
     assert top.at_top_level and top.steps.empty and top.current_level == "Enabled"
-    assert "top certification level" in top.statement
+    assert "highest certification level defined" in top.statement and "ranked first" in top.statement
     rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 10.0, "source": "synthetic"} for i in IDS2]
     rows[3]["score"] = ""
     missing = report.path_to_next_level(make_dataset(rows), city="Pune")
