@@ -13,7 +13,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .errors import DmafError
+from .errors import ConfigurationError
 
 DATA_PACKAGE = "dmaf_analysis.data"
 NOTEBOOKS_PACKAGE = "dmaf_analysis.notebooks"
@@ -24,11 +24,11 @@ def package_folder(package: str) -> Path:
     try:
         folder = resources.files(package)
     except ModuleNotFoundError:
-        raise DmafError(f"the package data {package!r} are not installed; reinstall dmaf-analysis "
+        raise ConfigurationError(f"the package data {package!r} are not installed; reinstall dmaf-analysis "
                         "(pip install .)") from None
     path = Path(str(folder))
     if not isinstance(folder, Path) or not path.is_dir():
-        raise DmafError(f"the package data {package!r} are not a folder on disk ({folder}); "
+        raise ConfigurationError(f"the package data {package!r} are not a folder on disk ({folder}); "
                         "install dmaf-analysis unzipped (pip install .)")
     return path
 

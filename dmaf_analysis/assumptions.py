@@ -53,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from .errors import DmafError
+from .errors import SpecError
 from .fileio import load_yaml
 from .framework import Framework
 
@@ -70,10 +70,6 @@ DEFAULT_ASSUMPTIONS: list[dict] = [
     {"name": "maxima", "kind": "maxima", "spread": 0.5},
     {"name": "missing", "kind": "missing", "choices": list(MISSING_CHOICES)},
 ]
-
-
-class SpecError(DmafError):
-    """A sensitivity spec is unreadable or inconsistent with its framework."""
 
 
 @dataclass(frozen=True, eq=False)

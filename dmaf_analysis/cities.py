@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import cities_path
-from .errors import DmafError, UnknownCityError
+from .errors import CitiesTableError, UnknownCityError
 from .fileio import read_input_text
 
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
@@ -39,10 +39,10 @@ def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in REQUIRED_CITY_COLUMNS if c not in table.columns]
     if missing:
         found = ", ".join(map(str, table.columns)) or "none"
-        raise DmafError(f"{source}: the cities table lacks the column(s) {', '.join(missing)} "
+        raise CitiesTableError(f"{source}: the cities table lacks the column(s) {', '.join(missing)} "
                         f"(found {found}); a cities table needs a column city, and state is recommended")
     if table.empty:
-        raise DmafError(f"{source}: the cities table has a header but no cities")
+        raise CitiesTableError(f"{source}: the cities table has a header but no cities")
     for col in CITY_COLUMNS:
         if col not in table.columns:
             table[col] = ""
@@ -51,11 +51,11 @@ def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
     empty = [i + 1 for i, key in enumerate(keys) if not key]
     if empty:
         shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
-        raise DmafError(f"{source}: empty city name in data row(s) {shown}; every row needs a city name")
+        raise CitiesTableError(f"{source}: empty city name in data row(s) {shown}; every row needs a city name")
     dupes = sorted(set(table["city"][keys.duplicated()]))
     if dupes:
         shown = ", ".join(dupes[:10]) + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else "")
-        raise DmafError(f"{source}: city listed more than once: {shown}")
+        raise CitiesTableError(f"{source}: city listed more than once: {shown}")
     return table.reset_index(drop=True)
 
 
@@ -66,7 +66,7 @@ def _read_cities(path: str) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DmafError(f"{path}: cannot read the cities table ({' '.join(str(exc).split())})") from None
+        raise CitiesTableError(f"{path}: cannot read the cities table ({' '.join(str(exc).split())})") from None
     return _clean_cities(table, path)
 
 
@@ -114,7 +114,7 @@ def cities_table(cities: pd.DataFrame | str | Path | None = None) -> pd.DataFram
         if not str(cities).strip():
             return load_cities()
         return load_cities(cities)
-    raise DmafError(f"cities must be a cities table (DataFrame with a column city) or the path of one, "
+    raise CitiesTableError(f"cities must be a cities table (DataFrame with a column city) or the path of one, "
                     f"got {type(cities).__name__}")
 
 

@@ -2,9 +2,12 @@
 
 Each sub-command lives in a module that exposes ``register(subparsers)``; the module
 adds its parser and sets ``func`` to a callable taking the parsed arguments and
-returning an exit code. Heavy imports happen inside those callables, so
-``dmaf --help`` stays fast. Errors the package raises on purpose
-(:class:`~dmaf_analysis.errors.DmafError`) are printed without a traceback.
+returning an exit code; every runner is named ``_run_<command>``. Heavy imports
+happen inside those callables, so ``dmaf --help`` stays fast. Errors the package
+raises on purpose (:class:`~dmaf_analysis.errors.DmafError`) are printed once,
+without a traceback. Exit status: 0 success, 1 bad data or a failed report, 2 a
+usage error (a flag refused by :mod:`dmaf_analysis.cli_args`, or
+:class:`~dmaf_analysis.errors.UsageError`), 130 interrupted, 141 closed pipe.
 """
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ import argparse
 import importlib
 import sys
 
-from .errors import DmafError
+from .cli_args import size_mb
+from .errors import DmafError, UsageError
 
 # Modules that contribute sub-commands, in the order they appear in --help.
 _COMMAND_MODULES = (
@@ -23,16 +27,6 @@ _COMMAND_MODULES = (
     "dmaf_analysis.cli_sensitivity",
     "dmaf_analysis.cli_single",
 )
-
-
-def _size_mb(text: str) -> str:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a size in megabytes, such as 512, got {text!r}") from None
-    if not (value > 0 and value < 1e9):
-        raise argparse.ArgumentTypeError(f"expected a positive size in megabytes, got {text!r}")
-    return f"{value:g}"
 
 
 _MAX_SIZE_HELP = ("largest input file to read, in megabytes (default 256, or the environment variable "
@@ -66,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate, score, ingest and report on DMAF (Data Maturity Assessment Framework) data.",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected errors")
-    parser.add_argument("--max-size", type=_size_mb, metavar="MB", help=_MAX_SIZE_HELP)
+    parser.add_argument("--max-size", type=size_mb, metavar="MB", help=_MAX_SIZE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:
@@ -77,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     for command in sub.choices.values():  # also accepted after the command name
-        command.add_argument("--max-size", type=_size_mb, metavar="MB", default=argparse.SUPPRESS,
+        command.add_argument("--max-size", type=size_mb, metavar="MB", default=argparse.SUPPRESS,
                              help=_MAX_SIZE_HELP)
     return parser
 
@@ -114,6 +108,9 @@ def _isatty(stream) -> bool:
 def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"dmaf {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except DmafError as exc:
         print(f"dmaf {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also write every problem to this CSV (file, level, component, candidates, message)")
     p.add_argument("--cities", help="cities table to match names against (default: the 100 Smart Cities)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
-    p.set_defaults(func=run)
+    p.set_defaults(func=_run_ingest)
 
 
 def cities_output_path(output: str | Path) -> Path:
@@ -37,13 +37,13 @@ def cities_output_path(output: str | Path) -> Path:
     return output.with_name(f"{output.stem}_cities{output.suffix}")
 
 
-def run(args) -> int:
+def _run_ingest(args) -> int:
     from .cities import load_cities
     from .ingest import ingest, problems_frame
 
     from .fileio import refuse_input_as_output
     from .ingest import find_report_files
-    from .data_contract import table_format
+    from .data_contract import table_format, write_table
 
     outputs = [args.output, cities_output_path(args.output)] + ([args.problems] if args.problems else [])
     inputs = [*find_report_files(args.paths)[0], args.cities]
@@ -58,13 +58,14 @@ def run(args) -> int:
         if problem.level == "error" or not args.quiet:
             print(f"dmaf ingest: {problem}", file=sys.stderr)
     if args.problems:
-        _write(problems_frame(problems), args.problems)
+        write_table(problems_frame(problems), args.problems)
     if city_table.empty:
         print("dmaf ingest: no report card could be read; nothing written", file=sys.stderr)
         return 1
     cities_path = cities_output_path(args.output)
-    _write(scores, args.output)
-    _write(city_table, cities_path)
+    # a failed write raises WriteError, whose message names the file once
+    write_table(scores, args.output)
+    write_table(city_table, cities_path)
     missing = int(scores["score"].isna().sum())
     by_order = int((scores["placed_by"] == "order").sum())
     warnings = len(problems) - len(errors)
@@ -72,13 +73,3 @@ def run(args) -> int:
           f"({missing} missing, {by_order} placed by order) and {len(city_table)} to {cities_path}; "
           f"{len(errors)} file(s) failed, {warnings} warning(s)")
     return 1 if errors else 0
-
-
-def _write(frame, path) -> None:
-    from .errors import DmafError
-    from .data_contract import write_table
-
-    try:
-        write_table(frame, path)
-    except OSError as exc:
-        raise DmafError(f"{path}: cannot write the file ({exc.strerror or exc})") from None

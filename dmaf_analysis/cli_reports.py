@@ -4,16 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-def _whole_seconds(text: str) -> int:
-    """``--timeout``: a whole number of seconds, 1 or more (2.5, nan and inf are refused)."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, such as 600, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 second or more, got {value}")
-    return value
+from .cli_args import whole_number, whole_seconds
 
 
 def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
@@ -35,7 +26,7 @@ def output_options(p: argparse.ArgumentParser, *, render: bool = True) -> None:
                         "or $DMAF_OUTPUT_DIR)")
     if render:
         p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
-        p.add_argument("--timeout", type=_whole_seconds, default=600, metavar="SECONDS",
+        p.add_argument("--timeout", type=whole_seconds, default=600, metavar="SECONDS",
                        help="longest time one notebook cell may run, in whole seconds (default: 600)")
 
 
@@ -60,9 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "run are skipped (see --force). A failing report does not stop the others; the command "
                     "then exits 1 and lists the failures.")
     _common(p)
-    p.add_argument("--workers", type=int, default=2, metavar="N",
+    p.add_argument("--workers", type=whole_number(1), default=2, metavar="N",
                    help="notebooks executed side by side, one kernel each (default: 2)")
-    p.add_argument("--recycle-after", type=int, default=200, metavar="N",
+    p.add_argument("--recycle-after", type=whole_number(1), default=200, metavar="N",
                    help="restart a kernel after this many reports (default: 200)")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     p.set_defaults(func=_run_batch)
@@ -73,17 +64,6 @@ def _output_root(args):
     from .national import default_output_root
 
     return args.output_dir or default_output_root()
-
-
-def _check(args) -> None:
-    from .errors import DmafError
-
-    if getattr(args, "workers", 1) < 1:
-        raise DmafError("--workers must be at least 1")
-    if args.timeout <= 0:
-        raise DmafError("--timeout must be positive")
-    if getattr(args, "recycle_after", 1) < 1:
-        raise DmafError("--recycle-after must be at least 1")
 
 
 def _stop_on_sigterm() -> None:
@@ -103,7 +83,6 @@ def _stop_on_sigterm() -> None:
 def _run_report(args) -> int:
     from .batch import render_city_report
 
-    _check(args)
     _stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
                                  attributes_path=args.attributes or None, output_dir=_output_root(args),
@@ -133,7 +112,6 @@ def report_outcome(command: str, summary, *, label: str) -> int:
 def _run_batch(args) -> int:
     from .batch import render_batch
 
-    _check(args)
     _stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
                            cycle=args.cycle, output_dir=_output_root(args), workers=args.workers, force=args.force,

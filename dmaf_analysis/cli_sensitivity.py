@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .cli_args import power_of_two
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -17,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
     p.add_argument("--cities", metavar="FILE", help="cities table (default: the 100 Smart Cities)")
     p.add_argument("--cycle", type=int, default=0, metavar="N", help="cycle to analyse (default: the latest)")
-    p.add_argument("--samples", type=int, default=4096, metavar="N",
+    p.add_argument("--samples", type=power_of_two, default=4096, metavar="N",
                    help="base samples, a power of 2; the model runs N x (assumptions + 2) times (default: 4096)")
     p.add_argument("--spec", default="", metavar="FILE",
                    help="sensitivity spec (default: <framework>.sensitivity.yaml beside the framework file)")
@@ -31,19 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run_sensitivity(args) -> int:
     from .dataset import load_dataset, resolve_cycle
-    from .errors import DmafError
+    from .errors import UsageError
     from .data_contract import spreadsheet_safe, write_table
     from .sensitivity import INDEX_COLUMNS, sensitivity_analysis
 
-    if args.samples < 2 or args.samples & (args.samples - 1):
-        raise DmafError(f"--samples must be a power of 2 of at least 2 (e.g. 1024, 4096), got {args.samples}")
     if args.cities:
         from .cities import load_cities
         from .framework import load_frameworks
         from .data_contract import read_scores
 
         if not args.data:
-            raise DmafError("--cities needs --data (the bundled scores use the bundled cities)")
+            raise UsageError("--cities needs --data (the bundled scores use the bundled cities)")
         cities = load_cities(args.cities)
         frameworks = load_frameworks()
         scores = read_scores(args.data, frameworks=frameworks, cities=cities)

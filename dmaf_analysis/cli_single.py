@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from .escaping import terminal_text as _term
-from .cli_reports import _check, _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
+from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +61,6 @@ def _dataset(args, *, treat_missing_as_zero: bool = False):
 def _run_national(args) -> int:
     from .batch import render_national_report
 
-    _check(args)
     _stop_on_sigterm()
     summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
                                      attributes_path=args.attributes or None,
@@ -72,7 +71,6 @@ def _run_national(args) -> int:
 def _run_trends(args) -> int:
     from .batch import render_national_report
 
-    _check(args)
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,

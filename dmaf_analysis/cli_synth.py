@@ -3,24 +3,13 @@ from __future__ import annotations
 
 import argparse
 
+from .cli_args import whole_number
+
 #: Same value as :data:`dmaf_analysis.synth.DEFAULT_SEED` (a test keeps them equal);
 #: repeated here so that ``dmaf --help`` does not import numpy and pandas.
 _DEFAULT_SEED = 20210625
 _DEFAULT_OUTPUT = "synthetic_scores.csv"
 _SUFFIXES = (".csv", ".parquet", ".pq")
-
-
-def _whole_number(minimum: int, maximum: int | None = None):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bounds = f"from {minimum:,} to {maximum:,}" if maximum is not None else f"{minimum} or more"
-            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
-        return value
-    return parse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,33 +25,33 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "folder, so the bundled data/scores.csv is never overwritten by accident)")
     p.add_argument("--attributes", metavar="FILE",
                    help="city attribute table to write (default: <stem>_attributes<suffix> beside FILE)")
-    p.add_argument("--seed", type=_whole_number(0), default=_DEFAULT_SEED, metavar="N",
+    p.add_argument("--seed", type=whole_number(0), default=_DEFAULT_SEED, metavar="N",
                    help=f"random seed, a whole number >= 0 (default: {_DEFAULT_SEED}, the bundled panel)")
-    p.add_argument("--cities", type=_whole_number(1, 100_000), default=100, metavar="N",
+    p.add_argument("--cities", type=whole_number(1, 100_000), default=100, metavar="N",
                    help="number of cities (default 100, the Smart Cities; more adds invented "
                         "'Synthetic City 0101'... and writes <stem>_cities.csv)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=_run_synth)
 
 
-def run(args) -> int:
+def _run_synth(args) -> int:
     from pathlib import Path
 
     from .cities import load_cities
-    from .errors import DmafError
+    from .errors import UsageError, WriteError
     from .synth import panel_cities, sibling_paths, synthesize_panel, write_panel
 
     out = Path(args.output)
     attributes_path = Path(args.attributes) if args.attributes else sibling_paths(out)["attributes"]
     for path in (out, attributes_path):
         if path.is_dir():
-            raise DmafError(f"{path}: is a folder; give a file name such as {path / 'scores.csv'}")
+            raise WriteError(f"{path}: is a folder; give a file name such as {path / 'scores.csv'}")
         if path.suffix.lower() not in _SUFFIXES:
-            raise DmafError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; use .csv or .parquet")
+            raise WriteError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; use .csv or .parquet")
         blocker = next((p for p in path.parents if p.exists()), None)
         if blocker is not None and not blocker.is_dir():
-            raise DmafError(f"{path}: cannot write there, {blocker} is a file, not a folder")
+            raise WriteError(f"{path}: cannot write there, {blocker} is a file, not a folder")
     if out.resolve() == attributes_path.resolve():
-        raise DmafError(f"{out}: the score and attribute tables cannot be the same file")
+        raise UsageError(f"{out}: the score and attribute tables cannot be the same file")
 
     scores, attributes = synthesize_panel(seed=args.seed, n_cities=args.cities)
     extended = args.cities > len(load_cities())

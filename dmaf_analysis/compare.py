@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import DmafError
+from .errors import ArgumentError, DmafError
 from .escaping import chart_text
 from .fileio import write_text_atomic
 from .batch.slug import slugify
@@ -36,7 +36,7 @@ def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> t
 
     names = [str(c) for c in cities]
     if len(names) < 2:
-        raise DmafError(f"compare needs two or more cities, got {len(names)}")
+        raise ArgumentError(f"compare needs two or more cities, got {len(names)}")
     resolved, problems = [], []
     c = data.resolve_cycle(cycle)
     for name in names:
@@ -45,10 +45,10 @@ def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> t
         except DmafError as exc:
             problems.append(str(exc))
     if problems:
-        raise DmafError("cannot compare:\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ArgumentError("cannot compare:\n" + "\n".join(f"  - {p}" for p in problems))
     repeated = sorted({n for n in resolved if resolved.count(n) > 1})
     if repeated:
-        raise DmafError(f"a city is named more than once: {', '.join(repeated)}; give different cities")
+        raise ArgumentError(f"a city is named more than once: {', '.join(repeated)}; give different cities")
     return resolved, c
 
 

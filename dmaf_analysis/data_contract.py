@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .cities import CityMatcher, cities_table
-from .errors import DataValidationError, DmafError, Problem, WriteError
+from .errors import DataValidationError, InputFileError, Problem, WriteError
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, load_frameworks
 
@@ -66,7 +66,7 @@ def _read_raw(path: Path) -> _RawTable:
         try:
             frame = pd.read_parquet(_io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for broken files
-            raise DmafError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+            raise InputFileError(f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
         frame = frame.astype(object).where(frame.notna(), "")
         frame = frame.map(lambda v: "" if v is None else str(v).strip())
         frame.columns = _clean_headers([str(c) for c in frame.columns], name, first_row=None)
@@ -102,9 +102,9 @@ def _parse_csv(text: str, name: str) -> _RawTable:
             rows.append([field.strip() for field in record])
             lines.append(start)
     except csv.Error as exc:
-        raise DmafError(f"{name}: not a well-formed CSV table (line {reader.line_num}: {exc})") from None
+        raise InputFileError(f"{name}: not a well-formed CSV table (line {reader.line_num}: {exc})") from None
     if header is None:
-        raise DmafError(f"{name}: the file is empty; expected a CSV table with a header row")
+        raise InputFileError(f"{name}: the file is empty; expected a CSV table with a header row")
     if problems:
         raise DataValidationError(problems)
     columns = _clean_headers(header, name, first_row=header_line)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._paths import bundled_city_attributes_path, bundled_scores_path
 from .cities import load_cities
-from .errors import DmafError
+from .errors import ArgumentError, CycleNotInDataError, NoDataError
 from .framework import Framework, load_frameworks
 from .data_contract import read_city_attributes, read_scores
 from .scoring import score_cities
@@ -78,15 +78,15 @@ def resolve_cycle(cycles, cycle: int | None = 0) -> int:
     """
     available = sorted(int(c) for c in cycles)
     if not available:
-        raise DmafError("the data hold no cycle")
+        raise NoDataError("the data hold no cycle")
     try:
         cycle = int(cycle or 0)
     except (TypeError, ValueError):
-        raise DmafError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
+        raise ArgumentError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
     if cycle == 0:
         return available[-1]
     if cycle not in available:
-        raise DmafError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, available))}")
+        raise CycleNotInDataError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, available))}")
     return cycle
 
 

@@ -1,19 +1,91 @@
-"""Typed exceptions raised by dmaf_analysis.
+"""Typed exceptions raised by dmaf_analysis: every one of them lives here.
 
 Every error carries a message meant for a person: it names the file and what was
-wrong, so the command line can print it without a traceback.
+wrong, so the command line can print it without a traceback. One condition has
+one type; every type derives from :class:`DmafError`:
+
+=========================  ==========================================================
+type                       condition
+=========================  ==========================================================
+UsageError                 a command-line flag is wrong (``dmaf`` exits with 2)
+ArgumentError              a function argument is outside what it accepts
+ConfigurationError         the installation or an environment variable is wrong
+InputFileError             an input file is missing, unreadable or not the expected kind
+DataValidationError        an input table failed validation (every problem listed)
+CitiesTableError           the cities table is unreadable or inconsistent
+FrameworkError             a framework file is missing, unreadable or inconsistent
+SpecError                  a sensitivity spec is unreadable or inconsistent
+RecommendationsError       the recommendations file is missing or malformed
+NoDataError                the data hold nothing to analyse
+CycleNotInDataError        the data hold no scores for the requested cycle
+UnknownCityError           a name matches no Smart City
+CityNotInDataError         a Smart City has no scores in the requested cycle
+ReportCardError            a report card cannot be read (three subclasses)
+SynthesisError             the synthetic panel cannot meet the published facts
+BatchLockedError           another batch renders into the same output folder
+KernelSetupError           set-up code failed inside a batch kernel
+WriteError                 an output file could not be written
+=========================  ==========================================================
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+__all__ = [
+    "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
+    "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
+    "KernelSetupError", "NoDataError", "NotAReportCardError", "Problem", "RecommendationsError",
+    "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError", "UnknownCityError",
+    "UnreadableFileError", "UsageError", "WriteError",
+]
 
 
 class DmafError(Exception):
     """Base class of every error the package raises on purpose."""
 
 
+class UsageError(DmafError):
+    """A command-line flag or argument is wrong; the ``dmaf`` command exits with status 2."""
+
+
+class ArgumentError(DmafError, ValueError):
+    """A function argument is outside what it accepts (a cycle that is not a whole number, a count below 1...)."""
+
+
+class ConfigurationError(DmafError):
+    """The installation or an environment variable is wrong (package data missing, a bad size limit)."""
+
+
+class InputFileError(DmafError):
+    """An input file is missing, unreadable, too large or not the expected kind of file."""
+
+
+class CitiesTableError(DmafError):
+    """The cities table is unreadable or inconsistent (missing columns, empty or repeated names)."""
+
+
 class FrameworkError(DmafError):
     """A framework file is missing, unreadable or inconsistent."""
+
+
+class SpecError(DmafError):
+    """A sensitivity spec is unreadable or inconsistent with its framework."""
+
+
+class NoDataError(DmafError):
+    """The data hold nothing to analyse (no cycle, no scored city, fewer cycles than needed)."""
+
+
+class CycleNotInDataError(DmafError, LookupError):
+    """The data hold no scores for the requested cycle."""
+
+
+class SynthesisError(DmafError):
+    """The synthetic panel cannot be generated so that it meets the published facts."""
+
+
+class BatchLockedError(DmafError):
+    """Another batch is rendering into the same output folder."""
 
 
 class UnknownCityError(DmafError, LookupError):
@@ -53,14 +125,23 @@ class Problem:
 
 
 class CityNotInDataError(UnknownCityError):
-    """A Smart City that has no scores in the requested cycle of the data."""
+    """A Smart City that has no scores in the requested cycle of the data.
 
-    def __init__(self, name: str, cycle: int, source: str, suggestions: list[str]):
+    ``detail`` replaces the list of suggestions when given (e.g. the cycles in
+    which the city does have scores).
+    """
+
+    def __init__(self, name: str, cycle: int, source: str = "the data", suggestions: list[str] = (), *,
+                 detail: str | None = None):
         self.name = name
         self.cycle = cycle
         self.suggestions = list(suggestions)
-        hint = f"; closest cities with data: {', '.join(self.suggestions)}" if self.suggestions else ""
-        DmafError.__init__(self, f"{name} has no scores in cycle {cycle} of {source}{hint}")
+        if detail is not None:
+            message = f"{name} was not assessed in cycle {cycle} of {source}; {detail}"
+        else:
+            hint = f"; closest cities with data: {', '.join(self.suggestions)}" if self.suggestions else ""
+            message = f"{name} has no scores in cycle {cycle} of {source}{hint}"
+        DmafError.__init__(self, message)
 
 
 class ReportCardError(DmafError):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DmafError
+from .errors import ArgumentError
 from .fileio import atomic_path
 from .data_contract import spreadsheet_safe
 
@@ -93,11 +93,11 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Pa
     """
     target = Path(target)
     if not tables:
-        raise DmafError(f"{target}: no tables to write")
+        raise ArgumentError(f"{target}: no tables to write")
     names = sheet_names(tables)
     for key, frame in tables.items():
         if len(frame) >= 1_048_576 or len(frame.columns) > 16_384:
-            raise DmafError(f"{target}: table {key!r} ({len(frame)} rows, {len(frame.columns)} columns) does not "
+            raise ArgumentError(f"{target}: table {key!r} ({len(frame)} rows, {len(frame.columns)} columns) does not "
                             "fit in one Excel sheet")
     with atomic_path(target) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DmafError, WriteError
+from .errors import ConfigurationError, DmafError, InputFileError, WriteError
 
 #: Environment variable holding the input size limit in megabytes.
 MAX_INPUT_ENV = "DMAF_MAX_INPUT_MB"
@@ -56,9 +56,9 @@ def _limit_from_env(variable: str, default: int) -> int:
     try:
         value = float(raw)
     except ValueError:
-        raise DmafError(f"{variable}={raw!r}: expected a size in megabytes, such as 512") from None
+        raise ConfigurationError(f"{variable}={raw!r}: expected a size in megabytes, such as 512") from None
     if not (value > 0 and value < 1e9):
-        raise DmafError(f"{variable}={raw!r}: expected a positive size in megabytes, such as 512")
+        raise ConfigurationError(f"{variable}={raw!r}: expected a positive size in megabytes, such as 512")
     return int(value * _MB)
 
 
@@ -100,7 +100,7 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_input_path(path: str | Path, *, expected: str, error: type[DmafError] = DmafError,
+def check_input_path(path: str | Path, *, expected: str, error: type[DmafError] = InputFileError,
                      max_bytes: int | None = None, limit_hint: str | None = None) -> os.stat_result:
     """Check that ``path`` is a readable regular file within the size limit; return its ``stat``.
 
@@ -127,7 +127,7 @@ def check_input_path(path: str | Path, *, expected: str, error: type[DmafError] 
     return st
 
 
-def read_input_bytes(path: str | Path, *, expected: str, error: type[DmafError] = DmafError,
+def read_input_bytes(path: str | Path, *, expected: str, error: type[DmafError] = InputFileError,
                      max_bytes: int | None = None, limit_hint: str | None = None,
                      allow_empty: bool = False) -> bytes:
     """The bytes of an input file, after :func:`check_input_path`.
@@ -187,7 +187,7 @@ def text_encoding(data: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError] = DmafError) -> str:
+def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError] = InputFileError) -> str:
     """``data`` decoded as UTF-8 (a byte-order mark is dropped).
 
     UTF-16 and UTF-32 text is named as such ("save it as UTF-8"); other binary
@@ -210,7 +210,7 @@ def decode_text(data: bytes, name: str, *, expected: str, error: type[DmafError]
                     f"Windows-1252): save it as UTF-8 (expected {expected})") from None
 
 
-def read_input_text(path: str | Path, *, expected: str, error: type[DmafError] = DmafError,
+def read_input_text(path: str | Path, *, expected: str, error: type[DmafError] = InputFileError,
                     max_bytes: int | None = None, limit_hint: str | None = None) -> str:
     """:func:`read_input_bytes` then :func:`decode_text`."""
     data = read_input_bytes(path, expected=expected, error=error, max_bytes=max_bytes, limit_hint=limit_hint)
@@ -252,7 +252,7 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
     return f"{' '.join(str(problem).split())}{where}"
 
 
-def load_yaml(path: str | Path, *, what: str, error: type[DmafError] = DmafError):
+def load_yaml(path: str | Path, *, what: str, error: type[DmafError] = InputFileError):
     """Parse a small YAML file safely; every failure raises ``error`` naming ``path``.
 
     ``what`` names the file's role in messages ("framework file"). Limits: regular

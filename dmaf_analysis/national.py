@@ -21,7 +21,7 @@ import pandas as pd
 from . import robustness, sensitivity, stats, trends
 from ._paths import notebooks_dir
 from .dataset import Dataset, resolve_cycle
-from .errors import DmafError
+from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
 
 #: Kept for compatibility: the national tables' folder relative to a project folder.
@@ -62,12 +62,12 @@ def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[
     """The two cycles to compare: 0 means the second-latest (``cycle_from``) / the latest (``cycle_to``)."""
     available = sorted(int(c) for c in cycles)
     if len(available) < 2:
-        raise DmafError(f"comparing cycles needs data for two cycles; the data hold "
+        raise NoDataError(f"comparing cycles needs data for two cycles; the data hold "
                         f"{', '.join(map(str, available)) or 'none'}")
     c_to = available[-1] if int(cycle_to) == 0 else resolve_cycle(available, cycle_to)
     c_from = available[-2] if int(cycle_from) == 0 else resolve_cycle(available, cycle_from)
     if c_from == c_to:
-        raise DmafError(f"cycle_from and cycle_to are both {c_to}; choose two different cycles")
+        raise ArgumentError(f"cycle_from and cycle_to are both {c_to}; choose two different cycles")
     return c_from, c_to
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
-from .errors import DmafError, FrameworkError
+from .errors import CityNotInDataError, FrameworkError
 from .framework import Framework, component_map
 from .recommendations import load_recommendations, recommendations_path
 from .ranking import (SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath, empty_steps, fewest_raises,
@@ -94,7 +94,7 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
     ------
     UnknownCityError
         The name matches no Smart City (the message lists the closest matches).
-    DmafError
+    CycleNotInDataError, CityNotInDataError
         The cycle is not in the data, or the city has no scores in that cycle.
     """
     name = _matcher(data).require(city)
@@ -104,7 +104,7 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
         assessed = sorted(int(c) for c in data.scored.loc[data.scored["city"] == name, "cycle"].unique())
         where = (f"cycle(s) with its scores: {', '.join(map(str, assessed))}" if assessed
                  else "it has no scores in any cycle")
-        raise DmafError(f"{name} was not assessed in cycle {cycle} of this data set; {where}")
+        raise CityNotInDataError(name, cycle, "this data set", detail=where)
     return name, cycle
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import DmafError
+from .errors import CycleNotInDataError, NoDataError
 from .framework import Framework, load_frameworks
 from .scoring import OVERALL_DECIMALS
 
@@ -283,11 +283,11 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
     """
     frameworks = load_frameworks() if frameworks is None else frameworks
     if scored.empty:
-        raise DmafError("no scored cities to analyse")
+        raise NoDataError("no scored cities to analyse")
     cycle = int(scored["cycle"].max()) if cycle is None else int(cycle)
     part = scored[scored["cycle"] == cycle]
     if part.empty:
-        raise DmafError(f"no scores for cycle {cycle}")
+        raise CycleNotInDataError(f"no scores for cycle {cycle}")
     if int(n_draws) < 1:
         raise ValueError("n_draws must be at least 1")
     aggregations = tuple(aggregations)

@@ -46,7 +46,7 @@ from . import robustness as rb
 from .assumptions import (AssumptionSpec, Settings, decode, load_spec, nominal_settings,
                           problem)
 from .dataset import resolve_cycle
-from .errors import DmafError
+from .errors import ArgumentError, FrameworkError, NoDataError
 from .framework import Framework, load_frameworks
 
 #: Default number of base samples (a power of 2): 4,096 x (5 groups + 2) = 28,672 runs.
@@ -96,10 +96,10 @@ def model_data(scores: pd.DataFrame, *, cycle: int | None = None, frameworks: di
     """Prepare the long score table of one cycle (``cycle``: default the latest) for :func:`run_model`."""
     frameworks = load_frameworks() if frameworks is None else frameworks
     if scores is None or scores.empty:
-        raise DmafError("no scores to analyse")
+        raise NoDataError("no scores to analyse")
     cycle = resolve_cycle(pd.unique(scores["cycle"]), cycle)
     if cycle not in frameworks:
-        raise DmafError(f"no framework for cycle {cycle}")
+        raise FrameworkError(f"no framework for cycle {cycle}")
     fw = frameworks[cycle]
     part = scores[scores["cycle"] == cycle]
     names = pd.Index(pd.unique(part["city"]), name="city")
@@ -312,7 +312,7 @@ def _summary(data: ModelData, runs: ModelRuns, nominal: ModelRuns):
 def _check_samples(n_samples) -> int:
     n = int(n_samples)
     if n < 2 or n & (n - 1):
-        raise DmafError(f"the number of base samples must be a power of 2 of at least 2 (e.g. 1024, 4096), got {n}")
+        raise ArgumentError(f"the number of base samples must be a power of 2 of at least 2 (e.g. 1024, 4096), got {n}")
     return n
 
 
@@ -413,7 +413,7 @@ def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
         without a score in a draw counts in ``p_unscored``).
     """
     if int(n_draws) < 1:
-        raise DmafError("n_draws must be at least 1")
+        raise ArgumentError("n_draws must be at least 1")
     data = model_data(scores, cycle=cycle, frameworks=frameworks, cities=cities)
     aspec = _spec(spec, data.framework)
     if kinds is not None:

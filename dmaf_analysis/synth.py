@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .cities import CITY_COLUMNS, load_cities
-from .errors import DmafError
+from .errors import ArgumentError, SynthesisError
 from .framework import Framework, load_frameworks
 
 DEFAULT_SEED = 20210625
@@ -162,7 +162,7 @@ def _fix_totals(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, totals: np.ndarra
     x = np.clip(x, lo, hi).astype(np.int64)
     totals = np.asarray(totals, dtype=np.int64)
     if np.any(lo.sum(axis=1) > totals) or np.any(hi.sum(axis=1) < totals):
-        raise DmafError("internal error: a synthetic total lies outside its feasible range")
+        raise SynthesisError("internal error: a synthetic total lies outside its feasible range")
     n, m = x.shape
     positions = np.broadcast_to(np.arange(m), (n, m))
     while True:
@@ -267,9 +267,9 @@ def panel_cities(n_cities: int = 100, *, cities: pd.DataFrame | None = None) -> 
 
 def _check_count(n_cities) -> int:
     if isinstance(n_cities, bool) or not isinstance(n_cities, (int, np.integer)):
-        raise DmafError(f"the number of cities must be a whole number, got {n_cities!r}")
+        raise ArgumentError(f"the number of cities must be a whole number, got {n_cities!r}")
     if not 1 <= n_cities <= _MAX_CITIES:
-        raise DmafError(f"the number of cities must be from 1 to {_MAX_CITIES:,}, got {n_cities}")
+        raise ArgumentError(f"the number of cities must be from 1 to {_MAX_CITIES:,}, got {n_cities}")
     return int(n_cities)
 
 
@@ -333,7 +333,7 @@ def _distinct_descending(lo: int, hi: int, total: int, k: int, rnd: _Random, wha
     offset = k * (k + 1) // 2
     target = total - offset
     if not k * lo <= target <= k * hi:
-        raise DmafError(f"{source}: cannot reproduce the published facts ({what} cannot sum to {total})")
+        raise SynthesisError(f"{source}: cannot reproduce the published facts ({what} cannot sum to {total})")
     u = lo + np.floor((hi - lo + 1) * rnd.uniform(k)).astype(np.int64)
     u = _fix_totals(u[None, :], np.full((1, k), lo), np.full((1, k), hi), np.array([target]), rnd)[0]
     return np.sort(u)[::-1] + np.arange(k, 0, -1)
@@ -358,19 +358,19 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     top_cap = cap_total - 4  # nobody gets a perfect score
     weights = fw.weights.to_numpy(dtype=float)
     if not np.allclose(weights, weights[0]) or not np.allclose(fw.components["max_score"], 100):
-        raise DmafError(f"{fw.source}: the published facts need equal component weights")
+        raise SynthesisError(f"{fw.source}: the published facts need equal component weights")
     if not np.allclose(caps * POINT_STEP, fw.max_scores.to_numpy(dtype=float)):
-        raise DmafError(f"{fw.source}: the published facts need indicator maxima that are "
+        raise SynthesisError(f"{fw.source}: the published facts need indicator maxima that are "
                         f"multiples of {POINT_STEP}")
     comp_ids = fw.component_ids
     if sorted(comp_ids) != sorted(PUBLISHED_COMPONENTS) or cap_total != 100:
-        raise DmafError(f"{fw.source}: the published facts need the five components "
+        raise SynthesisError(f"{fw.source}: the published facts need the five components "
                         f"{', '.join(PUBLISHED_COMPONENTS)}")
     P, Pe, Pr, T, Out = (comp_ids.index(c) for c in PUBLISHED_COMPONENTS)
     levels = fw.levels.reset_index(drop=True)
     certified = levels[levels["certified"].astype(bool)]
     if certified.empty or PUBLISHED_TIE_LEVEL not in set(levels["level"]):
-        raise DmafError(f"{fw.source}: the published facts need a certified level named {PUBLISHED_TIE_LEVEL!r}")
+        raise SynthesisError(f"{fw.source}: the published facts need a certified level named {PUBLISHED_TIE_LEVEL!r}")
     cert_min = math.ceil(float(certified["min_score"].min()))
     tie_row = levels.index[levels["level"] == PUBLISHED_TIE_LEVEL][0]
     tie_min = math.ceil(float(levels.loc[tie_row, "min_score"]))
@@ -381,7 +381,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     tie_lo = max(tie_min, cert_min + 17, 47)
     tie_hi = min(tie_max - 2, cert_min + 25, 60)
     if tie_lo > tie_hi or tie_min < cert_min:
-        raise DmafError(f"{fw.source}: the level thresholds leave no room for the published tie at rank 10")
+        raise SynthesisError(f"{fw.source}: the level thresholds leave no room for the published tie at rank 10")
     tie = rnd.integer(tie_lo, tie_hi)
 
     # Kohima, in steps: Policy 19 (+2 points -> 97), Process 9 (45), Technology tk,
@@ -390,7 +390,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     pk = rnd.integer(4, min(7, tie - 29 - tk))
     ok = tie - 28 - tk - pk
     if not 1 <= ok <= 20:  # pragma: no cover - follows from the ranges above
-        raise DmafError("internal error: Kohima's Outcomes total is out of range")
+        raise SynthesisError("internal error: Kohima's Outcomes total is out of range")
 
     # ranks 8-9 (New Town Kolkata, Chennai): just above the tie, in its level
     below_cap = 57 + pk + tk  # most a city can score with People < pk and Technology < tk
@@ -408,7 +408,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
 
     def spread(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: int, what: str) -> np.ndarray:
         if not lo.sum() <= target <= hi.sum():
-            raise DmafError(f"{fw.source}: cannot reproduce the published facts ({what} cannot sum to {target})")
+            raise SynthesisError(f"{fw.source}: cannot reproduce the published facts ({what} cannot sum to {target})")
         return _fix_totals(values[None, :], lo[None, :], hi[None, :], np.array([target]), rnd)[0]
 
     def assign(positions: np.ndarray, values: np.ndarray) -> None:
@@ -473,7 +473,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     assign(mid, values[:len(mid)])
     assign(low, values[len(mid):])
     if (totals < 0).any():  # pragma: no cover - every city belongs to one group above
-        raise DmafError("internal error: a city received no synthetic total")
+        raise SynthesisError("internal error: a city received no synthetic total")
 
     # component bounds of the 12 cities ranked 1-10 (Kohima is row 9)
     rows = np.concatenate([layout.top_nine, layout.tied])
@@ -499,7 +499,7 @@ def _published_totals(layout: _Layout, fw: Framework, caps: np.ndarray,
     for comp, value in ((P, 19), (Pe, pk), (Pr, 9), (T, tk), (Out, ok)):
         c_lo[kohima, comp] = c_hi[kohima, comp] = value
     if (c_lo.sum(axis=1) > totals[rows]).any() or (c_hi.sum(axis=1) < totals[rows]).any():
-        raise DmafError(f"{fw.source}: cannot reproduce Kohima's published places among the top 10")
+        raise SynthesisError(f"{fw.source}: cannot reproduce Kohima's published places among the top 10")
     forced = np.zeros(n, dtype=bool)
     forced[top_west] = True
     kohima_row = int(layout.tied[0])
@@ -572,7 +572,7 @@ def _choose_nonzero(totals: np.ndarray, fw: Framework, caps: np.ndarray, fixed_l
         n_open = int((eligible & ~must_here).sum())
         if not 0 <= k <= n_open:
             if strict:
-                raise DmafError(f"internal error: cannot choose {counts[ind]} cities with {ind} > 0")
+                raise SynthesisError(f"internal error: cannot choose {counts[ind]} cities with {ind} > 0")
             k = int(np.clip(k, 0, n_open))
         keys = _SELECTION_STRENGTH.get(ind, 1.0) * z + rnd.gumbel(len(totals))
         picked = must_here | _top_k(keys, eligible & ~must_here, k)
@@ -630,7 +630,7 @@ def _split_by_component(totals: np.ndarray, fw: Framework, lo: np.ndarray, hi: n
     c_lo = np.maximum(plan.lo, np.stack([lo[:, c].sum(axis=1) for c in cols], axis=1))
     c_hi = np.minimum(plan.hi, np.stack([hi[:, c].sum(axis=1) for c in cols], axis=1))
     if (c_lo > c_hi).any() or (c_lo.sum(axis=1) > totals).any() or (c_hi.sum(axis=1) < totals).any():
-        raise DmafError("internal error: the component bounds of the top-10 cities cannot be met")
+        raise SynthesisError("internal error: the component bounds of the top-10 cities cannot be met")
     comp = _allocate(totals, c_lo, c_hi, strengths + 0.3 * rnd.normal(strengths.shape), rnd)
     steps = np.zeros_like(lo)
     for k, c in enumerate(cols):
@@ -654,7 +654,7 @@ def _apply_adjustments(points: np.ndarray, fw: Framework, adjust: tuple) -> np.n
                 points[row, col] = new
                 break
         else:  # pragma: no cover - the plan leaves room by construction
-            raise DmafError(f"internal error: no room to move a score of {component} by {delta}")
+            raise SynthesisError(f"internal error: no room to move a score of {component} by {delta}")
     return points
 
 
@@ -709,10 +709,10 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
     Ludhiana is in the panel.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise DmafError(f"the seed must be a whole number >= 0, got {seed!r}")
+        raise ArgumentError(f"the seed must be a whole number >= 0, got {seed!r}")
     frameworks = load_frameworks() if frameworks is None else frameworks
     if not frameworks:
-        raise DmafError("no frameworks given: nothing to generate")
+        raise ArgumentError("no frameworks given: nothing to generate")
     table = panel_cities(n_cities, cities=cities)
     rnd = _Random(int(seed))
     cycles = sorted(frameworks)
@@ -721,7 +721,7 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
     if PUBLISHED_CYCLE not in frameworks:
         layout, reason = None, f"there is no Cycle {PUBLISHED_CYCLE} framework"
     if match_published and layout is None:
-        raise DmafError(f"cannot reproduce the published Cycle {PUBLISHED_CYCLE} results: {reason}")
+        raise SynthesisError(f"cannot reproduce the published Cycle {PUBLISHED_CYCLE} results: {reason}")
     published = layout is not None
 
     n = len(table)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .errors import DmafError
+from .errors import CycleNotInDataError
 from .framework import Framework, component_map, load_frameworks
 from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 
@@ -31,7 +31,7 @@ def _cycle_part(scored: pd.DataFrame, cycle: int) -> pd.DataFrame:
     part = scored[scored["cycle"] == int(cycle)]
     if part.empty:
         present = ", ".join(str(int(c)) for c in sorted(pd.unique(scored["cycle"])))
-        raise DmafError(f"no scores for cycle {cycle}; the data hold cycle(s) {present or 'none'}")
+        raise CycleNotInDataError(f"no scores for cycle {cycle}; the data hold cycle(s) {present or 'none'}")
     return part.set_index("city")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import DmafError
+from .errors import ArgumentError, UsageError
 from .framework import Framework
 from .scoring import score_cities
 
@@ -47,9 +47,9 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
             continue
         out[ind] = value
     if problems:
-        raise DmafError("invalid --set value(s):\n" + "\n".join(f"  - {p}" for p in problems))
+        raise UsageError("invalid --set value(s):\n" + "\n".join(f"  - {p}" for p in problems))
     if not out:
-        raise DmafError("nothing to change: give at least one INDICATOR=POINTS")
+        raise UsageError("nothing to change: give at least one INDICATOR=POINTS")
     return out
 
 
@@ -82,7 +82,7 @@ def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[st
             continue
         checked[ind] = value
     if problems:
-        raise DmafError("cannot apply the change(s):\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ArgumentError("cannot apply the change(s):\n" + "\n".join(f"  - {p}" for p in problems))
     return checked
 
 

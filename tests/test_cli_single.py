@@ -37,7 +37,7 @@ def test_whatif_reports_every_bad_value_at_once(capsys):
     assert "'1.q' is not an indicator" in err and "closest: 1.b" in err
     assert "1.b: 41 points is outside 0 to 40" in err and "2.a: -5 points is outside 0 to 20" in err
     assert "Traceback" not in err
-    assert main(["whatif", "--city", "Ludhiana", "--set", "1.a"]) == 1
+    assert main(["whatif", "--city", "Ludhiana", "--set", "1.a"]) == 2  # a malformed flag: usage error
     assert "expected INDICATOR=POINTS" in capsys.readouterr().err
     assert main(["whatif", "--city", "Atlantis", "--set", "1.a=3"]) == 1
     assert "unknown city 'Atlantis'" in capsys.readouterr().err

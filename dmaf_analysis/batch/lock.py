@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DmafError
+from ..errors import BatchLockedError, WriteError
 
 try:
     import fcntl
@@ -30,10 +30,6 @@ _guard = threading.Lock()
 _held: dict[str, list] = {}  # resolved output folder -> [fd, depth]
 
 
-class BatchLockedError(DmafError):
-    """Another batch is rendering into the same output folder."""
-
-
 def _holder(path: Path) -> str:
     try:
         pid = path.read_text(encoding="ascii").strip()
@@ -46,13 +42,13 @@ def _acquire(root: Path) -> int:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DmafError(f"{root}: cannot create the output folder ({exc.strerror or exc})") from None
+        raise WriteError(f"{root}: cannot create the output folder ({exc.strerror or exc})") from None
     path = root / LOCK_NAME
     for _ in range(20):  # the file may be removed by a finishing batch between open and lock
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         except OSError as exc:
-            raise DmafError(f"{path}: cannot create the lock file ({exc.strerror or exc})") from None
+            raise WriteError(f"{path}: cannot create the lock file ({exc.strerror or exc})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

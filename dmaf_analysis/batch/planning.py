@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._paths import bundled_city_attributes_path, bundled_scores_path, notebooks_dir
-from ..errors import CityNotInDataError, DmafError, UnknownCityError
+from ..errors import ArgumentError, CityNotInDataError, InputFileError, UnknownCityError
 from .index_page import write_index
 from .jobs import BatchSummary, ReportJob
 from .lock import output_lock
@@ -42,7 +42,7 @@ def _inputs(scores_path, attributes_path) -> _Inputs:
     attributes = Path(attributes_path).resolve() if attributes_path else None
     for p in (scores, attributes):
         if p is not None and not p.is_file():
-            raise DmafError(f"{p}: no such file")
+            raise InputFileError(f"{p}: no such file")
     files = [scores or bundled_scores_path()]
     if attributes is not None:
         files.append(attributes)
@@ -56,7 +56,7 @@ def _load(inputs: _Inputs):
     from ..dataset import load_dataset
 
     if not inputs.scores_param and not bundled_scores_path().exists():
-        raise DmafError(f"the bundled score table {bundled_scores_path()} is missing; pass --data FILE")
+        raise InputFileError(f"the bundled score table {bundled_scores_path()} is missing; pass --data FILE")
     return load_dataset(inputs.scores_param or None, inputs.attributes_param or None)
 
 
@@ -197,7 +197,7 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
     from ..national import resolve_cycle_pair
 
     if kind not in ("overview", "trends"):
-        raise DmafError(f"kind must be 'overview' or 'trends', got {kind!r}")
+        raise ArgumentError(f"kind must be 'overview' or 'trends', got {kind!r}")
     inputs = _inputs(scores_path, attributes_path)
     dataset = _load(inputs)
     output_dir = Path(output_dir)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..errors import DmafError
+from ..errors import ArgumentError, InputFileError
 from .engine import execute_job, one_line
 from .export import Exporters, remove_stale_copies, write_failed_beside, write_outputs
 from .jobs import BatchSummary, ReportJob, ReportResult
@@ -39,7 +39,7 @@ def check_timeout(timeout) -> int | None:
     ok = (not isinstance(timeout, bool) and isinstance(timeout, (int, float))
           and math.isfinite(timeout) and float(timeout).is_integer() and timeout >= 1)
     if not ok:
-        raise DmafError(f"timeout must be a whole number of seconds, 1 or more; got {timeout!r}")
+        raise ArgumentError(f"timeout must be a whole number of seconds, 1 or more; got {timeout!r}")
     return int(timeout)
 
 
@@ -199,7 +199,7 @@ def _run_jobs(jobs, *, output_dir, workers, force, progress, timeout, recycle_af
         raise ValueError("report jobs must have distinct keys")
     for job in jobs:
         if not Path(job.notebook).is_file():
-            raise DmafError(f"notebook not found: {job.notebook}")
+            raise InputFileError(f"notebook not found: {job.notebook}")
     manifest = Manifest(output_dir / MANIFEST_NAME)
     fingerprint = package_fingerprint()
     digests = {j.key: job_digest(j, fingerprint) for j in jobs}
