@@ -220,6 +220,9 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
     if unknown_top:
         problems.append(f"unknown top-level key(s) {', '.join(map(str, unknown_top))}; "
                         "expected schema_version, assumptions, description")
+    version = raw.get("schema_version", 1)
+    if version != 1 or isinstance(version, bool):
+        problems.append(f"'schema_version' is {version!r}; this version of dmaf-analysis reads version 1")
     entries = raw.get("assumptions")
     if not isinstance(entries, list) or not entries:
         problems.append("'assumptions' must be a non-empty list of {name, kind, ...} entries")

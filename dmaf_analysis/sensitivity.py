@@ -362,7 +362,6 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
     runs = run_model(data, settings, geometric_offset=aspec.geometric_offset)
     nominal = nominal_run(data)
     shift, n_cert, n_ranked = _run_outputs(data, runs, nominal)
-    outputs = [("mean_rank_shift", shift), ("n_certified", n_cert.astype(float))]
     columns = [shift, n_cert.astype(float)]
     names = ["mean_rank_shift", "n_certified"]
     if city_outputs and data.n_cities:
@@ -372,7 +371,6 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
         city_names = data.info["city"].astype(str).tolist()
         names += [f"rank: {c}" for c in city_names] + [f"certified: {c}" for c in city_names]
     y = np.column_stack([np.asarray(c).reshape(len(shift), -1) for c in columns])
-    del outputs
     est = sobol_indices(y, len(groups), n_resamples=n_resamples, conf_level=conf_level, seed=seed or 1)
     indices = pd.DataFrame({
         "output": np.tile(np.asarray(names, dtype=object), len(groups)),

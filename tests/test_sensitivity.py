@@ -202,6 +202,9 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
     for part in ["'perturbation'", "zz", "'Gold'", "a1 is the only varied maximum", "'mystery'", "used twice",
                  "'guess'"]:
         assert part in text
+    (tmp_path / "v2.yaml").write_text("schema_version: 2\nassumptions: [{name: w, kind: weights}]\n")
+    with pytest.raises(asm.SpecError, match="schema_version"):
+        asm.load_spec(fw, tmp_path / "v2.yaml")
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     with pytest.raises(asm.SpecError, match="list.yaml: the file must hold a mapping"):
         asm.load_spec(fw, tmp_path / "list.yaml")
