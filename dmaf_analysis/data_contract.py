@@ -152,13 +152,14 @@ def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list
     """Cycle numbers (float, NaN where invalid); bad and unknown cycles are reported."""
     num = pd.to_numeric(values, errors="coerce")
     bad = num.isna() | (num != np.floor(num.fillna(0))) | (num < 1) | (num > _MAX_CYCLE)
+    raw = values.to_numpy(dtype=object)  # a plain array: .iloc per row is slow on a million rows
     for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(Problem(name, int(lines[i]), "cycle", values.iloc[i],
+        problems.append(Problem(name, int(lines[i]), "cycle", _shorten(raw[i]),
                                 "cycle must be a positive whole number"))
     num = num.where(~bad)
     unknown = num.notna() & ~num.isin(known_cycles)
     for i in np.flatnonzero(unknown.to_numpy()):
-        problems.append(Problem(name, int(lines[i]), "cycle", values.iloc[i],
+        problems.append(Problem(name, int(lines[i]), "cycle", raw[i],
                                 f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
     return num.where(~unknown)
 
@@ -336,8 +337,9 @@ def _match_cities(names: pd.Series, lines: np.ndarray, source: str, problems: li
     canonical = names.map(resolved)
     unknown = [name for name, city in resolved.items() if city is None and name]
     near = {name: matcher.suggest(name) for name in unknown}
+    raw_names = names.to_numpy(dtype=object)  # plain arrays: .iloc per row is slow on a million rows
     for i in np.flatnonzero(canonical.isna().to_numpy()):
-        raw = names.iloc[i]
+        raw = raw_names[i]
         if not raw:
             problems.append(Problem(source, int(lines[i]), "city", raw, "city name is empty"))
         else:
@@ -406,11 +408,14 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     keys = pd.MultiIndex.from_arrays([cycle.fillna(-1).astype("int64"), text["indicator"]])
     max_score = pd.Series(max_lookup.reindex(keys).to_numpy(), index=frame.index)
     empty_ind = text["indicator"] == ""
+    # plain arrays for the per-problem loops (.iloc per row is slow on a million bad rows)
+    cycle_values, indicator_text = cycle.to_numpy(), text["indicator"].to_numpy(dtype=object)
+    score_text, max_values = text["score"].to_numpy(dtype=object), max_score.to_numpy()
     for i in np.flatnonzero(empty_ind.to_numpy()):
         problems.append(Problem(source, int(lines[i]), "indicator", "", "indicator id is empty"))
     for i in np.flatnonzero((known_cycle & ~empty_ind & max_score.isna()).to_numpy()):
-        fw = frameworks[int(cycle.iloc[i])]
-        problems.append(Problem(source, int(lines[i]), "indicator", text["indicator"].iloc[i],
+        fw = frameworks[int(cycle_values[i])]
+        problems.append(Problem(source, int(lines[i]), "indicator", indicator_text[i],
                                 f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
 
     # score
@@ -419,22 +424,22 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     out_of_range = ~missing_score & score_num.notna() & ~np.isfinite(score_num.fillna(0))
     not_number = ~missing_score & score_num.isna()
     for i in np.flatnonzero(out_of_range.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", _shorten(text["score"].iloc[i]),
+        problems.append(Problem(source, int(lines[i]), "score", _shorten(score_text[i]),
                                 "score is a number out of range (infinite or too large); "
                                 "expected points from 0 to the indicator's maximum"))
     not_number |= out_of_range
     negative = ~missing_score & ~not_number & (score_num < 0)
     too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + 1e-9)
     for i in np.flatnonzero((not_number & ~out_of_range).to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", _shorten(text["score"].iloc[i]),
+        problems.append(Problem(source, int(lines[i]), "score", _shorten(score_text[i]),
                                 "score is not a number; expected points such as 10 or 7.5"))
     for i in np.flatnonzero(negative.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
+        problems.append(Problem(source, int(lines[i]), "score", score_text[i],
                                 "score is negative; expected 0 or more"))
     for i in np.flatnonzero(too_high.to_numpy()):
-        ind = text["indicator"].iloc[i]
-        problems.append(Problem(source, int(lines[i]), "score", text["score"].iloc[i],
-                                f"score is above the maximum of indicator {ind} ({max_score.iloc[i]:g})"))
+        ind = indicator_text[i]
+        problems.append(Problem(source, int(lines[i]), "score", score_text[i],
+                                f"score is above the maximum of indicator {ind} ({max_values[i]:g})"))
 
     # duplicates (only among rows whose keys are valid)
     key = pd.DataFrame({"cycle": cycle, "city": canonical, "indicator": text["indicator"]})
@@ -442,8 +447,9 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     dup_any = valid_key & key.duplicated(keep=False)
     if dup_any.any():
         first_line: dict = {}
+        key_cycle, key_city = key["cycle"].to_numpy(), key["city"].to_numpy(dtype=object)
         for i in np.flatnonzero(dup_any.to_numpy()):
-            k = (key["cycle"].iloc[i], key["city"].iloc[i], key["indicator"].iloc[i])
+            k = (key_cycle[i], key_city[i], indicator_text[i])
             if k in first_line:
                 problems.append(Problem(source, int(lines[i]), None, None,
                                         f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "

@@ -361,3 +361,26 @@ def test_random_bytes_never_crash_or_hang(tmp_path, seed):
     path.write_bytes(rng.integers(0, 256, size=2000, dtype=np.uint8).tobytes())
     result = run_cli("validate", path)
     assert result.returncode == 1 and str(path) in result.stderr
+
+
+# ------------------------------------------------------------------ many bad rows
+def test_many_bad_rows_give_bounded_output_and_one_search_per_name(tmp_path, monkeypatch):
+    from dmaf_analysis.cities import CityMatcher
+
+    n = 200_000
+    rng = np.random.default_rng(7)
+    names = [f"Gotham{k}" for k in rng.integers(0, 50, size=n)]
+    scores = np.where(rng.random(n) < 0.5, "x", "99")
+    path = tmp_path / "bad.csv"
+    pd.DataFrame({"cycle": 2, "city": names, "indicator": "1.a", "score": scores}).to_csv(path, index=False)
+    calls = []
+    original = CityMatcher.suggest
+    monkeypatch.setattr(CityMatcher, "suggest", lambda self, name, n=3: calls.append(name) or original(self, name, n))
+    with pytest.raises(DmafError) as err:
+        read_scores(path)
+    assert sorted(calls) == sorted(set(names))  # closest matches looked for once per distinct name
+    result = run_cli("validate", path)
+    assert result.returncode == 1
+    assert len(result.stderr) < 20_000 and result.stderr.count("\n") <= 60
+    assert f"{2 * n:,} problems" in result.stderr and "Gotham" in result.stderr
+    assert str(err.value).count("\n") <= 60
