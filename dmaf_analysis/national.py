@@ -102,6 +102,15 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
 def data_notice(dataset: Dataset, cycles) -> list[str]:
     """Plain-text warnings about synthetic data and illustrative framework parts (may be empty)."""
     notes = []
+    cycles = [int(c) for c in cycles]
+    if len(cycles) == 2:
+        earlier = dataset.synthetic_share(min(cycles))
+        if earlier > 0:
+            amount = "Every" if earlier >= 1 - 1e-12 else f"{earlier:.0%} of the"
+            notes.append(f"{amount} Cycle {min(cycles)} value{'' if amount == 'Every' else 's'} "
+                         f"{'is' if amount == 'Every' else 'are'} SYNTHETIC: every change, transition and "
+                         "most-improved or most-declined city below compares with invented earlier values, "
+                         "not with a measured result.")
     for row in provenance_table(dataset, cycles).itertuples(index=False):
         share = row.synthetic_share
         if share >= 1 - 1e-12:

@@ -361,10 +361,20 @@ def most_changed_plot(most: pd.DataFrame, *, ax=None):
     y = np.arange(len(data))
     colours = np.where(data["change"] > 0, _UP, _DOWN)
     ax.barh(y, data["change"].astype(float), color=colours)
-    ax.set_yticks(y, chart_labels(data["city"]), fontsize=7)
+    labels = list(chart_labels(data["city"]))
+    title = "Most improved and most declined"
+    if "earlier_values" in data.columns:
+        earlier = data["earlier_values"].astype(str)
+        if (earlier == "synthetic").all():
+            title += "\n(every earlier value synthetic)"
+        else:  # mark the cities whose earlier values are (partly) synthetic
+            labels = [f"{c} *" if v != "on record" else c for c, v in zip(labels, earlier)]
+            if (earlier != "on record").any():
+                title += "\n(* earlier values synthetic)"
+    ax.set_yticks(y, labels, fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.6)
-    ax.set(xlabel="Change in overall score (points)", title="Most improved and most declined")
+    ax.set(xlabel="Change in overall score (points)", title=title)
     return ax
 
 

@@ -29,6 +29,7 @@ from .dataset import Dataset, load_dataset
 from .errors import CityNotInDataError, FrameworkError
 from .framework import Framework, component_map
 from .recommendations import load_recommendations, recommendations_path
+from .bounds import range_sentence, score_bounds
 from .ranking import (SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath, empty_steps, fewest_raises,
                       overall_of, plan_rank_move, weighted_indicators)
 
@@ -124,6 +125,7 @@ class _CycleContext:
     placed_by: pd.DataFrame         # city x indicator ``placed_by`` notes ("" when absent)
     national_median: pd.Series      # indicator -> median over cities with a value
     n_ranked: int
+    bounds: pd.DataFrame            # bounds.score_bounds rows of the cycle, indexed by city
 
 
 @lru_cache(maxsize=16)
@@ -147,7 +149,8 @@ def _cycle_context(data: Dataset, cycle: int) -> _CycleContext:
     return _CycleContext(cycle=cycle, framework=fw, scored=scored, wide=wide, sources=sources,
                          placed_by=placed_by,
                          national_median=wide.median(axis=0, skipna=True),
-                         n_ranked=int(scored["rank"].notna().sum()))
+                         n_ranked=int(scored["rank"].notna().sum()),
+                         bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
 
 
 def _context(data: Dataset, city: str, cycle: int) -> tuple[str, _CycleContext]:
@@ -251,6 +254,59 @@ class ReportHeadline:
     data_synthetic_share: float = 0.0
     weights_illustrative: bool = False
     weights_equal: bool = True
+    n_unknown: int = 0
+    overall_low: float = math.nan
+    overall_high: float = math.nan
+    level_low: str | None = None
+    level_high: str | None = None
+    rank_best: int | None = None
+    rank_worst: int | None = None
+
+    @property
+    def fully_synthetic(self) -> bool:
+        """True when no indicator value of the city is on record (all synthetic or missing)."""
+        return self.n_indicators > 0 and self.n_unknown >= self.n_indicators and self.n_synthetic > 0
+
+    @property
+    def partly_unknown(self) -> bool:
+        """True when some, not all, indicator values are missing or synthetic."""
+        return 0 < self.n_unknown < self.n_indicators
+
+    @property
+    def known_statement(self) -> str:
+        """What the values on record allow, in plain words, for the top of the card ("" when all are known).
+
+        A fully synthetic city is said to be so; a partly known one gets the range
+        its values on record allow beside the panel's value (see
+        :mod:`dmaf_analysis.bounds`).
+        """
+        if self.fully_synthetic:
+            return (f"Every indicator value of {self.city} on this card is synthetic: generated for "
+                    f"illustration, not measured. The score, rank and level below describe no real result; "
+                    f"on the values on record the score could be anything from {_fmt(self.overall_low)} "
+                    f"to {_fmt(self.overall_high)}.")
+        if not self.partly_unknown:
+            return ""
+        return range_sentence(self.city, overall=self.overall, overall_low=self.overall_low,
+                              overall_high=self.overall_high, level_low=self.level_low,
+                              level_high=self.level_high, n_unknown=self.n_unknown,
+                              n_indicators=self.n_indicators, synthetic_panel_value=self.n_synthetic > 0)
+
+    @property
+    def range_text(self) -> str:
+        """``"10 to 35"`` on the values on record ("" when every value is known)."""
+        if self.n_unknown <= 0 or math.isnan(self.overall_low):
+            return ""
+        return f"{_fmt(self.overall_low)} to {_fmt(self.overall_high)}"
+
+    @property
+    def level_range_text(self) -> str:
+        """``"Not certified or Enabled"`` (or one level) on the values on record ("" when all known)."""
+        if self.n_unknown <= 0 or self.level_low is None:
+            return ""
+        if self.level_low == self.level_high:
+            return str(self.level_low)
+        return f"{self.level_low} or {self.level_high}"
 
     @property
     def title(self) -> str:
@@ -368,11 +424,21 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         data_synthetic_share=data.synthetic_share(ctx.cycle),
         weights_illustrative=fw.weights_provenance != "seen",
         weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
+        **_bound_fields(ctx, name),
     )
 
 
+def _bound_fields(ctx: _CycleContext, name: str) -> dict:
+    if name not in ctx.bounds.index:
+        return {}
+    b = ctx.bounds.loc[name]
+    return dict(n_unknown=int(b["n_unknown"]), overall_low=float(b["overall_low"]),
+                overall_high=float(b["overall_high"]), level_low=b["level_low"], level_high=b["level_high"],
+                rank_best=int(b["rank_best"]), rank_worst=int(b["rank_worst"]))
+
+
 # ------------------------------------------------------------------------- components
-COMPONENT_COLUMNS = ["component", "name", "weight", "score", "national_median", "top10_mean",
+COMPONENT_COLUMNS = ["component", "name", "weight", "score", "synthetic_points", "national_median", "top10_mean",
                      "n_top_cities", "gap_to_median", "gap_to_max"]
 
 
@@ -386,6 +452,8 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
 
         - ``component``, ``name``, ``weight``: from the framework;
         - ``score``: the city's component score (0-100);
+        - ``synthetic_points``: how many of those points come from synthetic
+          values (0 when every value of the component is on record);
         - ``national_median``: median over the cycle's cities with that component;
         - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
           included, so possibly more than 10 cities);
@@ -405,6 +473,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
         "name": fw.components["name"].tolist(),
         "weight": fw.components["weight"].astype(float).to_numpy(),
         "score": score.to_numpy(),
+        "synthetic_points": _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float),
         "national_median": med.to_numpy(),
         "top10_mean": top.mean(axis=0).to_numpy() if len(top) else np.full(len(comps), np.nan),
         "n_top_cities": len(top),
@@ -412,6 +481,18 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     out["gap_to_median"] = out["score"] - out["national_median"]
     out["gap_to_max"] = 100.0 - out["score"]
     return out[COMPONENT_COLUMNS]
+
+
+def _is_synthetic(labels: pd.Series) -> pd.Series:
+    return labels.fillna("").astype(str).str.strip().str.lower() == "synthetic"
+
+
+def _synthetic_points(ctx: _CycleContext, name: str) -> pd.Series:
+    """Component -> points of the city's synthetic values."""
+    values = ctx.wide.loc[name]
+    synthetic = _is_synthetic(ctx.sources.loc[name]) & values.notna()
+    comp_of = ctx.framework.indicators.set_index("indicator")["component"]
+    return values.where(synthetic, 0.0).groupby(comp_of.reindex(values.index)).sum()
 
 
 # ------------------------------------------------------------------------- indicators
@@ -490,7 +571,10 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
     """The city's indicators that stand out above or below all cities.
 
     A *strength* is an indicator where the city scores above the national median; a
-    *weakness* one where it scores below. Up to ``n`` of each are kept: strengths
+    *weakness* one where it scores below. When the city has any value on record
+    (not synthetic, not missing), only those values are considered, so a synthetic
+    value never becomes a strength or weakness of a city with real data. Up to ``n``
+    of each are kept: strengths
     with the highest percentile first (ties: larger share of the maximum, then
     framework order), weaknesses with the lowest percentile first (ties: more points
     available, then framework order).
@@ -506,6 +590,9 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
     """
     table = indicator_scores(data, city=city, cycle=cycle).reset_index(drop=True)
     table["order"] = np.arange(len(table))
+    real = table["score"].notna() & ~_is_synthetic(table["source"])
+    if real.any():  # a city with values on record is judged on those alone
+        table = table[real]
     strong = table[table["score"] > table["national_median"]].sort_values(
         ["percentile", "share_of_max", "order"], ascending=[False, False, True]).head(n)
     weak = table[table["score"] < table["national_median"]].sort_values(
@@ -710,7 +797,7 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
 
 # ------------------------------------------------------------------------------ peers
 PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
-                "is_report_city", "gap_to_report_city"]
+                "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators"]
 
 
 def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -723,7 +810,9 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
         (e.g. ``Punjab``, ``Round 3``), ``city``, ``state``, ``overall``,
         ``rank`` (national), ``rank_in_group`` (competition rank within the
         group), ``level``, ``is_report_city``, ``gap_to_report_city``
-        (``overall`` minus the report city's overall). State rows first, each
+        (``overall`` minus the report city's overall), ``n_synthetic`` (the
+        city's synthetic indicator values) and ``n_indicators`` (indicators of
+        the framework). State rows first, each
         group ordered by ``rank_in_group`` then city; unranked cities last.
     """
     name, ctx = _context(data, city, cycle)
@@ -742,6 +831,8 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
             "rank": part["rank"].to_numpy(), "rank_in_group": rank_in.to_numpy(),
             "level": part["level"].to_numpy(), "is_report_city": (part["city"] == name).to_numpy(),
             "gap_to_report_city": part["overall"].to_numpy(dtype=float) - _num(me["overall"]),
+            "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
+            "n_indicators": len(ctx.framework.indicator_ids),
         }))
     if not parts:
         return pd.DataFrame(columns=PEER_COLUMNS)
@@ -781,6 +872,9 @@ class CycleChange:
         the framework crosswalk, ``;``-separated), ``previous_score`` (their mean;
         for ``overall`` the previous overall), ``current_score``, ``change``
         (current minus previous). Empty when the city was not assessed before.
+    previous_n_synthetic, previous_n_values : int
+        The city's synthetic values and values present in the previous cycle;
+        the statement says when the earlier values are synthetic.
     """
 
     city: str
@@ -797,9 +891,29 @@ class CycleChange:
     current_n_ranked: int
     illustrative: bool
     table: pd.DataFrame = field(repr=False)
+    previous_n_synthetic: int = 0
+    previous_n_values: int = 0
+
+    @property
+    def previous_synthetic_note(self) -> str:
+        """A sentence saying the earlier cycle's values are synthetic ("" when they are on record)."""
+        k, n = self.previous_n_synthetic, self.previous_n_values
+        if not self.assessed_before or k <= 0 or n <= 0:
+            return ""
+        if k >= n:
+            return (f"Every Cycle {self.previous_cycle} value of {self.city} is synthetic (generated, not "
+                    f"measured): this change compares with invented values and says nothing about how the "
+                    f"city really moved.")
+        return (f"{k} of {n} Cycle {self.previous_cycle} values of {self.city} are synthetic, so the change is "
+                f"partly computed from invented values.")
 
     @property
     def statement(self) -> str:
+        note = self.previous_synthetic_note
+        return f"{note} {self._statement}" if note else self._statement
+
+    @property
+    def _statement(self) -> str:
         if self.previous_cycle is None:
             return f"The data hold no cycle before Cycle {self.cycle}, so there is no earlier result to compare."
         if not self.assessed_before:
@@ -871,7 +985,10 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
                  "previous_score": _num(old["overall"]), "current_score": current_overall})
     table = pd.DataFrame(rows)
     table["change"] = table["current_score"] - table["previous_score"]
+    prev_values = pctx.wide.loc[name]
+    prev_synthetic = int((_is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
     return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=_num(old["overall"]),
+                       previous_n_synthetic=prev_synthetic, previous_n_values=int(prev_values.notna().sum()),
                        previous_level=old["level"] if isinstance(old["level"], str) else None,
                        previous_rank=_opt_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
                        illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)

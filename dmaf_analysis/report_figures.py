@@ -36,6 +36,9 @@ def _new_axes(ax, size):
 def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     """Grouped bars: the city's component scores, the national median, the top-10 mean.
 
+    The part of each city bar that comes from synthetic values (``synthetic_points``)
+    is drawn pale and hatched, with a legend entry "synthetic part".
+
     Parameters
     ----------
     comparison : DataFrame
@@ -58,10 +61,44 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     ax.set_ylim(0, 100)
     ax.set_xlabel("")
     ax.set_ylabel("Score (out of 100)")
-    ax.legend(title="", fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, 1.18), frameon=False)
+    handles, names = ax.get_legend_handles_labels()
+    if _hatch_synthetic(ax, comparison):
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor=_SYNTHETIC_FACE, edgecolor=_CITY_COLOUR, hatch=_SYNTHETIC_HATCH, lw=0))
+        names.append("synthetic part")
+    ax.legend(handles, names, title="", fontsize=8, ncols=len(handles), loc="upper center",
+              bbox_to_anchor=(0.5, 1.18), frameon=False)
     ax.tick_params(labelsize=9)
     sns.despine(ax=ax)
     return ax
+
+
+_SYNTHETIC_HATCH = "////"
+_SYNTHETIC_FACE = (1.0, 1.0, 1.0, 0.6)  # pale: the bar's colour shows through at 40 %
+
+
+def _hatch_synthetic(ax, comparison: pd.DataFrame) -> bool:
+    """Draw the synthetic share of the city's bars (its first bar group) pale and hatched.
+
+    ``comparison`` needs ``score`` and ``synthetic_points`` (points of the score
+    that come from synthetic values); the top ``synthetic_points`` of each bar are
+    covered. Returns whether anything was drawn (so the legend can explain it).
+    """
+    if "synthetic_points" not in comparison.columns or not ax.containers:
+        return False
+    from matplotlib.patches import Rectangle
+
+    drawn = False
+    for bar, score, synthetic in zip(ax.containers[0].patches, comparison["score"], comparison["synthetic_points"]):
+        score, synthetic = float(score), float(synthetic)
+        if not (synthetic > 0 and score == score):
+            continue
+        ax.add_patch(Rectangle((bar.get_x(), score - synthetic), bar.get_width(), synthetic,
+                               facecolor=_SYNTHETIC_FACE, edgecolor=_CITY_COLOUR, hatch=_SYNTHETIC_HATCH,
+                               linewidth=0, zorder=bar.get_zorder() + 0.1))
+        drawn = True
+    return drawn
 
 
 def plot_engagement(distribution: pd.DataFrame, *, ax=None):

@@ -88,11 +88,21 @@ def headline_html(headline, *, data_label: str = "") -> str:
         engagement = "not in the data"
     else:
         engagement = f"{number(h.engagement_score)} / 100"
+    overall, rank, level = f"{number(h.overall)} / 100", h.rank_text, h.level_text
+    if getattr(h, "fully_synthetic", False):
+        overall += " (synthetic values only)"
+        rank += " (synthetic values only)"
+        level += " (synthetic values only)"
+    elif getattr(h, "range_text", ""):
+        overall += f" with the panel's values; {h.range_text} on the values on record"
+        if h.rank_best is not None:
+            rank += f"; anywhere from {h.rank_best} to {h.rank_worst} on the values on record"
+        level += f"; {h.level_range_text} on the values on record"
     rows = [
         ("City", h.city), ("State", h.state or "–"), ("Cycle", str(h.cycle)), ("Framework", h.framework_name),
         ("Selection round", h.selection_round or "–"),
-        ("Overall score", f"{number(h.overall)} / 100"), ("Rank", h.rank_text),
-        ("Certification level", h.level_text), ("City Engagement Score", engagement),
+        ("Overall score", overall), ("Rank", rank),
+        ("Certification level", level), ("City Engagement Score", engagement),
     ]
     table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{e(k)}</th><td>{e(str(v))}</td></tr>"
                     for k, v in rows)
@@ -100,7 +110,10 @@ def headline_html(headline, *, data_label: str = "") -> str:
     notice = (f"<div class='dmaf-notice' style='border:2px solid #c77c02;background:#fff6e5;"
               f"padding:0.5em 0.8em;margin:0.6em 0'><strong>About these values:</strong> "
               f"{e(h.provenance_notice)}</div>")
-    return f"<h1>{e(h.title)}</h1>{notice}<table class='dmaf-headline'>{table}</table>{source}"
+    statement = getattr(h, "known_statement", "")
+    known = (f"<p class='dmaf-known' style='font-size:1.15em;font-weight:bold;border-left:6px solid #c77c02;"
+             f"padding:0.3em 0.7em;margin:0.6em 0'>{e(statement)}</p>" if statement else "")
+    return f"<h1>{e(h.title)}</h1>{known}{notice}<table class='dmaf-headline'>{table}</table>{source}"
 
 
 # ------------------------------------------------------------- report card sections
@@ -112,9 +125,15 @@ def components_html(comparison: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.report.component_comparison`."""
     n_top = int(comparison["n_top_cities"].iloc[0]) if len(comparison) else 0
     top = "Top-10 mean" if n_top in (0, 10) else f"Top-10 mean ({n_top} cities, ties at 10th)"
-    return html_table(comparison, columns={
-        "name": "Component", "weight": "Weight", "score": "Score", "national_median": "National median",
-        "top10_mean": top, "gap_to_median": "Score − median", "gap_to_max": "Gap to 100"}, digits=2)
+    columns = {"name": "Component", "weight": "Weight", "score": "Score"}
+    if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
+        comparison = comparison.assign(synthetic_text=[
+            "all synthetic" if p > 0 and abs(p - s) < 1e-9 else f"{number(p, 2)} synthetic" if p > 0 else "none"
+            for p, s in zip(comparison["synthetic_points"], comparison["score"])])
+        columns["synthetic_text"] = "Of which synthetic"
+    columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",
+                "gap_to_max": "Gap to 100"}
+    return html_table(comparison, columns=columns, digits=2)
 
 
 def _source_text(source: str, placed_by: str) -> str:
@@ -127,7 +146,8 @@ def _source_text(source: str, placed_by: str) -> str:
 def indicators_html(indicators: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.report.indicator_scores`."""
     view = indicators.assign(
-        score_text=[_score_of(s, m) for s, m in zip(indicators["score"], indicators["max_score"])],
+        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
+                    zip(indicators["score"], indicators["max_score"], indicators["source"])],
         label=indicators["indicator"] + " " + indicators["name"],
         source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])])
     n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
@@ -222,10 +242,20 @@ def peers_html(peers: pd.DataFrame) -> str:
         return paragraph("No peer group is known for this city.")
     view = peers.assign(group=peers["peer_group"].map({"state": "State", "selection_round": "Selection round"})
                         + ": " + peers["group_name"].astype(str))
-    return html_table(view, columns={
-        "group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
-        "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"},
-        highlight="is_report_city")
+    columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
+               "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
+    if "n_synthetic" in peers.columns and (peers["n_synthetic"] > 0).any():
+        view["values_text"] = [_values_text(k, n) for k, n in zip(peers["n_synthetic"], peers["n_indicators"])]
+        columns["values_text"] = "Values"
+    return html_table(view, columns=columns, highlight="is_report_city")
+
+
+def _values_text(n_synthetic, n_indicators) -> str:
+    """"synthetic", "6 of 21 synthetic" or "on record"."""
+    k, n = int(n_synthetic), int(n_indicators)
+    if k <= 0:
+        return "on record"
+    return "synthetic" if k >= n else f"{k} of {n} synthetic"
 
 
 def change_html(change) -> str:
@@ -234,9 +264,17 @@ def change_html(change) -> str:
     if change.assessed_before and len(change.table):
         out += html_table(change.table, columns={
             "name": "Measure", "previous_measures": f"Cycle {change.previous_cycle} counterpart",
-            "previous_score": f"Cycle {change.previous_cycle}", "current_score": f"Cycle {change.cycle}",
+            "previous_score": f"Cycle {change.previous_cycle}" + _earlier_mark(change),
+            "current_score": f"Cycle {change.cycle}",
             "change": "Change"})
     return out
+
+
+def _earlier_mark(change) -> str:
+    k, n = getattr(change, "previous_n_synthetic", 0), getattr(change, "previous_n_values", 0)
+    if k <= 0 or n <= 0:
+        return ""
+    return " (synthetic)" if k >= n else " (partly synthetic)"
 
 
 def engagement_html(summary: pd.DataFrame) -> str:

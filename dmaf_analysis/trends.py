@@ -81,7 +81,10 @@ def city_changes(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
         One row per city present in both cycles, sorted by ``change``
         (largest gain first), columns ``cycle_from, cycle_to, city, state,
         region, overall_from, overall_to, change, rank_from, rank_to,
-        rank_change, level_from, level_to, level_change``. Ranks are each
+        rank_change, level_from, level_to, level_change, earlier_values``.
+        ``earlier_values`` says whether the city's ``cycle_from`` values are
+        ``synthetic`` (all), ``partly synthetic`` or ``on record`` (from the
+        ``n_synthetic`` column of ``scored``; "on record" without it). Ranks are each
         cycle's published competition ranks (among all its cities);
         ``rank_change = rank_from - rank_to`` (positive = moved up);
         ``level_change`` = levels gained (position in the ``cycle_to`` level
@@ -106,7 +109,8 @@ def city_changes(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
         "state": b.loc[cities, "state"].to_numpy(object), "region": b.loc[cities, "region"].to_numpy(object),
         "overall_from": o_from, "overall_to": o_to, "change": o_to - o_from,
         "rank_from": r_from, "rank_to": r_to, "rank_change": r_from - r_to,
-        "level_from": l_from, "level_to": l_to, "level_change": lc})
+        "level_from": l_from, "level_to": l_to, "level_change": lc,
+        "earlier_values": _values_label(a.loc[cities], len(frameworks[int(cycle_from)].indicator_ids))})
     return table.sort_values(["change", "city"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
@@ -244,6 +248,14 @@ def rank_mobility(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
         "n_moved_up": int(np.sum(rc > 0)), "n_moved_down": int(np.sum(rc < 0)), "n_same_rank": int(np.sum(rc == 0))}])
 
 
+def _values_label(part: pd.DataFrame, n_indicators: int) -> np.ndarray:
+    """Per city: "synthetic" (every value), "partly synthetic" or "on record" (from ``n_synthetic``)."""
+    if "n_synthetic" not in part.columns:
+        return np.full(len(part), "on record", dtype=object)
+    k = pd.to_numeric(part["n_synthetic"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    return np.where(k >= n_indicators, "synthetic", np.where(k > 0, "partly synthetic", "on record")).astype(object)
+
+
 def most_changed(changes: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     """The cities that improved and declined most (overall score).
 
@@ -258,12 +270,15 @@ def most_changed(changes: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``direction, position, city, state, region, overall_from,
-        overall_to, change, rank_from, rank_to, rank_change``: up to ``n``
+        overall_to, change, rank_from, rank_to, rank_change`` and, when
+        ``changes`` has it, ``earlier_values``: up to ``n``
         rows with ``direction == "improved"`` (change > 0, largest first) then
         up to ``n`` with ``"declined"`` (change < 0, largest fall first); equal
         changes are ordered by city name. ``position`` counts from 1.
     """
     cols = ["city", "state", "region", "overall_from", "overall_to", "change", "rank_from", "rank_to", "rank_change"]
+    if "earlier_values" in changes.columns:
+        cols.append("earlier_values")
     valid = changes.dropna(subset=["change"])
     up = valid[valid["change"] > _TOL].sort_values(["change", "city"], ascending=[False, True]).head(n)
     down = valid[valid["change"] < -_TOL].sort_values(["change", "city"], ascending=[True, True]).head(n)

@@ -1,0 +1,189 @@
+"""Reports say what is known: ranges in the headline, synthetic values marked everywhere they appear."""
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from dmaf_analysis import national, plots, report, report_figures, report_html, trends
+from dmaf_analysis.cities import load_cities
+from dmaf_analysis.dataset import Dataset
+from dmaf_analysis.framework import load_frameworks
+from dmaf_analysis.io import validate_scores
+from dmaf_analysis.scoring import score_cities
+
+matplotlib.use("Agg")
+FWS = load_frameworks()
+LUDHIANA_SYNTHETIC = {"2.b", "2.e", "3.b", "3.d", "4.a", "4.e"}
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return report.load_report_data()
+
+
+def dataset(rows) -> Dataset:
+    cities = load_cities()
+    scores = validate_scores(pd.DataFrame(rows), frameworks=FWS, cities=cities)
+    attrs = pd.DataFrame({"cycle": [], "city": [], "engagement_score": []})
+    return Dataset(scores=scores, scored=score_cities(scores, frameworks=FWS, cities=cities), attributes=attrs,
+                   frameworks=FWS, cities=cities)
+
+
+def real_rows(cycle: int, city: str, fraction: float, source: str = "report_card") -> list[dict]:
+    return [{"cycle": cycle, "city": city, "indicator": i, "score": float(5 * round(m * fraction / 5)),
+             "source": source} for i, m in FWS[cycle].max_scores.items()]
+
+
+# --------------------------------------------------------------------------- headline
+def test_ludhiana_headline_gives_the_range_beside_the_panel_value(bundled):
+    h = report.report_headline(bundled, city="Ludhiana")
+    assert (h.overall_low, h.overall_high, h.level_low, h.level_high) == (10, 35, "Not certified", "Enabled")
+    assert h.partly_unknown and not h.fully_synthetic and h.n_unknown == 6
+    assert h.known_statement.startswith(
+        f"On the values on record, Ludhiana scores between 10 and 35 (Not certified or Enabled); "
+        f"the panel's synthetic values give {report_html.number(h.overall)}.")
+    page = report_html.headline_html(h)
+    assert "between 10 and 35" in page
+    assert "10 to 35 on the values on record" in page
+    assert "Not certified or Enabled on the values on record" in page
+    # the statement comes right under the title, before the table of figures
+    assert page.index("between 10 and 35") < page.index("dmaf-headline")
+
+
+def test_a_fully_synthetic_city_says_so_in_its_headline(bundled):
+    h = report.report_headline(bundled, city="Surat")
+    assert h.fully_synthetic
+    assert h.known_statement.startswith("Every indicator value of Surat on this card is synthetic")
+    page = report_html.headline_html(h)
+    assert "Every indicator value of Surat on this card is synthetic" in page
+    assert "(synthetic values only)" in page
+
+
+def test_a_city_with_every_value_on_record_has_no_range():
+    data = dataset(real_rows(2, "Pune", 0.5) + real_rows(2, "Surat", 0.8, source="synthetic"))
+    h = report.report_headline(data, city="Pune")
+    assert h.n_unknown == 0 and h.known_statement == "" and h.range_text == ""
+    page = report_html.headline_html(h)
+    assert "on the values on record" not in page and "dmaf-known" not in page
+
+
+def test_missing_values_count_as_unknown_in_the_range():
+    rows = real_rows(2, "Pune", 0.5)
+    rows = [r for r in rows if r["indicator"] != "5.d"]  # 5.d (max 30) not reported
+    h = report.report_headline(dataset(rows), city="Pune")
+    assert h.n_unknown == 1 and h.range_text
+    # by hand: the other 20 values give sum/5; 5.d adds 0 to 30 points (0 to 6 overall)
+    known = sum(r["score"] for r in rows) / 5
+    assert (h.overall_low, h.overall_high) == (pytest.approx(known), pytest.approx(known + 6))
+    assert "the data have no overall score" in h.known_statement
+
+
+# ------------------------------------------------------------------------- components
+def test_component_table_and_chart_mark_the_synthetic_part(bundled):
+    comp = report.component_comparison(bundled, city="Ludhiana").set_index("component")
+    scores = bundled.scores[(bundled.scores["cycle"] == 2) & (bundled.scores["city"] == "Ludhiana")]
+    synthetic = scores[scores["source"] == "synthetic"].set_index("indicator")["score"]
+    by_hand = {"policy": 0.0, "people": synthetic[["2.b", "2.e"]].sum(), "process": synthetic[["3.b", "3.d"]].sum(),
+               "technology": synthetic[["4.a", "4.e"]].sum(), "outcomes": 0.0}
+    assert comp["synthetic_points"].to_dict() == pytest.approx(by_hand)
+    table = report_html.components_html(comp.reset_index())
+    assert "Of which synthetic" in table
+    ax = report_figures.plot_components(comp.reset_index(), city="Ludhiana")
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == sum(v > 0 for v in by_hand.values())
+    # each hatched piece is as tall as the synthetic points of its bar and ends at the bar's top
+    heights = sorted(p.get_height() for p in hatched)
+    assert heights == pytest.approx(sorted(v for v in by_hand.values() if v > 0))
+    tops = sorted(p.get_y() + p.get_height() for p in hatched)
+    assert tops == pytest.approx(sorted(comp.loc[[c for c, v in by_hand.items() if v > 0], "score"]))
+    assert "synthetic part" in [t.get_text() for t in ax.get_legend().get_texts()]
+    matplotlib.pyplot.close(ax.figure)
+
+
+def test_chart_without_synthetic_values_has_no_hatching():
+    data = dataset(real_rows(2, "Pune", 0.5) + real_rows(2, "Surat", 0.8))
+    comp = report.component_comparison(data, city="Pune")
+    assert (comp["synthetic_points"] == 0).all()
+    ax = report_figures.plot_components(comp, city="Pune")
+    assert not [p for p in ax.patches if p.get_hatch()]
+    assert "synthetic part" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Of which synthetic" not in report_html.components_html(comp)
+    matplotlib.pyplot.close(ax.figure)
+
+
+# ---------------------------------------------------------- indicators, strengths, recs
+def test_indicator_table_marks_each_synthetic_value(bundled):
+    page = report_html.indicators_html(report.indicator_scores(bundled, city="Ludhiana"))
+    rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
+    marked = {re.search(r"<td[^>]*>([0-9.&;a-z]+) ", r).group(1) for r in rows if "(synthetic)" in r}
+    assert marked == LUDHIANA_SYNTHETIC
+
+
+def test_strengths_of_a_city_with_real_values_come_from_its_real_values(bundled):
+    table = report.strengths_and_weaknesses(bundled, city="Ludhiana")
+    assert len(table) and set(table["source"]) == {"report_card"}
+    assert not set(table["indicator"]) & LUDHIANA_SYNTHETIC
+    # a fully synthetic city still gets strengths, every one marked
+    surat = report.strengths_and_weaknesses(bundled, city="Surat")
+    assert len(surat) and set(surat["source"]) == {"synthetic"}
+    assert report_html.strengths_html(surat).count("(synthetic)") == len(surat)
+
+
+def test_recommendations_mark_synthetic_scores(bundled):
+    recs = report.recommendations(bundled, city="Ludhiana")
+    page = report_html.recommendations_html(recs)
+    assert page.count("(synthetic)") == int((recs["source"] == "synthetic").sum()) > 0
+
+
+def test_peers_say_whose_values_are_synthetic(bundled):
+    peers = report.peer_comparison(bundled, city="Ludhiana")
+    me = peers[peers["is_report_city"]].iloc[0]
+    assert me["n_synthetic"] == 6 and me["n_indicators"] == 21
+    page = report_html.peers_html(peers)
+    assert "<th>Values</th>" in page and "6 of 21 synthetic" in page and ">synthetic<" in page
+
+
+# ------------------------------------------------------------------------------ change
+def test_change_section_says_the_earlier_values_are_synthetic(bundled):
+    change = report.change_since_previous(bundled, city="Ludhiana")
+    assert change.statement.startswith("Every Cycle 1 value of Ludhiana is synthetic")
+    assert "Cycle 1 (synthetic)" in report_html.change_html(change)
+
+
+def test_change_from_real_earlier_values_has_no_note():
+    data = dataset(real_rows(1, "Pune", 0.3) + real_rows(2, "Pune", 0.5) + real_rows(1, "Surat", 0.2, "synthetic")
+                   + real_rows(2, "Surat", 0.4, "synthetic"))
+    change = report.change_since_previous(data, city="Pune")
+    assert change.previous_synthetic_note == "" and "synthetic" not in change.statement
+    assert "(synthetic)" not in report_html.change_html(change)
+    surat = report.change_since_previous(data, city="Surat")
+    assert surat.statement.startswith("Every Cycle 1 value of Surat is synthetic")
+
+
+# ------------------------------------------------------------------------------ trends
+def test_trends_and_most_changed_say_when_earlier_values_are_synthetic(bundled):
+    notes = national.data_notice(bundled, [1, 2])
+    assert notes[0].startswith("Every Cycle 1 value is SYNTHETIC")
+    changes = trends.city_changes(bundled.scored, cycle_from=1, cycle_to=2, frameworks=bundled.frameworks)
+    assert set(changes["earlier_values"]) == {"synthetic"}
+    most = trends.most_changed(changes, n=3)
+    assert set(most["earlier_values"]) == {"synthetic"}
+    ax = plots.most_changed_plot(most)
+    assert "every earlier value synthetic" in ax.get_title()
+    matplotlib.pyplot.close(ax.figure)
+
+
+def test_most_changed_marks_only_the_cities_with_synthetic_earlier_values():
+    data = dataset(real_rows(1, "Pune", 0.3) + real_rows(2, "Pune", 0.5) + real_rows(1, "Surat", 0.2, "synthetic")
+                   + real_rows(2, "Surat", 0.6))
+    changes = trends.city_changes(data.scored, cycle_from=1, cycle_to=2, frameworks=FWS).set_index("city")
+    assert changes.loc["Pune", "earlier_values"] == "on record"
+    assert changes.loc["Surat", "earlier_values"] == "synthetic"
+    ax = plots.most_changed_plot(trends.most_changed(changes.reset_index()))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Surat *" in labels and "Pune" in labels and "earlier values synthetic" in ax.get_title()
+    matplotlib.pyplot.close(ax.figure)
+    assert national.data_notice(data, [1, 2])[0].startswith("50% of the Cycle 1 values are SYNTHETIC")
