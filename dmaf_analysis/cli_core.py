@@ -96,6 +96,7 @@ def _run_summary(args) -> int:
     import pandas as pd
 
     from .dataset import load_dataset, resolve_cycle
+    from .report import framework_title
     from .scoring import group_summary
     from .stats import leaderboard
 
@@ -112,7 +113,8 @@ def _run_summary(args) -> int:
     cyc_scores = scores[scores["cycle"] == cycle]
     present = cyc_scores["score"].notna()
     n_syn = int((cyc_scores.loc[present, "source"].astype(str).str.lower() == "synthetic").sum())
-    print(f"DMAF cycle {cycle}: {len(part)} cities, {int(part['certified'].sum())} certified, "
+    title = framework_title(frameworks[cycle].name, cycle)
+    print(f"{title}: {len(part)} cities, {int(part['certified'].sum())} certified, "
           f"{int(part['overall'].notna().sum())} with a complete overall score")
     if n_syn:
         print(f"Note: {n_syn} of {int(present.sum())} indicator values are SYNTHETIC (illustrative, not real scores).")

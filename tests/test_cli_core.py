@@ -59,7 +59,7 @@ def test_score_to_stdout_and_invalid_input(valid_csv, tmp_path, capsys):
 def test_summary_on_a_file(valid_csv, capsys):
     assert main(["summary", str(valid_csv), "--by", "region"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("DMAF cycle 2: 4 cities, 3 certified")
+    assert out.startswith("DMAF 2.0 (Cycle 2, systemic pillar): 4 cities, 3 certified")
     assert "SYNTHETIC" in out and "West" in out
     assert main(["summary", str(valid_csv), "--cycle", "1"]) == 1
     assert "cycle 1 is not in the data" in capsys.readouterr().err
