@@ -107,7 +107,7 @@ def test_summary_report_and_batch_from_any_folder(installed, tmp_path):
     dmaf, env = installed["dmaf"], installed["env"]
 
     summary = _run([dmaf, "summary"], cwd=work, env=env).stdout
-    assert "cycle 2: 100 cities" in summary
+    assert "(Cycle 2, systemic pillar): 100 cities" in summary
 
     report = _run([dmaf, "report", "--city", "Ludhiana"], cwd=work, env=env).stdout
     assert "Ludhiana, cycle 2: rendered" in report
