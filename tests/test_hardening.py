@@ -303,7 +303,7 @@ def test_every_chart_label_from_data_is_escaped(small_scores):
     from dmaf_analysis import plots, report_plots
     from dmaf_analysis.scoring import score_cities
 
-    fw = _framework_with_names("($)", "Top $\\frac$ tier")
+    fw = _framework_with_names("(in $ and $)", "Top $\\frac$ tier")
     scored = score_cities(small_scores)
     frameworks = {2: fw}
     axes = [
@@ -322,10 +322,14 @@ def test_every_chart_label_from_data_is_escaped(small_scores):
                                                    "national_median": [5.0, 6.0], "top10_mean": [7.0, 8.0]}),
                                      city="A $\\frac$ City"),
     ]
+    from matplotlib.text import Text
+
     for ax in axes:
         ax.figure.canvas.draw()  # a mathtext error would raise here
-        texts = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels() + ax.texts]
-        assert any("$" in t for t in texts)
+        with_dollar = [t for t in ax.figure.findobj(Text) if "$" in t.get_text()]
+        assert with_dollar
+        for t in with_dollar:  # drawn literally: matplotlib does not read any of them as mathematics
+            assert t._preprocess_math(t.get_text())[1] is False, t.get_text()  # noqa: SLF001
         plt.close(ax.figure)
 
 
@@ -384,3 +388,19 @@ def test_many_bad_rows_give_bounded_output_and_one_search_per_name(tmp_path, mon
     assert len(result.stderr) < 20_000 and result.stderr.count("\n") <= 60
     assert f"{2 * n:,} problems" in result.stderr and "Gotham" in result.stderr
     assert str(err.value).count("\n") <= 60
+
+
+def test_fifo_framework_file_is_refused(data_copy, scores_csv):
+    os.mkfifo(data_copy / "frameworks" / "dmaf-cycle-9.yaml")
+    result = run_cli("validate", scores_csv, env={"DMAF_DATA_DIR": str(data_copy)})
+    assert result.returncode == 1
+    assert "dmaf-cycle-9.yaml: is a named pipe (FIFO), not a regular file" in result.stderr
+
+
+def test_ingest_refuses_to_write_over_a_card(tmp_path):
+    card = tmp_path / "card.txt"
+    card.write_text("Data Maturity Assessment Framework\n", encoding="utf-8")
+    before = card.read_bytes()
+    result = run_cli("ingest", card, "-o", card)
+    assert result.returncode != 0 and "is also an input of this command" in result.stderr
+    assert card.read_bytes() == before
