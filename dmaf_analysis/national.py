@@ -185,7 +185,8 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustne
         base samples and the framework's spec, or ``spec``):
         ``uncertainty_cities``, ``uncertainty_levels``, ``uncertainty_runs``,
         ``sensitivity_indices``, ``sensitivity_assumptions``,
-        ``sensitivity_settings``, and ``leave_one_out``,
+        ``sensitivity_settings``, ``sensitivity_cities``
+        (:func:`sensitivity.city_drivers`), and ``leave_one_out``,
         ``leave_one_out_cities`` (:func:`sensitivity.leave_one_out`). See the
         functions' docstrings and ``docs/national.md`` for the columns.
     """
@@ -223,6 +224,7 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = robustne
     tables["sensitivity_indices"] = sens.indices
     tables["sensitivity_assumptions"] = sens.assumptions
     tables["sensitivity_settings"] = sens.settings
+    tables["sensitivity_cities"] = sensitivity.city_drivers(sens.indices)
     loo = sensitivity.leave_one_out(scores, cycle=c, frameworks=fws, cities=dataset.cities)
     tables["leave_one_out"] = loo.summary
     tables["leave_one_out_cities"] = loo.cities

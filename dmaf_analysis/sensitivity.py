@@ -391,6 +391,41 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
                              runs=run_table, assumptions=aspec.table(), settings=settings_row)
 
 
+def city_drivers(indices: pd.DataFrame) -> pd.DataFrame:
+    """Which assumption matters most for each city's rank and certification.
+
+    Parameters
+    ----------
+    indices : DataFrame
+        :attr:`SensitivityResult.indices` with the per-city outputs
+        (``rank: <city>``, ``certified: <city>``).
+
+    Returns
+    -------
+    DataFrame
+        One row per city, columns ``city, rank_driver, rank_ST, certified_driver,
+        certified_ST``: the assumption with the largest total index on the
+        city's rank / certification and that index. The driver is empty (None,
+        index 0) when nothing moves the output (for example a city certified in
+        every run).
+    """
+    cols = ["city", "rank_driver", "rank_ST", "certified_driver", "certified_ST"]
+    parts = indices["output"].astype(str).str.extract(r"^(rank|certified): (.*)$", expand=True)
+    data = indices.assign(_kind=parts[0], _city=parts[1]).dropna(subset=["_kind"])
+    if data.empty:
+        return pd.DataFrame(columns=cols)
+    cities = list(dict.fromkeys(data["_city"]))
+    out = pd.DataFrame({"city": cities})
+    for kind in ("rank", "certified"):
+        part = data[data["_kind"] == kind]
+        best = part.loc[part.groupby("_city", sort=False)["ST"].idxmax()].set_index("_city")
+        st = best["ST"].reindex(cities).fillna(0.0).to_numpy(float)
+        driver = best["assumption"].reindex(cities).to_numpy(object)
+        out[f"{kind}_driver"] = np.where(st > 0, driver, None)
+        out[f"{kind}_ST"] = np.where(st > 0, st, 0.0)
+    return out[cols]
+
+
 def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
                          frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
                          spec: AssumptionSpec | str | Path | None = None, kinds: tuple[str, ...] | None = None,
@@ -658,5 +693,5 @@ def level_uncertainty_html(data, *, city: str, cycle: int = 0) -> str:
 
 __all__ = ["CARD_CERTAINTY", "CONF_LEVEL", "INDEX_COLUMNS", "LeaveOneOut", "LevelUncertainty", "ModelData",
            "ModelRuns", "N_RESAMPLES", "N_SAMPLES", "SensitivityResult", "card_level_uncertainty", "card_table",
-           "leave_one_out", "level_uncertainty", "level_uncertainty_html", "model_data", "nominal_run",
+           "city_drivers", "leave_one_out", "level_uncertainty", "level_uncertainty_html", "model_data", "nominal_run",
            "run_model", "sensitivity_analysis", "sobol_indices", "uncertainty_analysis"]

@@ -103,7 +103,7 @@ def test_national_tables_cover_the_latest_cycle(dataset, tables):
                 "kruskal_wallis", "engagement", "engagement_association", "robustness_cities",
                 "robustness_levels", "robustness_settings", "uncertainty_cities", "uncertainty_levels",
                 "uncertainty_runs", "sensitivity_indices", "sensitivity_assumptions", "sensitivity_settings",
-                "leave_one_out", "leave_one_out_cities"]
+                "sensitivity_cities", "leave_one_out", "leave_one_out_cities"]
     assert list(tables) == expected
     for name, table in tables.items():
         if "cycle" in table.columns:

@@ -464,3 +464,24 @@ def test_sensitivity_plot_draws_one_bar_per_assumption_and_output():
     plt.close(ax.figure)
     with pytest.raises(ValueError):
         plots.sensitivity_plot(indices, index="S2")
+
+
+def test_city_drivers_pick_the_largest_total_index():
+    indices = pd.DataFrame({
+        "output": ["mean_rank_shift", "rank: A", "rank: A", "certified: A", "certified: A",
+                   "rank: B", "rank: B", "certified: B", "certified: B"],
+        "assumption": ["w", "w", "t", "w", "t", "w", "t", "w", "t"],
+        "ST": [0.9, 0.7, 0.0, 0.1, 0.8, 0.2, 0.3, 0.0, 0.0]})
+    drivers = se.city_drivers(indices).set_index("city")
+    assert drivers.loc["A", ["rank_driver", "certified_driver"]].tolist() == ["w", "t"]
+    assert drivers.loc["B", "rank_driver"] == "t" and drivers.loc["B", "rank_ST"] == pytest.approx(0.3)
+    assert pd.isna(drivers.loc["B", "certified_driver"]) and drivers.loc["B", "certified_ST"] == 0
+    assert se.city_drivers(indices.iloc[:1]).empty
+
+
+def test_city_drivers_on_a_real_analysis(panel_result):
+    _, res = panel_result
+    drivers = se.city_drivers(res.indices)
+    assert len(drivers) == res.cities["city"].nunique()
+    # thresholds never move a rank, so they never drive one
+    assert "thresholds" not in set(drivers["rank_driver"].dropna())
