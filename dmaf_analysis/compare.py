@@ -214,7 +214,7 @@ def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, fig
                         + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")
     parts.append("<h2>Indicators</h2><p>Points of each city out of the indicator's maximum, beside the median of "
                  "all cities of the cycle.</p><div class='wrap'><table><thead><tr><th>Indicator</th>"
-                 f"<th>Component</th><th>Max</th><th>National median</th>{head}</tr></thead>"
+                 f"<th style='text-align:left'>Component</th><th>Max</th><th>National median</th>{head}</tr></thead>"
                  f"<tbody>{''.join(ind_rows)}</tbody></table></div>")
     parts.append("<p style='font-size:small;color:#555'>Made with dmaf-analysis; not an official document. "
                  "Ranks are competition ranks within the cycle (ties share a rank).</p>")

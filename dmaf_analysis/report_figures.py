@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import pandas as pd
 
@@ -51,7 +52,9 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     ax = _new_axes(ax, (6.4, 2.9))
     long = comparison.melt(id_vars=["name"], value_vars=["score", "national_median", "top10_mean"],
                            var_name="series", value_name="value")
-    long["name"] = chart_labels(long["name"].astype(str))
+    # more than five components (any framework): wrap the names so neighbouring labels do not overlap
+    width = 100 if len(comparison) <= 5 else 11
+    long["name"] = [textwrap.fill(t, width, break_long_words=False) for t in chart_labels(long["name"].astype(str))]
     labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
     long["series"] = long["series"].map(labels)
     palette = {labels["score"]: _CITY_COLOUR, "National median": _PALETTE["National median"],

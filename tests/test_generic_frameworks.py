@@ -203,3 +203,20 @@ def test_batch_renders_made_up_frameworks(name, tmp_path, monkeypatch):
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Eastwick" in index and "Aldmoor" in index
     assert any((tmp_path / "national").glob("overview-cycle-*.html"))
+
+
+def test_component_chart_wraps_many_component_names(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dmaf_analysis import report_figures
+
+    monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / "septet"))
+    data = load_dataset(scores_file("septet"))
+    ax = report_figures.plot_components(report.component_comparison(data, city="Eastwick"), city="Eastwick")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    plt.close(ax.figure)
+    assert labels == ["Water Data", "Transit\nFeeds", "Health\nRegisters", "Land\nRecords", "Budget\nOpenness",
+                      "Citizen\nChannels", "Archive"]
