@@ -29,8 +29,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .framework import Framework, load_frameworks
-from .scoring import OVERALL_DECIMALS, _checked_weights
+from .framework import Framework, frameworks_or_bundled
+from .scoring import OVERALL_DECIMALS, _checked_weights, indicator_matrix
+from .numeric import format_number
+from .data_contract import is_synthetic
 
 BOUND_COLUMNS = ["overall_low", "overall_high", "level_low", "level_high", "rank_best", "rank_worst"]
 BOUNDS_TABLE_COLUMNS = ["cycle", "city", "n_unknown", "n_missing", "n_synthetic", *BOUND_COLUMNS]
@@ -40,7 +42,7 @@ def unknown_mask(scores: pd.DataFrame) -> pd.Series:
     """True for every row whose value is unknown: an empty score, or ``source`` ``synthetic``."""
     unknown = scores["score"].isna()
     if "source" in scores.columns:
-        unknown = unknown | (scores["source"].astype(str).str.strip().str.lower() == "synthetic")
+        unknown = unknown | is_synthetic(scores["source"])
     return unknown
 
 
@@ -91,7 +93,7 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
 
     See the module docstring for why these are the exact extremes.
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     parts = []
     unknown_rows = unknown_mask(scores)
     for cycle, rows in scores.groupby("cycle", sort=True):
@@ -102,9 +104,7 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
         known = rows[~unknown]
         synthetic = rows[unknown & rows["score"].notna()]
         if len(known):
-            values = (known.pivot_table(index="city", columns="indicator", values="score", aggfunc="sum",
-                                        min_count=1, dropna=False)
-                      .reindex(index=cities, columns=ids).to_numpy(dtype=float))
+            values = indicator_matrix(known, fw, cities=cities).to_numpy(dtype=float)
         else:
             values = np.full((len(cities), len(ids)), np.nan)
         n_syn = (synthetic.groupby("city")["indicator"].nunique().reindex(cities).fillna(0)
@@ -157,10 +157,7 @@ def add_bounds(scored: pd.DataFrame, scores: pd.DataFrame, *,
 
 def _fmt(x: float) -> str:
     """A score as people write it: 30, 27.5."""
-    if x != x:
-        return "n/a"
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return format_number(x, missing="n/a")
 
 
 def range_sentence(city: str, *, overall: float, overall_low: float, overall_high: float,

@@ -95,6 +95,7 @@ def _run_score(args) -> int:
 def _run_summary(args) -> int:
     import pandas as pd
 
+    from .data_contract import is_synthetic
     from .dataset import load_dataset, resolve_cycle
     from .report import framework_title
     from .scoring import group_summary
@@ -112,7 +113,7 @@ def _run_summary(args) -> int:
     summary = group_summary(part, by=args.by, frameworks=frameworks)
     cyc_scores = scores[scores["cycle"] == cycle]
     present = cyc_scores["score"].notna()
-    n_syn = int((cyc_scores.loc[present, "source"].astype(str).str.lower() == "synthetic").sum())
+    n_syn = int(is_synthetic(cyc_scores.loc[present, "source"]).sum())
     title = framework_title(frameworks[cycle].name, cycle)
     print(f"{title}: {len(part)} cities, {int(part['certified'].sum())} certified, "
           f"{int(part['overall'].notna().sum())} with a complete overall score")

@@ -20,6 +20,8 @@ from .errors import ArgumentError, DmafError
 from .escaping import chart_text
 from .fileio import write_text_atomic
 from .batch.slug import slugify
+from .data_contract import is_synthetic
+from .scoring import indicator_matrix
 
 SUMMARY_COLUMNS = ["city", "state", "overall", "level", "certified", "rank", "n_ranked", "n_values",
                    "n_synthetic"]
@@ -70,7 +72,7 @@ def compare_summary(data: Dataset, *, cities: Sequence[str], cycle: int = 0) -> 
     rows = data.scores[(data.scores["cycle"] == c) & data.scores["city"].isin(names)]
     present = rows["score"].notna()
     n_values = present.groupby(rows["city"]).sum()
-    synthetic = (present & (rows["source"].astype(str).str.lower() == "synthetic")).groupby(rows["city"]).sum()
+    synthetic = (present & is_synthetic(rows["source"])).groupby(rows["city"]).sum()
     out = scored.loc[names, ["city", "state", "overall", "level", "certified", "rank", *fw.component_ids]]
     out = out.reset_index(drop=True)
     out.insert(6, "n_ranked", int(scored["rank"].notna().sum()))
@@ -94,8 +96,7 @@ def compare_indicators(data: Dataset, *, cities: Sequence[str], cycle: int = 0) 
     names, c = resolve_cities(data, cities, cycle=cycle)
     fw = data.frameworks[c]
     rows = data.scores[data.scores["cycle"] == c]
-    wide = rows.pivot_table(index="city", columns="indicator", values="score", aggfunc="first",
-                            dropna=False).reindex(columns=fw.indicator_ids).astype(float)
+    wide = indicator_matrix(rows, fw)
     median = wide.median(axis=0, skipna=True)
     mine = rows[rows["city"].isin(names)]
     source = mine.assign(source=mine["source"].fillna("").astype(str)).set_index(["city", "indicator"])["source"]

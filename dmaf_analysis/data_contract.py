@@ -30,7 +30,7 @@ import pandas as pd
 from .cities import CityMatcher, cities_table
 from .errors import DataValidationError, InputFileError, Problem, WriteError
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,20 @@ class TableSchema:
 
 SCORE_SCHEMA = TableSchema("score table", ("cycle", "city", "indicator", "score"), ("state", "source"))
 ATTRIBUTE_SCHEMA = TableSchema("city attribute table", ("cycle", "city"), ("engagement_score", "state", "source"))
+
+#: The ``source`` of a value that was made up (see :mod:`dmaf_analysis.synth`).
+SYNTHETIC = "synthetic"
+
+
+def is_synthetic(source):
+    """Whether a ``source`` label (or each label of a Series) marks a synthetic value.
+
+    Case and surrounding spaces do not matter; a missing label is not synthetic.
+    """
+    if isinstance(source, pd.Series):
+        return source.astype(str).str.strip().str.lower() == SYNTHETIC
+    return str(source).strip().lower() == SYNTHETIC
+
 
 _NA_STRINGS = {"", "na", "nan", "n/a", "null", "none", "-"}
 
@@ -385,7 +399,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
         city (with closest matches), unknown indicator (with the valid ids),
         non-numeric, negative or too-high score, duplicate rows.
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     cities = cities_table(cities)
     frame = data.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -504,7 +518,7 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     frame, lines = raw_table.frame, raw_table.rows
     _require_columns(frame, ATTRIBUTE_SCHEMA, name)
     cities = cities_table(cities)
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     problems: list[Problem] = []
     cycle = _parse_cycle(frame["cycle"], lines, name, problems, sorted(frameworks))
     canonical, city_hints = _match_cities(_as_text(frame["city"]), lines, name, problems, cities)

@@ -17,7 +17,7 @@ from ._paths import bundled_city_attributes_path, bundled_scores_path
 from .cities import load_cities
 from .errors import ArgumentError, CycleNotInDataError, NoDataError
 from .framework import Framework, load_frameworks
-from .data_contract import read_city_attributes, read_scores
+from .data_contract import is_synthetic, read_city_attributes, read_scores
 from .scoring import score_cities
 
 
@@ -67,7 +67,7 @@ class Dataset:
         present = data["score"].notna()
         if not present.any():
             return 0.0
-        return float((data.loc[present, "source"].astype(str).str.lower() == "synthetic").mean())
+        return float(is_synthetic(data.loc[present, "source"]).mean())
 
 
 def resolve_cycle(cycles, cycle: int | None = 0) -> int:

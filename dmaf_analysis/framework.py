@@ -16,6 +16,8 @@ import pandas as pd
 from ._paths import frameworks_dir
 from .errors import FrameworkError
 from .fileio import load_yaml
+from .numeric import PRINTED_TOLERANCE
+from .numeric import TOLERANCE as _TOLERANCE
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 #: Column names of the scored tables: a component id may not be one of them, since
@@ -23,7 +25,6 @@ PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 RESERVED_COMPONENT_IDS = ("cycle", "city", "state", "region", "overall", "level", "rank", "complete",
                           "selection_round", "certified", "n_missing", "n_synthetic", "indicator",
                           "component", "score", "source", "measure")
-_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,16 +89,13 @@ class Framework:
         """Name of the certification level reached by an overall score (None if NaN)."""
         if overall is None or (isinstance(overall, float) and math.isnan(overall)):
             return None
-        reached = self.levels[self.levels["min_score"] <= overall + _TOLERANCE]
-        return str(reached["level"].iloc[-1])
+        return str(self.levels_for(np.array([overall], dtype=float))[0])
 
     def levels_for(self, overall: pd.Series | np.ndarray) -> np.ndarray:
         """Vectorised :meth:`level_for`: an object array of level names (None for NaN)."""
         values = np.asarray(overall, dtype=float)
-        mins = self.levels["min_score"].to_numpy(dtype=float)
         names = np.asarray(self.levels["level"].tolist(), dtype=object)
-        idx = np.searchsorted(mins, values + _TOLERANCE, side="right") - 1
-        out = names[np.clip(idx, 0, len(names) - 1)].astype(object)
+        out = names[level_index(values, self.levels["min_score"].to_numpy(dtype=float))].astype(object)
         out[np.isnan(values)] = None
         return out
 
@@ -207,7 +205,7 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
     if dupes:
         raise _fail(source, f"duplicate component ids: {', '.join(dupes)}")
     total_weight = sum(c["weight"] for c in components)
-    if abs(total_weight - 1.0) > 1e-6:
+    if abs(total_weight - 1.0) > PRINTED_TOLERANCE:
         raise _fail(source, f"component weights must sum to 1, they sum to {total_weight:g}")
 
     inds_raw = _require(raw, "indicators", source, "the framework")
@@ -236,7 +234,7 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         raise _fail(source, f"duplicate indicator ids: {', '.join(dupes)}")
     for cid in comp_ids:
         total = sum(x["max_score"] for x in indicators if x["component"] == cid)
-        if abs(total - 100.0) > 1e-6:
+        if abs(total - 100.0) > PRINTED_TOLERANCE:
             raise _fail(source, f"the maxima of component {cid!r} must sum to 100, they sum to {total:g}")
 
     levels = _parse_levels(_require(raw, "levels", source, "the framework"), source)
@@ -324,6 +322,28 @@ def load_frameworks(directory: str | Path | None = None) -> dict[int, Framework]
     return {f.cycle: f for f in _load_dir(str(folder.resolve()))}
 
 
+def frameworks_or_bundled(frameworks: dict[int, Framework] | None) -> dict[int, Framework]:
+    """``frameworks`` itself, or the bundled frameworks when it is None (every ``frameworks=`` default)."""
+    return load_frameworks() if frameworks is None else frameworks
+
+
+def level_index(scores, thresholds) -> np.ndarray:
+    """Index of the level reached by each score (the rule of :meth:`Framework.levels_for`).
+
+    ``thresholds`` is the ascending minimum score of each level, shared by every
+    score, or a (draws x levels) array giving each draw (row of ``scores``) its
+    own thresholds; then a missing (NaN) score gets -1 (no level). A score a
+    rounding error below a threshold reaches it.
+    """
+    mins = np.asarray(thresholds, dtype=float)
+    values = np.asarray(scores, dtype=float)
+    if mins.ndim == 2:
+        reached = (values[..., None] + _TOLERANCE >= mins[:, None, :]).sum(axis=-1) - 1
+        return np.where(np.isnan(values), -1, np.maximum(reached, 0) if values.size else reached)
+    idx = np.searchsorted(mins, values + _TOLERANCE, side="right") - 1
+    return np.clip(idx, 0, len(mins) - 1)
+
+
 def load_framework(cycle: int, directory: str | Path | None = None) -> Framework:
     """Load the framework of one cycle."""
     frameworks = load_frameworks(directory)
@@ -350,7 +370,7 @@ def component_map(cycle_from: int, cycle_to: int, *,
         When the two cycles are the same, a framework is missing, no component
         can be matched, or an inverted crosswalk would split one component.
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     cycle_from, cycle_to = int(cycle_from), int(cycle_to)
     if cycle_from == cycle_to:
         raise FrameworkError(f"cannot compare cycle {cycle_from} with itself; choose two different cycles")

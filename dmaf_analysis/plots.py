@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from .escaping import chart_labels, chart_text
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
 
 #: Resolution of figures drawn after :func:`use_light_style`.
 LIGHT_DPI = 80
@@ -48,7 +48,7 @@ def _empty(ax, message: str = "No data to show"):
 
 
 def _framework(cycle: int, frameworks: dict[int, Framework] | None) -> Framework:
-    return (load_frameworks() if frameworks is None else frameworks)[int(cycle)]
+    return frameworks_or_bundled(frameworks)[int(cycle)]
 
 
 def _names(fw: Framework) -> dict[str, str]:

@@ -22,12 +22,12 @@ import pandas as pd
 
 from .framework import Framework
 from .scoring import OVERALL_DECIMALS
+from .numeric import TOLERANCE as _TOL
 
 #: Indicator scores move in steps of this many points (DMAF report cards show 5-point steps).
 SCORE_GRANULARITY = 5.0
 #: "Top 10" as the press reported it.
 TOP_RANK = 10
-_TOL = 1e-9
 
 STEP_COLUMNS = ["step", "indicator", "component", "name", "score", "max_score", "points_gained",
                 "new_score", "partial", "overall_gain", "overall_after"]
@@ -92,7 +92,7 @@ def fewest_raises(table: pd.DataFrame, *, overall: float, target: float,
             break
         if row.full_gain >= remaining - _TOL:
             exact = remaining / row.weight
-            points = (math.ceil(exact / granularity - 1e-9) * granularity
+            points = (math.ceil(exact / granularity - _TOL) * granularity
                       if granularity and granularity > 0 else exact)
             points = min(points, row.room)
         else:

@@ -30,14 +30,17 @@ from .errors import CityNotInDataError, FrameworkError
 from .framework import Framework, component_map
 from .recommendations import load_recommendations, recommendations_path
 from .bounds import range_sentence, score_bounds
+from .numeric import TOLERANCE as _TOL
 from .ranking import (SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath, empty_steps, fewest_raises,
                       overall_of, plan_rank_move, weighted_indicators)
+from .numeric import format_number, summary_statistics
+from .data_contract import is_synthetic
+from .scoring import indicator_matrix
 
 # TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
 # (with competition ranks, ties at 10th place are all included).
 # SCORE_GRANULARITY: default step, in indicator points, by which a partially raised
 # indicator moves in :func:`path_to_next_level` (DMAF report cards show steps of 5).
-_TOL = 1e-9
 
 __all__ = [
     "CycleChange", "LevelPath", "RankPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY", "STEP_COLUMNS",
@@ -134,9 +137,7 @@ def _cycle_context(data: Dataset, cycle: int) -> _CycleContext:
     scored = data.scored[data.scored["cycle"] == cycle].set_index("city", drop=False)
     rows = data.scores[data.scores["cycle"] == cycle]
     cities = pd.Index(scored.index, name="city")
-    wide = (rows.pivot_table(index="city", columns="indicator", values="score", aggfunc="first",
-                             dropna=False)
-            .reindex(index=cities, columns=fw.indicator_ids).astype(float))
+    wide = indicator_matrix(rows, fw, cities=cities)
     src = rows.assign(source=rows["source"].astype(str))
     sources = (src.pivot(index="city", columns="indicator", values="source")
                .reindex(index=cities, columns=fw.indicator_ids))
@@ -179,10 +180,7 @@ def _levels_illustrative(fw: Framework) -> bool:
 
 def _fmt(x: float) -> str:
     """A score as people write it: 30, 27.5, 27.3."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return format_number(x, missing="n/a")
 
 
 # --------------------------------------------------------------------------- headline
@@ -353,7 +351,7 @@ class ReportHeadline:
             text = ", ".join(parts[:-1]) + " and " + parts[-1] + "."
         if self.n_missing:
             text += f" {self.n_missing} of {self.n_indicators} indicators have no value."
-        if self.engagement_source.lower() == "synthetic" and not math.isnan(self.engagement_score):
+        if is_synthetic(self.engagement_source) and not math.isnan(self.engagement_score):
             text += " The engagement score is synthetic."
         share = self.data_synthetic_share
         if share > 0:
@@ -419,7 +417,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         next_level=nxt[0] if nxt else None, next_level_min_score=nxt[1] if nxt else None,
         levels_illustrative=_levels_illustrative(fw), engagement_score=eng, engagement_source=eng_source,
         n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
-        n_synthetic=int((lower == "synthetic").sum()), n_report_card=int((lower == "report_card").sum()),
+        n_synthetic=int(is_synthetic(labels).sum()), n_report_card=int((lower == "report_card").sum()),
         other_sources=other_sources, n_missing=int((~present).sum()),
         data_synthetic_share=data.synthetic_share(ctx.cycle),
         weights_illustrative=fw.weights_provenance != "seen",
@@ -483,14 +481,10 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     return out[COMPONENT_COLUMNS]
 
 
-def _is_synthetic(labels: pd.Series) -> pd.Series:
-    return labels.fillna("").astype(str).str.strip().str.lower() == "synthetic"
-
-
 def _synthetic_points(ctx: _CycleContext, name: str) -> pd.Series:
     """Component -> points of the city's synthetic values."""
     values = ctx.wide.loc[name]
-    synthetic = _is_synthetic(ctx.sources.loc[name]) & values.notna()
+    synthetic = is_synthetic(ctx.sources.loc[name]) & values.notna()
     comp_of = ctx.framework.indicators.set_index("indicator")["component"]
     return values.where(synthetic, 0.0).groupby(comp_of.reindex(values.index)).sum()
 
@@ -590,7 +584,7 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
     """
     table = indicator_scores(data, city=city, cycle=cycle).reset_index(drop=True)
     table["order"] = np.arange(len(table))
-    real = table["score"].notna() & ~_is_synthetic(table["source"])
+    real = table["score"].notna() & ~is_synthetic(table["source"])
     if real.any():  # a city with values on record is judged on those alone
         table = table[real]
     strong = table[table["score"] > table["national_median"]].sort_values(
@@ -986,7 +980,7 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     table = pd.DataFrame(rows)
     table["change"] = table["current_score"] - table["previous_score"]
     prev_values = pctx.wide.loc[name]
-    prev_synthetic = int((_is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
+    prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
     return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=_num(old["overall"]),
                        previous_n_synthetic=prev_synthetic, previous_n_values=int(prev_values.notna().sum()),
                        previous_level=old["level"] if isinstance(old["level"], str) else None,
@@ -1037,16 +1031,11 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
     values = dist["engagement_score"].to_numpy(dtype=float)
     mine = dist.loc[dist["is_report_city"], "engagement_score"]
     score = float(mine.iloc[0]) if len(mine) else math.nan
-    if len(values):
-        q1, med, q3 = np.percentile(values, [25, 50, 75])
-        stats = dict(national_median=med, national_mean=values.mean(), q1=q1, q3=q3,
-                     min=values.min(), max=values.max())
-        pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
-               if not math.isnan(score) else math.nan)
-    else:
-        stats = dict(national_median=math.nan, national_mean=math.nan, q1=math.nan, q3=math.nan,
-                     min=math.nan, max=math.nan)
-        pct = math.nan
+    s = summary_statistics(values)
+    stats = dict(national_median=s["median"], national_mean=s["mean"], q1=s["q1"], q3=s["q3"],
+                 min=s["min"], max=s["max"])
+    pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
+           if len(values) and not math.isnan(score) else math.nan)
     row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
            "n_cities": len(values), "percentile": pct}
     return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)

@@ -11,25 +11,16 @@ import math
 
 import pandas as pd
 
+from .data_contract import is_synthetic
+from .numeric import format_number
+
 __all__ = ["RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html", "headline_html", "html_table",
            "indicators_html", "number", "paragraph", "path_html", "peers_html", "recommendations_html",
            "recommendations_section_html", "strengths_html"]
 
 
-def number(value, digits: int = 1) -> str:
-    """A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing."""
-    if value is None or value is pd.NA:
-        return "–"
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return "–"
-    text = f"{x:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+#: A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing.
+number = format_number
 
 
 def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
@@ -160,7 +151,7 @@ def indicators_html(indicators: pd.DataFrame) -> str:
 
 def _synthetic_mark(source) -> str:
     """" (synthetic)" after a value whose source is synthetic, so it is never read as a real score."""
-    return " (synthetic)" if str(source).strip().lower() == "synthetic" else ""
+    return " (synthetic)" if is_synthetic(source) else ""
 
 
 def strengths_html(table: pd.DataFrame) -> str:

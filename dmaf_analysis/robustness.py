@@ -32,14 +32,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import CycleNotInDataError, NoDataError
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled, level_index
 from .scoring import OVERALL_DECIMALS
 
 AGGREGATIONS = ("arithmetic", "geometric")
 GEOMETRIC_OFFSET = 1.0
 N_DRAWS = 10_000
 PERTURBATION = 0.25
-_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,22 +150,6 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty(s.shape, dtype=np.int64)
     np.put_along_axis(ranks, order, run_start, axis=1)
     return ranks if np.ndim(scores) == 2 else ranks[0]
-
-
-def level_index(scores: np.ndarray, thresholds) -> np.ndarray:
-    """Index of the level reached (same rule as :meth:`Framework.levels_for`).
-
-    ``thresholds`` is the ascending minimum score of each level, shared by every
-    score, or a (draws x levels) array giving each draw (row of ``scores``) its
-    own thresholds; then a missing (NaN) score gets -1 (no level).
-    """
-    mins = np.asarray(thresholds, dtype=float)
-    values = np.asarray(scores, dtype=float)
-    if mins.ndim == 2:
-        reached = (values[..., None] + _TOL >= mins[:, None, :]).sum(axis=-1) - 1
-        return np.where(np.isnan(values), -1, np.maximum(reached, 0) if values.size else reached)
-    idx = np.searchsorted(mins, values + _TOL, side="right") - 1
-    return np.clip(idx, 0, len(mins) - 1)
 
 
 def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: np.ndarray, levels: np.ndarray,
@@ -281,7 +264,7 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
         with a missing component score are left out (counted in
         ``settings.n_excluded``).
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     if scored.empty:
         raise NoDataError("no scored cities to analyse")
     cycle = int(scored["cycle"].max()) if cycle is None else int(cycle)

@@ -7,11 +7,15 @@ the overall score; ``treat_missing_as_zero=True`` counts missing indicators as 0
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from .cities import load_cities
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
+from .data_contract import is_synthetic
+from .numeric import summary_statistics
 
 #: Overall scores are rounded to this many decimals before levels and ranks, so
 #: that equal point totals tie exactly despite floating-point weights.
@@ -39,7 +43,35 @@ def score_columns(frameworks: dict[int, Framework] | None = None) -> list[str]:
 
 
 def _frameworks(frameworks):
-    return load_frameworks() if frameworks is None else frameworks
+    return frameworks_or_bundled(frameworks)
+
+
+def indicator_matrix(scores: pd.DataFrame, framework: Framework, *,
+                     cities: Sequence[str] | None = None) -> pd.DataFrame:
+    """The city x indicator table of points of one cycle's rows of a long score table.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Rows of one cycle, columns ``city, indicator, score``.
+    framework : Framework
+        That cycle's framework: its indicators are the columns, in framework order.
+    cities : sequence of str, optional
+        The rows, in this order (default: every city of ``scores``, in order of
+        first appearance).
+
+    Returns
+    -------
+    DataFrame
+        Index ``city``, one float column per indicator id; NaN where a city has
+        no value (or is not in ``scores``).
+    """
+    points = pd.to_numeric(scores["score"], errors="coerce")
+    wide = (scores.assign(score=points)
+            .pivot_table(index="city", columns="indicator", values="score", aggfunc="sum", min_count=1,
+                         dropna=False))
+    rows = pd.Index(pd.unique(scores["city"]) if cities is None else list(cities), name="city")
+    return wide.reindex(index=rows, columns=framework.indicator_ids).astype(float)
 
 
 def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
@@ -69,10 +101,7 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
     parts = []
     for cycle, cycle_scores in scores.groupby("cycle", sort=True):
         fw = frameworks[int(cycle)]
-        cities = pd.Index(pd.unique(cycle_scores["city"]), name="city")
-        wide = (cycle_scores.pivot_table(index="city", columns="indicator", values="score",
-                                         aggfunc="sum", min_count=1, dropna=False)
-                .reindex(index=cities, columns=fw.indicator_ids))
+        wide = indicator_matrix(cycle_scores, fw)
         present = wide.notna()
         for comp, inds in fw.indicators.groupby("component", sort=False)["indicator"]:
             ids = inds.tolist()
@@ -81,7 +110,7 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
             total = wide[ids].sum(axis=1, min_count=0)
             score = total if treat_missing_as_zero else total.where(complete)
             parts.append(pd.DataFrame({
-                "cycle": int(cycle), "city": cities, "component": comp,
+                "cycle": int(cycle), "city": wide.index, "component": comp,
                 "score": score.to_numpy(dtype=float), "n_indicators": len(ids),
                 "n_present": n_present.to_numpy(dtype=int), "complete": complete.to_numpy(dtype=bool),
             }))
@@ -211,7 +240,7 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
     table = table.merge(counts, on=["cycle", "city"], how="left")
     table["n_missing"] = table["cycle"].map(expected).astype(int) - table["n_scored"].fillna(0).astype(int)
     if "source" in scores.columns:
-        synth = (scores["source"].astype(str).str.lower() == "synthetic") & scores["score"].notna()
+        synth = is_synthetic(scores["source"]) & scores["score"].notna()
         n_syn = synth.groupby([scores["cycle"], scores["city"]]).sum().rename("n_synthetic").reset_index()
         table = table.merge(n_syn, on=["cycle", "city"], how="left")
         table["n_synthetic"] = table["n_synthetic"].fillna(0).astype(int)
@@ -262,13 +291,8 @@ def group_summary(scored: pd.DataFrame, *, by: str = "national",
         measures = frameworks[int(cycle)].component_ids + ["overall"]
         n_cert = int(part["certified"].sum())
         for measure in measures:
-            values = part[measure].dropna().to_numpy(dtype=float)
-            if len(values):
-                q1, med, q3 = np.percentile(values, [25, 50, 75])
-                stats = dict(count=len(values), mean=values.mean(), median=med, q1=q1, q3=q3,
-                             min=values.min(), max=values.max())
-            else:
-                stats = dict(count=0, mean=np.nan, median=np.nan, q1=np.nan, q3=np.nan, min=np.nan, max=np.nan)
+            stats = summary_statistics(part[measure].to_numpy(dtype=float))
+            stats["count"] = stats.pop("n")
             rows.append({"cycle": int(cycle), "grouping": by, "group": group, "measure": measure,
                          **stats, "n_certified": n_cert})
     return pd.DataFrame(rows, columns=["cycle", "grouping", "group", "measure", "count", "mean", "median",

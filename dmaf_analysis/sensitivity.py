@@ -47,7 +47,8 @@ from .assumptions import (AssumptionSpec, Settings, decode, load_spec, nominal_s
                           problem)
 from .dataset import resolve_cycle
 from .errors import ArgumentError, FrameworkError, NoDataError
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
+from .scoring import indicator_matrix
 
 #: Default number of base samples (a power of 2): 4,096 x (5 groups + 2) = 28,672 runs.
 N_SAMPLES = 4096
@@ -94,7 +95,7 @@ class ModelData:
 def model_data(scores: pd.DataFrame, *, cycle: int | None = None, frameworks: dict[int, Framework] | None = None,
                cities: pd.DataFrame | None = None) -> ModelData:
     """Prepare the long score table of one cycle (``cycle``: default the latest) for :func:`run_model`."""
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     if scores is None or scores.empty:
         raise NoDataError("no scores to analyse")
     cycle = resolve_cycle(pd.unique(scores["cycle"]), cycle)
@@ -102,9 +103,8 @@ def model_data(scores: pd.DataFrame, *, cycle: int | None = None, frameworks: di
         raise FrameworkError(f"no framework for cycle {cycle}")
     fw = frameworks[cycle]
     part = scores[scores["cycle"] == cycle]
-    names = pd.Index(pd.unique(part["city"]), name="city")
-    wide = (part.pivot_table(index="city", columns="indicator", values="score", aggfunc="sum", min_count=1,
-                             dropna=False).reindex(index=names, columns=fw.indicator_ids))
+    wide = indicator_matrix(part, fw)
+    names = wide.index
     raw = wide.to_numpy(dtype=float)
     comp_of = fw.indicators["component"].to_numpy(object)
     groups = [np.flatnonzero(comp_of == c) for c in fw.component_ids]
@@ -656,7 +656,7 @@ def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int | None = No
     groups of the framework's spec, for every city at once (see
     :func:`card_level_uncertainty` for the cached version the cards use).
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     c = resolve_cycle(pd.unique(scores["cycle"]), cycle)
     table = card_table(scores, cycle=c, frameworks=frameworks, cities=cities, n_draws=n_draws, seed=seed)
     return _from_table(table, city, frameworks[c], n_draws)

@@ -31,7 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
+from .numeric import TOLERANCE as _TOL
+from .numeric import summary_statistics
+from .scoring import indicator_matrix
 
 #: Thresholds the JRC/OECD audit uses to flag a distribution that may distort
 #: correlations: absolute skewness above 2 *and/or* (excess) kurtosis above 3.5.
@@ -46,12 +49,11 @@ CI_LEVEL = 0.95
 
 GROUPINGS = ("state", "region", "selection_round")
 
-_TOL = 1e-9
 
 
 # ----------------------------------------------------------------------------- helpers
 def _frameworks(frameworks: dict[int, Framework] | None) -> dict[int, Framework]:
-    return load_frameworks() if frameworks is None else frameworks
+    return frameworks_or_bundled(frameworks)
 
 
 def measures_for(framework: Framework) -> list[str]:
@@ -232,17 +234,14 @@ def distribution_summary(scored: pd.DataFrame, *, cycle: int | None = None,
 
 
 def _describe(x: np.ndarray, maximum: float) -> dict:
-    n = int(x.size)
+    s = summary_statistics(x)
+    n = s["n"]
     if n == 0:
         nan = float("nan")
-        return dict(n=0, mean=nan, median=nan, sd=nan, min=nan, q1=nan, q3=nan, max=nan, skew=nan,
-                    kurtosis=nan, share_zero=nan, share_full=nan, gini=nan, skew_flag=False,
-                    kurtosis_flag=False, outlier_flag=False)
-    q1, med, q3 = np.percentile(x, [25, 50, 75])
+        return dict(s, sd=nan, skew=nan, kurtosis=nan, share_zero=nan, share_full=nan, gini=nan,
+                    skew_flag=False, kurtosis_flag=False, outlier_flag=False)
     sk, ku = skewness(x), excess_kurtosis(x)
-    return dict(n=n, mean=float(x.mean()), median=float(med),
-                sd=float(x.std(ddof=1)) if n > 1 else float("nan"),
-                min=float(x.min()), q1=float(q1), q3=float(q3), max=float(x.max()), skew=sk, kurtosis=ku,
+    return dict(s, sd=float(x.std(ddof=1)) if n > 1 else float("nan"), skew=sk, kurtosis=ku,
                 share_zero=float(np.mean(np.abs(x) <= _TOL)),
                 share_full=float(np.mean(x >= maximum - _TOL)), gini=gini(x),
                 **outlier_flags(sk, ku))
@@ -394,10 +393,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def _indicator_matrix(scores: pd.DataFrame, cyc: int, fw: Framework) -> pd.DataFrame:
-    part = scores[scores["cycle"] == cyc]
-    wide = part.pivot_table(index="city", columns="indicator", values="score", aggfunc="first",
-                            dropna=False)
-    return wide.reindex(columns=fw.indicator_ids).apply(pd.to_numeric, errors="coerce")
+    return indicator_matrix(scores[scores["cycle"] == cyc], fw)
 
 
 def component_alphas(scores: pd.DataFrame, *, cycle: int | None = None,

@@ -34,7 +34,7 @@ import pandas as pd
 
 from .cities import CITY_COLUMNS, load_cities
 from .errors import ArgumentError, SynthesisError
-from .framework import Framework, load_frameworks
+from .framework import Framework, frameworks_or_bundled
 
 DEFAULT_SEED = 20210625
 """Seed of the bundled panel (the date the Cycle 2 results were announced)."""
@@ -710,7 +710,7 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ArgumentError(f"the seed must be a whole number >= 0, got {seed!r}")
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     if not frameworks:
         raise ArgumentError("no frameworks given: nothing to generate")
     table = panel_cities(n_cities, cities=cities)

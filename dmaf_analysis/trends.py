@@ -17,14 +17,14 @@ import pandas as pd
 from scipy import stats as _st
 
 from .errors import CycleNotInDataError
-from .framework import Framework, component_map, load_frameworks
+from .framework import Framework, component_map, frameworks_or_bundled
 from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
+from .numeric import TOLERANCE as _TOL
 
-_TOL = 1e-9
 
 
 def _frameworks(frameworks):
-    return load_frameworks() if frameworks is None else frameworks
+    return frameworks_or_bundled(frameworks)
 
 
 def _cycle_part(scored: pd.DataFrame, cycle: int) -> pd.DataFrame:

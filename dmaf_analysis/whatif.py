@@ -17,6 +17,7 @@ from .dataset import Dataset
 from .errors import ArgumentError, UsageError
 from .framework import Framework
 from .scoring import score_cities
+from .numeric import TOLERANCE
 
 #: ``source`` label of a changed value in the rescored table.
 WHATIF_SOURCE = "what-if"
@@ -77,7 +78,7 @@ def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[st
         except (TypeError, ValueError):
             problems.append(f"{ind}: the points {points!r} are not a number")
             continue
-        if not math.isfinite(value) or value < 0 or value > top + 1e-9:
+        if not math.isfinite(value) or value < 0 or value > top + TOLERANCE:
             problems.append(f"{ind}: {value:g} points is outside 0 to {top:g}, the indicator's maximum")
             continue
         checked[ind] = value

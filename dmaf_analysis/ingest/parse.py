@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..cities import load_cities
 from ..errors import UnreadableFileError
-from ..framework import Framework, load_frameworks
+from ..framework import Framework, frameworks_or_bundled
 from .model import AMBIGUOUS_POLICIES, IngestProblem, ReportCard
 from .placement import PlacementOutcome, place
 from .scan import (EPS, CardLayout, Events, Token, anchors, candidate_tokens, find_headings, fmt, printed_totals,
@@ -57,7 +57,7 @@ def parse_report_card(text: str, source: str = "<text>", *, ambiguous: str = "or
     """
     if ambiguous not in AMBIGUOUS_POLICIES:
         raise ValueError(f"ambiguous must be one of {AMBIGUOUS_POLICIES}, got {ambiguous!r}")
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     cities = load_cities() if cities is None else cities
     name = source
     if not text.strip():

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..cities import load_cities
 from ..errors import ReportCardError
-from ..framework import Framework, load_frameworks
+from ..framework import Framework, frameworks_or_bundled
 from .files import extract_text, find_report_files
 from .model import SCORE_COLUMNS, IngestProblem, IngestResult, ReportCard
 from .parse import parse_report_card
@@ -63,7 +63,7 @@ def ingest(paths: Iterable[str | Path], *, ambiguous: str = "order",
         ``problems`` : list of IngestProblem
             Errors (files not read) and warnings (placements, checks).
     """
-    frameworks = load_frameworks() if frameworks is None else frameworks
+    frameworks = frameworks_or_bundled(frameworks)
     cities = load_cities() if cities is None else cities
     files, problems = find_report_files(paths)
     cards: list[ReportCard] = []

@@ -18,13 +18,14 @@ import pandas as pd
 from ..cities import CityMatcher
 from ..errors import NotAReportCardError, ReportCardError, TruncatedReportCardError, UnknownCityError
 from ..framework import Framework
+from ..numeric import PRINTED_TOLERANCE, format_number
 from .model import IngestProblem
 
 __all__ = ["EPS", "CardHeader", "CardLayout", "Event", "Events", "PrintedTotals", "Token", "anchors",
            "candidate_tokens", "find_headings", "fmt", "printed_totals", "read_events", "read_header"]
 
 #: Tolerance when comparing scores, maxima and totals read from the text.
-EPS = 1e-6
+EPS = PRINTED_TOLERANCE
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _TITLE_RE = re.compile(r"Data\s+Maturity\s+Assessment\s+Framework|\bDMAF\b", re.I)
@@ -43,7 +44,7 @@ _TOTAL_RE = re.compile(r"\bScore[ \t]+" + _NUM + r"[ \t]+100\b(?![ \t]*[/.\d])",
 
 def fmt(x: float) -> str:
     """A score as printed in messages: ``10``, ``2.5``."""
-    return f"{x:g}"
+    return format_number(x, 6)
 
 
 # ------------------------------------------------------------------------- typed results
