@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_robustness.py", "bench_sensitivity.py", "bench_batch.py", "bench_scale.py"]
+BENCHMARKS = ["bench_robustness.py", "bench_sensitivity.py", "bench_batch.py", "bench_scale.py",
+              "bench_ingest.py"]
 
 
 def _load(name: str):
