@@ -1,0 +1,109 @@
+"""Every report works with any number of certification levels: 1, 2 (the defaults) and 4.
+
+The bundled data folder is copied with its frameworks' ``levels`` replaced, and
+``DMAF_DATA_DIR`` points every command at the copy.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FOUR_LEVELS, ONE_LEVEL, TWO_LEVELS
+from dmaf_analysis import national, report, report_html
+from dmaf_analysis.cli import main
+from dmaf_analysis.dataset import load_dataset
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+LEVEL_SETS = {1: ONE_LEVEL, 2: TWO_LEVELS, 4: FOUR_LEVELS}
+
+
+def data_folder(tmp: Path, levels: list[dict]) -> Path:
+    folder = tmp / "data"
+    shutil.copytree(DATA, folder)
+    # the bundled sensitivity specs name the thresholds, which one level does not have:
+    # without them the package's default assumptions apply (they skip what does not vary)
+    for spec in (folder / "frameworks").glob("*.sensitivity.yaml"):
+        spec.unlink()
+    for path in (folder / "frameworks").glob("*.yaml"):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "levels" not in raw:  # not a framework file (e.g. a sensitivity spec)
+            continue
+        raw["levels"] = [dict(lv) for lv in levels]
+        path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(params=sorted(LEVEL_SETS), ids=lambda n: f"{n}-levels")
+def levels_env(request, tmp_path, monkeypatch):
+    folder = data_folder(tmp_path, LEVEL_SETS[request.param])
+    monkeypatch.setenv("DMAF_DATA_DIR", str(folder))
+    return request.param, folder
+
+
+def test_summary_lists_the_levels_and_the_whole_top_10(levels_env, capsys):
+    n, folder = levels_env
+    assert main(["summary", str(folder / "scores.csv")]) == 0
+    out = capsys.readouterr().out
+    names = [lv["name"] for lv in LEVEL_SETS[n]]
+    top = out.split("Top 10")[1]
+    assert any(name in top for name in names)
+    assert top.count("10=") == 3
+    certified = {1: 0, 2: 42, 4: 42}[n]
+    assert f"{certified} certified" in out
+
+
+def test_card_sections_work_with_any_number_of_levels(levels_env):
+    n, folder = levels_env
+    data = load_dataset(folder / "scores.csv", folder / "city_attributes.csv")
+    fw = data.frameworks[2]
+    assert len(fw.levels) == n
+    for city in ("Surat", "Ludhiana", "Kohima", "Ajmer"):
+        head = report.report_headline(data, city=city)
+        assert head.level in fw.levels["level"].tolist()
+        assert head.level_low in fw.levels["level"].tolist() and head.level_high in fw.levels["level"].tolist()
+        page = report_html.headline_html(head)
+        assert head.level in page
+        path = report.path_to_next_level(data, city=city)
+        html = report_html.path_html(path)
+        assert path.statement in html.replace("&#x27;", "'")
+        if path.at_top_level:  # the highest level: a move up the ranking instead
+            assert path.current_level == fw.levels["level"].iloc[-1]
+            assert path.rank_move is not None
+            assert path.rank_move.target_rank is None or path.rank_move.reached
+        else:
+            assert path.target_level == fw.next_level(path.current_level)[0]
+            assert path.resulting_overall >= path.target_min_score - 1e-9
+    # with one level every city is at the top; with four, Surat (94) is at "Level 4"
+    assert report.path_to_next_level(data, city="Ludhiana").at_top_level == (n == 1)
+    assert report.report_headline(data, city="Surat").level == LEVEL_SETS[n][-1]["name"]
+
+
+def test_national_tables_list_every_level(levels_env):
+    n, folder = levels_env
+    data = load_dataset(folder / "scores.csv", folder / "city_attributes.csv")
+    tables = national.national_tables(data, n_draws=40, n_boot=40, n_samples=64)
+    assert tables["level_counts"]["level"].tolist() == [lv["name"] for lv in LEVEL_SETS[n]]
+    assert int(tables["level_counts"]["n"].sum()) == 100
+    trend = national.trend_tables(data, n_boot=40)
+    assert set(trend["transition_matrix"]["level_from"]) == {lv["name"] for lv in LEVEL_SETS[n]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [1, 4])
+def test_batch_cards_index_and_national_render_with_n_levels(n, tmp_path, monkeypatch):
+    from dmaf_analysis.batch import render_batch
+
+    folder = data_folder(tmp_path, LEVEL_SETS[n])
+    monkeypatch.setenv("DMAF_DATA_DIR", str(folder))
+    out = tmp_path / "out"
+    summary = render_batch(scores_path=folder / "scores.csv", output_dir=out, workers=1, progress=False,
+                           cities=["Surat", "Ludhiana"])
+    assert summary.exit_code == 0, summary.text()
+    card = (out / "cities" / "surat" / f"cycle-{summary.cycle}.html").read_text(encoding="utf-8")
+    assert LEVEL_SETS[n][-1]["name"] in card and "ranked first" in card
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Surat" in index and "Ludhiana" in index
+    assert any((out / "national").glob("overview-cycle-*.html"))
