@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo  - set up .venv and render every report card of the bundled data
+#   make demo  - set up .venv and render every report card of the bundled data (and their PDFs
+#                when Chromium is there or can be installed)
 #   make test  - set up .venv with the test extras (and Chromium), run the linter (make lint), then the tests
 PYTHON ?= python3
 VENV   ?= .venv
@@ -24,17 +25,20 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Debian's Chromium and ChromeDriver, for the browser check of the rendered pages.
+# Debian's Chromium and ChromeDriver, for the browser check of the rendered pages and for PDF output.
 browser:
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	else echo "note: chromium/chromedriver not found and cannot be installed here; the browser test will be skipped (it fails in CI)"; fi
+	else echo "note: chromium/chromedriver not found and cannot be installed here; no PDFs, and the browser test will be skipped (it fails in CI)"; fi
 
-demo: install
+demo: install browser
 	$(BIN)/dmaf validate data/scores.csv
-	$(BIN)/dmaf batch --output-dir $(OUTPUTS)
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+	  $(BIN)/dmaf batch --output-dir $(OUTPUTS) --pdf; \
+	else echo "note: no Chromium, so no PDFs (apt-get install chromium chromium-driver, then dmaf batch --pdf)"; \
+	  $(BIN)/dmaf batch --output-dir $(OUTPUTS); fi
 
 test: lint browser
 	$(BIN)/python -m pytest -q

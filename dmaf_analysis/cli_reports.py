@@ -28,6 +28,9 @@ def output_options(p: argparse.ArgumentParser, *, render: bool = True) -> None:
         p.add_argument("--force", action="store_true", help="render again even when the inputs are unchanged")
         p.add_argument("--timeout", type=whole_seconds, default=600, metavar="SECONDS",
                        help="longest time one notebook cell may run, in whole seconds (default: 600)")
+        p.add_argument("--pdf", action="store_true",
+                       help="also write <name>.pdf (A4) beside each HTML page, printed by headless Chromium "
+                            "(needs chromium and chromium-driver; the HTML is written either way)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -86,7 +89,7 @@ def _run_report(args) -> int:
     _stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
                                  attributes_path=args.attributes or None, output_dir=_output_root(args),
-                                 force=args.force, timeout=args.timeout)
+                                 force=args.force, timeout=args.timeout, pdf=args.pdf)
     return report_outcome("report", summary, label=f"{summary.results[0].job.label}, cycle {summary.cycle}")
 
 
@@ -106,6 +109,11 @@ def report_outcome(command: str, summary, *, label: str) -> int:
     state = "unchanged since the last run (use --force to render again)" if result.status == "unchanged" \
         else f"rendered in {result.seconds:.1f} s"
     print(f"{label}: {state}\n  {job.ipynb_path}\n  {job.html_path}")
+    if summary.pdf is not None:
+        if not summary.pdf.ok:
+            print(f"dmaf {command}: {summary.pdf.text()}", file=sys.stderr)
+            return 1
+        print(f"  {job.html_path.with_suffix('.pdf')}")
     return 0
 
 
@@ -115,7 +123,8 @@ def _run_batch(args) -> int:
     _stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
                            cycle=args.cycle, output_dir=_output_root(args), workers=args.workers, force=args.force,
-                           progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after)
-    stream = sys.stderr if summary.failed else sys.stdout
+                           progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after,
+                           pdf=args.pdf)
+    stream = sys.stderr if summary.failed or summary.pdf_failed else sys.stdout
     print(summary.text(), file=stream)
-    return summary.exit_code
+    return 1 if summary.pdf_failed else summary.exit_code

@@ -64,7 +64,8 @@ def _run_national(args) -> int:
     _stop_on_sigterm()
     summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
                                      attributes_path=args.attributes or None,
-                                     output_dir=_output_root(args), force=args.force, timeout=args.timeout)
+                                     output_dir=_output_root(args), force=args.force, timeout=args.timeout,
+                                     pdf=args.pdf)
     return report_outcome("national", summary, label=summary.results[0].job.label)
 
 
@@ -75,7 +76,7 @@ def _run_trends(args) -> int:
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
                                      output_dir=_output_root(args),
-                                     force=args.force, timeout=args.timeout)
+                                     force=args.force, timeout=args.timeout, pdf=args.pdf)
     return report_outcome("trends", summary, label=summary.results[0].job.label)
 
 

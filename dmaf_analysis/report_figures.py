@@ -1,10 +1,12 @@
 """Figures of the city report card.
 
 Plot functions take a table from :mod:`dmaf_analysis.report`, draw on ``ax`` (a
-new small figure when ``ax`` is None) and return the Axes. :func:`png` turns a
-figure into an embeddable PNG and closes it, so a warm kernel rendering many
-cards does not accumulate figures. Text from data reaches the charts through
-:mod:`dmaf_analysis.escaping`.
+new figure, in the toolkit's one style from :mod:`dmaf_analysis.style`, when
+``ax`` is None) and return the Axes. Bars carry their values and zero is drawn.
+:func:`png` turns a figure into an embeddable, optimised PNG (drawn at twice its
+display size, so it stays sharp on screen and in print) and closes it, so a warm
+kernel rendering many cards does not accumulate figures. Text from data reaches
+the charts through :mod:`dmaf_analysis.escaping`.
 """
 from __future__ import annotations
 
@@ -14,21 +16,29 @@ import textwrap
 
 import pandas as pd
 
+from . import style
 from .escaping import chart_labels, chart_text
 
-__all__ = ["FIGURE_DPI", "plot_components", "plot_engagement", "png", "png_data_uri"]
+__all__ = ["FIGURE_DPI", "SCALE", "plot_components", "plot_engagement", "png", "png_bytes", "png_data_uri"]
 
-#: Resolution of the card's figures: small PNGs keep the HTML light.
-FIGURE_DPI = 85
-_CITY_COLOUR = "#1f6f8b"
-_PALETTE = {"city": _CITY_COLOUR, "National median": "#9aa5ad", "Top-10 mean": "#e0a458"}
+#: Resolution of the card's figures (the toolkit's one style, :mod:`dmaf_analysis.style`).
+FIGURE_DPI = style.DPI
+_CITY_COLOUR = style.CITY
+_PALETTE = {"city": _CITY_COLOUR, "National median": style.REFERENCE, "Top-10 mean": style.HIGHLIGHT}
+
+
+_styled = False
 
 
 def _new_axes(ax, size):
+    global _styled
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
+    if not _styled:  # the toolkit's style, once per kernel
+        style.apply()
+        _styled = True
     _, ax = plt.subplots(figsize=size, dpi=FIGURE_DPI)
     return ax
 
@@ -49,7 +59,7 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     """
     import seaborn as sns
 
-    ax = _new_axes(ax, (6.4, 2.9))
+    ax = _new_axes(ax, (style.PAGE_WIDTH, 3.1))
     long = comparison.melt(id_vars=["name"], value_vars=["score", "national_median", "top10_mean"],
                            var_name="series", value_name="value")
     # more than five components (any framework): wrap the names so neighbouring labels do not overlap
@@ -61,7 +71,11 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
                "Top-10 mean": _PALETTE["Top-10 mean"]}
     sns.barplot(data=long, x="name", y="value", hue="series", hue_order=list(labels.values()),
                 palette=palette, ax=ax)
-    ax.set_ylim(0, 100)
+    for container in ax.containers:
+        style.label_bars(ax, container, [b.get_height() for b in container], fmt="{:.0f}",
+                         fontsize=style.SMALL_SIZE - 1)
+    style.zero_line(ax)
+    ax.set_ylim(0, 108)
     ax.set_xlabel("")
     ax.set_ylabel("Score (out of 100)")
     handles, names = ax.get_legend_handles_labels()
@@ -70,9 +84,9 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
 
         handles.append(Patch(facecolor=_SYNTHETIC_FACE, edgecolor=_CITY_COLOUR, hatch=_SYNTHETIC_HATCH, lw=0))
         names.append("synthetic part")
-    ax.legend(handles, names, title="", fontsize=8, ncols=len(handles), loc="upper center",
-              bbox_to_anchor=(0.5, 1.18), frameon=False)
-    ax.tick_params(labelsize=9)
+    ax.legend(handles, names, title="", fontsize=style.SMALL_SIZE, ncols=len(handles), loc="upper center",
+              bbox_to_anchor=(0.5, 1.2), frameon=False)
+    ax.tick_params(labelsize=style.SMALL_SIZE)
     sns.despine(ax=ax)
     return ax
 
@@ -114,7 +128,7 @@ def plot_engagement(distribution: pd.DataFrame, *, ax=None):
     """
     import seaborn as sns
 
-    ax = _new_axes(ax, (6.4, 2.2))
+    ax = _new_axes(ax, (style.PAGE_WIDTH, 2.3))
     values = distribution["engagement_score"].astype(float)
     if values.empty:
         ax.text(0.5, 0.5, "No engagement scores in the data", ha="center", va="center",
@@ -129,30 +143,45 @@ def plot_engagement(distribution: pd.DataFrame, *, ax=None):
         right = x > 70
         ax.annotate(chart_text(mine["city"].iloc[0]), (x, 1), xycoords=("data", "axes fraction"),
                     xytext=(-4 if right else 4, -12), textcoords="offset points",
-                    ha="right" if right else "left", color=_CITY_COLOUR, fontsize=9)
+                    ha="right" if right else "left", color=_CITY_COLOUR, fontsize=style.FONT_SIZE)
     ax.set_xlim(0, 100)
     ax.set_xlabel("City Engagement Score (out of 100)")
     ax.set_ylabel("Cities")
-    ax.tick_params(labelsize=9)
+    ax.tick_params(labelsize=style.SMALL_SIZE)
     sns.despine(ax=ax)
     return ax
 
 
-def png(ax_or_figure, *, dpi: int = FIGURE_DPI):
-    """Render a figure to an ``IPython.display.Image`` (PNG) and close the figure."""
+#: Pixels per figure pixel: figures are drawn at twice their display size (sharp on screens and in print).
+SCALE = 2
+
+
+def png_bytes(ax_or_figure, *, dpi: int = FIGURE_DPI, scale: int = SCALE) -> tuple[bytes, int]:
+    """The figure as an optimised PNG (palette of 256 colours) and its display width in pixels; closes it."""
     import matplotlib.pyplot as plt
-    from IPython.display import Image
+    from PIL import Image as PILImage
 
     fig = getattr(ax_or_figure, "figure", ax_or_figure)
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        fig.savefig(buffer, format="png", dpi=dpi * scale, bbox_inches="tight")
     finally:
         plt.close(fig)
-    return Image(data=buffer.getvalue(), format="png")
+    image = PILImage.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = image.quantize(colors=256, method=PILImage.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue(), max(1, round(image.width / scale))
+
+
+def png(ax_or_figure, *, dpi: int = FIGURE_DPI, scale: int = SCALE):
+    """Render a figure to an ``IPython.display.Image`` (optimised PNG, shown at its natural size); closes it."""
+    from IPython.display import Image
+
+    data, width = png_bytes(ax_or_figure, dpi=dpi, scale=scale)
+    return Image(data=data, format="png", width=width)
 
 
 def png_data_uri(ax_or_figure, *, dpi: int = FIGURE_DPI) -> str:
     """The figure as a ``data:image/png;base64,...`` URI (and close it)."""
-    return "data:image/png;base64," + base64.b64encode(png(ax_or_figure, dpi=dpi).data).decode("ascii")
-
+    return "data:image/png;base64," + base64.b64encode(png_bytes(ax_or_figure, dpi=dpi)[0]).decode("ascii")

@@ -24,7 +24,7 @@ number = format_number
 
 
 def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
-               highlight: str | None = None) -> str:
+               highlight: str | None = None, print_rows=None) -> str:
     """An escaped HTML table of ``frame``.
 
     Parameters
@@ -36,6 +36,9 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
     highlight : str, optional
         A boolean column; rows where it is True are shown in bold (the column
         itself is not shown unless listed in ``columns``).
+    print_rows : sequence of bool, optional
+        Rows to keep in print (the PDF); the others are shown on screen only and
+        a last row, in print only, says how many are in the HTML version.
     """
     columns = columns or {c: c for c in frame.columns}
     marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
@@ -54,6 +57,13 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
             cells.append(f"<td{align}>{html.escape(text)}</td>")
         style = ' style="font-weight:bold;background:#eef5f8"' if mark else ""
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
+    if print_rows is not None:
+        keep = [bool(k) for k in print_rows]
+        body = [row if k else row.replace("<tr", '<tr class="dmaf-screen-only"', 1) for row, k in zip(body, keep)]
+        hidden = keep.count(False)
+        if hidden:
+            body.append(f'<tr class="dmaf-print-only"><td colspan="{len(columns)}">{hidden} more '
+                        f"row{'s' if hidden != 1 else ''} in the HTML version of this card</td></tr>")
     return (f'<table class="dmaf-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 
@@ -184,7 +194,8 @@ def recommendations_html(table: pd.DataFrame) -> str:
     return html_table(view, columns={
         "priority": "#", "label": "Indicator", "score_text": "Score / max",
         "points_available": "Points available", "overall_gain": "Overall gain at max",
-        "recommendation": "What the city can do"}, digits=2)
+        "recommendation": "What the city can do"}, digits=2,
+        print_rows=[i < PRINT_RECOMMENDATIONS for i in range(len(view))])
 
 
 RECOMMENDATIONS_INTRO = (
@@ -238,7 +249,7 @@ def peers_html(peers: pd.DataFrame) -> str:
     if "n_synthetic" in peers.columns and (peers["n_synthetic"] > 0).any():
         view["values_text"] = [_values_text(k, n) for k, n in zip(peers["n_synthetic"], peers["n_indicators"])]
         columns["values_text"] = "Values"
-    return html_table(view, columns=columns, highlight="is_report_city")
+    return html_table(view, columns=columns, highlight="is_report_city", print_rows=_near_city(view))
 
 
 def _values_text(n_synthetic, n_indicators) -> str:
@@ -247,6 +258,25 @@ def _values_text(n_synthetic, n_indicators) -> str:
     if k <= 0:
         return "on record"
     return "synthetic" if k >= n else f"{k} of {n} synthetic"
+
+
+#: In print, the card keeps its first recommendations and the peers next to the city (the rest stay in the HTML).
+PRINT_RECOMMENDATIONS = 6
+PRINT_PEERS_AROUND = 3
+
+
+def _near_city(peers: pd.DataFrame) -> list[bool]:
+    """Per row: is it within ``PRINT_PEERS_AROUND`` rows of the report city in its peer group?"""
+    keep = [False] * len(peers)
+    flags = peers["is_report_city"].fillna(False).astype(bool).tolist()
+    groups = peers["group"].tolist()
+    for g in dict.fromkeys(groups):
+        rows = [i for i, x in enumerate(groups) if x == g]
+        mine = [k for k, i in enumerate(rows) if flags[i]]
+        centre = mine[0] if mine else 0
+        for k, i in enumerate(rows):
+            keep[i] = abs(k - centre) <= PRINT_PEERS_AROUND
+    return keep
 
 
 def change_html(change) -> str:

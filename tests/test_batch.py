@@ -227,10 +227,10 @@ def test_dead_kernel_and_failed_write_are_isolated(tmp_path, small_data, monkeyp
 
     original = Exporters.export
 
-    def export(self, nb, title):
+    def export(self, nb, title, meta=None):
         if title.startswith("Kohima"):
             raise OSError("disk full (simulated)")
-        return original(self, nb, title)
+        return original(self, nb, title, meta)
 
     monkeypatch.setattr(Exporters, "export", export)
     summary = run_jobs([job("Pune", CRASH_NB), job("Surat", FIXTURE_NB), job("Kohima", FIXTURE_NB)],

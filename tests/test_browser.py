@@ -148,3 +148,106 @@ def test_city_report_in_chromium(rendered, browser):
     assert "Ludhiana" in browser.title
     text = browser.find_element("css selector", "body").text
     assert "Ludhiana" in text and "Traceback" not in text
+
+
+# ------------------------------------------------------------ documents and PDFs
+PUBLISHED_CITIES = ["Ludhiana", "Surat"]
+CARD_BUDGET = 250_000  # bytes of one city card's HTML
+MAX_CARD_PAGES = 4
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """Two cards and both national reports, with their PDFs, from the bundled data."""
+    _require_browser()
+    if not bundled_scores_path().exists():
+        pytest.skip("needs the bundled data")
+    out = tmp_path_factory.mktemp("published") / "outputs"
+    summary = render_batch(output_dir=out, cities=PUBLISHED_CITIES, workers=2, progress=False, pdf=True)
+    assert summary.exit_code == 0, summary.text()
+    assert summary.pdf is not None and summary.pdf.ok, summary.text()
+    return out
+
+
+def _national_pages(out: Path) -> list[Path]:
+    pages = sorted((out / "national").glob("*.html"))
+    assert {p.name.split("-")[0] for p in pages} == {"overview", "trends"}
+    return pages
+
+
+def _fits(driver) -> dict:
+    return driver.execute_script("""
+        const doc = document.documentElement;
+        const wide = Array.from(document.querySelectorAll('table')).filter(t => {
+            const box = t.closest('.dmaf-table-box, .jp-OutputArea-output') || t.parentElement;
+            return t.getBoundingClientRect().width > box.getBoundingClientRect().width + 1;
+        }).length;
+        return {scroll: doc.scrollWidth, client: doc.clientWidth, wide: wide,
+                tables: document.querySelectorAll('table').length};""")
+
+
+def test_national_pages_fit_1280_px_without_sideways_scroll(published, browser):
+    browser.set_window_size(1280, 900)
+    for page in _national_pages(published):
+        assert _open(browser, page) == []
+        fit = _fits(browser)
+        assert fit["tables"] >= 5, page.name
+        assert fit["scroll"] <= fit["client"], (page.name, fit)
+        assert fit["wide"] == 0, (page.name, fit)  # every table fits its box
+        text = browser.find_element("css selector", "body").text
+        assert "Key findings" in text and "Contents" in text
+        assert "True" not in text.split() and "False" not in text.split()
+        # the table of contents points at headings that exist
+        targets = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.dmaf-toc a')).map(a => "
+            "!!document.getElementById(decodeURIComponent(a.hash.slice(1))));")
+        assert targets and all(targets), page.name
+
+
+def test_city_card_on_a_phone_scrolls_tables_inside_their_box(published, browser):
+    page = published / "cities" / "ludhiana" / "cycle-2.html"
+    try:
+        browser.set_window_size(400, 800)
+        assert _open(browser, page) == []
+        inner = browser.execute_script("return window.innerWidth")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= inner + 1, (width, inner)
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+def test_pages_are_lean_carry_their_metadata_and_no_local_path(published):
+    from dmaf_analysis import __version__
+
+    card = published / "cities" / "ludhiana" / "cycle-2.html"
+    assert card.stat().st_size <= CARD_BUDGET
+    for page in [card, *_national_pages(published)]:
+        text = page.read_text(encoding="utf-8")
+        assert f"dmaf-analysis {__version__}" in text and "Generated 20" in text and "DMAF 2.0" in text
+        assert 'href="../index.html"' in text or 'href="../../index.html"' in text
+        assert str(published.parent) not in text and str(Path.home()) + "/" not in text
+        assert "/work/" not in text and "/tmp/" not in text
+
+
+def _pdf_text(path: Path) -> tuple[int, list[str]]:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for p in pdf.pages:  # A4 portrait: 595 x 842 points
+            assert abs(float(p.width) - 595.3) < 2 and abs(float(p.height) - 841.9) < 2, (p.width, p.height)
+        return len(pdf.pages), [p.extract_text() or "" for p in pdf.pages]
+
+
+def test_pdfs_open_with_expected_text_and_page_counts(published):
+    for city in PUBLISHED_CITIES:
+        n, pages = _pdf_text(published / "cities" / city.lower() / "cycle-2.pdf")
+        assert 1 <= n <= MAX_CARD_PAGES, (city, n)
+        assert city in pages[0] and "About these values" in pages[0]  # provenance notice on page 1
+        assert f"Page 1 of {n}" in pages[0] and f"Page {n} of {n}" in pages[-1]
+        assert "Recommendations" in " ".join(pages)
+    for page in _national_pages(published):
+        n, pages = _pdf_text(page.with_suffix(".pdf"))
+        assert 3 <= n <= 30, (page.name, n)
+        assert "Key findings" in pages[0] and "SYNTHETIC" in pages[0]
+        assert f"Page 1 of {n}" in pages[0]
+        assert "Data and provenance" in " ".join(pages)

@@ -91,7 +91,7 @@ class Exporters:
         self._plain = None
         self._embedding = None
 
-    def export(self, nb, title: str) -> str:
+    def export(self, nb, title: str, meta: dict | None = None) -> str:
         if needs_image_embedding(nb):
             if self._embedding is None:
                 self._embedding = make_exporter(embed_images=True)
@@ -104,7 +104,10 @@ class Exporters:
         # give every city's page the same one); the notebook itself is unchanged.
         view = copy.copy(nb)
         view.metadata = NotebookNode({**nb.metadata, "title": title})
-        body, _ = exporter.from_notebook_node(view, resources={"metadata": {"name": title}})
+        resources = {"metadata": {"name": title}}
+        if meta:  # page header: framework, version, date, link to the index (report.html.j2)
+            resources["dmaf"] = dict(meta)
+        body, _ = exporter.from_notebook_node(view, resources=resources)
         return body
 
 
@@ -113,7 +116,7 @@ def write_outputs(job: ReportJob, nb, exporters: Exporters) -> None:
 
     with atomic_path(job.ipynb_path) as tmp:
         nbformat.write(nb, str(tmp))
-    write_text_atomic(job.html_path, exporters.export(nb, job.title))
+    write_text_atomic(job.html_path, exporters.export(nb, job.title, job.meta))
 
 
 _STALE_BANNER = re.compile(r"<!-- dmaf-stale -->.*?<!-- /dmaf-stale -->", re.DOTALL)

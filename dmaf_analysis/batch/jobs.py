@@ -1,7 +1,7 @@
 """The job model of a batch: one report to render, what happened to it, and the summary of a run."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["BatchSummary", "ReportJob", "ReportResult"]
@@ -24,6 +24,8 @@ class ReportJob:
     ipynb_path: Path
     html_path: Path
     data_files: tuple[Path, ...] = ()
+    #: What the page header and the PDF footer say (framework, version, date, index link); not digested.
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class BatchSummary:
     index_path: Path | None = None
     manifest_path: Path | None = None
     kernel_starts: int = 0
+    pdf: object = None  # a dmaf_analysis.pdf.PdfRun when PDFs were asked for
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -87,7 +90,14 @@ class BatchSummary:
                              f"stale: {r.job.html_path}; this run: {failed_html})")
             else:
                 lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
+        if self.pdf is not None:
+            lines.append(self.pdf.text())
         if self.index_path is not None:
             lines.append(f"index: {self.index_path}  ({Path(self.index_path).resolve().as_uri()})")
         return "\n".join(lines)
+
+    @property
+    def pdf_failed(self) -> bool:
+        """PDFs were asked for and some (or all, for want of an engine) were not written."""
+        return self.pdf is not None and not self.pdf.ok
 

@@ -15,6 +15,7 @@ from .index_page import write_index
 from .jobs import BatchSummary, ReportJob
 from .lock import output_lock
 from .pool import check_timeout, run_jobs
+from .publish import page_meta, print_pdfs
 from .slug import unique_slugs
 
 __all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
@@ -73,8 +74,10 @@ def framework_title(dataset, cycle: int) -> str:
 
 
 def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: str,
-             notebook: Path = CITY_NOTEBOOK, framework_title: str = "") -> ReportJob:
-    """The job that renders one city's report for one cycle (``framework_title`` names it in the title)."""
+             notebook: Path = CITY_NOTEBOOK, framework_title: str = "", dataset=None,
+             index: bool = True) -> ReportJob:
+    """The job that renders one city's report for one cycle (``framework_title`` names it in the title;
+    ``dataset`` gives the page header its framework name, ``index`` links it to the index page)."""
     city_dir = output_dir / "cities" / slug
     title = f"{city}: {framework_title} report card" if framework_title else f"{city}: report card, cycle {cycle}"
     return ReportJob(
@@ -83,7 +86,9 @@ def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: 
         parameters={"city": city, "cycle": int(cycle), "scores_path": inputs.scores_param,
                     "attributes_path": inputs.attributes_param, "output_dir": str(city_dir.resolve())},
         ipynb_path=city_dir / f"cycle-{cycle}.ipynb", html_path=city_dir / f"cycle-{cycle}.html",
-        data_files=inputs.data_files)
+        data_files=inputs.data_files,
+        meta=page_meta(dataset, cycle, kind="card", html_path=city_dir / f"cycle-{cycle}.html",
+                       output_dir=output_dir, index=index))
 
 
 def _national_common(inputs: _Inputs, output_dir: Path) -> dict:
@@ -100,7 +105,8 @@ def overview_job(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path,
         title=f"{framework_title(dataset, cycle)}: national overview", notebook=Path(notebook),
         parameters={"cycle": cycle, **_national_common(inputs, output_dir)},
         ipynb_path=national / f"overview-cycle-{cycle}.ipynb",
-        html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files)
+        html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files,
+        meta=page_meta(dataset, cycle, kind="national", html_path=national / "page.html", output_dir=output_dir))
 
 
 def trends_job(dataset, cycle_from: int, cycle_to: int, *, inputs: _Inputs, output_dir: Path,
@@ -115,7 +121,8 @@ def trends_job(dataset, cycle_from: int, cycle_to: int, *, inputs: _Inputs, outp
         title=f"{name}: national trends, cycles {a} to {b}", notebook=Path(notebook),
         parameters={"cycle_from": a, "cycle_to": b, **_national_common(inputs, output_dir)},
         ipynb_path=national / f"trends-cycle-{a}-to-{b}.ipynb",
-        html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files)
+        html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files,
+        meta=page_meta(dataset, b, kind="national", html_path=national / "page.html", output_dir=output_dir))
 
 
 def _national_jobs(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path, overview_notebook: Path | None,
@@ -149,8 +156,11 @@ def require_city_in_data(name: str, dataset, cycle: int) -> str:
 def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attributes_path=None,
                        output_dir: str | Path = "outputs", force: bool = False, notebook: str | Path | None = None,
                        progress: bool = False, timeout: float | None = 600,
-                       kernel_options: dict | None = None) -> BatchSummary:
+                       kernel_options: dict | None = None, pdf: bool = False) -> BatchSummary:
     """Render one city's report to ``<output_dir>/cities/<slug>/cycle-<N>.ipynb`` and ``.html``.
+
+    ``pdf=True`` also prints ``cycle-<N>.pdf`` beside the HTML (headless Chromium;
+    ``summary.pdf`` says what happened, with what to install when the engine is missing).
 
     Raises
     ------
@@ -166,17 +176,21 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
     output_dir = Path(output_dir)
     job = city_job(canonical, cycle, inputs=inputs, output_dir=output_dir, slug=_slugs(dataset)[canonical],
                    notebook=Path(notebook) if notebook else CITY_NOTEBOOK,
-                   framework_title=framework_title(dataset, cycle))
+                   framework_title=framework_title(dataset, cycle), dataset=dataset,
+                   index=(output_dir / "index.html").exists())
     summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
                        timeout=timeout, kernel_options=kernel_options)
     summary.cycle = cycle
+    if pdf:
+        print_pdfs(summary, workers=1, force=force)
     return summary
 
 
 def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from: int = 0, cycle_to: int = 0,
                            scores_path=None, attributes_path=None, output_dir: str | Path = "outputs",
                            force: bool = False, notebook: str | Path | None = None, progress: bool = False,
-                           timeout: float | None = 600, kernel_options: dict | None = None) -> BatchSummary:
+                           timeout: float | None = 600, kernel_options: dict | None = None,
+                           pdf: bool = False) -> BatchSummary:
     """Render one national report where :func:`render_batch` puts it, and nothing else.
 
     Parameters
@@ -188,6 +202,8 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
         Root of the outputs; the report goes to ``<output_dir>/national/`` and its
         tables to ``<output_dir>/national/cycle-<N>/`` (or ``cycle-<A>-to-<B>/``),
         as CSV, Parquet and one Excel workbook.
+    pdf : bool, default False
+        Also print the page to ``<name>.pdf`` beside it (``summary.pdf``).
 
     Returns
     -------
@@ -212,6 +228,8 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
     summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
                        timeout=timeout, kernel_options=kernel_options)
     summary.cycle = c
+    if pdf:
+        print_pdfs(summary, workers=1, force=force)
     return summary
 
 
@@ -219,7 +237,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
                  workers: int = 2, force: bool = False, progress: bool = True, cities: Iterable[str] | None = None,
                  city_notebook: str | Path | None = None, overview_notebook: str | Path | None = OVERVIEW_NOTEBOOK,
                  trends_notebook: str | Path | None = TRENDS_NOTEBOOK, timeout: float | None = 600,
-                 recycle_after: int = 200, kernel_options: dict | None = None) -> BatchSummary:
+                 recycle_after: int = 200, kernel_options: dict | None = None, pdf: bool = False) -> BatchSummary:
     """Render every city of a cycle, the national reports, and ``<output_dir>/index.html``.
 
     Parameters
@@ -241,6 +259,11 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
     city_notebook, overview_notebook, trends_notebook : path, optional
         Notebooks to use; a national notebook that does not exist (or ``None``)
         is left out, and the trends report needs an earlier cycle in the data.
+    pdf : bool, default False
+        Also print ``<name>.pdf`` beside every page (cards and national
+        reports) with headless Chromium, one browser per worker; PDFs newer
+        than their page are kept unless ``force``. ``summary.pdf`` says what
+        happened (and what to install when the engine is missing).
 
     Returns
     -------
@@ -261,7 +284,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
     notebook = Path(city_notebook) if city_notebook else CITY_NOTEBOOK
     title = framework_title(dataset, cycle)
     jobs = [city_job(c, cycle, inputs=inputs, output_dir=output_dir, slug=slugs[c], notebook=notebook,
-                     framework_title=title) for c in names]
+                     framework_title=title, dataset=dataset) for c in names]
     jobs += _national_jobs(dataset, cycle, inputs=inputs, output_dir=output_dir,
                            overview_notebook=Path(overview_notebook) if overview_notebook else None,
                            trends_notebook=Path(trends_notebook) if trends_notebook else None)
@@ -270,5 +293,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
                            timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options)
         summary.cycle = cycle
         summary.index_path = write_index(summary, dataset, cycle, data_label=inputs.label)
+        if pdf:
+            print_pdfs(summary, workers=workers, force=force)
     return summary
 

@@ -1,0 +1,77 @@
+"""PDF engine (dmaf_analysis.pdf): what happens without Chromium, footers, up-to-date checks.
+
+Printing real pages is checked in tests/test_browser.py (it needs Chromium).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dmaf_analysis import pdf
+from dmaf_analysis._paths import bundled_scores_path
+from dmaf_analysis.batch import CITY_NOTEBOOK
+
+
+@pytest.fixture
+def no_engine(monkeypatch, tmp_path):
+    monkeypatch.setenv("DMAF_CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("DMAF_CHROMEDRIVER", str(tmp_path / "no-chromedriver"))
+
+
+def test_missing_engine_says_exactly_what_to_install(no_engine):
+    with pytest.raises(pdf.PdfEngineMissing) as err:
+        pdf.find_engine()
+    message = str(err.value)
+    assert "Chromium and ChromeDriver" in message
+    assert "apt-get install chromium chromium-driver" in message and "DMAF_CHROMIUM" in message
+    assert "HTML pages were written" in message
+
+
+def test_write_pdfs_without_engine_reports_instead_of_raising(no_engine, tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    run = pdf.write_pdfs([(page, pdf.PageInfo())])
+    assert not run.ok and "apt-get install chromium chromium-driver" in run.missing_engine
+    assert run.text().startswith("no PDF written:")
+    assert not page.with_suffix(".pdf").exists()
+
+
+def test_up_to_date_pdfs_are_kept_and_missing_pages_reported(no_engine, tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    target = page.with_suffix(".pdf")
+    target.write_bytes(b"%PDF-1.4 old")
+    os.utime(page, (1_000_000, 1_000_000))
+    run = pdf.write_pdfs([(page, pdf.PageInfo()), (tmp_path / "gone.html", pdf.PageInfo())])
+    assert run.skipped == [target] and run.written == []
+    assert run.failed == ["gone.html: no HTML page to print"]
+    assert run.missing_engine is None  # nothing needed printing: the engine was never looked for
+    forced = pdf.write_pdfs([(page, pdf.PageInfo())], force=True)
+    assert forced.missing_engine  # force re-prints, and then the engine is needed
+
+
+def test_footer_escapes_and_numbers_pages():
+    footer = pdf.footer_template(pdf.PageInfo(title="<b>A & B</b>", framework="DMAF 2.0", version="0.1.0",
+                                              generated="2026-01-02"))
+    assert "<b>A" not in footer and "&lt;b&gt;A &amp; B&lt;/b&gt;" in footer
+    assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer
+    assert "dmaf-analysis 0.1.0" in footer and "generated 2026-01-02" in footer
+    options = pdf.print_options(pdf.PageInfo())
+    assert abs(options["paperWidth"] * 25.4 - 210) < 0.01 and abs(options["paperHeight"] * 25.4 - 297) < 0.01
+    assert options["displayHeaderFooter"] and options["printBackground"]
+
+
+@pytest.mark.slow
+def test_report_pdf_without_engine_still_writes_the_html(no_engine, tmp_path, capsys):
+    from dmaf_analysis import cli
+
+    if not (CITY_NOTEBOOK.exists() and bundled_scores_path().exists()):
+        pytest.skip("needs the city report notebook and the bundled data")
+    code = cli.main(["report", "--city", "Ludhiana", "--output-dir", str(tmp_path), "--pdf"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "apt-get install chromium chromium-driver" in err
+    page = Path(tmp_path) / "cities" / "ludhiana" / "cycle-2.html"
+    assert page.is_file() and not page.with_suffix(".pdf").exists()
