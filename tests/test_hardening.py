@@ -404,3 +404,13 @@ def test_ingest_refuses_to_write_over_a_card(tmp_path):
     result = run_cli("ingest", card, "-o", card)
     assert result.returncode != 0 and "is also an input of this command" in result.stderr
     assert card.read_bytes() == before
+
+
+def test_batch_inputs_go_through_the_same_check(tmp_path, scores_csv):
+    fifo = tmp_path / "attributes.csv"
+    os.mkfifo(fifo)
+    for args in (["batch", "--data", fifo], ["batch", "--data", scores_csv, "--attributes", fifo],
+                 ["report", "--city", "Surat", "--data", fifo]):
+        result = run_cli(*args, "--output-dir", tmp_path / "out")
+        assert result.returncode == 1, args
+        assert f"{fifo}: is a named pipe (FIFO), not a regular file" in result.stderr

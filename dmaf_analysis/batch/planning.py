@@ -12,6 +12,7 @@ from pathlib import Path
 from .._paths import bundled_city_attributes_path, bundled_scores_path, notebooks_dir
 from ..errors import ArgumentError, CityNotInDataError, InputFileError, UnknownCityError
 from .index_page import write_index
+from ..fileio import check_input_path
 from .jobs import BatchSummary, ReportJob
 from .lock import output_lock
 from .pool import check_timeout, run_jobs
@@ -41,9 +42,9 @@ class _Inputs:
 def _inputs(scores_path, attributes_path) -> _Inputs:
     scores = Path(scores_path).resolve() if scores_path else None
     attributes = Path(attributes_path).resolve() if attributes_path else None
-    for p in (scores, attributes):
-        if p is not None and not p.is_file():
-            raise InputFileError(f"{p}: no such file")
+    for p, what in ((scores, "a score table (CSV or Parquet)"), (attributes, "a city attribute table")):
+        if p is not None:  # the one input check: regular files only, within the size limit
+            check_input_path(p, expected=what, error=InputFileError)
     files = [scores or bundled_scores_path()]
     if attributes is not None:
         files.append(attributes)
