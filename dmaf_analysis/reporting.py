@@ -486,9 +486,10 @@ def overview_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = 
         n_cert = int(levels.loc[levels["certified"].astype(bool), "n"].sum())
         total = int(levels["n"].sum())
         top_level = levels.iloc[-1]
-        out.append(f"{n_cert} of {total} cities ({format_share(n_cert / total) if total else '0 %'}) are "
-                   f"certified; {_n(top_level['n'], 'city', 'cities')} reached the highest level, "
-                   f"{top_level['level']}.")
+        sentence = f"{n_cert} of {total} cities ({format_share(n_cert / total) if total else '0 %'}) are certified"
+        if int(levels["certified"].astype(bool).sum()) > 1:  # several certified levels: name the highest
+            sentence += f"; {_n(top_level['n'], 'city', 'cities')} reached the highest level, {top_level['level']}"
+        out.append(sentence + ".")
     comps = dist[dist["measure"] != "overall"] if len(dist) else dist
     comps = comps.dropna(subset=["mean"]) if len(comps) else comps
     if len(comps) >= 2:
