@@ -9,7 +9,7 @@ exporter per worker.
 Measured, each in a fresh process so that start-up costs count:
 
 1. naive: ``--naive`` cities one after another (per-report median);
-2. fast, same cities: ``render_batch(cities=...)`` (wall time per report, start-up included);
+2. fast, same cities: ``render_batch(only=...)`` (wall time per report, start-up included);
 3. fast, full: ``dmaf batch --force`` on every city of the cycle plus the national
    reports and the index (wall time; per-report median from the manifest).
 
@@ -70,7 +70,7 @@ _FAST_SNIPPET = """
 import json, sys, time
 t0 = time.perf_counter()
 from dmaf_analysis.batch import render_batch
-s = render_batch(scores_path=sys.argv[1] or None, output_dir=sys.argv[2], cities=json.loads(sys.argv[3]),
+s = render_batch(scores_path=sys.argv[1] or None, output_dir=sys.argv[2], only=json.loads(sys.argv[3]),
                  overview_notebook=None, trends_notebook=None, workers=int(sys.argv[4]), force=True,
                  progress=False)
 print(json.dumps({"wall": time.perf_counter() - t0, "seconds": [r.seconds for r in s.results],

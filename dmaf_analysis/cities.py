@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import cities_path
-from .errors import CitiesTableError, UnknownCityError
+from .errors import ArgumentError, CitiesTableError, UnknownCityError
 from .fileio import read_input_text
 
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
@@ -60,7 +60,7 @@ def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _read_cities(path: str) -> pd.DataFrame:
+def _read_cities(path: str, _stamp: tuple = ()) -> pd.DataFrame:
     expected = "a cities table (CSV with a column city; state recommended)"
     text = read_input_text(path, expected=expected)
     try:
@@ -88,7 +88,12 @@ def load_cities(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else cities_path()
     resolved = str(path.resolve())
-    table = _read_cities(resolved)[CITY_COLUMNS].copy()
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = ()
+    table = _read_cities(resolved, stamp)[CITY_COLUMNS].copy()
     table.attrs["source"] = str(path)
     table.attrs["bundled"] = resolved == str(cities_path().resolve())
     return table
@@ -114,7 +119,7 @@ def cities_table(cities: pd.DataFrame | str | Path | None = None) -> pd.DataFram
         if not str(cities).strip():
             return load_cities()
         return load_cities(cities)
-    raise CitiesTableError(f"cities must be a cities table (DataFrame with a column city) or the path of one, "
+    raise ArgumentError(f"cities must be a cities table (DataFrame with a column city) or the path of one, "
                     f"got {type(cities).__name__}")
 
 

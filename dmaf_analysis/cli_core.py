@@ -101,13 +101,8 @@ def _run_summary(args) -> int:
     from .scoring import group_summary
     from .stats import leaderboard
 
-    if args.cities:
-        scores, frameworks, cities = _load(args)
-        from .scoring import score_cities
-        scored = score_cities(scores, frameworks=frameworks, cities=cities)
-    else:
-        data = load_dataset(args.file or None)
-        scored, scores, frameworks = data.scored, data.scores, data.frameworks
+    data = load_dataset(args.file or None, cities=args.cities or None)
+    scored, scores, frameworks = data.scored, data.scores, data.frameworks
     cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
     part = scored[scored["cycle"] == cycle]
     summary = group_summary(part, by=args.by, frameworks=frameworks)

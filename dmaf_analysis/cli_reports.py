@@ -14,6 +14,9 @@ def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
     p.add_argument("--attributes", default="", metavar="FILE",
                    help="city attribute table with engagement scores (default: the bundled one with the "
                         "bundled data, none with --data)")
+    p.add_argument("--cities", default="", metavar="FILE",
+                   help="cities table the names are matched against: CSV with a column city (state "
+                        "recommended; other columns optional); default: the 100 Smart Cities")
     if cycle:
         p.add_argument("--cycle", type=int, default=0, metavar="N",
                        help="assessment cycle (default: the latest in the data)")
@@ -88,8 +91,9 @@ def _run_report(args) -> int:
 
     _stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
-                                 attributes_path=args.attributes or None, output_dir=_output_root(args),
-                                 force=args.force, timeout=args.timeout, pdf=args.pdf)
+                                 attributes_path=args.attributes or None, cities=args.cities or None,
+                                 output_dir=_output_root(args), force=args.force, timeout=args.timeout,
+                                 pdf=args.pdf)
     return report_outcome("report", summary, label=f"{summary.results[0].job.label}, cycle {summary.cycle}")
 
 
@@ -122,6 +126,7 @@ def _run_batch(args) -> int:
 
     _stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
+                           cities=args.cities or None,
                            cycle=args.cycle, output_dir=_output_root(args), workers=args.workers, force=args.force,
                            progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after,
                            pdf=args.pdf)

@@ -33,23 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run_sensitivity(args) -> int:
     from .dataset import load_dataset, resolve_cycle
-    from .errors import UsageError
     from .data_contract import spreadsheet_safe, write_table
     from .sensitivity import INDEX_COLUMNS, sensitivity_analysis
 
-    if args.cities:
-        from .cities import load_cities
-        from .framework import load_frameworks
-        from .data_contract import read_scores
-
-        if not args.data:
-            raise UsageError("--cities needs --data (the bundled scores use the bundled cities)")
-        cities = load_cities(args.cities)
-        frameworks = load_frameworks()
-        scores = read_scores(args.data, frameworks=frameworks, cities=cities)
-    else:
-        ds = load_dataset(args.data or None)
-        scores, frameworks, cities = ds.scores, ds.frameworks, ds.cities
+    ds = load_dataset(args.data or None, cities=args.cities or None)
+    scores, frameworks, cities = ds.scores, ds.frameworks, ds.cities
     cycle = resolve_cycle(scores["cycle"].unique(), args.cycle)
     result = sensitivity_analysis(scores, cycle=cycle, frameworks=frameworks, cities=cities,
                                   spec=args.spec or None, n_samples=args.samples, seed=args.seed,

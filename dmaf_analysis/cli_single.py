@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _dataset(args, *, treat_missing_as_zero: bool = False):
     from .dataset import load_dataset
 
-    return load_dataset(args.data or None, args.attributes or None, treat_missing_as_zero=treat_missing_as_zero)
+    return load_dataset(args.data or None, args.attributes or None, cities=args.cities or None,
+                        treat_missing_as_zero=treat_missing_as_zero)
 
 
 def _run_national(args) -> int:
@@ -63,7 +64,7 @@ def _run_national(args) -> int:
 
     _stop_on_sigterm()
     summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
-                                     attributes_path=args.attributes or None,
+                                     attributes_path=args.attributes or None, cities=args.cities or None,
                                      output_dir=_output_root(args), force=args.force, timeout=args.timeout,
                                      pdf=args.pdf)
     return report_outcome("national", summary, label=summary.results[0].job.label)
@@ -75,7 +76,7 @@ def _run_trends(args) -> int:
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
-                                     output_dir=_output_root(args),
+                                     cities=args.cities or None, output_dir=_output_root(args),
                                      force=args.force, timeout=args.timeout, pdf=args.pdf)
     return report_outcome("trends", summary, label=summary.results[0].job.label)
 

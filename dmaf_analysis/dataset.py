@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import bundled_city_attributes_path, bundled_scores_path
-from .cities import load_cities
+from .cities import cities_table, load_cities
 from .errors import ArgumentError, CycleNotInDataError, NoDataError
 from .framework import Framework, load_frameworks
 from .data_contract import is_synthetic, read_city_attributes, read_scores
@@ -48,6 +48,18 @@ class Dataset:
     cities: pd.DataFrame
     scores_path: str = ""
     attributes_path: str = ""
+
+    def __repr__(self) -> str:
+        where = Path(self.scores_path).name if self.scores_path else "a table"
+        cycles = ", ".join(map(str, self.cycles)) or "none"
+        n_cities = self.scored["city"].nunique()
+        cities_from = self.cities.attrs.get("source")
+        own = cities_from and not self.cities.attrs.get("bundled")
+        table = (f"; cities table {Path(cities_from).name}" if own and not cities_from.startswith("<")
+                 else "; own cities table" if own else "")
+        attributes = f", {len(self.attributes):,} attribute rows" if len(self.attributes) else ""
+        return (f"<Dataset {where}: {len(self.scores):,} score rows, cycles {cycles}, "
+                f"{n_cities:,} cities{attributes}{table}>")
 
     @property
     def cycles(self) -> list[int]:
@@ -96,24 +108,29 @@ def _stamp(path: str) -> tuple[str, float, int]:
     return str(p), (st.st_mtime if st else 0.0), (st.st_size if st else -1)
 
 
-@lru_cache(maxsize=4)
-def _load_cached(scores_key: tuple, attributes_key: tuple | None, treat_missing_as_zero: bool) -> Dataset:
+def _build(scores_path: str, attributes_path: str, cities: pd.DataFrame, treat_missing_as_zero: bool) -> Dataset:
     frameworks = load_frameworks()
-    cities = load_cities()
-    scores = read_scores(scores_key[0], frameworks=frameworks, cities=cities)
-    if attributes_key is not None:
-        attributes = read_city_attributes(attributes_key[0], cities=cities)
+    scores = read_scores(scores_path, frameworks=frameworks, cities=cities)
+    if attributes_path:
+        attributes = read_city_attributes(attributes_path, cities=cities)
     else:
         attributes = pd.DataFrame({"cycle": pd.Series(dtype="int64"), "city": pd.Series(dtype=object),
                                    "engagement_score": pd.Series(dtype=float)})
     scored = score_cities(scores, frameworks=frameworks, cities=cities,
                           treat_missing_as_zero=treat_missing_as_zero)
     return Dataset(scores=scores, scored=scored, attributes=attributes, frameworks=frameworks,
-                   cities=cities, scores_path=scores_key[0],
-                   attributes_path=attributes_key[0] if attributes_key else "")
+                   cities=cities, scores_path=scores_path, attributes_path=attributes_path)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(scores_key: tuple, attributes_key: tuple | None, cities_key: tuple | None,
+                 treat_missing_as_zero: bool) -> Dataset:
+    cities = load_cities(cities_key[0]) if cities_key is not None else load_cities()
+    return _build(scores_key[0], attributes_key[0] if attributes_key else "", cities, treat_missing_as_zero)
 
 
 def load_dataset(scores_path: str | Path | None = None, attributes_path: str | Path | None = None, *,
+                 cities: pd.DataFrame | str | Path | None = None,
                  treat_missing_as_zero: bool = False) -> Dataset:
     """Load, validate and score a data set (default: the bundled two-cycle panel).
 
@@ -125,15 +142,30 @@ def load_dataset(scores_path: str | Path | None = None, attributes_path: str | P
     attributes_path : path, optional
         City attribute table. ``None`` means the bundled ``data/city_attributes.csv``
         when the bundled scores are used, and none otherwise; ``""`` means none.
+    cities : path or DataFrame, optional
+        Cities table the names are matched against: the path of a CSV file or a
+        DataFrame with at least a ``city`` column (``state`` recommended, other
+        columns optional; see :func:`~dmaf_analysis.cities.load_cities`). Default:
+        the bundled 100 Smart Cities.
     treat_missing_as_zero : bool, default False
         Missing-data policy passed to :func:`~dmaf_analysis.scoring.score_cities`.
 
-    The result is cached per (paths, modification times, policy); treat it as
-    read-only (copy a table before changing it).
+    The result is cached per (paths, modification times, policy) when the cities
+    come from a file; treat it as read-only (copy a table before changing it).
     """
+    if isinstance(scores_path, pd.DataFrame):
+        raise ArgumentError("load_dataset reads files: give the path of a score table (CSV or Parquet); "
+                        "for a DataFrame use validate_scores(frame) and score_cities(...)")
     bundled = not scores_path
     scores_path = bundled_scores_path() if bundled else Path(scores_path)
     if attributes_path is None:
         attributes_path = bundled_city_attributes_path() if bundled else ""
     attr_key = _stamp(str(attributes_path)) if attributes_path else None
-    return _load_cached(_stamp(str(scores_path)), attr_key, bool(treat_missing_as_zero))
+    policy = bool(treat_missing_as_zero)
+    if isinstance(cities, pd.DataFrame):
+        return _build(str(_stamp(str(scores_path))[0]), attr_key[0] if attr_key else "", cities_table(cities),
+                      policy)
+    cities_key = _stamp(str(cities)) if cities is not None and str(cities).strip() else None
+    if cities_key is not None:
+        cities_table(cities)  # a clear error for a missing or bad file, before the cache sees it
+    return _load_cached(_stamp(str(scores_path)), attr_key, cities_key, policy)

@@ -53,14 +53,17 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- loading
-def load_report_data(scores_path: str | Path = "", attributes_path: str | Path = "") -> Dataset:
+def load_report_data(scores_path: str | Path = "", attributes_path: str | Path = "", *,
+                     cities: str | Path | pd.DataFrame | None = None) -> Dataset:
     """Load the data set a report card is drawn from (cached, see :func:`load_dataset`).
 
     The notebook's parameters are strings, so ``""`` means "the default" for both:
     the bundled score panel, and the bundled city attributes when the bundled scores
-    are used (no attributes otherwise).
+    are used (no attributes otherwise), and the bundled cities table (``cities``).
     """
-    return load_dataset(scores_path or None, attributes_path or None)
+    if isinstance(cities, str) and not cities.strip():
+        cities = None
+    return load_dataset(scores_path or None, attributes_path or None, cities=cities)
 
 
 def data_label(data: Dataset) -> str:
@@ -529,7 +532,9 @@ def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
     wide = ctx.wide
     values = wide.loc[name]
     state = ctx.scored.loc[name, "state"]
-    same_state = ctx.scored.index[ctx.scored["state"] == state] if isinstance(state, str) else pd.Index([name])
+    # a cities table without states (or without this city's state) gives no state comparison
+    same_state = (ctx.scored.index[ctx.scored["state"] == state] if isinstance(state, str) and state.strip()
+                  else pd.Index([]))
     state_wide = wide.loc[same_state]
     n_valid = wide.notna().sum(axis=0)
     below = wide.lt(values, axis=1).sum(axis=0)

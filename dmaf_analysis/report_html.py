@@ -100,13 +100,13 @@ def headline_html(headline, *, data_label: str = "") -> str:
             rank += f"; anywhere from {h.rank_best} to {h.rank_worst} on the values on record"
         level += f"; {h.level_range_text} on the values on record"
     rows = [
-        ("City", h.city), ("State", h.state or "–"), ("Cycle", str(h.cycle)), ("Framework", h.framework_name),
-        ("Selection round", h.selection_round or "–"),
+        ("City", h.city), ("State", h.state), ("Cycle", str(h.cycle)), ("Framework", h.framework_name),
+        ("Selection round", h.selection_round),
         ("Overall score", overall), ("Rank", rank),
         ("Certification level", level), ("City Engagement Score", engagement),
     ]
     table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{e(k)}</th><td>{e(str(v))}</td></tr>"
-                    for k, v in rows)
+                    for k, v in rows if str(v).strip())  # what the cities table does not give is left out
     source = f"<p style='font-size:small;color:#555'>Data: {e(data_label)}</p>" if data_label else ""
     notice = (f"<div class='dmaf-notice' style='border:2px solid #c77c02;background:#fff6e5;"
               f"padding:0.5em 0.8em;margin:0.6em 0'><strong>About these values:</strong> "
@@ -152,11 +152,14 @@ def indicators_html(indicators: pd.DataFrame) -> str:
         label=indicators["indicator"] + " " + indicators["name"],
         source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])])
     n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
-    return html_table(view, columns={
+    columns = {
         "label": "Indicator", "component_name": "Component", "score_text": "Score / max",
         "national_median": "National median", "state_median": f"State median ({n_state} cities)",
         "gap_to_max": "Gap to max", "percentile": "Percentile", "source_text": "Source of value",
-        "max_provenance": "Max known from"})
+        "max_provenance": "Max known from"}
+    if n_state == 0:  # the city has no state in the cities table
+        del columns["state_median"]
+    return html_table(view, columns=columns)
 
 
 def _synthetic_mark(source) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .cities import load_cities
+from .errors import ArgumentError
 from .framework import Framework, frameworks_or_bundled
 from .data_contract import is_synthetic
 from .numeric import summary_statistics
@@ -284,6 +285,11 @@ def group_summary(scored: pd.DataFrame, *, by: str = "national",
         raise ValueError(f"by must be one of {', '.join(_GROUPINGS)}, got {by!r}")
     frameworks = _frameworks(frameworks)
     column = _GROUPINGS[by]
+    if column is not None and not (scored[column].astype(str).str.strip().replace("nan", "") != "").any():
+        given = [b for b, c in _GROUPINGS.items()
+                 if c is None or (scored[c].astype(str).str.strip().replace("nan", "") != "").any()]
+        raise ArgumentError(f"no city has a {column} in the cities table, so there is nothing to group by; "
+                        f"choose one of: {', '.join(given)}")
     data = scored.copy()
     data["_group"] = "All cities" if column is None else data[column].fillna("(unknown)")
     rows = []

@@ -582,6 +582,12 @@ def _check_grouping(by: str) -> None:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
 
 
+def _group_values(part: pd.DataFrame, by: str) -> pd.Series:
+    """The group of each city; None where the cities table gives none (missing or empty)."""
+    values = part[by].astype(object)
+    return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
+
+
 def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None = None,
                   frameworks: dict[int, Framework] | None = None, n_boot: int = N_BOOT,
                   level: float = CI_LEVEL, seed: int = 0) -> pd.DataFrame:
@@ -598,7 +604,8 @@ def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None
     DataFrame
         One row per (cycle, group, measure), columns ``cycle, grouping, group,
         measure, n, median, ci_low, ci_high, mean, n_certified,
-        share_certified``. Cities without a group are in ``(unknown)``;
+        share_certified``. Cities without a group are in ``(unknown)``; no rows
+        when no city has one (a cities table without that column);
         ``n_certified`` / ``share_certified`` count the group's certified
         cities among those with an overall score.
     """
@@ -607,7 +614,10 @@ def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None
     rows = []
     for cyc in _cycles(scored, cycle):
         part = scored[scored["cycle"] == cyc]
-        groups = part[by].astype(object).where(part[by].notna(), "(unknown)")
+        groups = _group_values(part, by)
+        if groups.isna().all():  # the cities table does not give this grouping: no rows
+            continue
+        groups = groups.fillna("(unknown)")
         for group, members in part.groupby(groups.to_numpy(), sort=True):
             with_overall = members[members["overall"].notna()]
             n_cert = int(with_overall["certified"].astype(bool).sum())
@@ -643,7 +653,10 @@ def kruskal_by_group(scored: pd.DataFrame, *, by: str = "region", cycle: int | N
     frameworks = _frameworks(frameworks)
     rows = []
     for cyc in _cycles(scored, cycle):
-        part = scored[(scored["cycle"] == cyc) & scored[by].notna()]
+        part = scored[scored["cycle"] == cyc]
+        part = part[_group_values(part, by).notna()]
+        if part.empty:  # the cities table does not give this grouping: no rows
+            continue
         for measure in measures_for(frameworks[cyc]):
             samples = [x for _, g in part.groupby(by, sort=True)[measure] if (x := _values(g)).size]
             n = int(sum(s.size for s in samples))

@@ -170,7 +170,7 @@ def test_rerun_skips_unchanged_retries_failed_and_force_renders(fixture_batch, s
     after = {p: p.stat().st_mtime_ns for p in before}
     assert {p: t for p, t in after.items() if p.name != "index.html"} == \
         {p: t for p, t in before.items() if p.name != "index.html"}
-    forced = render_batch(scores_path=small_data, output_dir=out, city_notebook=FIXTURE_NB, cities=["surat"],
+    forced = render_batch(scores_path=small_data, output_dir=out, city_notebook=FIXTURE_NB, only=["surat"],
                           overview_notebook=None, trends_notebook=None, workers=1, force=True, progress=False)
     assert [(r.job.label, r.status) for r in forced.results] == [("Surat", "rendered")]
     assert forced.exit_code == 0
@@ -329,7 +329,7 @@ def test_fast_path_matches_plain_papermill(tmp_path, small_data):
     out = tmp_path / "out"
     # two cities on one kernel, so the compared report runs on a kernel that has
     # already rendered another one (the state reset is what is being tested)
-    summary = render_batch(scores_path=data, output_dir=out, city_notebook=notebook, cities=["Pune", "Surat"],
+    summary = render_batch(scores_path=data, output_dir=out, city_notebook=notebook, only=["Pune", "Surat"],
                            overview_notebook=None, trends_notebook=None, workers=1, progress=False)
     assert summary.exit_code == 0, summary.text()
     job = summary.results[1].job

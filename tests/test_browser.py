@@ -67,7 +67,7 @@ def rendered(tmp_path_factory):
     notebook = CITY_NOTEBOOK if CITY_NOTEBOOK.exists() else FIXTURES / "report_fixture.ipynb"
     data = None if bundled_scores_path().exists() else _small_data(root / "scores.csv")
     out = root / "outputs"
-    summary = render_batch(scores_path=data, output_dir=out, city_notebook=notebook, cities=CITIES,
+    summary = render_batch(scores_path=data, output_dir=out, city_notebook=notebook, only=CITIES,
                            overview_notebook=None, trends_notebook=None, workers=2, progress=False)
     assert summary.exit_code == 0, summary.text()
     return out

@@ -194,7 +194,7 @@ def test_batch_renders_made_up_frameworks(name, tmp_path, monkeypatch):
 
     monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / name))
     summary = render_batch(scores_path=scores_file(name), output_dir=tmp_path, workers=1, progress=False,
-                           cities=["Aldmoor", "Eastwick"])
+                           only=["Aldmoor", "Eastwick"])
     assert summary.exit_code == 0, summary.text()
     card = (tmp_path / "cities" / "eastwick" / f"cycle-{summary.cycle}.html").read_text(encoding="utf-8")
     fw_name = {"trio": "Trio Readiness Check", "septet": "Septet Urban Data Index 2025"}[name]

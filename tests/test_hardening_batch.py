@@ -134,7 +134,7 @@ def test_failed_forced_rerender_keeps_the_last_good_page(rendered, tmp_path):
     good_html = page.read_text(encoding="utf-8")
     good_ipynb = notebook.read_bytes()
 
-    summary = _batch(data, out, city_notebook=failing, cities=["Surat"], force=True)
+    summary = _batch(data, out, city_notebook=failing, only=["Surat"], force=True)
     result = summary.results[0]
     assert result.status == "failed" and result.stale and "boom for Surat" in result.error
     assert "marked stale" in summary.text()
@@ -148,10 +148,10 @@ def test_failed_forced_rerender_keeps_the_last_good_page(rendered, tmp_path):
     entry = json.loads((out / "manifest.json").read_text())["entries"]["cities/surat/cycle-2"]
     assert entry["status"] == "failed" and entry["stale"] is True
 
-    again = _batch(data, out, city_notebook=failing, cities=["Surat"], force=True)  # fails again: still kept
+    again = _batch(data, out, city_notebook=failing, only=["Surat"], force=True)  # fails again: still kept
     assert again.results[0].stale and page.read_text(encoding="utf-8").count("This page is stale.") == 1
 
-    fixed = _batch(data, out, cities=["Surat"])
+    fixed = _batch(data, out, only=["Surat"])
     assert _status(fixed) == {"Surat": "rendered"}
     assert "This page is stale." not in page.read_text(encoding="utf-8")
     assert not failed_page.exists() and not page.with_name("cycle-2.failed.ipynb").exists()
@@ -163,7 +163,7 @@ def test_a_first_render_that_fails_still_writes_its_page(tmp_path):
     nb = nbformat.read(FIXTURE_NB, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("boom")'))
     nbformat.write(nb, str(failing))
-    summary = _batch(data, tmp_path / "out", city_notebook=failing, cities=["Pune"])
+    summary = _batch(data, tmp_path / "out", city_notebook=failing, only=["Pune"])
     assert summary.results[0].status == "failed" and not summary.results[0].stale
     assert "boom" in _page(tmp_path / "out", "Pune").read_text(encoding="utf-8")
 

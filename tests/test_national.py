@@ -253,8 +253,8 @@ def test_notebooks_are_thin_and_committed_without_outputs(name):
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert not any("def " in c.source or "lambda" in c.source or "class " in c.source for c in code)
     names = [line.split("=")[0].strip() for line in params[0].source.splitlines() if "=" in line]
-    expected = (["cycle", "scores_path", "attributes_path", "output_dir"] if "overview" in name else
-                ["cycle_from", "cycle_to", "scores_path", "attributes_path", "output_dir"])
+    expected = (["cycle", "scores_path", "attributes_path", "cities_path", "output_dir"] if "overview" in name else
+                ["cycle_from", "cycle_to", "scores_path", "attributes_path", "cities_path", "output_dir"])
     assert names == expected
 
 

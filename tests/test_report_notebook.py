@@ -11,7 +11,8 @@ from conftest import REPO_ROOT
 from test_report import hand_attributes, hand_rows
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "city_report.ipynb"
-PARAMETERS = {"city": "Ludhiana", "cycle": 0, "scores_path": "", "attributes_path": "", "output_dir": ""}
+PARAMETERS = {"city": "Ludhiana", "cycle": 0, "scores_path": "", "attributes_path": "", "cities_path": "",
+              "output_dir": ""}
 
 
 def _cells():

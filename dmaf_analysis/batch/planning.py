@@ -5,6 +5,7 @@ index page; :func:`render_city_report` renders one city.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,21 +38,39 @@ class _Inputs:
     attributes_param: str  # passed to notebooks ("" = none, or bundled with bundled scores)
     data_files: tuple[Path, ...]
     label: str
+    cities_param: str = ""  # passed to notebooks ("" = the bundled cities table)
 
 
-def _inputs(scores_path, attributes_path) -> _Inputs:
+def _inputs(scores_path, attributes_path, cities=None, output_dir: Path | None = None) -> _Inputs:
+    import pandas as pd
+
+    from ..cities import cities_table
+
     scores = Path(scores_path).resolve() if scores_path else None
     attributes = Path(attributes_path).resolve() if attributes_path else None
-    for p, what in ((scores, "a score table (CSV or Parquet)"), (attributes, "a city attribute table")):
+    if isinstance(cities, pd.DataFrame):  # the notebooks read files: keep a copy beside the outputs
+        from ..data_contract import write_table
+
+        table = cities_table(cities)
+        cities = write_table(table, Path(output_dir or "outputs") / "inputs" / "cities.csv")
+    elif cities is not None and not isinstance(cities, (str, os.PathLike)):
+        cities_table(cities)  # says what a cities table is
+    cities_file = Path(cities).resolve() if cities is not None and str(cities).strip() else None
+    for p, what in ((scores, "a score table (CSV or Parquet)"), (attributes, "a city attribute table"),
+                    (cities_file, "a cities table (CSV)")):
         if p is not None:  # the one input check: regular files only, within the size limit
             check_input_path(p, expected=what, error=InputFileError)
+    if cities_file is not None:
+        cities_table(cities_file)  # refuse a bad cities table before any notebook starts
     files = [scores or bundled_scores_path()]
     if attributes is not None:
         files.append(attributes)
     elif scores is None and bundled_city_attributes_path().exists():
         files.append(bundled_city_attributes_path())
+    if cities_file is not None:
+        files.append(cities_file)
     label = scores.name if scores else "bundled data/scores.csv"
-    return _Inputs(str(scores or ""), str(attributes or ""), tuple(files), label)
+    return _Inputs(str(scores or ""), str(attributes or ""), tuple(files), label, str(cities_file or ""))
 
 
 def _load(inputs: _Inputs):
@@ -59,7 +78,8 @@ def _load(inputs: _Inputs):
 
     if not inputs.scores_param and not bundled_scores_path().exists():
         raise InputFileError(f"the bundled score table {bundled_scores_path()} is missing; pass --data FILE")
-    return load_dataset(inputs.scores_param or None, inputs.attributes_param or None)
+    return load_dataset(inputs.scores_param or None, inputs.attributes_param or None,
+                        cities=inputs.cities_param or None)
 
 
 def _slugs(dataset) -> dict[str, str]:
@@ -74,6 +94,11 @@ def framework_title(dataset, cycle: int) -> str:
     return title(fw.name, cycle) if fw is not None else f"Cycle {int(cycle)}"
 
 
+def _cities_parameter(inputs: _Inputs) -> dict:
+    """``cities_path`` for the notebooks, only when a cities table was given (job digests stay as they were)."""
+    return {"cities_path": inputs.cities_param} if inputs.cities_param else {}
+
+
 def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: str,
              notebook: Path = CITY_NOTEBOOK, framework_title: str = "", dataset=None,
              index: bool = True) -> ReportJob:
@@ -85,7 +110,8 @@ def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: 
         key=f"cities/{slug}/cycle-{cycle}", kind="city", label=city,
         title=title, notebook=Path(notebook),
         parameters={"city": city, "cycle": int(cycle), "scores_path": inputs.scores_param,
-                    "attributes_path": inputs.attributes_param, "output_dir": str(city_dir.resolve())},
+                    "attributes_path": inputs.attributes_param, "output_dir": str(city_dir.resolve()),
+                    **_cities_parameter(inputs)},
         ipynb_path=city_dir / f"cycle-{cycle}.ipynb", html_path=city_dir / f"cycle-{cycle}.html",
         data_files=inputs.data_files,
         meta=page_meta(dataset, cycle, kind="card", html_path=city_dir / f"cycle-{cycle}.html",
@@ -94,7 +120,7 @@ def city_job(city: str, cycle: int, *, inputs: _Inputs, output_dir: Path, slug: 
 
 def _national_common(inputs: _Inputs, output_dir: Path) -> dict:
     return {"scores_path": inputs.scores_param, "attributes_path": inputs.attributes_param,
-            "output_dir": str((output_dir / "national").resolve())}
+            "output_dir": str((output_dir / "national").resolve()), **_cities_parameter(inputs)}
 
 
 def overview_job(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path,
@@ -154,11 +180,15 @@ def require_city_in_data(name: str, dataset, cycle: int) -> str:
     return canonical
 
 
-def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attributes_path=None,
+def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attributes_path=None, cities=None,
                        output_dir: str | Path = "outputs", force: bool = False, notebook: str | Path | None = None,
                        progress: bool = False, timeout: float | None = 600,
                        kernel_options: dict | None = None, pdf: bool = False) -> BatchSummary:
     """Render one city's report to ``<output_dir>/cities/<slug>/cycle-<N>.ipynb`` and ``.html``.
+
+    ``cycle`` 0 is the latest cycle of the data; ``cities`` is a cities table (path
+    or DataFrame, see :func:`~dmaf_analysis.cities.cities_table`; default the
+    bundled 100 Smart Cities).
 
     ``pdf=True`` also prints ``cycle-<N>.pdf`` beside the HTML (headless Chromium;
     ``summary.pdf`` says what happened, with what to install when the engine is missing).
@@ -170,11 +200,11 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
         scores in that cycle; the message names the closest cities with data.
     """
     timeout = check_timeout(timeout)
-    inputs = _inputs(scores_path, attributes_path)
+    output_dir = Path(output_dir)
+    inputs = _inputs(scores_path, attributes_path, cities, output_dir)
     dataset = _load(inputs)
     cycle = dataset.resolve_cycle(cycle)
     canonical = require_city_in_data(city, dataset, cycle)
-    output_dir = Path(output_dir)
     job = city_job(canonical, cycle, inputs=inputs, output_dir=output_dir, slug=_slugs(dataset)[canonical],
                    notebook=Path(notebook) if notebook else CITY_NOTEBOOK,
                    framework_title=framework_title(dataset, cycle), dataset=dataset,
@@ -188,7 +218,7 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
 
 
 def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from: int = 0, cycle_to: int = 0,
-                           scores_path=None, attributes_path=None, output_dir: str | Path = "outputs",
+                           scores_path=None, attributes_path=None, cities=None, output_dir: str | Path = "outputs",
                            force: bool = False, notebook: str | Path | None = None, progress: bool = False,
                            timeout: float | None = 600, kernel_options: dict | None = None,
                            pdf: bool = False) -> BatchSummary:
@@ -215,9 +245,9 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
 
     if kind not in ("overview", "trends"):
         raise ArgumentError(f"kind must be 'overview' or 'trends', got {kind!r}")
-    inputs = _inputs(scores_path, attributes_path)
-    dataset = _load(inputs)
     output_dir = Path(output_dir)
+    inputs = _inputs(scores_path, attributes_path, cities, output_dir)
+    dataset = _load(inputs)
     if kind == "overview":
         c = dataset.resolve_cycle(cycle)
         job = overview_job(dataset, c, inputs=inputs, output_dir=output_dir,
@@ -235,7 +265,8 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
 
 
 def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, output_dir: str | Path = "outputs",
-                 workers: int = 2, force: bool = False, progress: bool = True, cities: Iterable[str] | None = None,
+                 workers: int = 2, force: bool = False, progress: bool = True, cities=None,
+                 only: Iterable[str] | None = None,
                  city_notebook: str | Path | None = None, overview_notebook: str | Path | None = OVERVIEW_NOTEBOOK,
                  trends_notebook: str | Path | None = TRENDS_NOTEBOOK, timeout: float | None = 600,
                  recycle_after: int = 200, kernel_options: dict | None = None, pdf: bool = False) -> BatchSummary:
@@ -254,7 +285,12 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
         Kernels executing reports side by side.
     force : bool, default False
         Re-render reports whose inputs are unchanged.
-    cities : iterable of str, optional
+    cities : path or DataFrame, optional
+        Cities table the names are matched against (see
+        :func:`~dmaf_analysis.cities.cities_table`); default the bundled 100
+        Smart Cities. A DataFrame is saved as ``<output_dir>/inputs/cities.csv``
+        for the notebooks.
+    only : iterable of str, optional
         Render only these cities (names matched through aliases); default all
         cities with scores in the cycle. The index lists the cities rendered.
     city_notebook, overview_notebook, trends_notebook : path, optional
@@ -272,15 +308,17 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
         ``exit_code`` is 1 when any report failed.
     """
     timeout = check_timeout(timeout)
-    inputs = _inputs(scores_path, attributes_path)
+    output_dir = Path(output_dir)
+    inputs = _inputs(scores_path, attributes_path, cities, output_dir)
     dataset = _load(inputs)
     cycle = dataset.resolve_cycle(cycle)
-    output_dir = Path(output_dir)
     scored = dataset.scored[dataset.scored["cycle"] == cycle]
-    if cities is None:
+    if only is None:
         names = sorted(scored["city"].unique().tolist())
     else:
-        names = sorted({require_city_in_data(c, dataset, cycle) for c in cities})
+        if isinstance(only, str):
+            only = [only]
+        names = sorted({require_city_in_data(c, dataset, cycle) for c in only})
     slugs = _slugs(dataset)
     notebook = Path(city_notebook) if city_notebook else CITY_NOTEBOOK
     title = framework_title(dataset, cycle)
