@@ -46,7 +46,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from dmaf_analysis.batch import render_batch
 cities = json.loads(sys.argv[3])
-s = render_batch(scores_path=sys.argv[1], output_dir=sys.argv[2], cities=cities or None,
+s = render_batch(scores_path=sys.argv[1], output_dir=sys.argv[2], only=cities or None,
                  overview_notebook=None, trends_notebook=None, workers=int(sys.argv[4]), force=True,
                  progress=False)
 print(json.dumps({"wall": time.perf_counter() - t0, "seconds": [r.seconds for r in s.results],

@@ -163,7 +163,7 @@ def published(tmp_path_factory):
     if not bundled_scores_path().exists():
         pytest.skip("needs the bundled data")
     out = tmp_path_factory.mktemp("published") / "outputs"
-    summary = render_batch(output_dir=out, cities=PUBLISHED_CITIES, workers=2, progress=False, pdf=True)
+    summary = render_batch(output_dir=out, only=PUBLISHED_CITIES, workers=2, progress=False, pdf=True)
     assert summary.exit_code == 0, summary.text()
     assert summary.pdf is not None and summary.pdf.ok, summary.text()
     return out

@@ -100,7 +100,7 @@ def test_batch_cards_index_and_national_render_with_n_levels(n, tmp_path, monkey
     monkeypatch.setenv("DMAF_DATA_DIR", str(folder))
     out = tmp_path / "out"
     summary = render_batch(scores_path=folder / "scores.csv", output_dir=out, workers=1, progress=False,
-                           cities=["Surat", "Ludhiana"])
+                           only=["Surat", "Ludhiana"])
     assert summary.exit_code == 0, summary.text()
     card = (out / "cities" / "surat" / f"cycle-{summary.cycle}.html").read_text(encoding="utf-8")
     assert LEVEL_SETS[n][-1]["name"] in card and "ranked first" in card
