@@ -107,11 +107,14 @@ class AssumptionSpec:
         The spec file ("" for the built-in default).
     geometric_offset : float
         Zero rule of the geometric mean (see :mod:`~dmaf_analysis.robustness`).
+    notes : tuple of str
+        The declared groups left out because they vary nothing in this framework.
     """
 
     assumptions: list[Assumption]
     source: str = ""
     geometric_offset: float = 1.0
+    notes: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -119,7 +122,8 @@ class AssumptionSpec:
 
     def only(self, *kinds: str) -> AssumptionSpec:
         """The same spec keeping the groups of the given kinds."""
-        return AssumptionSpec([a for a in self.assumptions if a.kind in kinds], self.source, self.geometric_offset)
+        return AssumptionSpec([a for a in self.assumptions if a.kind in kinds], self.source, self.geometric_offset,
+                              self.notes)
 
     def table(self) -> pd.DataFrame:
         """One row per group: ``assumption, kind, n_variables, description``."""
@@ -208,9 +212,10 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
     """Validate a parsed spec mapping against ``framework`` (see the module notes).
 
     Every problem found is listed in one :class:`SpecError`, which names ``source``.
-    With ``lenient`` (used for :data:`DEFAULT_ASSUMPTIONS`), a group that finds
-    nothing to vary in this framework (no illustrative threshold, no component
-    with two inferred maxima) is dropped instead of being an error.
+    A group that finds nothing to vary in this framework (no illustrative
+    threshold, e.g. with a single level; no component with two inferred maxima)
+    is left out with a note (:attr:`AssumptionSpec.notes`) instead of being an
+    error; ``lenient`` is kept for compatibility and changes nothing.
     """
     where_file = source or "the default sensitivity spec"
     problems: list[str] = []
@@ -309,19 +314,18 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
                     name, kind, [f"{name}:{i}" for i in ids], {"indicators": ids, "low": lo, "high": hi},
                     "; ".join(f"{i} from {a:g} to {b:g}" for i, a, b in zip(ids, lo, hi))
                     + " (rescaled so each component's maxima sum to 100)"))
-    empty = [a for a in result if not a.variables]   # e.g. maxima when every component has one indicator
+    # a group with nothing to vary in this framework (e.g. thresholds with one level, maxima when every
+    # component has one indicator) is left out with a note, not an error: the spec may serve other frameworks
+    notes = [p.removeprefix(_NOTHING) + "; left out" for p in problems if p.startswith(_NOTHING)]
+    notes += [f"assumption {a.name!r} varies nothing in this framework; left out" for a in result if not a.variables]
     result = [a for a in result if a.variables]
-    if not lenient:
-        problems += [f"assumption {a.name!r} varies nothing in this framework" for a in empty]
-    if lenient:
-        problems = [p for p in problems if not p.startswith(_NOTHING)]
-    problems = [p.removeprefix(_NOTHING) for p in problems]
+    problems = [p for p in problems if not p.startswith(_NOTHING)]
     if not problems and not result:
         problems.append("no assumption varies anything")
     if problems:
         head = f"{where_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the sensitivity spec"
         raise SpecError("\n".join([head, *(f"  - {p}" for p in problems)]))
-    return AssumptionSpec(result, source=source, geometric_offset=offset)
+    return AssumptionSpec(result, source=source, geometric_offset=offset, notes=tuple(notes))
 
 
 def _spread(entry: dict, where: str, problems: list[str], *, relative: bool):

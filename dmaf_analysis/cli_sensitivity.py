@@ -45,7 +45,8 @@ def _run_sensitivity(args) -> int:
     table = result.indices[INDEX_COLUMNS]
     s = result.settings.iloc[0]
     note = (f"cycle {cycle}: {int(s['n_runs']):,} model runs ({int(s['n_samples'])} base samples x "
-            f"({int(s['n_groups'])} assumptions + 2)), spec {s['spec']}")
+            f"({int(s['n_groups'])} assumptions + 2)), spec {s['spec']}"
+            + (f"\nnote: {s['notes']}" if s["notes"] else ""))
     if args.output:
         write_table(table, args.output)
         print(f"wrote {len(table)} rows to {args.output}; {note}")

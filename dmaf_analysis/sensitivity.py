@@ -274,7 +274,8 @@ class SensitivityResult:
         The spec: ``assumption, kind, n_variables, description``.
     settings : DataFrame
         One row: ``cycle, n_samples, n_runs, n_groups, n_resamples,
-        conf_level, seed, n_cities, nominal_certified, spec``.
+        conf_level, seed, n_cities, nominal_certified, spec, notes`` (``notes``:
+        the declared groups left out because they vary nothing here, or "").
     """
 
     indices: pd.DataFrame
@@ -386,7 +387,7 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
         "cycle": data.cycle, "n_samples": n, "n_runs": settings.n_runs, "n_groups": len(groups),
         "n_resamples": int(n_resamples), "conf_level": float(conf_level), "seed": int(seed),
         "n_cities": data.n_cities, "nominal_certified": int(nominal.certified.sum()),
-        "spec": Path(aspec.source).name if aspec.source else "(default)"}])
+        "spec": Path(aspec.source).name if aspec.source else "(default)", "notes": "; ".join(aspec.notes)}])
     return SensitivityResult(indices=indices.reset_index(drop=True), cities=cities_table, level_probabilities=long,
                              runs=run_table, assumptions=aspec.table(), settings=settings_row)
 

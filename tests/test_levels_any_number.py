@@ -23,10 +23,8 @@ LEVEL_SETS = {1: ONE_LEVEL, 2: TWO_LEVELS, 4: FOUR_LEVELS}
 def data_folder(tmp: Path, levels: list[dict]) -> Path:
     folder = tmp / "data"
     shutil.copytree(DATA, folder)
-    # the bundled sensitivity specs name the thresholds, which one level does not have:
-    # without them the package's default assumptions apply (they skip what does not vary)
-    for spec in (folder / "frameworks").glob("*.sensitivity.yaml"):
-        spec.unlink()
+    # the bundled sensitivity specs stay: they name the thresholds, which one level does not
+    # have, and a group with nothing to vary is left out with a note
     for path in (folder / "frameworks").glob("*.yaml"):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if "levels" not in raw:  # not a framework file (e.g. a sensitivity spec)
@@ -107,3 +105,22 @@ def test_batch_cards_index_and_national_render_with_n_levels(n, tmp_path, monkey
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Surat" in index and "Ludhiana" in index
     assert any((out / "national").glob("overview-cycle-*.html"))
+
+
+def test_bundled_spec_with_one_level_leaves_the_thresholds_out_with_a_note():
+    from conftest import frameworks_with_levels
+    from dmaf_analysis.assumptions import load_spec, spec_path
+    from dmaf_analysis.sensitivity import sensitivity_analysis
+
+    data = load_dataset(DATA / "scores.csv", DATA / "city_attributes.csv")
+    fws = frameworks_with_levels(ONE_LEVEL, data.frameworks)
+    fw = fws[max(fws)]
+    assert spec_path(fw).name == "dmaf-cycle-2.sensitivity.yaml" and spec_path(fw).is_file()
+    spec = load_spec(fw)
+    assert [a.kind for a in spec.assumptions] == ["weights", "aggregation", "maxima", "missing"]
+    assert len(spec.notes) == 1 and "threshold" in spec.notes[0] and "left out" in spec.notes[0]
+    res = sensitivity_analysis(data.scores, frameworks=fws, cities=data.cities, n_samples=64, city_outputs=False)
+    assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "maxima", "missing"]
+    assert "threshold" in res.settings.iloc[0]["notes"]
+    # with the bundled frameworks nothing is left out
+    assert load_spec(data.frameworks[max(fws)]).notes == ()
