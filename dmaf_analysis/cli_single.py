@@ -121,7 +121,29 @@ def whatif_text(table, changes, *, framework) -> str:
     w2 = max(len("current"), *(len(r[1]) for r in rows))
     lines.append(f"  {'':<{width}}  {'current':>{w2}}  what-if")
     lines += [f"  {a:<{width}}  {b:>{w2}}  {c}" for a, b, c in rows]
+    note = _whatif_range_note(new, n_indicators=len(framework.indicator_ids))
+    if note:
+        lines.append(note)
     return "\n".join(lines)
+
+
+def _whatif_range_note(row, *, n_indicators: int) -> str:
+    """The note under ``dmaf whatif`` when some of the city's values are not on record ("" otherwise)."""
+    import pandas as pd
+
+    from .report_plots import number
+
+    n_unknown = row.get("n_unknown")
+    if n_unknown is None or pd.isna(n_unknown) or int(n_unknown) <= 0:
+        return ""
+    kinds = [f"{int(row[col])} {word}" for col, word in (("n_synthetic", "synthetic"), ("n_missing", "missing"))
+             if int(row[col]) > 0]
+    low, high = row["level_low"], row["level_high"]
+    levels = f"{_term(low)} either way" if low == high else f"{_term(low)} or {_term(high)}"
+    return (f"Note: {int(n_unknown)} of {_term(row['city'])}'s {n_indicators} indicator values are not on record "
+            f"({', '.join(kinds)}), so the figures above rest partly on them. On the values on record, with the "
+            f"change the overall score could be anywhere from {number(row['overall_low'], 2)} to "
+            f"{number(row['overall_high'], 2)} ({levels}).")
 
 
 def _run_whatif(args) -> int:

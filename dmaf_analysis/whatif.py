@@ -22,6 +22,8 @@ from .numeric import TOLERANCE
 #: ``source`` label of a changed value in the rescored table.
 WHATIF_SOURCE = "what-if"
 
+_RANGE_COLUMNS = ["n_unknown", "n_missing", "n_synthetic", "overall_low", "overall_high", "level_low", "level_high"]
+
 
 def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """``["1.a=30", "2.c=10"]`` -> ``{"1.a": 30.0, "2.c": 10.0}`` (the ``--set ID=POINTS`` syntax).
@@ -111,8 +113,13 @@ def what_if(data: Dataset, *, city: str, changes: Mapping[str, float], cycle: in
         ``scenario, cycle, city``, one column per component id of the cycle's
         framework (0-100), then ``overall``, ``level``, ``certified``, ``rank``
         (competition rank among the cycle's cities, missing when the overall is)
-        and ``n_ranked`` (cities with a rank).
+        and ``n_ranked`` (cities with a rank), then the range the values on
+        record allow (:func:`~dmaf_analysis.bounds.score_bounds`, the changed
+        values counting as known): ``n_unknown``, ``n_missing``,
+        ``n_synthetic``, ``overall_low``, ``overall_high``, ``level_low``,
+        ``level_high``.
     """
+    from .bounds import score_bounds
     from .report import resolve_report_city
 
     name, c = resolve_report_city(data, city=city, cycle=cycle)
@@ -127,10 +134,14 @@ def what_if(data: Dataset, *, city: str, changes: Mapping[str, float], cycle: in
                          treat_missing_as_zero=treat_missing_as_zero)
     columns = ["cycle", "city", *fw.component_ids, "overall", "level", "certified", "rank"]
     parts = []
-    for label, table in (("current", before), ("what-if", after)):
+    for label, table, source_rows in (("current", before, rows), ("what-if", after, changed)):
         row = table.loc[table["city"] == name, columns].copy()
         row.insert(0, "scenario", label)
         row["n_ranked"] = int(table["rank"].notna().sum())
+        known = score_bounds(source_rows, frameworks=frameworks)
+        known = known.loc[known["city"] == name, _RANGE_COLUMNS]
+        for col in _RANGE_COLUMNS:
+            row[col] = known[col].iloc[0] if len(known) else np.nan
         parts.append(row)
     out = pd.concat(parts, ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")

@@ -31,6 +31,33 @@ def test_whatif_prints_components_overall_level_and_rank(capsys):
     assert f"{int(new['rank'])} of 100" in out and new["level"] in out
 
 
+def test_whatif_says_when_the_city_values_are_partly_synthetic(capsys):
+    # Ludhiana's cycle-2 card leaves 6 of 21 values unread (synthetic): the what-if overall is then one
+    # point of a range. By hand (equal weights 0.2, each component out of 100): low = the values on
+    # record with 1.a at 30 and the synthetic ones at 0; high = the synthetic ones at their maxima.
+    data = load_dataset()
+    fw = data.frameworks[2]
+    mine = data.scores[(data.scores["cycle"] == 2) & (data.scores["city"] == "Ludhiana")]
+    synthetic = mine["source"] == "synthetic"
+    assert int(synthetic.sum()) == 6
+    known = mine[~synthetic].set_index("indicator")["score"].astype(float)
+    known["1.a"] = 30.0
+    low = 0.2 * known.sum()
+    high = low + 0.2 * fw.max_scores[mine.loc[synthetic, "indicator"]].sum()
+    table = what_if(data, city="Ludhiana", changes={"1.a": 30})
+    new = table.iloc[1]
+    assert (int(new["n_unknown"]), int(new["n_synthetic"]), int(new["n_missing"])) == (6, 6, 0)
+    assert new["overall_low"] == pytest.approx(low) and new["overall_high"] == pytest.approx(high)
+    assert new["overall_low"] <= new["overall"] <= new["overall_high"]
+    assert main(["whatif", "--city", "Ludhiana", "--set", "1.a=30"]) == 0
+    out = capsys.readouterr().out
+    assert "6 of Ludhiana's 21 indicator values are not on record (6 synthetic)" in out
+    assert f"anywhere from {low:g} to {high:g} ({new['level_low']} or {new['level_high']})" in out
+    # a value set by the what-if is known: one fewer unknown after the change
+    table = what_if(data, city="Ludhiana", changes={"2.b": 0})
+    assert int(table.iloc[1]["n_unknown"]) == 5 and int(table.iloc[0]["n_unknown"]) == 6
+
+
 def test_whatif_reports_every_bad_value_at_once(capsys):
     assert main(["whatif", "--city", "Ludhiana", "--set", "1.q=3", "--set", "1.b=41", "--set", "2.a=-5"]) == 1
     err = capsys.readouterr().err
