@@ -687,6 +687,10 @@ class LevelPath:
     granularity : float
         Steps of a partial raise (indicator points).
     levels_illustrative : bool
+    range_note : str
+        "" unless some of the city's values are not on record and the range they
+        allow spans more than one level; then a sentence saying so, appended to
+        :attr:`statement`.
     """
 
     city: str
@@ -701,6 +705,7 @@ class LevelPath:
     granularity: float
     levels_illustrative: bool
     rank_move: RankPath | None = None
+    range_note: str = ""
 
     @property
     def at_top_level(self) -> bool:
@@ -712,7 +717,11 @@ class LevelPath:
 
     @property
     def statement(self) -> str:
-        """One paragraph saying what it takes (or that the city is at the top)."""
+        """One paragraph saying what it takes (or that the city is at the top), then :attr:`range_note`."""
+        return " ".join(t for t in (self._plan_statement, self.range_note) if t)
+
+    @property
+    def _plan_statement(self) -> str:
         who = self.city or "The city"
         caveat = " (the thresholds are illustrative)" if self.levels_illustrative else ""
         if self.current_level is None:
@@ -791,7 +800,29 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
         others = ctx.scored.loc[ctx.scored.index != name, "overall"].to_numpy(dtype=float)
         move = plan_rank_move(table, framework=ctx.framework, others=others, city=name, granularity=granularity)
         path = replace(path, rank_move=move)
-    return path
+    note = _path_range_note(name, path.current_level, n_indicators=len(ctx.framework.indicator_ids),
+                            **_bound_fields(ctx, name))
+    return replace(path, range_note=note) if note else path
+
+
+def _path_range_note(city: str, level: str | None, *, n_indicators: int, n_unknown: int = 0,
+                     overall_low: float = math.nan, overall_high: float = math.nan, level_low=None,
+                     level_high=None, **_) -> str:
+    """Plain words for a path worked out partly from values not on record, when the level itself is open."""
+    if n_unknown <= 0 or not isinstance(level_low, str) or not isinstance(level_high, str) or level_low == level_high:
+        return ""
+    what = ("none of its values is on record" if n_unknown >= n_indicators
+            else f"{n_unknown} of its {n_indicators} indicator values are not on record (synthetic or missing)")
+    maybe = []
+    if level is not None and level != level_high:
+        maybe.append(f"{city} may already be {level_high}")
+    if level is not None and level != level_low:
+        maybe.append(f"it may also be only {level_low}")
+    tail = ", and ".join(maybe)
+    tail = f" {tail[0].upper()}{tail[1:]}." if tail else ""
+    return (f"Read this with care: {what}, and the plan above starts from the panel's values for them. "
+            f"On the values on record the overall score could be anywhere from {_fmt(overall_low)} to "
+            f"{_fmt(overall_high)}, so the level could be anything from {level_low} to {level_high}.{tail}")
 
 
 # ------------------------------------------------------------------------------ peers

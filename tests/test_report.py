@@ -313,6 +313,28 @@ def test_path_at_the_top_level_and_with_missing_values(data):
     assert "no overall score" in missing.statement
 
 
+def test_path_says_when_the_level_itself_is_open(data):
+    # Ludhiana (hand data): 6 values on the card (sum 55 -> overall 11), 15 synthetic; on record the
+    # overall lies between 11 (synthetic at 0) and 11 + 0.2 * their maxima, across the Enabled threshold.
+    path = report.path_to_next_level(data, city="Ludhiana")
+    unknown = [i for i in IDS2 if i not in LUDHIANA_CARD]
+    high = 11 + 0.2 * float(MAX2[unknown].sum())
+    assert high >= 30
+    note = path.range_note
+    assert "15 of its 21 indicator values are not on record" in note
+    assert f"anywhere from 11 to {high:g}" in note and "Ludhiana may already be Enabled" in note
+    assert path.statement.endswith(note) and "needs 19 more overall points" in path.statement
+    assert "may already be Enabled" in report_plots.path_html(path)
+    # every value on record: no note
+    rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "report_card"}
+            for i, m in MAX2.items()]
+    assert report.path_to_next_level(make_dataset(rows), city="Pune").range_note == ""
+    # unknown values that cannot change the level: no note either (Surat at the maximum on the card but one)
+    rows = [{"cycle": 2, "city": "Surat", "indicator": i, "score": float(m),
+             "source": "synthetic" if i == "5.d" else "report_card"} for i, m in MAX2.items()]
+    assert report.path_to_next_level(make_dataset(rows), city="Surat").range_note == ""
+
+
 def _small_framework(weights, maxima, thresholds):
     comps = [{"id": f"c{k}", "weight": w} for k, w in enumerate(weights)]
     inds = [{"id": f"c{k}.{j}", "component": f"c{k}", "max": m}
