@@ -95,14 +95,23 @@ def _run_score(args) -> int:
 def _run_summary(args) -> int:
     import pandas as pd
 
+    from .cities import has_values
     from .data_contract import is_synthetic
     from .dataset import load_dataset, resolve_cycle
+    from .errors import CitiesTableError
     from .report import framework_title
     from .scoring import group_summary
     from .stats import leaderboard
 
     data = load_dataset(args.file or None, cities=args.cities or None)
     scored, scores, frameworks = data.scored, data.scores, data.frameworks
+    if args.by != "national" and not has_values(data.cities, args.by):
+        where = data.cities.attrs.get("source") or args.cities or "the cities table"
+        raise CitiesTableError(f"the cities table {where} has no '{args.by}' column (or leaves it empty for "
+                               f"every city), so the cities cannot be grouped by {args.by}; add that column "
+                               "to the cities table, or choose one of: "
+                               + ", ".join(b for b in ("national", "state", "region", "selection_round")
+                                           if b == "national" or has_values(data.cities, b)))
     cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
     part = scored[scored["cycle"] == cycle]
     summary = group_summary(part, by=args.by, frameworks=frameworks)
@@ -114,6 +123,10 @@ def _run_summary(args) -> int:
           f"{int(part['overall'].notna().sum())} with a complete overall score")
     if n_syn:
         print(f"Note: {n_syn} of {int(present.sum())} indicator values are SYNTHETIC (illustrative, not real scores).")
+    if not part["overall"].notna().any():
+        print(f"No city has a complete overall score in cycle {cycle}: each one lacks a value for at least one "
+              "indicator, so there is nothing to summarise or rank.")
+        return 0
     shown = summary.drop(columns=["cycle", "grouping"]).round(1)
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(shown.to_string(index=False))

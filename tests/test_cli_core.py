@@ -92,3 +92,25 @@ def test_summary_top_10_lists_every_city_sharing_10th(capsys):
     tied = {" ".join(r[1:2]) for r in rows[-3:]}
     assert tied == {"Kohima", "Raipur", "Thane"}
     assert "12 cities" in out.split("Top 10")[1].splitlines()[0]
+
+
+def test_summary_without_a_complete_city_says_so_in_a_sentence(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    path.write_text("cycle,city,indicator,score\n2,Surat,1.a,10\n")
+    assert main(["summary", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 with a complete overall score" in out
+    assert "No city has a complete overall score in cycle 2" in out
+    assert "Empty DataFrame" not in out and "Index: []" not in out and "Top 10" not in out
+
+
+def test_summary_by_a_column_the_cities_table_lacks_is_a_data_error(tmp_path, capsys):
+    from dmaf_analysis.dataset import load_dataset
+
+    names = load_dataset().scores["city"].unique()
+    cities = tmp_path / "cities.csv"
+    cities.write_text("city\n" + "".join(f"{c}\n" for c in names))
+    assert main(["summary", "--by", "state", "--cities", str(cities)]) == 1
+    err = capsys.readouterr().err
+    assert f"the cities table {cities} has no 'state' column" in err and "Traceback" not in err
+    assert main(["summary", "--by", "national", "--cities", str(cities)]) == 0

@@ -110,7 +110,7 @@ def test_cli_validate_score_summary_with_cities(own, capsys, tmp_path):
     # a grouping the cities table does not give is refused, naming those it does
     assert main(["summary", str(scores), "--cities", str(cities), "--by", "region"]) == 1
     err = capsys.readouterr().err
-    assert "no city has a region in the cities table" in err and "choose one of: national" in err
+    assert f"the cities table {cities} has no 'region' column" in err and "choose one of: national" in err
 
 
 def test_group_tables_leave_out_groupings_the_table_lacks(own):
