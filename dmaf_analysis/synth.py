@@ -766,7 +766,11 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
             change = (_CHANGE_MEAN + _CHANGE_SD * rnd.normal(n)) / 100
             share = np.clip(share + direction * change, 0, 1)
             cyc_totals = np.rint(share * _caps(f).sum()).astype(np.int64)
-            cyc_steps, cyc_fixed, cyc_totals = _split(cyc_totals, f, table, strengths_for(f, 0.6), None, False, rnd)
+            cyc_strengths = strengths_for(f, 0.6)
+            cyc_steps, cyc_fixed, cyc_totals = _split(cyc_totals, f, table, cyc_strengths, None, False, rnd)
+            cyc_steps, cyc_totals = _lift_empty(cyc_steps, cyc_totals, results[anchor][2] / cap_total, f, table,
+                                                cyc_strengths, int(seed) + cyc)
+            share = np.where(share > 0, share, cyc_totals / _caps(f).sum())
             results[cyc] = (cyc_steps * POINT_STEP, cyc_fixed, cyc_totals)
 
     # engagement: loosely follows the overall score
@@ -776,6 +780,31 @@ def synthesize_panel(*, seed: int = DEFAULT_SEED, n_cities: int = 100,
         engagement[cyc] = np.clip(np.rint(20 + 55 * share + 14 * rnd.normal(n)), 0, 100).astype(np.int64)
 
     return _assemble(table, frameworks, cycles, results, engagement, published)
+
+
+def _lift_empty(steps: np.ndarray, totals: np.ndarray, anchor_share: np.ndarray, fw: Framework,
+                table: pd.DataFrame, strengths: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Give a city that a derived cycle left at 0 on every indicator a small, plausible total.
+
+    Stepping a low-scoring city back from the anchor cycle can clip its share at 0,
+    which would make it score nothing at all: an artefact of the clipping, not a
+    profile any assessed city showed. Such a city gets instead 25-75 % of its
+    anchor-cycle share (2-8 % when that is 0 too), at least one step. The draws
+    come from a stream of their own, so the anchor cycle, the other cities and the
+    engagement scores are exactly what they were.
+    """
+    empty = np.flatnonzero(totals <= 0)
+    if not len(empty):
+        return steps, totals
+    side = _Random(seed)
+    cap = int(_caps(fw).sum())
+    u = side.uniform(len(empty))
+    share = np.where(anchor_share[empty] > 0, anchor_share[empty] * (0.25 + 0.5 * u), 0.02 + 0.06 * u)
+    lifted = np.maximum(np.rint(share * cap), 1).astype(np.int64)
+    sub_steps, _, sub_totals = _split(lifted, fw, table.iloc[empty], strengths[empty], None, False, side)
+    steps, totals = steps.copy(), totals.copy()
+    steps[empty], totals[empty] = sub_steps, sub_totals
+    return steps, totals
 
 
 def _assemble(table, frameworks, cycles, results, engagement, published):

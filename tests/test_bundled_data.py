@@ -245,6 +245,13 @@ def test_cycle1_has_99_cities_and_a_lower_mean(scored):
     assert cycle1["overall"].mean() < scored.loc[scored["cycle"] == 2, "overall"].mean()
 
 
+def test_no_city_scores_nothing_at_all_in_cycle1(scores):
+    # stepping a low Cycle 2 city back used to clip it to 0 on every indicator (9 cities, Ludhiana
+    # among them), which the cards then read as "from 0"
+    totals = scores[scores["cycle"] == 1].groupby("city")["score"].sum()
+    assert len(totals) == 99 and (totals > 0).all()
+
+
 def test_most_cities_improve_from_cycle1_to_cycle2_and_some_decline(scored):
     wide = scored.pivot(index="city", columns="cycle", values="overall").dropna()
     assert (wide[2] > wide[1]).mean() > 0.6

@@ -117,6 +117,15 @@ def test_published_facts_hold_for_any_seed(seed):
     assert published_fact_failures(*synthesize_panel(seed=seed)) == []
 
 
+@pytest.mark.parametrize("seed", [0, 1, 99])
+def test_no_city_is_all_zero_in_a_derived_cycle(seed):
+    scores, _ = synthesize_panel(seed=seed)
+    totals = scores[scores["cycle"] == 1].groupby("city")["score"].sum()
+    assert (totals > 0).all()
+    small, _ = synthesize_panel(seed=seed, n_cities=30)
+    assert (small.groupby(["cycle", "city"])["score"].sum().loc[1] > 0).all()
+
+
 def test_panel_is_valid_complete_and_on_the_5_point_grid_but_for_kohima(default_panel):
     scores, attributes = default_panel
     clean = validate_scores(scores)  # raises on any out-of-range value or duplicate
