@@ -72,7 +72,12 @@ def _run_national(args) -> int:
 
 def _run_trends(args) -> int:
     from .batch import render_national_report
+    from .errors import UsageError
 
+    if args.cycle_from and args.cycle_to and args.cycle_from > args.cycle_to:
+        raise UsageError(f"--from {args.cycle_from} is later than --to {args.cycle_to}: the trends report reads "
+                         f"change forwards in time; give the earlier cycle to --from "
+                         f"(dmaf trends --from {args.cycle_to} --to {args.cycle_from})")
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,

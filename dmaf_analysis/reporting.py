@@ -550,6 +550,21 @@ def overview_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = 
     return out
 
 
+def _component_change_sentence(comps: pd.DataFrame, labels: dict) -> str:
+    """Which component moved most and least (by size of the mean change), right for rises and falls alike."""
+    size = comps["mean_change"].astype(float).abs()
+    big = comps.loc[size.idxmax()]
+    small = comps.loc[size.idxmin()]
+
+    def moved(row) -> str:
+        v = float(row["mean_change"])
+        word = "rise" if v > 0 else "fall" if v < 0 else "change"
+        return f"{_label(labels, row['measure'])} ({word} of {format_number(abs(v))} points)"
+
+    return (f"The component that moved most is {moved(big)}; the one that moved least is "
+            f"{moved(small)} (mean change per city, by size).")
+
+
 def trends_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = None,
                     certified_levels=None) -> list[str]:
     """Key findings of a comparison of two cycles, written from :func:`national.trend_tables`.
@@ -585,11 +600,7 @@ def trends_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = No
                        f"{direction} outweigh the {other} by {format_share(abs(r))} of all the ranked change.")
     comps = summary[summary["measure"] != "overall"].dropna(subset=["mean_change"]) if len(summary) else summary
     if len(comps) >= 2:
-        hi = comps.loc[comps["mean_change"].idxmax()]
-        lo = comps.loc[comps["mean_change"].idxmin()]
-        out.append(f"The largest mean change is in {_label(labels, hi['measure'])} "
-                   f"({format_signed(hi['mean_change'], marks=False)} points), the smallest in "
-                   f"{_label(labels, lo['measure'])} ({format_signed(lo['mean_change'], marks=False)}).")
+        out.append(_component_change_sentence(comps, labels))
     changes = tables.get("city_changes", pd.DataFrame())
     if len(changes) and certified_levels is not None:
         cert = set(certified_levels)

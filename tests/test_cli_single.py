@@ -132,3 +132,10 @@ def test_national_and_trends_commands_render_one_report_each(tmp_path, capsys):
     assert "Septet Urban Data Index 2023" in page
     book = pd.read_excel(national / "cycle-1" / "overview-cycle-1.xlsx", sheet_name="leaderboard")
     assert len(book) == 6
+
+
+def test_trends_from_later_than_to_is_a_usage_error(tmp_path, capsys):
+    assert main(["trends", "--from", "2", "--to", "1", "--output-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--from 2 is later than --to 1" in err and "--from 1 --to 2" in err
+    assert not any(tmp_path.iterdir())

@@ -199,3 +199,16 @@ def test_bar_charts_label_values_and_draw_zero():
     assert "0" in texts and "7" in texts  # a zero bar still carries its value
     assert any(abs(line.get_ydata()[0]) < 1e-12 for line in ax.lines)  # the zero line
     plt.close(ax.figure)
+
+
+def test_trends_findings_name_the_biggest_and_smallest_move_when_scores_fall():
+    # A declining panel: Policy fell 4.2 points, Outcomes 9.6; the largest move is Outcomes' fall.
+    summary = pd.DataFrame({"measure": ["policy", "outcomes", "people"], "mean_change": [-4.2, -9.6, 1.5]})
+    text = " ".join(reporting.trends_findings({"change_summary": summary},
+                                              labels={"policy": "Policy", "outcomes": "Outcomes", "people": "People"}))
+    assert "moved most is Outcomes (fall of 9.6 points)" in text
+    assert "moved least is People (rise of 1.5 points)" in text
+    assert "\u2212" not in text and "-9.6" not in text
+    rising = pd.DataFrame({"measure": ["policy", "outcomes"], "mean_change": [4.2, 9.6]})
+    text = " ".join(reporting.trends_findings({"change_summary": rising}, labels={"policy": "Policy"}))
+    assert "moved most is outcomes (rise of 9.6 points)" in text and "least is Policy (rise of 4.2 points)" in text
