@@ -135,15 +135,18 @@ def floor_ceiling_plot(indicator_table: pd.DataFrame, *, ax=None):
     return ax
 
 
-def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", ax=None):
+def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", labels: dict | None = None, ax=None):
     """Heatmap of a statistic (default the median) by group and measure.
 
-    ``group_table`` is :func:`~dmaf_analysis.stats.group_medians` for one cycle and grouping.
+    ``group_table`` is :func:`~dmaf_analysis.stats.group_medians` for one cycle and grouping;
+    ``labels`` maps measure ids to the names shown on the columns (e.g.
+    :func:`~dmaf_analysis.reporting.component_labels`).
     """
     if group_table.empty:
         return _empty(_axes(ax))
     measures = list(dict.fromkeys(group_table["measure"]))
     grid = group_table.pivot(index="group", columns="measure", values=value).reindex(columns=measures)
+    grid = grid.rename(columns=lambda m: (labels or {}).get(m, m))
     grid.index, grid.columns = chart_labels(grid.index.astype(str)), chart_labels(grid.columns.astype(str))
     ax = _axes(ax, figsize=(style.PAGE_WIDTH, style.rows_height(len(grid), per_row=0.27)))
     sns.heatmap(grid.astype(float), annot=True, fmt=".0f", vmin=0, vmax=100, cmap=style.SEQUENTIAL, cbar=False,
@@ -174,14 +177,16 @@ def level_counts_plot(level_table: pd.DataFrame, *, ax=None):
     return ax
 
 
-def correlation_heatmap(correlations: pd.DataFrame, *, ax=None):
-    """Heatmap of Spearman correlations (``stats.component_correlations`` for one cycle)."""
+def correlation_heatmap(correlations: pd.DataFrame, *, labels: dict | None = None, ax=None):
+    """Heatmap of Spearman correlations (``stats.component_correlations`` for one cycle); ``labels``
+    maps measure ids to the names shown."""
     ax = _axes(ax, figsize=(5.6, 4.8))
     if correlations.empty:
         return _empty(ax)
     order = list(dict.fromkeys(correlations["measure_a"]))
     grid = correlations.pivot(index="measure_a", columns="measure_b", values="rho").reindex(index=order,
                                                                                           columns=order)
+    grid = grid.rename(index=lambda m: (labels or {}).get(m, m), columns=lambda m: (labels or {}).get(m, m))
     grid.index, grid.columns = chart_labels(grid.index.astype(str)), chart_labels(grid.columns.astype(str))
     sns.heatmap(grid.astype(float), annot=True, fmt=".2f", vmin=-1, vmax=1, cmap=style.DIVERGING, cbar=False,
                 annot_kws={"fontsize": _SMALL}, square=True, linewidths=0.5, linecolor="white", ax=ax)

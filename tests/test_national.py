@@ -298,3 +298,33 @@ def test_trends_notebook_runs_with_papermill(tmp_path, panel_files):
     assert "Synthetic data" in _text(nb)
     assert (tmp_path / "out" / "cycle-1-to-2" / "change_summary.parquet").exists()
     assert (tmp_path / "out" / "cycle-1-to-2" / "unpaired_cities.csv").exists()
+
+
+def test_heatmaps_name_the_components(dataset, tables):
+    from dmaf_analysis import reporting
+
+    labels = reporting.component_labels(dataset.frameworks[2])
+    ax = plots.group_heatmap(tables["group_medians_state"], labels=labels)
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert shown == [labels[m] for m in dict.fromkeys(tables["group_medians_state"]["measure"])]
+    assert "policy" not in shown and "overall" not in shown and "Overall" in shown
+    ax = plots.correlation_heatmap(tables["correlations"], labels=labels)
+    assert {t.get_text() for t in ax.get_yticklabels()} <= set(labels.values())
+    plt.close("all")
+
+
+def test_a_national_report_alone_links_to_the_index_only_when_it_exists(tmp_path, monkeypatch):
+    from dmaf_analysis.batch import planning
+
+    seen = []
+
+    def fake_run(jobs, **kw):
+        seen.append(jobs[0])
+        return planning.BatchSummary(results=[], seconds=0.0, output_dir=tmp_path)
+
+    monkeypatch.setattr(planning, "run_jobs", fake_run)
+    planning.render_national_report("overview", output_dir=tmp_path)
+    (tmp_path / "index.html").write_text("<html></html>")
+    planning.render_national_report("trends", output_dir=tmp_path)
+    assert "index_href" not in seen[0].meta
+    assert seen[1].meta["index_href"] == "../index.html"

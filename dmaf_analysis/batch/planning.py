@@ -124,8 +124,9 @@ def _national_common(inputs: _Inputs, output_dir: Path) -> dict:
 
 
 def overview_job(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path,
-                 notebook: Path = OVERVIEW_NOTEBOOK) -> ReportJob:
-    """The job that renders the national overview of one cycle into ``<output_dir>/national/``."""
+                 notebook: Path = OVERVIEW_NOTEBOOK, index: bool = True) -> ReportJob:
+    """The job that renders the national overview of one cycle into ``<output_dir>/national/``
+    (``index``: link the page to the index page)."""
     national = output_dir / "national"
     return ReportJob(
         key=f"national/overview-cycle-{cycle}", kind="overview", label=f"National overview, cycle {cycle}",
@@ -133,12 +134,14 @@ def overview_job(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path,
         parameters={"cycle": cycle, **_national_common(inputs, output_dir)},
         ipynb_path=national / f"overview-cycle-{cycle}.ipynb",
         html_path=national / f"overview-cycle-{cycle}.html", data_files=inputs.data_files,
-        meta=page_meta(dataset, cycle, kind="national", html_path=national / "page.html", output_dir=output_dir))
+        meta=page_meta(dataset, cycle, kind="national", html_path=national / "page.html", output_dir=output_dir,
+                       index=index))
 
 
 def trends_job(dataset, cycle_from: int, cycle_to: int, *, inputs: _Inputs, output_dir: Path,
-               notebook: Path = TRENDS_NOTEBOOK) -> ReportJob:
-    """The job that renders the change from ``cycle_from`` to ``cycle_to`` into ``<output_dir>/national/``."""
+               notebook: Path = TRENDS_NOTEBOOK, index: bool = True) -> ReportJob:
+    """The job that renders the change from ``cycle_from`` to ``cycle_to`` into ``<output_dir>/national/``
+    (``index``: link the page to the index page)."""
     national = output_dir / "national"
     a, b = int(cycle_from), int(cycle_to)
     fw = dataset.frameworks.get(b)
@@ -149,7 +152,8 @@ def trends_job(dataset, cycle_from: int, cycle_to: int, *, inputs: _Inputs, outp
         parameters={"cycle_from": a, "cycle_to": b, **_national_common(inputs, output_dir)},
         ipynb_path=national / f"trends-cycle-{a}-to-{b}.ipynb",
         html_path=national / f"trends-cycle-{a}-to-{b}.html", data_files=inputs.data_files,
-        meta=page_meta(dataset, b, kind="national", html_path=national / "page.html", output_dir=output_dir))
+        meta=page_meta(dataset, b, kind="national", html_path=national / "page.html", output_dir=output_dir,
+                       index=index))
 
 
 def _national_jobs(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path, overview_notebook: Path | None,
@@ -248,14 +252,15 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
     output_dir = Path(output_dir)
     inputs = _inputs(scores_path, attributes_path, cities, output_dir)
     dataset = _load(inputs)
+    index = (output_dir / "index.html").exists()
     if kind == "overview":
         c = dataset.resolve_cycle(cycle)
         job = overview_job(dataset, c, inputs=inputs, output_dir=output_dir,
-                           notebook=Path(notebook) if notebook else OVERVIEW_NOTEBOOK)
+                           notebook=Path(notebook) if notebook else OVERVIEW_NOTEBOOK, index=index)
     else:
         a, c = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
         job = trends_job(dataset, a, c, inputs=inputs, output_dir=output_dir,
-                         notebook=Path(notebook) if notebook else TRENDS_NOTEBOOK)
+                         notebook=Path(notebook) if notebook else TRENDS_NOTEBOOK, index=index)
     summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
                        timeout=timeout, kernel_options=kernel_options)
     summary.cycle = c
