@@ -19,6 +19,8 @@ one :class:`~dmaf_analysis.errors.DataValidationError` listing them all.
 from __future__ import annotations
 
 import csv
+import functools
+import os
 import io as _io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .cities import CityMatcher, cities_table
-from .errors import DataValidationError, InputFileError, Problem, WriteError
+from .errors import ArgumentError, DataValidationError, InputFileError, Problem, WriteError
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, frameworks_or_bundled
 
@@ -328,6 +330,46 @@ def _is_missing(value: str) -> bool:
     return value.strip().lower() in _NA_STRINGS
 
 
+# ---------------------------------------------------------------- kinds of table
+#: The tables functions take, what identifies each, and where a user gets one.
+TABLE_KINDS = {
+    "scored": (("cycle", "city", "overall"),
+               "the scored table (one row per cycle and city: Dataset.scored, or score_cities(scores))"),
+    "scores": (("cycle", "city", "indicator", "score"),
+               "the long score table (one row per cycle, city and indicator: Dataset.scores, or read_scores(path))"),
+}
+
+
+def require_table(data, kind: str, *, where: str = "this function") -> None:
+    """Refuse anything but a table of ``kind`` ("scored" or "scores"), saying which was expected.
+
+    A :class:`~dmaf_analysis.dataset.Dataset`, another object, or the other kind of
+    table (``Dataset.scores`` where ``Dataset.scored`` is expected, or the reverse)
+    raises :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
+    """
+    columns, what = TABLE_KINDS[kind]
+    if hasattr(data, "scored") and hasattr(data, "scores") and not isinstance(data, pd.DataFrame):
+        raise ArgumentError(f"{where} takes {what}, not a whole Dataset: pass ds.{kind}")
+    if not isinstance(data, pd.DataFrame):
+        raise ArgumentError(f"{where} takes {what}, got {type(data).__name__}")
+    marks = {"scored": {"overall"}, "scores": {"indicator", "score"}}  # what tells the two apart
+    other = "scores" if kind == "scored" else "scored"
+    if not marks[kind] <= set(data.columns) and marks[other] <= set(data.columns):
+        raise ArgumentError(f"{where} takes {what}; this looks like {TABLE_KINDS[other][1].split(' (')[0]} "
+                            f"(Dataset.{other}): pass Dataset.{kind} instead")
+
+
+def expects_table(kind: str):
+    """Decorator: the function's first argument must be a table of ``kind`` (see :func:`require_table`)."""
+    def decorate(func):
+        @functools.wraps(func)
+        def checked(data, *args, **kwargs):
+            require_table(data, kind, where=f"{func.__module__.rsplit('.', 1)[-1]}.{func.__name__}")
+            return func(data, *args, **kwargs)
+        return checked
+    return decorate
+
+
 # ------------------------------------------------------------------------- validation
 def unknown_cities_hint(n_unknown: int, cities: pd.DataFrame) -> str:
     """The advice given when city names are not in the cities table."""
@@ -494,8 +536,15 @@ def read_scores(path: str | Path, *, frameworks: dict[int, Framework] | None = N
     """Read and validate a score table from CSV or Parquet.
 
     A byte-order mark, CRLF line endings and spaces around names and values are
-    accepted. See :func:`validate_scores` for the returned columns and the errors.
+    accepted. See :func:`validate_scores` for the returned columns and the errors;
+    ``path`` must be a path (``validate_scores`` checks a DataFrame).
     """
+    if isinstance(path, pd.DataFrame):
+        raise ArgumentError("read_scores reads a file: give the path of a CSV or Parquet score table; "
+                            "to check a DataFrame, use validate_scores(frame)")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(f"read_scores wants the path of a score table (CSV or Parquet), "
+                            f"got {type(path).__name__}")
     path = Path(path)
     raw = _read_raw(path)
     return validate_scores(raw.frame, source=str(path), frameworks=frameworks, cities=cities,

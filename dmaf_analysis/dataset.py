@@ -83,16 +83,25 @@ class Dataset:
 
 
 def resolve_cycle(cycles, cycle: int | None = 0) -> int:
-    """The cycle to use: ``cycle`` itself, or the latest of ``cycles`` when it is 0 or None.
+    """The cycle to use: ``cycle`` itself, or the latest of ``cycles`` when it is 0.
 
-    Raises :class:`~dmaf_analysis.errors.DmafError` when ``cycle`` is not a whole
-    number or the data have no such cycle.
+    ``cycle=0`` means the latest cycle everywhere in the package. ``None`` means
+    "every cycle", which only functions returning a table per cycle accept (the
+    :mod:`~dmaf_analysis.stats` tables); here it is refused. Raises
+    :class:`~dmaf_analysis.errors.ArgumentError` when ``cycle`` is None or not a
+    whole number, :class:`~dmaf_analysis.errors.CycleNotInDataError` (naming the
+    cycles present) when the data have no such cycle.
     """
     available = sorted(int(c) for c in cycles)
     if not available:
         raise NoDataError("the data hold no cycle")
+    if cycle is None:
+        raise ArgumentError("this analysis covers one cycle: give cycle=0 for the latest, or a cycle number "
+                            f"(cycles present: {', '.join(map(str, available))}); cycle=None means every cycle")
+    if isinstance(cycle, bool) or (isinstance(cycle, float) and not float(cycle).is_integer()):
+        raise ArgumentError(f"cycle must be a whole number (0 = latest), got {cycle!r}")
     try:
-        cycle = int(cycle or 0)
+        cycle = int(cycle)
     except (TypeError, ValueError):
         raise ArgumentError(f"cycle must be a whole number (0 = latest), got {cycle!r}") from None
     if cycle == 0:

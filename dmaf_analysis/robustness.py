@@ -33,6 +33,7 @@ import pandas as pd
 
 from .errors import CycleNotInDataError, NoDataError
 from .framework import Framework, frameworks_or_bundled, level_index
+from .data_contract import expects_table
 from .scoring import OVERALL_DECIMALS
 
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -233,7 +234,8 @@ def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: 
 
 
 # ------------------------------------------------------------------------------- main
-def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
+@expects_table("scored")
+def rank_robustness(scored: pd.DataFrame, *, cycle: int = 0,
                     frameworks: dict[int, Framework] | None = None, n_draws: int = N_DRAWS,
                     perturbation: float = PERTURBATION, aggregations=AGGREGATIONS,
                     geometric_offset: float = GEOMETRIC_OFFSET, seed: int = 0) -> RankRobustness:
@@ -243,8 +245,8 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
     ----------
     scored : DataFrame
         Output of :func:`~dmaf_analysis.scoring.score_cities`.
-    cycle : int, optional
-        Default: the latest cycle in ``scored``.
+    cycle : int, default 0
+        The cycle; 0 means the latest in ``scored``.
     n_draws : int, default 10,000
     perturbation : float, default 0.25
         Each weight is multiplied by U(1 - p, 1 + p) before renormalising;
@@ -267,7 +269,9 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int | None = None,
     frameworks = frameworks_or_bundled(frameworks)
     if scored.empty:
         raise NoDataError("no scored cities to analyse")
-    cycle = int(scored["cycle"].max()) if cycle is None else int(cycle)
+    from .dataset import resolve_cycle
+
+    cycle = resolve_cycle(pd.unique(scored["cycle"]), cycle)
     part = scored[scored["cycle"] == cycle]
     if part.empty:
         raise CycleNotInDataError(f"no scores for cycle {cycle}")

@@ -15,6 +15,7 @@ import pandas as pd
 from .cities import load_cities
 from .errors import ArgumentError
 from .framework import Framework, frameworks_or_bundled
+from .data_contract import expects_table
 from .data_contract import is_synthetic
 from .numeric import summary_statistics
 
@@ -75,6 +76,7 @@ def indicator_matrix(scores: pd.DataFrame, framework: Framework, *,
     return wide.reindex(index=rows, columns=framework.indicator_ids).astype(float)
 
 
+@expects_table("scores")
 def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
                      treat_missing_as_zero: bool = False) -> pd.DataFrame:
     """Component scores (out of 100) of every city and cycle.
@@ -182,6 +184,17 @@ def rank_within_cycle(values: pd.Series, cycles: pd.Series) -> pd.Series:
     return ranks.astype("Int64")
 
 
+def level_order(frameworks: dict[int, Framework]) -> list[str]:
+    """Level names from lowest to highest, over the cycles in order (names new in a later cycle
+    follow those already seen, in that cycle's order): the categories of ``level``."""
+    names: list[str] = []
+    for cycle in sorted(frameworks):
+        for name in frameworks[cycle].levels["level"].tolist():
+            if name not in names:
+                names.append(name)
+    return names
+
+@expects_table("scores")
 def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
                  cities: pd.DataFrame | None = None, treat_missing_as_zero: bool = False,
                  weights: dict[str, float] | None = None) -> pd.DataFrame:
@@ -209,7 +222,8 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
         ``selection_round`` (from the cities table), ``certified`` (bool),
         ``n_missing`` (indicators without a score) and ``n_synthetic``
         (indicators whose ``source`` is ``synthetic``). Component and overall
-        scores are out of 100; ``level`` and ``rank`` are missing when the
+        scores are out of 100; ``level`` (an ordered categorical, lowest level
+        first, see :func:`level_order`) and ``rank`` are missing when the
         overall is.
     """
     frameworks = _frameworks(frameworks)
@@ -232,7 +246,7 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
         levels[table.index.get_indexer(idx)] = lv
         cert = dict(zip(fw.levels["level"], fw.levels["certified"]))
         certified[table.index.get_indexer(idx)] = [bool(cert.get(x, False)) for x in lv]
-    table["level"] = levels
+    table["level"] = pd.Categorical(levels, categories=level_order(frameworks), ordered=True)
     table["certified"] = certified
     table["rank"] = rank_within_cycle(table["overall"], table["cycle"])
 
@@ -260,6 +274,7 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
 _GROUPINGS = {"national": None, "state": "state", "region": "region", "selection_round": "selection_round"}
 
 
+@expects_table("scored")
 def group_summary(scored: pd.DataFrame, *, by: str = "national",
                   frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Summary statistics of scored cities, nationally or by group.

@@ -48,6 +48,7 @@ from .assumptions import (AssumptionSpec, Settings, decode, load_spec, nominal_s
 from .dataset import resolve_cycle
 from .errors import ArgumentError, FrameworkError, NoDataError
 from .framework import Framework, frameworks_or_bundled
+from .data_contract import expects_table
 from .scoring import indicator_matrix
 
 #: Default number of base samples (a power of 2): 4,096 x (5 groups + 2) = 28,672 runs.
@@ -92,7 +93,8 @@ class ModelData:
         return len(self.info)
 
 
-def model_data(scores: pd.DataFrame, *, cycle: int | None = None, frameworks: dict[int, Framework] | None = None,
+@expects_table("scores")
+def model_data(scores: pd.DataFrame, *, cycle: int = 0, frameworks: dict[int, Framework] | None = None,
                cities: pd.DataFrame | None = None) -> ModelData:
     """Prepare the long score table of one cycle (``cycle``: default the latest) for :func:`run_model`."""
     frameworks = frameworks_or_bundled(frameworks)
@@ -317,7 +319,8 @@ def _check_samples(n_samples) -> int:
     return n
 
 
-def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
+@expects_table("scores")
+def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
                          frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
                          spec: AssumptionSpec | str | Path | None = None, n_samples: int = N_SAMPLES,
                          n_resamples: int = N_RESAMPLES, conf_level: float = CONF_LEVEL, seed: int = 0,
@@ -427,7 +430,8 @@ def city_drivers(indices: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int | None = None,
+@expects_table("scores")
+def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int = 0,
                          frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
                          spec: AssumptionSpec | str | Path | None = None, kinds: tuple[str, ...] | None = None,
                          n_draws: int = rb.N_DRAWS, seed: int = 0) -> rb.RankRobustness:
@@ -487,7 +491,8 @@ class LeaveOneOut:
     cities: pd.DataFrame
 
 
-def leave_one_out(scores: pd.DataFrame, *, cycle: int | None = None, frameworks: dict[int, Framework] | None = None,
+@expects_table("scores")
+def leave_one_out(scores: pd.DataFrame, *, cycle: int = 0, frameworks: dict[int, Framework] | None = None,
                   cities: pd.DataFrame | None = None) -> LeaveOneOut:
     """Rank shifts when one component or one indicator is left out of the index (JRC audit practice).
 
@@ -648,7 +653,8 @@ def _from_table(table: pd.DataFrame, city: str, framework: Framework, n_draws: i
     return LevelUncertainty(str(city), level, p_level, probs, int(n_draws), bool(matters))
 
 
-def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int | None = None,
+@expects_table("scores")
+def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int = 0,
                       frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
                       n_draws: int = 2000, seed: int = 0) -> LevelUncertainty:
     """The probability of a city's level when only the thresholds and maxima vary.

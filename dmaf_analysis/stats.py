@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from .framework import Framework, frameworks_or_bundled
+from .data_contract import expects_table
 from .numeric import TOLERANCE as _TOL
 from .numeric import summary_statistics
 from .scoring import indicator_matrix
@@ -62,10 +63,16 @@ def measures_for(framework: Framework) -> list[str]:
 
 
 def _cycles(data: pd.DataFrame, cycle: int | None) -> list[int]:
+    """Every cycle of ``data`` (``cycle=None``), or the one asked for (0 = the latest).
+
+    A cycle the data do not hold raises an error naming the cycles present.
+    """
     present = sorted(int(c) for c in pd.unique(data["cycle"]))
-    if cycle is None:
+    if cycle is None or not present:
         return present
-    return [int(cycle)] if int(cycle) in present else []
+    from .dataset import resolve_cycle
+
+    return [resolve_cycle(present, cycle)]
 
 
 def _values(series: pd.Series) -> np.ndarray:
@@ -198,6 +205,7 @@ def bootstrap_ci(values, *, statistic: str | Callable = "median", n_boot: int = 
 
 
 # ------------------------------------------------------------------------ distributions
+@expects_table("scored")
 def distribution_summary(scored: pd.DataFrame, *, cycle: int | None = None,
                          frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Distribution of every component and of the overall score, per cycle.
@@ -247,6 +255,7 @@ def _describe(x: np.ndarray, maximum: float) -> dict:
                 **outlier_flags(sk, ku))
 
 
+@expects_table("scores")
 def indicator_distribution(scores: pd.DataFrame, *, cycle: int | None = None,
                            frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Floor and ceiling effects of every indicator.
@@ -296,6 +305,7 @@ def indicator_distribution(scores: pd.DataFrame, *, cycle: int | None = None,
     return pd.DataFrame(rows, columns=cols)
 
 
+@expects_table("scored")
 def leaderboard(scored: pd.DataFrame, *, cycle: int, top: int | None = None,
                 frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """The ranking of one cycle, ties made visible.
@@ -327,6 +337,7 @@ def leaderboard(scored: pd.DataFrame, *, cycle: int, top: int | None = None,
     return part[cols].reset_index(drop=True)
 
 
+@expects_table("scored")
 def level_counts(scored: pd.DataFrame, *, cycle: int | None = None,
                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """How many cities reached each certification level.
@@ -355,6 +366,7 @@ def level_counts(scored: pd.DataFrame, *, cycle: int | None = None,
 
 
 # ------------------------------------------------------------------------------- audit
+@expects_table("scored")
 def component_correlations(scored: pd.DataFrame, *, cycle: int | None = None,
                            frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Spearman correlations between the components and with the overall score.
@@ -396,6 +408,7 @@ def _indicator_matrix(scores: pd.DataFrame, cyc: int, fw: Framework) -> pd.DataF
     return indicator_matrix(scores[scores["cycle"] == cyc], fw)
 
 
+@expects_table("scores")
 def component_alphas(scores: pd.DataFrame, *, cycle: int | None = None,
                      frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Cronbach's alpha of each component's indicators (raw points).
@@ -442,6 +455,7 @@ def _component_matrix(scored: pd.DataFrame, cyc: int, fw: Framework) -> pd.DataF
     return part[fw.component_ids].apply(pd.to_numeric, errors="coerce").dropna()
 
 
+@expects_table("scored")
 def pca_variance(scored: pd.DataFrame, *, cycle: int | None = None,
                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Variance explained by the principal components of the component scores.
@@ -472,6 +486,7 @@ def pca_variance(scored: pd.DataFrame, *, cycle: int | None = None,
     return pd.DataFrame(rows, columns=["cycle", "pc", "eigenvalue", "variance_share", "cumulative_share", "n"])
 
 
+@expects_table("scored")
 def pca_loadings(scored: pd.DataFrame, *, cycle: int | None = None,
                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Loadings of the components on each principal component (see :func:`pca_variance`).
@@ -502,6 +517,7 @@ def pca_loadings(scored: pd.DataFrame, *, cycle: int | None = None,
     return pd.DataFrame(rows, columns=["cycle", "pc", "component", "coefficient", "loading"])
 
 
+@expects_table("scores")
 def effective_weights(scores: pd.DataFrame, *, cycle: int | None = None,
                       frameworks: dict[int, Framework] | None = None,
                       weights: dict[str, float] | None = None) -> pd.DataFrame:
@@ -588,6 +604,7 @@ def _group_values(part: pd.DataFrame, by: str) -> pd.Series:
     return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
 
 
+@expects_table("scored")
 def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None = None,
                   frameworks: dict[int, Framework] | None = None, n_boot: int = N_BOOT,
                   level: float = CI_LEVEL, seed: int = 0) -> pd.DataFrame:
@@ -635,6 +652,7 @@ def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None
                                        "ci_high", "mean", "n_certified", "share_certified"])
 
 
+@expects_table("scored")
 def kruskal_by_group(scored: pd.DataFrame, *, by: str = "region", cycle: int | None = None,
                      frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Kruskal-Wallis H test of every measure across groups (default: regions).
@@ -672,6 +690,7 @@ def kruskal_by_group(scored: pd.DataFrame, *, by: str = "region", cycle: int | N
 
 
 # --------------------------------------------------------------------------- engagement
+@expects_table("scored")
 def engagement_table(scored: pd.DataFrame, attributes: pd.DataFrame, *, cycle: int) -> pd.DataFrame:
     """Engagement score beside the maturity (overall) score of each city of a cycle.
 
@@ -691,6 +710,7 @@ def engagement_table(scored: pd.DataFrame, attributes: pd.DataFrame, *, cycle: i
     return merged[cols].sort_values("city").reset_index(drop=True)
 
 
+@expects_table("scored")
 def engagement_association(scored: pd.DataFrame, attributes: pd.DataFrame, *, cycle: int) -> pd.DataFrame:
     """Spearman correlation between engagement and maturity in one cycle.
 

@@ -18,6 +18,7 @@ from scipy import stats as _st
 
 from .errors import CycleNotInDataError
 from .framework import Framework, component_map, frameworks_or_bundled
+from .data_contract import expects_table
 from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 from .numeric import TOLERANCE as _TOL
 
@@ -35,6 +36,7 @@ def _cycle_part(scored: pd.DataFrame, cycle: int) -> pd.DataFrame:
     return part.set_index("city")
 
 
+@expects_table("scored")
 def paired_scores(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                   frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Scores of the cities present in both cycles, per shared measure.
@@ -71,6 +73,7 @@ def paired_scores(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+@expects_table("scored")
 def city_changes(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Overall score, rank and level of each paired city in both cycles.
@@ -133,6 +136,7 @@ def rank_biserial(differences) -> float:
     return float((w_plus - w_minus) / (w_plus + w_minus))
 
 
+@expects_table("scored")
 def change_summary(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                    frameworks: dict[int, Framework] | None = None, n_boot: int = N_BOOT,
                    level: float = CI_LEVEL, seed: int = 0) -> pd.DataFrame:
@@ -185,6 +189,7 @@ def change_summary(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
     return pd.DataFrame(rows, columns=cols)
 
 
+@expects_table("scored")
 def transition_matrix(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                       frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """Counts of paired cities moving from each certification level to each level.
@@ -216,6 +221,7 @@ def transition_matrix(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                                        "to_order", "n", "share_of_from"])
 
 
+@expects_table("scored")
 def rank_mobility(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
                   frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
     """How stable the ranking is between two cycles.
@@ -291,6 +297,7 @@ def most_changed(changes: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+@expects_table("scored")
 def unpaired_cities(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int) -> pd.DataFrame:
     """Cities present in only one of the two cycles (left out of every paired statistic).
 
