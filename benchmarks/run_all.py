@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_robustness.py", "bench_sensitivity.py", "bench_batch.py", "bench_scale.py",
+BENCHMARKS = ["bench_robustness.py", "bench_sensitivity.py", "bench_report.py", "bench_batch.py", "bench_scale.py",
               "bench_ingest.py", "bench_pdf.py"]
 
 

@@ -1,8 +1,26 @@
 """dmaf-analysis: score, compare and report on DMAF, the Data Maturity Assessment
 Framework of India's Smart Cities Mission.
 
-The public functions are re-exported here; each lives in the module of its task
-(``framework``, ``cities``, ``data_contract``, ``scoring``, ``dataset``, ...).
+The public functions are re-exported here; each lives in the module of its task.
+The modules form layers, each building on the ones above it (a few analyses also
+use a presentation helper, e.g. ``compare`` draws its page with ``report_plots``):
+
+1. Foundations: ``errors`` (every exception), ``numeric`` (tolerances, number
+   formatting, summary statistics), ``fileio`` (input checks, atomic writes,
+   safe YAML), ``escaping`` (text for charts and terminals), ``_paths``.
+2. Data: ``framework`` (the framework as data, level rules), ``cities`` (the
+   Smart Cities and their aliases), ``data_contract`` (reading and validating
+   score tables; ``dmaf_analysis.io`` is the old name of it), ``recommendations``.
+3. Scoring: ``scoring`` (points -> components -> overall -> level -> rank),
+   ``dataset`` (one loaded, scored data set), ``bounds``, ``ranking``, ``synth``.
+4. Analyses: ``report`` (one city's card), ``compare``, ``whatif``, ``stats``,
+   ``trends``, ``robustness``, ``assumptions`` and ``sensitivity``, ``national``.
+5. Presentation: ``report_figures`` and ``report_html`` (re-exported together by
+   ``report_plots``), ``plots`` (national charts), ``excel``.
+6. Input and output at scale: the ``ingest`` package (report cards -> score
+   table) and the ``batch`` package (every report notebook, the index page).
+7. Command line: ``cli`` (the ``dmaf`` entry point), ``cli_args`` (flag checks)
+   and one ``cli_*`` module per group of sub-commands.
 """
 import sys as _sys
 

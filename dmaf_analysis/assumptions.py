@@ -57,6 +57,10 @@ from .errors import SpecError
 from .fileio import load_yaml
 from .framework import Framework
 
+__all__ = ["AGGREGATION_CHOICES", "Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS",
+           "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
+           "nominal_settings", "parse_spec", "problem", "read_spec_file", "spec_path"]
+
 KINDS = ("weights", "aggregation", "thresholds", "maxima", "missing")
 AGGREGATION_CHOICES = ("arithmetic", "geometric")
 MISSING_CHOICES = ("missing", "zero", "component_mean")
@@ -549,8 +553,3 @@ def decode(spec: AssumptionSpec, framework: Framework, u: np.ndarray) -> Setting
                 fac[:, cols] = new / max0[cols]
     w = w / w.sum(axis=1, keepdims=True)
     return Settings(weights=w, aggregation=agg, aggregations=agg_names, thresholds=thr, factors=fac, missing=miss)
-
-
-__all__ = ["AGGREGATION_CHOICES", "Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS",
-           "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
-           "nominal_settings", "parse_spec", "problem", "read_spec_file", "spec_path"]

@@ -34,6 +34,8 @@ from .scoring import OVERALL_DECIMALS, _checked_weights, indicator_matrix
 from .numeric import format_number
 from .data_contract import is_synthetic
 
+__all__ = ["BOUND_COLUMNS", "BOUNDS_TABLE_COLUMNS", "unknown_mask", "score_bounds", "add_bounds", "range_sentence"]
+
 BOUND_COLUMNS = ["overall_low", "overall_high", "level_low", "level_high", "rank_best", "rank_worst"]
 BOUNDS_TABLE_COLUMNS = ["cycle", "city", "n_unknown", "n_missing", "n_synthetic", *BOUND_COLUMNS]
 

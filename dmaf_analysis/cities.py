@@ -18,6 +18,9 @@ from ._paths import cities_path
 from .errors import ArgumentError, CitiesTableError, UnknownCityError
 from .fileio import read_input_text
 
+__all__ = ["CITY_COLUMNS", "normalise_city_name", "REQUIRED_CITY_COLUMNS", "load_cities", "cities_table",
+           "has_values", "CityMatcher", "resolve_city"]
+
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
 _STRIP = re.compile(r"[\s\-.\u2010-\u2015]+")
 

@@ -18,6 +18,8 @@ import sys
 from .cli_args import size_mb
 from .errors import DmafError, UsageError
 
+__all__ = ["build_parser", "main"]
+
 # Modules that contribute sub-commands, in the order they appear in --help.
 _COMMAND_MODULES = (
     "dmaf_analysis.cli_core",

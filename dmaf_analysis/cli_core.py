@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+__all__ = ["register"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a score table against the data contract",

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+__all__ = ["register", "cities_output_path"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

@@ -6,6 +6,8 @@ import sys
 
 from .cli_args import whole_number, whole_seconds
 
+__all__ = ["data_options", "output_options", "register", "report_outcome"]
+
 
 def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
     """``--data``, ``--attributes`` and (with ``cycle``) ``--cycle``: what every reporting command reads."""

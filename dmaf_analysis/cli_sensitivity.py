@@ -6,6 +6,8 @@ import sys
 
 from .cli_args import power_of_two
 
+__all__ = ["register"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

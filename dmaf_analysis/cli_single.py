@@ -6,6 +6,8 @@ import argparse
 from .escaping import terminal_text as _term
 from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
+__all__ = ["register", "whatif_text"]
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

@@ -5,6 +5,8 @@ import argparse
 
 from .cli_args import whole_number
 
+__all__ = ["register"]
+
 #: Same value as :data:`dmaf_analysis.synth.DEFAULT_SEED` (a test keeps them equal);
 #: repeated here so that ``dmaf --help`` does not import numpy and pandas.
 _DEFAULT_SEED = 20210625

@@ -23,6 +23,9 @@ from .batch.slug import slugify
 from .data_contract import is_synthetic
 from .scoring import indicator_matrix
 
+__all__ = ["compare_indicators", "compare_summary", "comparison_html", "comparison_path", "plot_comparison",
+           "render_comparison", "resolve_cities"]
+
 SUMMARY_COLUMNS = ["city", "state", "overall", "level", "certified", "rank", "n_ranked", "n_values",
                    "n_synthetic"]
 INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "max_score", "national_median",
@@ -236,7 +239,3 @@ def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
     names, c = resolve_cities(data, cities, cycle=cycle)
     page = comparison_html(data, cities=names, cycle=c)
     return write_text_atomic(comparison_path(output_dir, names, c), page)
-
-
-__all__ = ["compare_indicators", "compare_summary", "comparison_html", "comparison_path", "plot_comparison",
-           "render_comparison", "resolve_cities"]

@@ -34,6 +34,11 @@ from .errors import ArgumentError, DataValidationError, InputFileError, Problem,
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, frameworks_or_bundled
 
+__all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "MAX_PROBLEM_LINES",
+           "ROWS_SHOWN", "problem_kind", "problem_key", "summarise_problems", "unknown_cities_hint",
+           "validate_scores", "read_scores", "read_city_attributes", "spreadsheet_safe", "table_format",
+           "write_table"]
+
 
 @dataclass(frozen=True)
 class TableSchema:

@@ -20,6 +20,8 @@ from .framework import Framework, load_frameworks
 from .data_contract import is_synthetic, read_city_attributes, read_scores
 from .scoring import score_cities
 
+__all__ = ["Dataset", "resolve_cycle", "load_dataset"]
+
 
 @dataclass(frozen=True, eq=False)
 class Dataset:

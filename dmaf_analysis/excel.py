@@ -19,6 +19,8 @@ from .errors import ArgumentError
 from .fileio import atomic_path
 from .data_contract import spreadsheet_safe
 
+__all__ = ["MAX_SHEET_NAME", "excel_safe", "sheet_names", "write_workbook"]
+
 #: Longest sheet name Excel accepts.
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
@@ -104,6 +106,3 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Pa
             for name, frame in zip(names, tables.values()):
                 excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
     return target
-
-
-__all__ = ["MAX_SHEET_NAME", "excel_safe", "sheet_names", "write_workbook"]

@@ -36,6 +36,11 @@ import yaml
 
 from .errors import ConfigurationError, DmafError, InputFileError, WriteError
 
+__all__ = ["DEFAULT_MAX_INPUT_MB", "MAX_INPUT_ENV", "MAX_YAML_ENV", "YAML_MAX_DEPTH", "atomic_path",
+           "check_input_path", "decode_text", "load_yaml", "max_input_bytes", "max_yaml_bytes",
+           "read_input_bytes", "read_input_text", "refuse_input_as_output", "text_encoding",
+           "write_bytes_atomic", "write_text_atomic"]
+
 #: Environment variable holding the input size limit in megabytes.
 MAX_INPUT_ENV = "DMAF_MAX_INPUT_MB"
 #: Default input size limit (megabytes).
@@ -391,9 +396,3 @@ def write_bytes_atomic(target: str | Path, data: bytes, *, inputs: Iterable[str 
     with atomic_path(target, inputs=inputs) as tmp:
         tmp.write_bytes(data)
     return Path(target)
-
-
-__all__ = ["DEFAULT_MAX_INPUT_MB", "MAX_INPUT_ENV", "MAX_YAML_ENV", "YAML_MAX_DEPTH", "atomic_path",
-           "check_input_path", "decode_text", "load_yaml", "max_input_bytes", "max_yaml_bytes",
-           "read_input_bytes", "read_input_text", "refuse_input_as_output", "text_encoding",
-           "write_bytes_atomic", "write_text_atomic"]

@@ -19,6 +19,10 @@ from .fileio import load_yaml
 from .numeric import PRINTED_TOLERANCE
 from .numeric import TOLERANCE as _TOLERANCE
 
+__all__ = ["PROVENANCE_VALUES", "RESERVED_COMPONENT_IDS", "Framework", "parse_framework", "read_framework",
+           "load_frameworks", "frameworks_or_bundled", "level_index", "load_framework", "component_map",
+           "indicator_table"]
+
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 #: Column names of the scored tables: a component id may not be one of them, since
 #: each component becomes a column of its own.

@@ -24,6 +24,11 @@ from .dataset import Dataset, resolve_cycle
 from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
 
+__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "default_output_root",
+           "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
+           "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends", "trend_folder", "trend_tables",
+           "workbook_name", "write_tables"]
+
 #: Kept for compatibility: the national tables' folder relative to a project folder.
 DEFAULT_OUTPUT_DIR = "outputs/national"
 #: Base samples of the national report's sensitivity analysis (1,024 x 7 = 7,168 model runs);
@@ -338,9 +343,3 @@ def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
     write_tables(tables, national_output_dir(output_dir), folder=trend_folder(a, b),
                  workbook=workbook_name("trends", trend_folder(a, b)))
     return tables
-
-
-__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "default_output_root",
-           "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
-           "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends", "trend_folder", "trend_tables",
-           "workbook_name", "write_tables"]

@@ -25,6 +25,9 @@ from pathlib import Path
 
 from .errors import DmafError
 
+__all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfEngineMissing", "PdfError", "PdfPrinter", "PdfRun",
+           "find_engine", "footer_template", "pdf_path_for", "print_options", "write_pdfs"]
+
 INSTALL_HINT = ("install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`; "
                 "or set DMAF_CHROMIUM and DMAF_CHROMEDRIVER to their paths) and the Python package selenium "
                 "(`pip install selenium`, part of dmaf-analysis's dependencies)")
@@ -266,7 +269,3 @@ def write_pdfs(pages, *, workers: int = 2, force: bool = False, engine: Engine |
             run.failed += bad
     run.seconds = time.perf_counter() - started
     return run
-
-
-__all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfEngineMissing", "PdfError", "PdfPrinter", "PdfRun",
-           "find_engine", "footer_template", "pdf_path_for", "print_options", "write_pdfs"]

@@ -18,6 +18,12 @@ from . import style
 from .escaping import chart_labels, chart_text
 from .framework import Framework, frameworks_or_bundled
 
+__all__ = ["LIGHT_DPI", "plain_text", "use_light_style", "component_distribution_plot", "overall_ecdf_plot",
+           "floor_ceiling_plot", "group_heatmap", "level_counts_plot", "correlation_heatmap",
+           "effective_weights_plot", "rank_interval_plot", "certification_probability_plot", "engagement_plot",
+           "slope_plot", "change_distribution_plot", "transition_heatmap", "rank_mobility_plot",
+           "most_changed_plot", "sensitivity_plot"]
+
 #: Resolution of figures drawn after :func:`use_light_style` (the toolkit's style).
 LIGHT_DPI = style.DPI
 _GREY = style.NEUTRAL
@@ -432,14 +438,6 @@ def most_changed_plot(most: pd.DataFrame, *, ax=None):
     ax.set_xlim(-span * 1.2 if (change < 0).any() else 0, span * 1.2 if (change > 0).any() else 0)
     ax.set(xlabel="Change in overall score (points)", title=title)
     return ax
-
-
-__all__ = [
-    "LIGHT_DPI", "certification_probability_plot", "change_distribution_plot", "component_distribution_plot",
-    "correlation_heatmap", "effective_weights_plot", "engagement_plot", "floor_ceiling_plot", "group_heatmap",
-    "level_counts_plot", "most_changed_plot", "overall_ecdf_plot", "rank_interval_plot", "rank_mobility_plot",
-    "slope_plot", "transition_heatmap", "use_light_style",
-]
 
 
 # ------------------------------------------------------------------------ sensitivity

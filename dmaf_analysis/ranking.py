@@ -24,6 +24,9 @@ from .framework import Framework
 from .scoring import OVERALL_DECIMALS
 from .numeric import TOLERANCE as _TOL
 
+__all__ = ["SCORE_GRANULARITY", "TOP_RANK", "STEP_COLUMNS", "empty_steps", "weighted_indicators", "overall_of",
+           "fewest_raises", "rank_given", "score_for_rank", "default_target_rank", "RankPath", "plan_rank_move"]
+
 #: Indicator scores move in steps of this many points (DMAF report cards show 5-point steps).
 SCORE_GRANULARITY = 5.0
 #: "Top 10" as the press reported it.

@@ -24,6 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "Column", "OVERVIEW_COLUMNS", "OVERVIEW_SECTIONS", "TOP_BOTTOM", "TRENDS_COLUMNS", "TRENDS_SECTIONS",
+    "certified_levels", "component_labels", "effect_words", "files_note_html", "findings_html", "format_bool",
+    "format_number", "format_p", "format_share", "format_signed", "format_table", "group_table",
+    "overview_findings", "overview_table", "prepare_overview_table", "prepare_trends_table", "slug_id",
+    "table_html", "toc_html", "top_bottom", "trends_findings", "trends_table",
+]
+
 #: Rows shown at each end of a long table (the rest is in the linked CSV).
 TOP_BOTTOM = 10
 #: Significance level used by the findings' wording.
@@ -686,12 +694,3 @@ def files_note_html(folder: str, *, formats: str = "CSV, Parquet and one Excel w
     href = html.escape(folder.rstrip("/") + "/", quote=True)
     return (f'<p class="dmaf-files">Every table of this report, in full, is in the folder '
             f'<a href="{href}">{html.escape(folder)}/</a> beside this page ({html.escape(formats)}).</p>')
-
-
-__all__ = [
-    "Column", "OVERVIEW_COLUMNS", "OVERVIEW_SECTIONS", "TOP_BOTTOM", "TRENDS_COLUMNS", "TRENDS_SECTIONS",
-    "certified_levels", "component_labels", "effect_words", "files_note_html", "findings_html", "format_bool",
-    "format_number", "format_p", "format_share", "format_signed", "format_table", "group_table",
-    "overview_findings", "overview_table", "prepare_overview_table", "prepare_trends_table", "slug_id",
-    "table_html", "toc_html", "top_bottom", "trends_findings", "trends_table",
-]

@@ -36,6 +36,10 @@ from .framework import Framework, frameworks_or_bundled, level_index
 from .data_contract import expects_table
 from .scoring import OVERALL_DECIMALS
 
+__all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
+           "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
+           "rank_robustness", "summarise_draws"]
+
 AGGREGATIONS = ("arithmetic", "geometric")
 GEOMETRIC_OFFSET = 1.0
 N_DRAWS = 10_000
@@ -309,8 +313,3 @@ def rank_robustness(scored: pd.DataFrame, *, cycle: int = 0,
         "aggregations": "+".join(aggregations), "geometric_offset": float(geometric_offset), "seed": int(seed),
         "n_cities": int(len(info)), "n_excluded": int((~ok).sum())}])
     return RankRobustness(cities=cities, level_probabilities=long, settings=settings)
-
-
-__all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
-           "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
-           "rank_robustness", "summarise_draws"]

@@ -19,6 +19,10 @@ from .data_contract import expects_table
 from .data_contract import is_synthetic
 from .numeric import summary_statistics
 
+__all__ = ["OVERALL_DECIMALS", "ID_COLUMNS", "RESULT_COLUMNS", "all_component_ids", "score_columns",
+           "indicator_matrix", "component_scores", "overall_scores", "rank_within_cycle", "score_cities",
+           "group_summary"]
+
 #: Overall scores are rounded to this many decimals before levels and ranks, so
 #: that equal point totals tie exactly despite floating-point weights.
 OVERALL_DECIMALS = 9

@@ -51,6 +51,11 @@ from .framework import Framework, frameworks_or_bundled
 from .data_contract import expects_table
 from .scoring import indicator_matrix
 
+__all__ = ["CARD_CERTAINTY", "CONF_LEVEL", "INDEX_COLUMNS", "LeaveOneOut", "LevelUncertainty", "ModelData",
+           "ModelRuns", "N_RESAMPLES", "N_SAMPLES", "SensitivityResult", "card_level_uncertainty", "card_table",
+           "city_drivers", "leave_one_out", "level_uncertainty", "level_uncertainty_html", "model_data", "nominal_run",
+           "run_model", "sensitivity_analysis", "sobol_indices", "uncertainty_analysis"]
+
 #: Default number of base samples (a power of 2): 4,096 x (5 groups + 2) = 28,672 runs.
 N_SAMPLES = 4096
 N_RESAMPLES = 100
@@ -696,9 +701,3 @@ def level_uncertainty_html(data, *, city: str, cycle: int = 0) -> str:
     if not text:
         return ""
     return f'<p class="dmaf-level-uncertainty"><strong>How sure is this level?</strong> {html.escape(text)}</p>'
-
-
-__all__ = ["CARD_CERTAINTY", "CONF_LEVEL", "INDEX_COLUMNS", "LeaveOneOut", "LevelUncertainty", "ModelData",
-           "ModelRuns", "N_RESAMPLES", "N_SAMPLES", "SensitivityResult", "card_level_uncertainty", "card_table",
-           "city_drivers", "leave_one_out", "level_uncertainty", "level_uncertainty_html", "model_data", "nominal_run",
-           "run_model", "sensitivity_analysis", "sobol_indices", "uncertainty_analysis"]

@@ -37,6 +37,14 @@ from .numeric import TOLERANCE as _TOL
 from .numeric import summary_statistics
 from .scoring import indicator_matrix
 
+__all__ = [
+    "CI_LEVEL", "GROUPINGS", "KURTOSIS_LIMIT", "N_BOOT", "SKEW_LIMIT", "bootstrap_ci", "cell_seed",
+    "component_alphas", "component_correlations", "cronbach_alpha", "distribution_summary",
+    "effective_weights", "engagement_association", "engagement_table", "excess_kurtosis", "gini",
+    "group_medians", "indicator_distribution", "kruskal_by_group", "leaderboard", "level_counts",
+    "measures_for", "outlier_flags", "pca_loadings", "pca_variance", "skewness",
+]
+
 #: Thresholds the JRC/OECD audit uses to flag a distribution that may distort
 #: correlations: absolute skewness above 2 *and/or* (excess) kurtosis above 3.5.
 #: ``skew_flag`` and ``kurtosis_flag`` test each on its own; ``outlier_flag`` is the
@@ -49,7 +57,6 @@ N_BOOT = 2000
 CI_LEVEL = 0.95
 
 GROUPINGS = ("state", "region", "selection_round")
-
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -723,12 +730,3 @@ def engagement_association(scored: pd.DataFrame, attributes: pd.DataFrame, *, cy
     table = engagement_table(scored, attributes, cycle=cycle)
     rho, p = _spearman(table["engagement_score"].to_numpy(float), table["overall"].to_numpy(float))
     return pd.DataFrame([{"cycle": int(cycle), "n": int(len(table)), "rho": rho, "p_value": p}])
-
-
-__all__ = [
-    "CI_LEVEL", "GROUPINGS", "KURTOSIS_LIMIT", "N_BOOT", "SKEW_LIMIT", "bootstrap_ci", "cell_seed",
-    "component_alphas", "component_correlations", "cronbach_alpha", "distribution_summary",
-    "effective_weights", "engagement_association", "engagement_table", "excess_kurtosis", "gini",
-    "group_medians", "indicator_distribution", "kruskal_by_group", "leaderboard", "level_counts",
-    "measures_for", "outlier_flags", "pca_loadings", "pca_variance", "skewness",
-]

@@ -17,6 +17,13 @@ module, and :func:`apply` sets matplotlib's defaults to match.
 """
 from __future__ import annotations
 
+__all__ = [
+    "CERTIFIED", "CITY", "DIVERGING", "DPI", "FONT_SIZE", "GAIN", "HIGHLIGHT", "LIST_LIMIT", "LOSS",
+    "NEUTRAL", "NOT_CERTIFIED", "OKABE_ITO", "PAGE_WIDTH", "PALETTE", "REFERENCE", "ROW_HEIGHT",
+    "SEQUENTIAL", "SHARES", "SMALL_SIZE", "TITLE_SIZE", "apply", "label_bars", "rc_params", "rows_height",
+    "use_report_style", "zero_line",
+]
+
 #: The eight Okabe-Ito colours.
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
@@ -121,11 +128,3 @@ def zero_line(ax, *, axis: str = "y") -> None:
         ax.axhline(0, color="#333333", linewidth=1.0, zorder=3)
     else:
         ax.axvline(0, color="#333333", linewidth=1.0, zorder=3)
-
-
-__all__ = [
-    "CERTIFIED", "CITY", "DIVERGING", "DPI", "FONT_SIZE", "GAIN", "HIGHLIGHT", "LIST_LIMIT", "LOSS",
-    "NEUTRAL", "NOT_CERTIFIED", "OKABE_ITO", "PAGE_WIDTH", "PALETTE", "REFERENCE", "ROW_HEIGHT",
-    "SEQUENTIAL", "SHARES", "SMALL_SIZE", "TITLE_SIZE", "apply", "label_bars", "rc_params", "rows_height",
-    "use_report_style", "zero_line",
-]

@@ -38,6 +38,14 @@ from .cities import CITY_COLUMNS, load_cities
 from .errors import ArgumentError, SynthesisError
 from .framework import Framework, frameworks_or_bundled
 
+__all__ = ["DEFAULT_SEED", "POINT_STEP", "SCORE_TABLE_COLUMNS", "ATTRIBUTE_TABLE_COLUMNS", "PUBLISHED_CYCLE",
+           "PUBLISHED_NATIONAL_MEAN", "PUBLISHED_CERTIFIED", "PUBLISHED_REGION", "PUBLISHED_REGION_MEAN",
+           "PUBLISHED_REGION_CITIES", "PUBLISHED_REGION_CERTIFIED", "PUBLISHED_TOP_NINE", "PUBLISHED_TIED_TENTH",
+           "PUBLISHED_TIE_LEVEL", "PUBLISHED_ENABLED", "PUBLISHED_COMPONENTS", "KOHIMA", "KOHIMA_POLICY",
+           "KOHIMA_PROCESS", "KOHIMA_PLACES", "PUBLISHED_NONZERO_COUNTS", "LUDHIANA", "LUDHIANA_REPORT_CARD",
+           "LUDHIANA_ENGAGEMENT", "ABSENT_FROM_CYCLE_1", "INDICATOR_EASE", "synthetic_cities", "panel_cities",
+           "synthesize_panel", "sibling_paths", "write_panel"]
+
 DEFAULT_SEED = 20210625
 """Seed of the bundled panel (the date the Cycle 2 results were announced)."""
 

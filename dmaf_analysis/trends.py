@@ -22,6 +22,8 @@ from .data_contract import expects_table
 from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 from .numeric import TOLERANCE as _TOL
 
+__all__ = ["change_summary", "city_changes", "component_map", "most_changed", "paired_scores",
+           "rank_biserial", "rank_mobility", "transition_matrix", "unpaired_cities"]
 
 
 def _frameworks(frameworks):
@@ -320,7 +322,3 @@ def unpaired_cities(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int) -> 
                                       "level", "rank"])
     out["rank"] = out["rank"].astype("Int64")
     return out.sort_values(["present_in", "city"]).reset_index(drop=True)
-
-
-__all__ = ["change_summary", "city_changes", "component_map", "most_changed", "paired_scores",
-           "rank_biserial", "rank_mobility", "transition_matrix", "unpaired_cities"]

@@ -19,6 +19,8 @@ from .framework import Framework
 from .scoring import score_cities
 from .numeric import TOLERANCE
 
+__all__ = ["WHATIF_SOURCE", "check_changes", "describe_changes", "parse_assignments", "what_if"]
+
 #: ``source`` label of a changed value in the rescored table.
 WHATIF_SOURCE = "what-if"
 
@@ -192,6 +194,3 @@ def describe_changes(data: Dataset, *, city: str, changes: Mapping[str, float], 
         "current": [float(current.get(i, np.nan)) for i in checked],
         "new": [float(v) for v in checked.values()],
     })
-
-
-__all__ = ["WHATIF_SOURCE", "check_changes", "describe_changes", "parse_assignments", "what_if"]

@@ -262,10 +262,11 @@ def test_no_kernel_fails_every_report_without_hanging(tmp_path, small_data):
 
 # --------------------------------------------------------------------- names, safety
 def test_unknown_city_names_closest_matches(small_data):
-    with pytest.raises(UnknownCityError) as err:
+    with pytest.raises(UnknownCityError, match="unknown city 'Surrat'; closest matches: Surat") as err:
         render_city_report("Surrat", scores_path=small_data)
     assert "Surat" in err.value.suggestions and "closest matches" in str(err.value)
-    with pytest.raises(CityNotInDataError) as err:  # a Smart City without scores in the data
+    # a Smart City without scores in the data
+    with pytest.raises(CityNotInDataError, match="Puducherry has no scores in cycle 2") as err:
         render_city_report("Puducherry", scores_path=small_data)
     assert "Puducherry has no scores in cycle 2" in str(err.value)
     assert isinstance(err.value, UnknownCityError)

@@ -42,7 +42,7 @@ def test_normalise_ignores_case_spaces_hyphens_dots():
 
 
 def test_unknown_city_suggests_closest():
-    with pytest.raises(UnknownCityError) as info:
+    with pytest.raises(UnknownCityError, match="unknown city 'Ludhiyana'; closest matches: Ludhiana") as info:
         resolve_city("Ludhiyana")
     assert info.value.suggestions[0] == "Ludhiana"
     assert "Ludhiana" in str(info.value)

@@ -1,4 +1,5 @@
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -90,7 +91,7 @@ def test_bad_framework_names_file_and_problem(tmp_path, mutate, message):
     mutate(raw)
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(FrameworkError) as info:
+    with pytest.raises(FrameworkError, match=re.escape(message)) as info:
         read_framework(path)
     assert str(path) in str(info.value)
     assert message in str(info.value)

@@ -11,7 +11,7 @@ HEADER = "cycle,city,indicator,score,source\n"
 
 
 def problems_of(path):
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(DataValidationError, match=r"problems? found") as info:
         read_scores(path)
     return info.value.problems
 
@@ -119,7 +119,7 @@ def test_input_is_not_mutated(small_scores):
 def test_city_attributes(write_csv):
     attrs = read_city_attributes(write_csv("cycle,city,engagement_score\n2,Ludhiana,60\n2,Surat,\n"))
     assert attrs["engagement_score"].iloc[0] == 60.0 and np.isnan(attrs["engagement_score"].iloc[1])
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(DataValidationError, match="engagement score is outside 0-100") as info:
         read_city_attributes(write_csv("cycle,city,engagement_score\n2,Ludhiana,160\n2,Gotham,5\n2,Ludhiana,6\n"))
     rows = sorted((p.row, p.column) for p in info.value.problems)
     assert rows == [(2, "engagement_score"), (3, "city"), (4, None)]
@@ -150,7 +150,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     from dmaf_analysis.io import atomic_path
     target = tmp_path / "t.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):
         with atomic_path(target) as tmp:
             tmp.write_text("half")
             raise RuntimeError("boom")
@@ -160,7 +160,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 
 def test_hundreds_of_problems_are_all_kept_and_grouped(write_csv):
     text = HEADER + "".join(f"2,Surat,1.a,{31 + i},x\n" for i in range(250))
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(DataValidationError, match=r"499 problems found \(251 distinct\)") as info:
         read_scores(write_csv(text))
     # 250 scores above the max, and 249 duplicates of the first row: every problem is kept
     assert len(info.value.problems) == 499
@@ -204,7 +204,7 @@ def test_a_column_given_twice_is_named(write_csv, header):
 
 
 def test_attribute_cycles_are_checked(write_csv):
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(DataValidationError, match="column 'cycle': unknown cycle") as info:
         read_city_attributes(write_csv("cycle,city,engagement_score\n9,Surat,50\n99999999999999999999,Pune,5\n"))
     got = [(p.row, p.column, p.message.split(";")[0]) for p in info.value.problems]
     assert got == [(2, "cycle", "unknown cycle"), (3, "cycle", "cycle must be a positive whole number")]

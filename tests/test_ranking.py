@@ -76,7 +76,7 @@ def test_places_and_default_targets():
     default = plan_rank_move(table(scores), framework=SMALL, others=others)
     assert default.target_rank == 7 and "up one place" in default.statement
     assert default_target_rank(22) == 10 and default_target_rank(10) == 9 and default_target_rank(1) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="give target_rank or places, not both"):
         plan_rank_move(table(scores), framework=SMALL, others=others, places=1, target_rank=2)
 
 

@@ -77,7 +77,7 @@ def data() -> Dataset:
 def test_resolve_city_cycle_and_errors(data):
     assert report.resolve_report_city(data, city="  LUDHIANA ", cycle=0) == ("Ludhiana", 2)
     assert report.resolve_report_city(data, city="Jullundur", cycle=1) == ("Jalandhar", 1)
-    with pytest.raises(UnknownCityError) as err:
+    with pytest.raises(UnknownCityError, match="unknown city 'Ludhiyana'") as err:
         report.report_headline(data, city="Ludhiyana")
     assert "Ludhiana" in err.value.suggestions
     with pytest.raises(DmafError, match="cycle 3 is not in the data"):
@@ -532,15 +532,13 @@ def test_figures_render_small_pngs(data):
     assert plt.get_fignums() == []  # png() closes what it renders
 
 
-def test_report_functions_are_fast_on_a_hundred_cities():
-    import time
+def test_report_functions_run_on_a_hundred_cities():
+    # their speed (the per-cycle cache against no cache) is measured in benchmarks/bench_report.py
     cities = load_cities()["city"].tolist()
     rng = np.random.default_rng(7)
     rows = [{"cycle": 2, "city": c, "indicator": i, "score": float(5 * rng.integers(0, m // 5 + 1)),
              "source": "synthetic"} for c in cities for i, m in MAX2.items()]
     big = make_dataset(rows)
-    report.report_headline(big, city="Pune")  # warm the per-cycle cache
-    start = time.perf_counter()
     for city in ("Ludhiana", "Surat", "Kohima"):
         report.report_headline(big, city=city)
         report.component_comparison(big, city=city)
@@ -551,7 +549,7 @@ def test_report_functions_are_fast_on_a_hundred_cities():
         report.peer_comparison(big, city=city)
         report.change_since_previous(big, city=city)
         report.engagement_comparison(big, city=city)
-    assert (time.perf_counter() - start) / 3 < 0.3
+        assert len(report.indicator_scores(big, city=city)) == len(MAX2)
 
 
 def test_figures_draw_names_with_dollar_signs_literally():

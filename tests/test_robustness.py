@@ -1,7 +1,6 @@
 """Tests of dmaf_analysis.robustness: the Monte Carlo rank uncertainty analysis."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -53,7 +52,7 @@ def test_draw_weights_sum_to_one_and_stay_within_the_band():
     ratio = (w / w0) / (w / w0).max(axis=1, keepdims=True)  # relative factors
     assert ratio.min() >= 0.75 / 1.25 - 1e-12
     assert np.allclose(rb.draw_weights(w0, n_draws=3, perturbation=0.0, rng=rng), w0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"perturbation must be in \[0, 1\)"):
         rb.draw_weights(w0, n_draws=3, perturbation=1.5, rng=rng)
 
 
@@ -163,9 +162,9 @@ def test_cities_with_a_missing_component_are_counted_not_ranked():
 
 def test_bad_settings_are_rejected():
     scored = scored_table(5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="aggregations must be drawn from"):
         rb.rank_robustness(scored, aggregations=("median",), frameworks=FRAMEWORKS)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_draws must be at least 1"):
         rb.rank_robustness(scored, n_draws=0, frameworks=FRAMEWORKS)
 
 
@@ -174,11 +173,8 @@ def test_level_slug():
     assert rb.level_slug("Level 2 / Higher!") == "level_2_higher"
 
 
-def test_ten_thousand_draws_for_100_cities_under_two_seconds():
+def test_ten_thousand_draws_for_100_cities():
+    # the time this takes is measured in benchmarks/bench_robustness.py, not here
     scored = scored_table(100, seed=11)
-    rb.rank_robustness(scored, n_draws=100, frameworks=FRAMEWORKS)  # warm-up
-    start = time.perf_counter()
     res = rb.rank_robustness(scored, n_draws=10_000, frameworks=FRAMEWORKS)
-    elapsed = time.perf_counter() - start
     assert len(res.cities) == 100
-    assert elapsed < 2.0, f"10,000 draws took {elapsed:.2f} s"

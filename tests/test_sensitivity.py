@@ -107,7 +107,7 @@ def test_an_input_without_effect_gets_a_total_index_near_zero():
 def test_constant_output_gets_zero_indices():
     est = se.sobol_indices(np.ones(5 * 64), 3)
     assert np.all(est["S1"] == 0) and np.all(est["ST_high"] == 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="7 runs is not a multiple of groups"):
         se.sobol_indices(np.ones(7), 3)
 
 
@@ -195,7 +195,7 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
                    "  - {name: m, kind: maxima, ranges: {a1: [10, 50]}}\n"
                    "  - {name: x, kind: mystery}\n"
                    "  - {name: w, kind: missing, choices: [zero, guess]}\n")
-    with pytest.raises(asm.SpecError) as err:
+    with pytest.raises(asm.SpecError, match="7 problems in the sensitivity spec") as err:
         asm.load_spec(fw, bad)
     text = str(err.value)
     assert text.startswith(str(bad))
@@ -414,7 +414,7 @@ def test_cli_writes_the_indices_table(tmp_path, capsys):
     table = pd.read_csv(out)
     assert list(table.columns) == se.INDEX_COLUMNS
     assert table["output"].unique().tolist() == ["mean_rank_shift", "n_certified"]
-    with pytest.raises(SystemExit) as exc:  # a usage error: argparse refuses the flag, exit status 2
+    with pytest.raises(SystemExit, match="^2$") as exc:  # a usage error: argparse refuses the flag, exit status 2
         main(["sensitivity", "--samples", "100"])
     assert exc.value.code == 2
     assert "power of 2" in capsys.readouterr().err
@@ -462,7 +462,7 @@ def test_sensitivity_plot_draws_one_bar_per_assumption_and_output():
     ax = plots.sensitivity_plot(indices.iloc[0:0])
     assert "No data" in ax.texts[0].get_text()
     plt.close(ax.figure)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="index must be 'ST' or 'S1'"):
         plots.sensitivity_plot(indices, index="S2")
 
 

@@ -60,7 +60,7 @@ def test_slugify_bounds_length_and_keeps_long_names_apart():
     assert len(slugify(a)) == MAX_SLUG_LENGTH and len(slugify(b)) == MAX_SLUG_LENGTH
     assert slugify(a) != slugify(b)
     assert len(slugify("y" * 50, max_length=20)) <= 20
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="max_length must be at least 16"):
         slugify("x", max_length=5)
 
 

@@ -131,7 +131,7 @@ def test_bootstrap_ci_is_seeded_and_contains_the_estimate():
 def test_bootstrap_ci_edge_cases():
     assert stats.bootstrap_ci([7.0]) == (7.0, 7.0)
     assert all(math.isnan(v) for v in stats.bootstrap_ci([]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="level must lie between 0 and 1"):
         stats.bootstrap_ci([1.0, 2.0], level=1.5)
 
 
@@ -347,7 +347,7 @@ def test_group_medians_values_intervals_and_seed():
 
 
 def test_group_medians_rejects_unknown_grouping():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="by must be one of"):
         stats.group_medians(grouped_scored(), by="district")
 
 

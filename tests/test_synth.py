@@ -7,7 +7,6 @@ scoring pipeline.
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -192,11 +191,9 @@ def test_synthetic_cities_are_clearly_named_and_unique():
     assert table["city"].head(100).tolist() == CITIES["city"].tolist()
 
 
-def test_scale_1000_cities_is_fast_and_validates(tmp_path):
-    start = time.perf_counter()
+def test_scale_1000_cities_validates(tmp_path):
+    # the time generation takes is measured in benchmarks/bench_scale.py, not here
     scores, attributes = synthesize_panel(n_cities=1_000, seed=11)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"generation took {elapsed:.2f} s"
     cities = panel_cities(1_000)
     paths = write_panel(scores, attributes, tmp_path / "big.parquet", cities=cities)
     back = read_scores(paths["scores"], cities=load_cities(paths["cities"]))
@@ -245,7 +242,7 @@ def test_cli_beyond_100_cities_writes_the_cities_table(tmp_path, capsys):
 
 @pytest.mark.parametrize("args", [["--cities", "0"], ["--cities", "many"], ["--seed", "-2"]])
 def test_cli_bad_numbers_exit_2(tmp_path, capsys, args):
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="^2$") as exc:
         main(["synth", "-o", str(tmp_path / "x.csv"), *args])
     assert exc.value.code == 2
     err = capsys.readouterr().err

@@ -20,6 +20,8 @@ from ..fileio import write_text_atomic
 from .jobs import BatchSummary
 from .manifest import MANIFEST_NAME, Manifest, relative_to
 
+__all__ = ["IndexLink", "build_index_rows", "render_index", "write_index"]
+
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 _STYLE = """

@@ -39,6 +39,8 @@ from pathlib import Path
 
 from ..errors import KernelSetupError
 
+__all__ = ["DEFAULT_PRELOAD", "sweep_stale_kernel_dirs", "WarmKernel"]
+
 #: Modules imported once when a kernel starts.
 DEFAULT_PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "IPython.display",
                    "dmaf_analysis", "dmaf_analysis.dataset", "dmaf_analysis.report", "dmaf_analysis.report_plots",

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+__all__ = ["MAX_SLUG_LENGTH", "slugify", "is_safe_slug", "unique_slugs"]
+
 #: Longest slug :func:`slugify` returns.
 MAX_SLUG_LENGTH = 64
 
