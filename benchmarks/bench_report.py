@@ -53,16 +53,16 @@ def make_dataset(seed: int = 7) -> Dataset:
                    attributes=attributes, frameworks=frameworks, cities=cities)
 
 
+#: Every section function of the city report card, in the order of the card.
+SECTIONS = tuple(getattr(report, name) for name in (
+    "report_headline", "component_comparison", "indicator_scores", "strengths_and_weaknesses",
+    "recommendations", "path_to_next_level", "peer_comparison", "change_since_previous",
+    "engagement_comparison"))
+
+
 def one_city(data: Dataset, city: str) -> None:
-    report.report_headline(data, city=city)
-    report.component_comparison(data, city=city)
-    report.indicator_scores(data, city=city)
-    report.strengths_and_weaknesses(data, city=city)
-    report.recommendations(data, city=city)
-    report.path_to_next_level(data, city=city)
-    report.peer_comparison(data, city=city)
-    report.change_since_previous(data, city=city)
-    report.engagement_comparison(data, city=city)
+    for section in SECTIONS:
+        section(data, city=city)
 
 
 def _clear_caches() -> None:

@@ -21,14 +21,20 @@ SCRIPT = textwrap.dedent("""
     import pandas as pd
     from dmaf_analysis.batch import kernels
 
+    def snapshot():
+        return {
+            "linewidth": matplotlib.rcParams["lines.linewidth"],
+            "n_filters": len(warnings.filters),
+            "cwd": os.getcwd(),
+            "path": list(sys.path),
+            "max_rows": pd.get_option("display.max_rows"),
+            "env_added": os.environ.get("DMAF_KERNEL_TEST"),
+            "env_removed": os.environ.get("DMAF_KEEP_ME"),
+            "figures": plt.get_fignums(),
+        }
+
     kernels._kernel_warm_up(["pandas", "matplotlib.pyplot"])
-    before = {
-        "linewidth": matplotlib.rcParams["lines.linewidth"],
-        "n_filters": len(warnings.filters),
-        "cwd": os.getcwd(),
-        "path": list(sys.path),
-        "max_rows": pd.get_option("display.max_rows"),
-    }
+    before = snapshot()
 
     # what a notebook might do
     matplotlib.rcParams["lines.linewidth"] = before["linewidth"] + 4.5
@@ -40,23 +46,9 @@ SCRIPT = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     pd.set_option("display.max_rows", 3)
     plt.figure()
-    changed = {
-        "linewidth": matplotlib.rcParams["lines.linewidth"],
-        "n_filters": len(warnings.filters),
-        "max_rows": pd.get_option("display.max_rows"),
-    }
-
+    changed = snapshot()
     kernels._kernel_reset()
-    after = {
-        "linewidth": matplotlib.rcParams["lines.linewidth"],
-        "n_filters": len(warnings.filters),
-        "cwd": os.getcwd(),
-        "path": list(sys.path),
-        "max_rows": pd.get_option("display.max_rows"),
-        "env_added": os.environ.get("DMAF_KERNEL_TEST"),
-        "env_removed": os.environ.get("DMAF_KEEP_ME"),
-        "figures": plt.get_fignums(),
-    }
+    after = snapshot()
     print(json.dumps({"before": before, "changed": changed, "after": after}))
 """)
 
@@ -72,12 +64,10 @@ def test_reset_restores_what_a_notebook_changed(tmp_path):
     assert changed["linewidth"] == before["linewidth"] + 4.5
     assert changed["n_filters"] == before["n_filters"] + 2
     assert changed["max_rows"] == 3 != before["max_rows"]
+    assert os.path.realpath(changed["cwd"]) == os.path.realpath(tmp_path)
+    assert changed["path"][0] == str(tmp_path)
+    assert changed["env_added"] == "set by a notebook" and changed["env_removed"] is None
+    assert len(changed["figures"]) == 1
     # ... and the reset undid every one of them
-    assert after["linewidth"] == before["linewidth"]
-    assert after["n_filters"] == before["n_filters"]
-    assert after["cwd"] == before["cwd"] != str(tmp_path)
-    assert after["path"] == before["path"]
-    assert after["max_rows"] == before["max_rows"]
-    assert after["env_added"] is None
-    assert after["env_removed"] == "from the driver"
-    assert after["figures"] == []
+    assert after == before
+    assert before["env_added"] is None and before["env_removed"] == "from the driver" and before["figures"] == []
