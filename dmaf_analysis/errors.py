@@ -24,6 +24,8 @@ ReportCardError            a report card cannot be read (three subclasses)
 SynthesisError             the synthetic panel cannot meet the published facts
 BatchLockedError           another batch renders into the same output folder
 KernelSetupError           set-up code failed inside a batch kernel
+PdfEngineMissing           no browser engine to print PDFs with
+PdfError                   printing one page to PDF failed
 WriteError                 an output file could not be written
 =========================  ==========================================================
 """
@@ -34,9 +36,9 @@ from dataclasses import dataclass
 __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
     "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
-    "KernelSetupError", "NoDataError", "NotAReportCardError", "Problem", "RecommendationsError",
-    "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError", "UnknownCityError",
-    "UnreadableFileError", "UsageError", "WriteError",
+    "KernelSetupError", "NoDataError", "NotAReportCardError", "PdfEngineMissing", "PdfError", "Problem",
+    "RecommendationsError", "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError",
+    "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
 ]
 
 
@@ -166,6 +168,14 @@ class KernelSetupError(DmafError, RuntimeError):
 
 class RecommendationsError(DmafError):
     """The recommendations file is missing, malformed, or names indicators its framework lacks."""
+
+
+class PdfEngineMissing(DmafError):
+    """Chromium, ChromeDriver or selenium is not available; the message says what to install."""
+
+
+class PdfError(DmafError):
+    """Printing one page to PDF failed (the message names the page)."""
 
 
 class WriteError(DmafError, OSError):

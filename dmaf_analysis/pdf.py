@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DmafError
+from .errors import DmafError, PdfEngineMissing, PdfError
 
 __all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfEngineMissing", "PdfError", "PdfPrinter", "PdfRun",
            "find_engine", "footer_template", "pdf_path_for", "print_options", "write_pdfs"]
@@ -35,14 +35,6 @@ _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-sta
 #: A4 in inches, and the page margins (top, bottom, sides) in inches: room for the footer.
 A4 = (210 / 25.4, 297 / 25.4)
 MARGINS = (0.45, 0.6, 0.45)
-
-
-class PdfEngineMissing(DmafError):
-    """Chromium, ChromeDriver or selenium is not available; the message says what to install."""
-
-
-class PdfError(DmafError):
-    """Printing one page failed (the message names the page)."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def no_engine(monkeypatch, tmp_path):
 
 
 def test_missing_engine_says_exactly_what_to_install(no_engine):
-    with pytest.raises(pdf.PdfEngineMissing) as err:
+    with pytest.raises(pdf.PdfEngineMissing, match="Chromium and ChromeDriver") as err:
         pdf.find_engine()
     message = str(err.value)
     assert "Chromium and ChromeDriver" in message
