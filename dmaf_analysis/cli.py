@@ -56,6 +56,22 @@ class _TerminalStream:
         return getattr(self._stream, name)
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A sub-command's parser: it refuses the arguments it does not know itself.
+
+    argparse leaves a sub-command's unrecognised arguments to the top-level parser,
+    whose message (``dmaf: error:``) and usage line do not say which command was
+    meant; this one reports them with its own (``dmaf score: error: unrecognized
+    arguments: --bogus``), exit status 2.
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dmaf",
@@ -63,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected errors")
     parser.add_argument("--max-size", type=size_mb, metavar="MB", help=_MAX_SIZE_HELP)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     for name in _COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

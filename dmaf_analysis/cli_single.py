@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from .errors import UsageError
 from .escaping import terminal_text as _term
 from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
@@ -74,12 +75,13 @@ def _run_national(args) -> int:
 
 def _run_trends(args) -> int:
     from .batch import render_national_report
-    from .errors import UsageError
 
     if args.cycle_from and args.cycle_to and args.cycle_from > args.cycle_to:
         raise UsageError(f"--from {args.cycle_from} is later than --to {args.cycle_to}: the trends report reads "
                          f"change forwards in time; give the earlier cycle to --from "
                          f"(dmaf trends --from {args.cycle_to} --to {args.cycle_from})")
+    if args.cycle_from and args.cycle_from == args.cycle_to:
+        raise UsageError(f"--from and --to are both {args.cycle_to}; give two different cycles")
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
@@ -91,6 +93,8 @@ def _run_trends(args) -> int:
 def _run_compare(args) -> int:
     from .compare import render_comparison, resolve_cities
 
+    if len(args.city) < 2:
+        raise UsageError(f"give two or more cities to compare, got {len(args.city)}")
     data = _dataset(args)
     names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
     path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args))

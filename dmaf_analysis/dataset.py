@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._paths import bundled_city_attributes_path, bundled_scores_path
 from .cities import cities_table, load_cities
-from .errors import ArgumentError, CycleNotInDataError, NoDataError
+from .errors import ArgumentError, CityNotInDataError, CycleNotInDataError, NoDataError
 from .framework import Framework, load_frameworks
 from .data_contract import is_synthetic, read_city_attributes, read_scores
 from .scoring import score_cities
@@ -74,6 +74,11 @@ class Dataset:
     def resolve_cycle(self, cycle: int | None = 0) -> int:
         """``cycle`` itself, or the latest cycle of the data when it is 0 (see :func:`resolve_cycle`)."""
         return resolve_cycle(self.cycles, cycle)
+
+    def city_not_in_cycle(self, city: str, cycle: int) -> CityNotInDataError:
+        """The error for ``city`` (a canonical name) having no scores in ``cycle``: names the cycles it has."""
+        assessed = self.scored.loc[self.scored["city"] == city, "cycle"].unique()
+        return CityNotInDataError(city, cycle, assessed, self.scores_path or None)
 
     def synthetic_share(self, cycle: int | None = None) -> float:
         """Share (0-1) of non-missing indicator values whose source is ``synthetic``."""

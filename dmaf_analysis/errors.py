@@ -32,6 +32,7 @@ WriteError                 an output file could not be written
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
@@ -129,21 +130,20 @@ class Problem:
 class CityNotInDataError(UnknownCityError):
     """A Smart City that has no scores in the requested cycle of the data.
 
-    ``detail`` replaces the list of suggestions when given (e.g. the cycles in
-    which the city does have scores).
+    The one message for this condition everywhere (report, batch, compare, whatif):
+    it names the cycles in which the city does have scores (``assessed``) and the
+    score table by its file name only (``source``, a path or a label).
     """
 
-    def __init__(self, name: str, cycle: int, source: str = "the data", suggestions: list[str] = (), *,
-                 detail: str | None = None):
+    def __init__(self, name: str, cycle: int, assessed=(), source: str | None = None):
         self.name = name
-        self.cycle = cycle
-        self.suggestions = list(suggestions)
-        if detail is not None:
-            message = f"{name} was not assessed in cycle {cycle} of {source}; {detail}"
-        else:
-            hint = f"; closest cities with data: {', '.join(self.suggestions)}" if self.suggestions else ""
-            message = f"{name} has no scores in cycle {cycle} of {source}{hint}"
-        DmafError.__init__(self, message)
+        self.cycle = int(cycle)
+        self.assessed = sorted({int(c) for c in assessed})
+        self.suggestions: list[str] = []
+        where = f" of {PurePath(str(source)).name}" if source else ""
+        detail = (f"cycle(s) with its scores: {', '.join(map(str, self.assessed))}" if self.assessed
+                  else "it has no scores in any cycle")
+        DmafError.__init__(self, f"{name} was not assessed in cycle {self.cycle}{where}; {detail}")
 
 
 class ReportCardError(DmafError):

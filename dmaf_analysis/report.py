@@ -26,7 +26,7 @@ import pandas as pd
 
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
-from .errors import CityNotInDataError, FrameworkError
+from .errors import FrameworkError
 from .framework import Framework, component_map
 from .recommendations import load_recommendations, recommendations_path
 from .bounds import range_sentence, score_bounds
@@ -108,10 +108,7 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
     cycle = data.resolve_cycle(cycle)
     ctx = _cycle_context(data, cycle)
     if name not in ctx.scored.index:
-        assessed = sorted(int(c) for c in data.scored.loc[data.scored["city"] == name, "cycle"].unique())
-        where = (f"cycle(s) with its scores: {', '.join(map(str, assessed))}" if assessed
-                 else "it has no scores in any cycle")
-        raise CityNotInDataError(name, cycle, "this data set", detail=where)
+        raise data.city_not_in_cycle(name, cycle)
     return name, cycle
 
 

@@ -30,8 +30,10 @@ _RANGE_COLUMNS = ["n_unknown", "n_missing", "n_synthetic", "overall_low", "overa
 def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """``["1.a=30", "2.c=10"]`` -> ``{"1.a": 30.0, "2.c": 10.0}`` (the ``--set ID=POINTS`` syntax).
 
-    The id is everything before the last ``=``. Every malformed item is reported at
-    once in one :class:`~dmaf_analysis.errors.DmafError`; an id given twice is an error.
+    The id is everything before the last ``=``. Every malformed item (no ``=``, points
+    that are not a finite number such as ``abc``, ``nan`` or ``inf``, an id given twice)
+    is reported at once in one :class:`~dmaf_analysis.errors.UsageError`. Whether the
+    id and points fit the framework is :func:`check_changes`' job (bad data, not usage).
     """
     out: dict[str, float] = {}
     problems = []
@@ -45,7 +47,9 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
         try:
             value = float(points)
         except ValueError:
-            problems.append(f"{text!r}: the points {points!r} are not a number")
+            value = math.nan
+        if not math.isfinite(value):
+            problems.append(f"{text!r}: the points {points!r} are not a finite number")
             continue
         if ind in out:
             problems.append(f"{text!r}: indicator {ind!r} is set more than once")

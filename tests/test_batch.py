@@ -266,9 +266,11 @@ def test_unknown_city_names_closest_matches(small_data):
         render_city_report("Surrat", scores_path=small_data)
     assert "Surat" in err.value.suggestions and "closest matches" in str(err.value)
     # a Smart City without scores in the data
-    with pytest.raises(CityNotInDataError, match="Puducherry has no scores in cycle 2") as err:
+    with pytest.raises(CityNotInDataError, match="Puducherry was not assessed in cycle 2") as err:
         render_city_report("Puducherry", scores_path=small_data)
-    assert "Puducherry has no scores in cycle 2" in str(err.value)
+    message = str(err.value)
+    assert message.startswith(f"Puducherry was not assessed in cycle 2 of {Path(small_data).name}; ")
+    assert "it has no scores in any cycle" in message and str(Path(small_data).parent) not in message
     assert isinstance(err.value, UnknownCityError)
 
 

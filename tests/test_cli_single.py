@@ -83,7 +83,7 @@ def test_compare_writes_one_page(tmp_path, capsys):
     page = path.read_text(encoding="utf-8")
     assert "<title>DMAF 2.0 (Cycle 2, systemic pillar): Ludhiana, Surat and Pune compared</title>" in page
     assert "data:image/png;base64," in page and "synthetic" in page
-    assert main(["compare", "Ludhiana", "--output-dir", str(tmp_path)]) == 1
+    assert main(["compare", "Ludhiana", "--output-dir", str(tmp_path)]) == 2  # a usage error
     assert "two or more cities" in capsys.readouterr().err
     assert main(["compare", "Ludhiana", "Ludhiyana", "Nowhere", "--output-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
@@ -139,3 +139,66 @@ def test_trends_from_later_than_to_is_a_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--from 2 is later than --to 1" in err and "--from 1 --to 2" in err
     assert not any(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------------ exit codes and messages (issue 8)
+def _fails(capsys, argv, code, pattern):
+    """Run ``dmaf argv``; check the exit code and that stderr holds exactly one error matching ``pattern``."""
+    import re
+
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert re.search(pattern, err), err
+    assert err.count("error:") == 1 and "Traceback" not in err
+    return err
+
+
+def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
+    _fails(capsys, ["compare", "Surat", "--output-dir", str(tmp_path)], 2,
+           r"^dmaf compare: error: give two or more cities to compare, got 1$")
+    _fails(capsys, ["trends", "--from", "2", "--to", "2", "--output-dir", str(tmp_path)], 2,
+           r"^dmaf trends: error: --from and --to are both 2; give two different cycles$")
+    assert not any(tmp_path.iterdir())  # refused before any work
+
+
+@pytest.mark.parametrize("value", ["1.a=nan", "1.a=abc", "1.a=inf", "1.a=-inf", "1.a", "=3", "1.a="])
+def test_whatif_malformed_set_is_a_usage_error(capsys, value):
+    _fails(capsys, ["whatif", "--city", "Ludhiana", "--set", value], 2,
+           r"dmaf whatif: error: invalid --set value\(s\):\n  - " + __import__("re").escape(repr(value)))
+
+
+def test_whatif_points_outside_the_range_are_bad_data(capsys):
+    # Ludhiana's cycle 2: indicator 1.a is out of 30 points (DMAF 2.0 framework)
+    _fails(capsys, ["whatif", "--city", "Ludhiana", "--set", "1.a=31"], 1,
+           r"1\.a: 31 points is outside 0 to 30, the indicator's maximum")
+    _fails(capsys, ["whatif", "--city", "Ludhiana", "--set", "1.a=-0.5"], 1, r"-0\.5 points is outside 0 to 30")
+
+
+@pytest.mark.parametrize("argv", [["score", "s.csv", "--bogus"], ["compare", "A", "B", "--bogus", "x"],
+                                  ["whatif", "--city", "X", "--set", "1.a=1", "--bogus"]])
+def test_unknown_option_is_refused_by_its_sub_command(capsys, argv):
+    command = argv[0]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: dmaf {command} ")
+    assert f"dmaf {command}: error: unrecognized arguments: --bogus" in err and "dmaf: error" not in err
+    with pytest.raises(SystemExit) as exit_:  # before the command, it is the top level's
+        main(["--bogus", "score", "s.csv"])
+    assert exit_.value.code == 2 and "dmaf: error: unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_city_without_scores_in_a_cycle_has_one_message_everywhere(capsys, tmp_path):
+    # Shillong has scores in cycle 2 only in the bundled panel
+    data = load_dataset()
+    assert sorted(data.scored.loc[data.scored["city"] == "Shillong", "cycle"].unique()) == [2]
+    expected = "Shillong was not assessed in cycle 1 of scores.csv; cycle(s) with its scores: 2"
+    messages = []
+    for argv in (["report", "--city", "Shillong", "--cycle", "1", "--output-dir", str(tmp_path)],
+                 ["compare", "Shillong", "Surat", "--cycle", "1", "--output-dir", str(tmp_path)],
+                 ["whatif", "--city", "shillong", "--cycle", "1", "--set", "1.a=3"]):
+        err = _fails(capsys, argv, 1, __import__("re").escape(expected))
+        assert str(Path(data.scores_path).parent) not in err and "closest" not in err
+        messages.append(err)
+    assert len(messages) == 3

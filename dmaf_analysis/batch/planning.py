@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._paths import bundled_city_attributes_path, bundled_scores_path, notebooks_dir
-from ..errors import ArgumentError, CityNotInDataError, InputFileError, UnknownCityError
+from ..errors import ArgumentError, InputFileError, UnknownCityError
 from .index_page import write_index
 from ..fileio import check_input_path
 from .jobs import BatchSummary, ReportJob
@@ -169,7 +169,11 @@ def _national_jobs(dataset, cycle: int, *, inputs: _Inputs, output_dir: Path, ov
 
 
 def require_city_in_data(name: str, dataset, cycle: int) -> str:
-    """Canonical name of ``name`` if it has scores in ``cycle``; else a clear error with suggestions."""
+    """Canonical name of ``name`` if it has scores in ``cycle``.
+
+    An unknown name gets the closest cities with data; a known city without scores
+    in ``cycle`` gets :meth:`Dataset.city_not_in_cycle`'s message (the cycles it has).
+    """
     from ..cities import CityMatcher
 
     in_cycle = dataset.scored.loc[dataset.scored["cycle"] == cycle, "city"].unique().tolist()
@@ -180,7 +184,7 @@ def require_city_in_data(name: str, dataset, cycle: int) -> str:
     if canonical is None:
         raise UnknownCityError(str(name), near)
     if canonical not in in_cycle:
-        raise CityNotInDataError(canonical, cycle, dataset.scores_path or "the data", near)
+        raise dataset.city_not_in_cycle(canonical, cycle)
     return canonical
 
 
@@ -201,7 +205,7 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
     ------
     UnknownCityError
         ``city`` is not a Smart City, or (:class:`CityNotInDataError`) has no
-        scores in that cycle; the message names the closest cities with data.
+        scores in that cycle; the message names the cycles in which it has scores.
     """
     timeout = check_timeout(timeout)
     output_dir = Path(output_dir)
