@@ -80,8 +80,13 @@ def _run_trends(args) -> int:
         raise UsageError(f"--from {args.cycle_from} is later than --to {args.cycle_to}: the trends report reads "
                          f"change forwards in time; give the earlier cycle to --from "
                          f"(dmaf trends --from {args.cycle_to} --to {args.cycle_from})")
-    if args.cycle_from and args.cycle_from == args.cycle_to:
-        raise UsageError(f"--from and --to are both {args.cycle_to}; give two different cycles")
+    from .errors import ArgumentError
+    from .national import resolve_cycle_pair
+
+    try:  # the same cycle twice, given or by default (--from 2 when 2 is the latest), is a usage error
+        resolve_cycle_pair(_dataset(args).cycles, args.cycle_from, args.cycle_to)
+    except ArgumentError as exc:
+        raise UsageError(str(exc)) from None
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,

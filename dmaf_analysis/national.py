@@ -72,7 +72,8 @@ def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[
     c_to = available[-1] if int(cycle_to) == 0 else resolve_cycle(available, cycle_to)
     c_from = available[-2] if int(cycle_from) == 0 else resolve_cycle(available, cycle_from)
     if c_from == c_to:
-        raise ArgumentError(f"cycle_from and cycle_to are both {c_to}; choose two different cycles")
+        raise ArgumentError(f"--from and --to (cycle_from and cycle_to) are both {c_to}; "
+                            "give two different cycles")
     return c_from, c_to
 
 

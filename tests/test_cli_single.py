@@ -157,7 +157,9 @@ def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
     _fails(capsys, ["compare", "Surat", "--output-dir", str(tmp_path)], 2,
            r"^dmaf compare: error: give two or more cities to compare, got 1$")
     _fails(capsys, ["trends", "--from", "2", "--to", "2", "--output-dir", str(tmp_path)], 2,
-           r"^dmaf trends: error: --from and --to are both 2; give two different cycles$")
+           r"^dmaf trends: error: --from and --to \(cycle_from and cycle_to\) are both 2; give two different cycles$")
+    _fails(capsys, ["trends", "--from", "2", "--output-dir", str(tmp_path)], 2,  # --to is the latest, 2
+           r"^dmaf trends: error: --from and --to \(cycle_from and cycle_to\) are both 2; give two different cycles$")
     assert not any(tmp_path.iterdir())  # refused before any work
 
 
