@@ -198,11 +198,28 @@ def format_table(data: pd.DataFrame, columns: list[Column], *, labels: dict | No
     return pd.DataFrame(out, columns=[c.heading for c in columns])
 
 
-def top_bottom(data: pd.DataFrame, n: int = TOP_BOTTOM) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The first and last ``n`` rows of an ordered table (``None`` as the second when it is short)."""
+def top_bottom(data: pd.DataFrame, n: int = TOP_BOTTOM, *,
+               ties_on: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The first and last ``n`` rows of an ordered table (``None`` as the second when it is short).
+
+    With ``ties_on`` (a column such as ``rank``), rows tied with the last row of
+    the top part, or with the first row of the bottom part, are kept with it, so a
+    rank shared at the cut-off ("10=") is never split.
+    """
     if len(data) <= 2 * n + 1:
         return data, None
-    return data.head(n), data.tail(n)
+    n_head, n_tail = n, n
+    if ties_on is not None and ties_on in data.columns:
+        values = data[ties_on].tolist()
+        while n_head < len(values) and pd.notna(values[n_head - 1]) and values[n_head] == values[n_head - 1]:
+            n_head += 1
+        first = len(values) - n_tail
+        while first > n_head and pd.notna(values[first]) and values[first - 1] == values[first]:
+            first -= 1
+        n_tail = len(values) - first
+        if n_head + n_tail >= len(values):
+            return data, None
+    return data.head(n_head), data.tail(n_tail)
 
 
 def table_html(data: pd.DataFrame, columns: list[Column], *, labels: dict | None = None,
@@ -210,12 +227,14 @@ def table_html(data: pd.DataFrame, columns: list[Column], *, labels: dict | None
     """An HTML table for people: :func:`format_table`, right-aligned numbers, no index column.
 
     A table longer than ``2 * limit + 1`` rows shows its first and last ``limit``
-    rows around a row saying how many are left out; ``csv_href`` (a relative
+    rows (more when a rank is shared at the cut-off: every tied city is shown)
+    around a row saying how many are left out; ``csv_href`` (a relative
     link) then points to the full table. Every cell, heading, caption and the
     link are HTML-escaped; the table sits in a box that scrolls on its own on a
     narrow screen instead of widening the page.
     """
-    head, tail = top_bottom(data, limit) if limit else (data, None)
+    ties_on = "rank" if "rank" in data.columns else None
+    head, tail = top_bottom(data, limit, ties_on=ties_on) if limit else (data, None)
     parts = ['<div class="dmaf-table-box"><table class="dmaf-table">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")

@@ -107,7 +107,25 @@ def test_every_named_table_renders(overview, trend, dataset):
         page = reporting.trends_table(trend, name, labels=labels, csv_folder="cycle-1-to-2")
         assert not re.search(r">(True|False|nan|NaN|None)<", page), name
     board = reporting.overview_table(overview, "leaderboard", csv_folder="cycle-2")
-    assert "80 rows not shown" in board and "cycle-2/leaderboard.csv" in board
+    # Kohima, Raipur and Thane share 10th: all three stay on screen (12 + 10 rows shown)
+    assert "78 rows not shown" in board and "cycle-2/leaderboard.csv" in board
+    assert all(city in board for city in ("Kohima", "Raipur", "Thane"))
+
+
+def test_top_bottom_never_splits_a_shared_rank():
+    ranks = [1, 2, 3, 3, 3, 6, 7, 8, 9, 10, 11, 11, 13, 14, 15, 15]
+    data = pd.DataFrame({"rank": ranks, "city": [f"c{i}" for i in range(len(ranks))]})
+    head, tail = reporting.top_bottom(data, 3, ties_on="rank")
+    assert head["rank"].tolist() == [1, 2, 3, 3, 3]      # the 3= tie is kept whole
+    assert tail["rank"].tolist() == [14, 15, 15]
+    head, tail = reporting.top_bottom(data, 5, ties_on="rank")
+    assert head["rank"].tolist() == [1, 2, 3, 3, 3] and tail["rank"].tolist() == [11, 11, 13, 14, 15, 15]
+    plain_head, plain_tail = reporting.top_bottom(data, 3)
+    assert plain_head["rank"].tolist() == [1, 2, 3] and plain_tail["rank"].tolist() == [14, 15, 15]
+    # ties that would swallow the gap: the whole table is shown
+    everyone = pd.DataFrame({"rank": [1] * 10 + [11, 12], "city": list("abcdefghijkl")})
+    head, tail = reporting.top_bottom(everyone, 2, ties_on="rank")
+    assert tail is None and len(head) == 12
 
 
 def test_group_table_orders_and_marks_small_groups(overview):
