@@ -872,7 +872,8 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
 
 
 # ------------------------------------------------------------- change since previous
-CHANGE_COLUMNS = ["measure", "name", "previous_measures", "previous_score", "current_score", "change"]
+CHANGE_COLUMNS = ["measure", "name", "previous_measures", "previous_names", "previous_score", "current_score",
+                  "change"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -896,7 +897,8 @@ class CycleChange:
     table : DataFrame
         Columns ``measure`` (current component id, or ``overall``), ``name``,
         ``previous_measures`` (the previous cycle's component(s) mapped onto it by
-        the framework crosswalk, ``;``-separated), ``previous_score`` (their mean;
+        the framework crosswalk, ``;``-separated), ``previous_names`` (their names
+        in the previous framework, ``, ``-separated), ``previous_score`` (their mean;
         for ``overall`` the previous overall), ``current_score``, ``change``
         (current minus previous). Empty when the city was not assessed before.
     previous_n_synthetic, previous_n_values : int
@@ -1004,11 +1006,13 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     old = pctx.scored.loc[name]
     rows = []
     names = dict(zip(fw.components["component"], fw.components["name"]))
+    prev_names = dict(zip(pfw.components["component"], pfw.components["name"]))
     for comp, olds in _crosswalk(data, pfw, fw).items():
         prev_score = float(np.mean([_num(old[o]) for o in olds])) if olds else math.nan
         rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
+                     "previous_names": ", ".join(str(prev_names.get(o, o)) for o in olds) or "none",
                      "previous_score": prev_score, "current_score": _num(me[comp])})
-    rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall",
+    rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall", "previous_names": "Overall",
                  "previous_score": _num(old["overall"]), "current_score": current_overall})
     table = pd.DataFrame(rows)
     table["change"] = table["current_score"] - table["previous_score"]

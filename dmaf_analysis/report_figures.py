@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import style
 from .escaping import chart_labels, chart_text
+from .report_html import top10_heading
 
 __all__ = ["FIGURE_DPI", "SCALE", "plot_components", "plot_engagement", "png", "png_bytes", "png_data_uri"]
 
@@ -65,10 +66,12 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     # more than five components (any framework): wrap the names so neighbouring labels do not overlap
     width = 100 if len(comparison) <= 5 else 11
     long["name"] = [textwrap.fill(t, width, break_long_words=False) for t in chart_labels(long["name"].astype(str))]
-    labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": "Top-10 mean"}
+    n_top = int(comparison["n_top_cities"].iloc[0]) if "n_top_cities" in comparison.columns and len(comparison) else 0
+    top = top10_heading(n_top) if 0 < n_top < 10 else "Top-10 mean"
+    labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": top}
     long["series"] = long["series"].map(labels)
     palette = {labels["score"]: _CITY_COLOUR, "National median": _PALETTE["National median"],
-               "Top-10 mean": _PALETTE["Top-10 mean"]}
+               top: _PALETTE["Top-10 mean"]}
     sns.barplot(data=long, x="name", y="value", hue="series", hue_order=list(labels.values()),
                 palette=palette, ax=ax)
     for container in ax.containers:

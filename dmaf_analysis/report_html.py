@@ -14,9 +14,9 @@ import pandas as pd
 from .data_contract import is_synthetic
 from .numeric import format_number
 
-__all__ = ["RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html", "headline_html", "html_table",
-           "indicators_html", "number", "paragraph", "path_html", "peers_html", "recommendations_html",
-           "recommendations_section_html", "strengths_html"]
+__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html",
+           "headline_html", "html_table", "indicators_html", "number", "paragraph", "path_html", "peers_html",
+           "recommendations_html", "recommendations_section_html", "strengths_html", "top10_heading"]
 
 
 #: A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing.
@@ -24,7 +24,8 @@ number = format_number
 
 
 def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
-               highlight: str | None = None, print_rows=None) -> str:
+               highlight: str | None = None, print_rows=None, column_digits: dict[str, int] | None = None,
+               html_name: str = "") -> str:
     """An escaped HTML table of ``frame``.
 
     Parameters
@@ -33,12 +34,15 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
         Column -> header, in display order (default: every column, as named).
     digits : int
         Decimals of floating-point cells (trailing zeros dropped).
+    column_digits : dict, optional
+        Column -> decimals, for columns that differ from ``digits``.
     highlight : str, optional
         A boolean column; rows where it is True are shown in bold (the column
         itself is not shown unless listed in ``columns``).
     print_rows : sequence of bool, optional
         Rows to keep in print (the PDF); the others are shown on screen only and
-        a last row, in print only, says how many are in the HTML version.
+        a last row, in print only, says how many are in the HTML version
+        (``html_name``: that page's file name, linked relatively, when given).
     """
     columns = columns or {c: c for c in frame.columns}
     marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
@@ -51,7 +55,7 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
             if isinstance(value, bool):
                 text, align = ("yes" if value else ""), ""
             elif isinstance(value, (int, float)) or value is pd.NA or value is None:
-                text, align = number(value, digits), ""
+                text, align = number(value, (column_digits or {}).get(col, digits)), ""
             else:  # text reads better left-aligned (notebook tables right-align by default)
                 text, align = str(value), ' style="text-align:left"'
             cells.append(f"<td{align}>{html.escape(text)}</td>")
@@ -62,8 +66,10 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
         body = [row if k else row.replace("<tr", '<tr class="dmaf-screen-only"', 1) for row, k in zip(body, keep)]
         hidden = keep.count(False)
         if hidden:
+            where = (f'<a href="{html.escape(html_name, quote=True)}">{html.escape(html_name)}</a>, '
+                     "the HTML version of this card" if html_name else "the HTML version of this card")
             body.append(f'<tr class="dmaf-print-only"><td colspan="{len(columns)}">{hidden} more '
-                        f"row{'s' if hidden != 1 else ''} in the HTML version of this card</td></tr>")
+                        f"row{'s' if hidden != 1 else ''} in {where}</td></tr>")
     return (f'<table class="dmaf-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 
@@ -125,7 +131,7 @@ def _score_of(score, max_score) -> str:
 def components_html(comparison: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.report.component_comparison`."""
     n_top = int(comparison["n_top_cities"].iloc[0]) if len(comparison) else 0
-    top = "Top-10 mean" if n_top in (0, 10) else f"Top-10 mean ({n_top} cities, ties at 10th)"
+    top = top10_heading(n_top)
     columns = {"name": "Component", "weight": "Weight", "score": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
         comparison = comparison.assign(synthetic_text=[
@@ -134,7 +140,26 @@ def components_html(comparison: pd.DataFrame) -> str:
         columns["synthetic_text"] = "Of which synthetic"
     columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",
                 "gap_to_max": "Gap to 100"}
-    return html_table(comparison, columns=columns, digits=2)
+    return html_table(comparison, columns=columns, digits=2, column_digits={"top10_mean": 1})
+
+
+def top10_heading(n_top: int) -> str:
+    """Header of the top-10 mean column: what the mean covers when it is not exactly ten cities.
+
+    ``n_top`` cities are ranked 10th or better (competition ranks): more than 10
+    means ties at 10th; fewer than 10 means the panel ranks fewer than 10 cities,
+    so the mean is over all of them.
+    """
+    if n_top in (0, 10):
+        return "Top-10 mean"
+    if n_top < 10:
+        return f"Mean of all {n_top} ranked cities"
+    return f"Top-10 mean ({n_top} cities, ties at 10th)"
+
+
+#: How the maximum of an indicator is known (the framework's ``max_provenance`` codes), in words.
+MAX_PROVENANCE_WORDS = {"seen": "printed on a card", "seen_order": "printed, placed by order",
+                        "inferred": "inferred", "illustrative": "illustrative"}
 
 
 def _source_text(source: str, placed_by: str) -> str:
@@ -150,13 +175,14 @@ def indicators_html(indicators: pd.DataFrame) -> str:
         score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
                     zip(indicators["score"], indicators["max_score"], indicators["source"])],
         label=indicators["indicator"] + " " + indicators["name"],
-        source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])])
+        source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])],
+        max_text=[MAX_PROVENANCE_WORDS.get(str(v), str(v)) for v in indicators["max_provenance"]])
     n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
     columns = {
         "label": "Indicator", "component_name": "Component", "score_text": "Score / max",
         "national_median": "National median", "state_median": f"State median ({n_state} cities)",
         "gap_to_max": "Gap to max", "percentile": "Percentile", "source_text": "Source of value",
-        "max_provenance": "Max known from"}
+        "max_text": "Max known from"}
     if n_state == 0:  # the city has no state in the cities table
         del columns["state_median"]
     return html_table(view, columns=columns)
@@ -187,8 +213,9 @@ def strengths_html(table: pd.DataFrame) -> str:
     return "".join(out)
 
 
-def recommendations_html(table: pd.DataFrame) -> str:
-    """Table of :func:`~dmaf_analysis.report.recommendations`."""
+def recommendations_html(table: pd.DataFrame, *, html_name: str = "") -> str:
+    """Table of :func:`~dmaf_analysis.report.recommendations` (``html_name``: the card's HTML file, named in
+    print where rows are left out)."""
     if table.empty:
         return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
     view = table.assign(label=table["indicator"] + " " + table["name"],
@@ -198,7 +225,7 @@ def recommendations_html(table: pd.DataFrame) -> str:
         "priority": "#", "label": "Indicator", "score_text": "Score / max",
         "points_available": "Points available", "overall_gain": "Overall gain at max",
         "recommendation": "What the city can do"}, digits=2,
-        print_rows=[i < PRINT_RECOMMENDATIONS for i in range(len(view))])
+        print_rows=[i < PRINT_RECOMMENDATIONS for i in range(len(view))], html_name=html_name)
 
 
 RECOMMENDATIONS_INTRO = (
@@ -208,7 +235,7 @@ RECOMMENDATIONS_INTRO = (
     "guidance.")
 
 
-def recommendations_section_html(table: pd.DataFrame, *, available: bool = True) -> str:
+def recommendations_section_html(table: pd.DataFrame, *, available: bool = True, html_name: str = "") -> str:
     """The whole recommendations section (heading, introduction, table), or "" when ``available`` is False.
 
     ``available`` is :func:`~dmaf_analysis.report.has_recommendations`: without
@@ -216,7 +243,8 @@ def recommendations_section_html(table: pd.DataFrame, *, available: bool = True)
     """
     if not available:
         return ""
-    return f"<h2>Recommendations</h2>{paragraph(RECOMMENDATIONS_INTRO)}{recommendations_html(table)}"
+    return (f"<h2>Recommendations</h2>{paragraph(RECOMMENDATIONS_INTRO)}"
+            f"{recommendations_html(table, html_name=html_name)}")
 
 
 def path_html(path) -> str:
@@ -241,8 +269,9 @@ def path_html(path) -> str:
     return out
 
 
-def peers_html(peers: pd.DataFrame) -> str:
-    """Table of :func:`~dmaf_analysis.report.peer_comparison` (report city in bold)."""
+def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
+    """Table of :func:`~dmaf_analysis.report.peer_comparison` (report city in bold; ``html_name`` as in
+    :func:`recommendations_html`)."""
     if peers.empty:
         return paragraph("No peer group is known for this city.")
     view = peers.assign(group=peers["peer_group"].map({"state": "State", "selection_round": "Selection round"})
@@ -252,7 +281,8 @@ def peers_html(peers: pd.DataFrame) -> str:
     if "n_synthetic" in peers.columns and (peers["n_synthetic"] > 0).any():
         view["values_text"] = [_values_text(k, n) for k, n in zip(peers["n_synthetic"], peers["n_indicators"])]
         columns["values_text"] = "Values"
-    return html_table(view, columns=columns, highlight="is_report_city", print_rows=_near_city(view))
+    return html_table(view, columns=columns, highlight="is_report_city", print_rows=_near_city(view),
+                      html_name=html_name)
 
 
 def _values_text(n_synthetic, n_indicators) -> str:
@@ -287,7 +317,7 @@ def change_html(change) -> str:
     out = paragraph(change.statement)
     if change.assessed_before and len(change.table):
         out += html_table(change.table, columns={
-            "name": "Measure", "previous_measures": f"Cycle {change.previous_cycle} counterpart",
+            "name": "Measure", "previous_names": f"Cycle {change.previous_cycle} counterpart",
             "previous_score": f"Cycle {change.previous_cycle}" + _earlier_mark(change),
             "current_score": f"Cycle {change.cycle}",
             "change": "Change"})

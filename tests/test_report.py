@@ -578,3 +578,52 @@ def test_synthetic_values_are_marked_in_strengths_and_recommendations():
                          "score": [10.0], "max_score": [40.0], "points_available": [30.0],
                          "overall_gain": [6.0], "recommendation": ["Do it."], "source": ["synthetic"]})
     assert "10 / 40 (synthetic)" in report_plots.recommendations_html(recs)
+
+
+def test_card_tables_show_words_names_and_one_decimal(data):
+    # Six ranked cities: the "top-10" mean is the mean of all six, rounded like the other scores.
+    comp = report.component_comparison(data, city="Ludhiana")
+    page = report_plots.components_html(comp)
+    assert "Mean of all 6 ranked cities" in page and "Top-10" not in page and "ties at 10th" not in page
+    for v in comp["top10_mean"]:
+        assert f"<td>{report_plots.number(v, 1)}</td>" in page
+    assert any(round(v, 2) != round(v, 1) for v in comp["top10_mean"])  # the test can fail
+    assert not any(f"<td>{report_plots.number(v, 2)}</td>" in page for v in comp["top10_mean"]
+                   if round(v, 2) != round(v, 1))
+    assert report_plots.top10_heading(10) == "Top-10 mean"
+    assert report_plots.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"
+    indicators = report.indicator_scores(data, city="Ludhiana")
+    page = report_plots.indicators_html(indicators)
+    words = {report_plots.MAX_PROVENANCE_WORDS[v] for v in indicators["max_provenance"]}
+    assert all(f">{w}</td>" in page for w in words)
+    assert not any(f">{code}</td>" in page for code in ("seen", "seen_order", "inferred_x"))
+
+
+def test_change_table_names_the_earlier_components():
+    raw = {"cycle": 1, "components": [{"id": "x", "name": "Old <X>", "weight": 0.5},
+                                      {"id": "y", "name": "Old Y", "weight": 0.25},
+                                      {"id": "z", "name": "Old Z", "weight": 0.25}],
+           "indicators": [{"id": "x1", "component": "x", "max": 100}, {"id": "y1", "component": "y", "max": 100},
+                          {"id": "z1", "component": "z", "max": 100}],
+           "levels": [{"name": "Not certified", "min_score": 0}, {"name": "Enabled", "min_score": 30}],
+           "crosswalk": {"to_cycle": 2, "components": {"x": "policy", "y": "policy", "z": "people"}}}
+    fws = {1: parse_framework(raw), 2: FW2}
+    rows = [{"cycle": 1, "city": "Pune", "indicator": i, "score": s, "source": "synthetic"}
+            for i, s in {"x1": 40, "y1": 80, "z1": 10}.items()]
+    rows += [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "synthetic"}
+             for i, m in MAX2.items()]
+    change = report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+    table = change.table.set_index("measure")
+    assert table.loc["policy", "previous_names"] == "Old <X>, Old Y"
+    assert table.loc["process", "previous_names"] == "none"
+    page = report_plots.change_html(change)
+    assert "Old &lt;X&gt;, Old Y" in page and ">Overall</td>" in page
+    assert ">x;y<" not in page and ">overall<" not in page
+
+
+def test_rows_left_out_of_print_name_the_html_page():
+    frame = pd.DataFrame({"v": [1.0, 2.0, 3.0]})
+    out = report_plots.html_table(frame, print_rows=[True, False, False], html_name="cycle-2.html")
+    assert '2 more rows in <a href="cycle-2.html">cycle-2.html</a>, the HTML version of this card' in out
+    plain = report_plots.html_table(frame, print_rows=[True, True, False])
+    assert "1 more row in the HTML version of this card" in plain
