@@ -450,9 +450,11 @@ def test_change_for_a_city_absent_from_the_previous_cycle(data):
     assert first.previous_cycle is None and "no cycle before Cycle 1" in first.statement
 
 
-def test_change_follows_a_many_to_one_crosswalk():
-    raw = {"cycle": 1, "components": [{"id": "x", "weight": 0.5}, {"id": "y", "weight": 0.25},
-                                      {"id": "z", "weight": 0.25}],
+def _many_to_one_change():
+    """Pune's change from a cycle-1 framework whose x and y map onto policy and z onto people."""
+    raw = {"cycle": 1, "components": [{"id": "x", "name": "Old <X>", "weight": 0.5},
+                                      {"id": "y", "name": "Old Y", "weight": 0.25},
+                                      {"id": "z", "name": "Old Z", "weight": 0.25}],
            "indicators": [{"id": "x1", "component": "x", "max": 100}, {"id": "y1", "component": "y", "max": 100},
                           {"id": "z1", "component": "z", "max": 100}],
            "levels": [{"name": "Not certified", "min_score": 0}, {"name": "Enabled", "min_score": 30}],
@@ -462,7 +464,11 @@ def test_change_follows_a_many_to_one_crosswalk():
             for i, s in {"x1": 40, "y1": 80, "z1": 10}.items()]
     rows += [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "synthetic"}
              for i, m in MAX2.items()]
-    change = report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+    return report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+
+
+def test_change_follows_a_many_to_one_crosswalk():
+    change = _many_to_one_change()
     table = change.table.set_index("measure")
     assert table.loc["policy", "previous_measures"] == "x;y"
     assert table.loc["policy", "previous_score"] == pytest.approx(60)   # mean of 40 and 80
@@ -600,19 +606,7 @@ def test_card_tables_show_words_names_and_one_decimal(data):
 
 
 def test_change_table_names_the_earlier_components():
-    raw = {"cycle": 1, "components": [{"id": "x", "name": "Old <X>", "weight": 0.5},
-                                      {"id": "y", "name": "Old Y", "weight": 0.25},
-                                      {"id": "z", "name": "Old Z", "weight": 0.25}],
-           "indicators": [{"id": "x1", "component": "x", "max": 100}, {"id": "y1", "component": "y", "max": 100},
-                          {"id": "z1", "component": "z", "max": 100}],
-           "levels": [{"name": "Not certified", "min_score": 0}, {"name": "Enabled", "min_score": 30}],
-           "crosswalk": {"to_cycle": 2, "components": {"x": "policy", "y": "policy", "z": "people"}}}
-    fws = {1: parse_framework(raw), 2: FW2}
-    rows = [{"cycle": 1, "city": "Pune", "indicator": i, "score": s, "source": "synthetic"}
-            for i, s in {"x1": 40, "y1": 80, "z1": 10}.items()]
-    rows += [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "synthetic"}
-             for i, m in MAX2.items()]
-    change = report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+    change = _many_to_one_change()
     table = change.table.set_index("measure")
     assert table.loc["policy", "previous_names"] == "Old <X>, Old Y"
     assert table.loc["process", "previous_names"] == "none"
