@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("city", nargs="+", metavar="CITY", help="two or more city names (aliases work)")
     data_options(p)
     output_options(p, render=False)
+    p.add_argument("--pdf", action="store_true",
+                   help="also write <name>.pdf (A4) beside the HTML page, printed by headless Chromium")
     p.set_defaults(func=_run_compare)
 
     p = sub.add_parser(
@@ -102,8 +104,9 @@ def _run_compare(args) -> int:
         raise UsageError(f"give two or more cities to compare, got {len(args.city)}")
     data = _dataset(args)
     names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
-    path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args))
-    print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}")
+    path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args), pdf=args.pdf)
+    print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}"
+          + (f"\n  {path.with_suffix('.pdf')}" if args.pdf else ""))
     return 0
 
 

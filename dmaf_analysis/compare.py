@@ -23,8 +23,8 @@ from .batch.slug import slugify
 from .data_contract import is_synthetic
 from .scoring import indicator_matrix
 
-__all__ = ["compare_indicators", "compare_summary", "comparison_html", "comparison_path", "plot_comparison",
-           "render_comparison", "resolve_cities"]
+__all__ = ["compare_indicators", "compare_summary", "comparison_html", "comparison_path", "page_header_html",
+           "plot_comparison", "render_comparison", "resolve_cities", "synthetic_parts"]
 
 SUMMARY_COLUMNS = ["city", "state", "overall", "level", "certified", "rank", "n_ranked", "n_values",
                    "n_synthetic"]
@@ -120,8 +120,43 @@ def compare_indicators(data: Dataset, *, cities: Sequence[str], cycle: int = 0) 
     return pd.concat(parts, ignore_index=True)[INDICATOR_COLUMNS]
 
 
-def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, ax=None):
-    """Grouped bars: each city's component scores (and overall) side by side.
+def synthetic_parts(summary: pd.DataFrame, indicators: pd.DataFrame, *, components: pd.DataFrame) -> pd.DataFrame:
+    """How much of each city's component and overall score comes from synthetic values.
+
+    A component's synthetic part is its score times the share of its points (of
+    the values present) that are synthetic; the overall score's part is the
+    weighted sum of the components' parts scaled to the overall score.
+
+    Returns
+    -------
+    DataFrame
+        Index ``city`` (order of ``summary``), one column per component id and
+        ``overall``: points of the score (0-100) that come from synthetic values.
+    """
+    ids = components["component"].tolist()
+    weights = components.set_index("component")["weight"].astype(float)
+    present = indicators[indicators["score"].notna()]
+    syn = present.assign(syn=np.where(is_synthetic(present["source"]), present["score"], 0.0))
+    totals = syn.groupby(["city", "component"])[["score", "syn"]].sum()
+    out = pd.DataFrame(0.0, index=pd.Index(summary["city"], name="city"), columns=[*ids, "overall"])
+    for row in summary.itertuples(index=False):
+        part_sum, score_sum = 0.0, 0.0
+        for cid in ids:
+            score = float(getattr(row, cid)) if pd.notna(getattr(row, cid)) else float("nan")
+            got = totals.loc[(row.city, cid)] if (row.city, cid) in totals.index else None
+            share = float(got["syn"] / got["score"]) if got is not None and got["score"] > 0 else 0.0
+            if score == score:
+                out.loc[row.city, cid] = score * share
+                part_sum += weights[cid] * score * share
+                score_sum += weights[cid] * score
+        overall = float(row.overall) if pd.notna(row.overall) else float("nan")
+        out.loc[row.city, "overall"] = overall * part_sum / score_sum if score_sum > 0 and overall == overall else 0.0
+    return out
+
+
+def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, synthetic: pd.DataFrame | None = None,
+                    ax=None):
+    """Grouped bars: each city's component scores (and overall) side by side, in the toolkit's style.
 
     Parameters
     ----------
@@ -130,45 +165,84 @@ def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, ax=None)
     components : DataFrame
         The framework's ``components`` table (``component, name``), giving the
         bar labels and their order.
+    synthetic : DataFrame, optional
+        :func:`synthetic_parts`: the top part of each bar that comes from
+        synthetic values is drawn pale and hatched, as on the city card.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    from . import style
 
     ids = components["component"].tolist() + ["overall"]
     labels = [chart_text(n) for n in components["name"]] + ["Overall"]
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6.4, 0.9 * len(ids) + 2), 3.2), dpi=85)
+        with plt.rc_context(style.rc_params()):
+            _, ax = plt.subplots(figsize=(style.PAGE_WIDTH, 3.4))
     n = len(summary)
     width = 0.8 / max(n, 1)
     x = np.arange(len(ids))
-    colours = plt.get_cmap("tab10")
+    handles, names = [], []
+    hatched = False
     for k, row in enumerate(summary.itertuples(index=False)):
+        colour = style.PALETTE[k % len(style.PALETTE)]
         values = [float(row.overall if i == "overall" else summary.iloc[k][i]) for i in ids]
-        ax.bar(x - 0.4 + width * (k + 0.5), values, width=width, color=colours(k % 10),
-               label=chart_text(row.city))
+        bars = ax.bar(x - 0.4 + width * (k + 0.5), values, width=width, color=colour, edgecolor="#333333",
+                      linewidth=0.5)
+        style.label_bars(ax, bars, values, fmt="{:.0f}", fontsize=style.SMALL_SIZE - 1)
+        handles.append(Patch(facecolor=colour, edgecolor="#333333", linewidth=0.5))
+        names.append(chart_text(row.city))
+        if synthetic is None or row.city not in synthetic.index:
+            continue
+        for bar, value, cid in zip(bars.patches, values, ids):
+            part = float(synthetic.loc[row.city, cid])
+            if part > 0 and value == value:
+                ax.add_patch(Rectangle((bar.get_x(), value - part), bar.get_width(), part, facecolor="#ffffff",
+                                       alpha=0.55, edgecolor=colour, hatch="////", linewidth=0))
+                hatched = True
+    if hatched:
+        handles.append(Patch(facecolor="#f2f2f2", edgecolor="#555555", hatch="////", linewidth=0))
+        names.append("synthetic part")
+    style.zero_line(ax)
     ax.set_xticks(x, labels, rotation=20 if len(ids) > 6 else 0, ha="right" if len(ids) > 6 else "center")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 108)
     ax.set_ylabel("Score (out of 100)")
-    ax.legend(fontsize=8, ncols=min(n, 4), loc="upper center", bbox_to_anchor=(0.5, 1.2), frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    ax.legend(handles, names, ncols=min(len(names), 5), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              frameon=False)
+    ax.grid(axis="x", visible=False)
     return ax
 
 
-_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#222}"
-          "table{border-collapse:collapse;margin:0.5rem 0;font-size:0.9rem}"
-          "th,td{border-bottom:1px solid #ddd;padding:0.2rem 0.5rem;text-align:right}"
-          "th:first-child,td:first-child{text-align:left}.notice{border:2px solid #c77c02;"
-          "background:#fff6e5;padding:0.5em 0.8em}img{max-width:100%}"
-          ".wrap{overflow-x:auto}")
+def _page_css() -> str:
+    """The report pages' stylesheet (screen, phone and print), so a comparison looks like a card."""
+    from importlib.resources import files
+
+    return (files("dmaf_analysis") / "templates" / "report.css.j2").read_text(encoding="utf-8")
 
 
-def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, figure: bool = True) -> str:
+def page_header_html(meta: dict | None) -> str:
+    """The line at the top of every page: index link (when known), framework, toolkit version, date."""
+    if not meta:
+        return ""
+    e = html.escape
+    home = (f'<a class="dmaf-home" href="{e(meta["index_href"], quote=True)}">&larr; All reports (index)</a>'
+            if meta.get("index_href") else "")
+    return (f'<header class="dmaf-meta">{home}<span>{e(meta.get("framework", ""))}</span>'
+            f'<span>dmaf-analysis {e(meta.get("version", ""))}</span>'
+            f'<span>Generated {e(meta.get("generated", ""))}</span></header>')
+
+
+def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, figure: bool = True,
+                    meta: dict | None = None) -> str:
     """A self-contained HTML page setting two or more cities side by side.
 
-    The title uses the framework's name; values that are synthetic are marked with
-    an asterisk and a notice says how many there are. ``figure=False`` leaves the
-    chart out (faster, for tests).
+    The title uses the framework's name; values that are synthetic are marked
+    "(synthetic)" in the tables and hatched in the chart, and a notice says how
+    many there are. ``figure=False`` leaves the chart out (faster, for tests);
+    ``meta`` (framework, version, generated, index_href: see
+    :func:`dmaf_analysis.batch.publish.page_meta`) gives the page header.
     """
+    from . import style
     from .report import framework_title
     from .report_plots import number, png_data_uri
 
@@ -184,47 +258,59 @@ def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, fig
     notes = []
     if n_syn:
         notes.append(f"{n_syn} of the {n_val} indicator values shown are synthetic (generated for illustration, "
-                     "not measured); they are marked *.")
+                     "not measured); they are marked \"(synthetic)\" in the tables and hatched in the chart.")
     if (fw.levels["provenance"].astype(str) != "seen").any():
         notes.append("Certification thresholds are illustrative.")
     if fw.weights_provenance != "seen":
         notes.append("The component weights are assumed, not on record; overall scores and ranks depend on them.")
     if notes:
-        parts.append(f"<p class='notice'>{e(' '.join(notes))}</p>")
-    head = "".join(f"<th>{e(n)}</th>" for n in names)
+        parts.append("<div class='dmaf-notice' style='border:2px solid #c77c02;background:#fff6e5;"
+                     f"padding:0.5em 0.8em;margin:0.6em 0'><strong>About these values:</strong> "
+                     f"{e(' '.join(notes))}</div>")
+    head = "".join(f"<th class='num'>{e(n)}</th>" for n in names)
 
-    def row(label, values):
-        return f"<tr><th>{e(label)}</th>{''.join(f'<td>{e(v)}</td>' for v in values)}</tr>"
+    def row(label, values, *, num=True):
+        cls = " class='num'" if num else ""
+        return f"<tr><th>{e(label)}</th>{''.join(f'<td{cls}>{e(v)}</td>' for v in values)}</tr>"
 
     rank_text = [("–" if pd.isna(r) else f"{int(r)} of {n}") for r, n in zip(summary["rank"], summary["n_ranked"])]
-    body = [row("State", [s if isinstance(s, str) and s else "–" for s in summary["state"]]),
+    body = [row("State", [s if isinstance(s, str) and s else "–" for s in summary["state"]], num=False),
             row("Overall score (of 100)", [number(v) for v in summary["overall"]]),
             row("Rank", rank_text),
-            row("Level", [lv if isinstance(lv, str) else "–" for lv in summary["level"]])]
+            row("Level", [lv if isinstance(lv, str) else "–" for lv in summary["level"]], num=False),
+            row("Synthetic values", [f"{int(k)} of {int(v)}" for k, v in zip(summary["n_synthetic"],
+                                                                           summary["n_values"])])]
     for cid, cname, weight in zip(fw.components["component"], fw.components["name"], fw.components["weight"]):
         body.append(row(f"{cname} (weight {number(weight, 3)})", [number(v) for v in summary[cid]]))
-    parts.append(f"<h2>Summary, cycle {c}</h2><div class='wrap'><table><thead><tr><th></th>{head}</tr></thead>"
-                 f"<tbody>{''.join(body)}</tbody></table></div>")
+    parts.append(f"<h2>Summary, cycle {c}</h2><div class='dmaf-table-box'><table class='dmaf-table'><thead><tr>"
+                 f"<th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
     if figure:
-        uri = png_data_uri(plot_comparison(summary, components=fw.components))
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context(style.rc_params()):
+            synthetic = synthetic_parts(summary, indicators, components=fw.components)
+            uri = png_data_uri(plot_comparison(summary, components=fw.components, synthetic=synthetic))
         parts.append(f"<p><img alt='Component and overall scores of each city' src='{e(uri)}'></p>")
     ind_rows = []
     for (ind, comp, name, top, med), part in indicators.groupby(
             ["indicator", "component_name", "name", "max_score", "national_median"], sort=False, dropna=False):
-        cells = [f"{number(s)}{'*' if str(src).lower() == 'synthetic' else ''}"
+        cells = [f"{number(s)}{' (synthetic)' if is_synthetic(src) else ''}"
                  for s, src in zip(part["score"], part["source"])]
-        ind_rows.append(f"<tr><td>{e(f'{ind} {name}')}</td><td style='text-align:left'>{e(str(comp))}</td>"
-                        f"<td>{e(number(top))}</td><td>{e(number(med))}</td>"
-                        + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")
+        ind_rows.append(f"<tr><td>{e(f'{ind} {name}')}</td><td>{e(str(comp))}</td>"
+                        f"<td class='num'>{e(number(top))}</td><td class='num'>{e(number(med))}</td>"
+                        + "".join(f"<td class='num'>{e(x)}</td>" for x in cells) + "</tr>")
     parts.append("<h2>Indicators</h2><p>Points of each city out of the indicator's maximum, beside the median of "
-                 "all cities of the cycle.</p><div class='wrap'><table><thead><tr><th>Indicator</th>"
-                 f"<th style='text-align:left'>Component</th><th>Max</th><th>National median</th>{head}</tr></thead>"
-                 f"<tbody>{''.join(ind_rows)}</tbody></table></div>")
-    parts.append("<p style='font-size:small;color:#555'>Made with dmaf-analysis; not an official document. "
+                 "all cities of the cycle.</p><div class='dmaf-table-box'><table class='dmaf-table'><thead><tr>"
+                 "<th>Indicator</th><th>Component</th><th class='num'>Max</th><th class='num'>National median</th>"
+                 f"{head}</tr></thead><tbody>{''.join(ind_rows)}</tbody></table></div>")
+    parts.append("<p class='dmaf-files'>Made with dmaf-analysis; not an official document. "
                  "Ranks are competition ranks within the cycle (ties share a rank).</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; "
+            "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>"
-            f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>")
+            f"<style>{_page_css()}</style></head><body class='dmaf-compare'>{page_header_html(meta)}"
+            f"<main>{''.join(parts)}</main></body></html>")
 
 
 def comparison_path(output_dir: str | Path, cities: Sequence[str], cycle: int) -> Path:
@@ -234,8 +320,29 @@ def comparison_path(output_dir: str | Path, cities: Sequence[str], cycle: int) -
 
 
 def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
-                      output_dir: str | Path = "outputs") -> Path:
-    """Write :func:`comparison_html` atomically to :func:`comparison_path`; returns the path."""
+                      output_dir: str | Path = "outputs", pdf: bool = False) -> Path:
+    """Write :func:`comparison_html` atomically to :func:`comparison_path`; returns the path.
+
+    The page has the header of every report page (framework, version, date; the
+    index link when ``<output_dir>/index.html`` exists). ``pdf=True`` also
+    prints ``<name>.pdf`` beside it (headless Chromium); a missing engine or a
+    failed print raises :class:`~dmaf_analysis.pdf.PdfError` after the HTML is written.
+    """
+    from .batch.publish import page_meta
+
     names, c = resolve_cities(data, cities, cycle=cycle)
-    page = comparison_html(data, cities=names, cycle=c)
-    return write_text_atomic(comparison_path(output_dir, names, c), page)
+    path = comparison_path(output_dir, names, c)
+    meta = page_meta(data, c, kind="compare", html_path=path, output_dir=Path(output_dir),
+                     index=(Path(output_dir) / "index.html").exists())
+    write_text_atomic(path, comparison_html(data, cities=names, cycle=c, meta=meta))
+    if pdf:
+        from .errors import PdfError
+        from .pdf import PageInfo, write_pdfs
+
+        run = write_pdfs([(path, PageInfo(title=f"{', '.join(names)} compared", framework=meta["framework"],
+                                          version=meta["version"], generated=meta["generated"]))],
+                         workers=1, force=True)
+        if not run.ok:
+            raise PdfError(f"{path.name}: {run.text()}")
+    return path
+

@@ -111,6 +111,32 @@ def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
     assert "Ald<b>moor" not in page and "Ald&lt;b&gt;moor" in page
 
 
+
+def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_path):
+    from dmaf_analysis import __version__, compare, report
+
+    data = load_dataset()
+    names = ["Ludhiana", "Surat"]
+    page = compare.comparison_html(data, cities=names, figure=False,
+                                   meta={"framework": "F<1>", "version": __version__, "generated": "2026-01-02"})
+    assert '<header class="dmaf-meta">' in page and "F&lt;1&gt;" in page and "Generated 2026-01-02" in page
+    assert "All reports" not in page and "(synthetic)" in page and "dmaf-notice" in page
+    # the synthetic part of each bar is the card's synthetic points (here a component is the sum of its points)
+    summary = compare.compare_summary(data, cities=names)
+    parts = compare.synthetic_parts(summary, compare.compare_indicators(data, cities=names),
+                                    components=data.frameworks[2].components)
+    card = report.component_comparison(data, city="Ludhiana").set_index("component")
+    assert parts.loc["Ludhiana", card.index].to_numpy() == pytest.approx(card["synthetic_points"].to_numpy())
+    surat = summary.set_index("city").loc["Surat"]
+    assert parts.loc["Surat", "overall"] == pytest.approx(surat["overall"])  # all of Surat's values are synthetic
+    ax = compare.plot_comparison(summary, components=data.frameworks[2].components, synthetic=parts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Ludhiana", "Surat", "synthetic part"]
+    assert {t.get_text() for t in ax.texts} >= {f"{v:.0f}" for v in summary["overall"]}
+    (tmp_path / "index.html").write_text("<html></html>")
+    path = compare.render_comparison(data, cities=names, output_dir=tmp_path)
+    assert 'href="../../index.html"' in path.read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_national_and_trends_commands_render_one_report_each(tmp_path, capsys):
     septet = FIXTURES / "septet"
