@@ -340,7 +340,8 @@ def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
         from .pdf import PageInfo, write_pdfs
 
         run = write_pdfs([(path, PageInfo(title=f"{', '.join(names)} compared", framework=meta["framework"],
-                                          version=meta["version"], generated=meta["generated"]))],
+                                          version=meta["version"], generated=meta["generated"],
+                                          index=meta.get("index_href", "")))],
                          workers=1, force=True)
         if not run.ok:
             raise PdfError(f"{path.name}: {run.text()}")

@@ -70,18 +70,23 @@ class PageInfo:
     framework: str = ""
     version: str = ""
     generated: str = ""
+    #: The index page relative to the PDF ("" when there is none): named on every page.
+    index: str = ""
 
 
 def footer_template(info: PageInfo) -> str:
-    """Chromium footer: title, framework, version and date on the left, "Page X of Y" on the right."""
+    """Chromium footer: title, framework, version and date on the left, "Page X of Y" on the right, and
+    the index page's relative path ("all reports: ../index.html") when there is one."""
     framework = info.framework if info.framework and info.framework not in info.title else ""
     parts = [p for p in (info.title, framework, f"dmaf-analysis {info.version}" if info.version else "",
                          f"generated {info.generated}" if info.generated else "") if p]
     left = html.escape(" \u00b7 ".join(parts))
+    index = (f'<span style="flex:none;white-space:nowrap">all reports: {html.escape(info.index)}</span>'
+             if info.index else "")
     return ('<div style="font-family:DejaVu Sans,Arial,sans-serif;font-size:7.5pt;color:#444;width:100%;'
             'margin:0 0.45in;display:flex;justify-content:space-between;gap:12px">'
             f'<span style="flex:1 1 auto;min-width:0;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">'
-            f'{left}</span><span style="flex:none;white-space:nowrap">Page <span class="pageNumber"></span> of '
+            f'{left}</span>{index}<span style="flex:none;white-space:nowrap">Page <span class="pageNumber"></span> of '
             '<span class="totalPages"></span></span></div>')
 
 

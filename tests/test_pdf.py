@@ -58,6 +58,9 @@ def test_footer_escapes_and_numbers_pages():
     assert "<b>A" not in footer and "&lt;b&gt;A &amp; B&lt;/b&gt;" in footer
     assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer
     assert "dmaf-analysis 0.1.0" in footer and "generated 2026-01-02" in footer
+    assert "all reports" not in footer
+    linked = pdf.footer_template(pdf.PageInfo(title="T", index="../<i>ndex.html"))
+    assert "all reports: ../&lt;i&gt;ndex.html" in linked
     options = pdf.print_options(pdf.PageInfo())
     assert abs(options["paperWidth"] * 25.4 - 210) < 0.01 and abs(options["paperHeight"] * 25.4 - 297) < 0.01
     assert options["displayHeaderFooter"] and options["printBackground"]

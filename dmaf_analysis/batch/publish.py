@@ -34,7 +34,7 @@ def page_info(job: ReportJob):
 
     m = job.meta or {}
     return PageInfo(title=job.title, framework=m.get("framework", ""), version=m.get("version", ""),
-                    generated=m.get("generated", ""))
+                    generated=m.get("generated", ""), index=m.get("index_href", ""))
 
 
 def print_pdfs(summary: BatchSummary, *, workers: int = 2, force: bool = False) -> None:
