@@ -132,6 +132,9 @@ def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_pat
     ax = compare.plot_comparison(summary, components=data.frameworks[2].components, synthetic=parts)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Ludhiana", "Surat", "synthetic part"]
     assert {t.get_text() for t in ax.texts} >= {f"{v:.0f}" for v in summary["overall"]}
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
     (tmp_path / "index.html").write_text("<html></html>")
     path = compare.render_comparison(data, cities=names, output_dir=tmp_path)
     assert 'href="../../index.html"' in path.read_text(encoding="utf-8")
