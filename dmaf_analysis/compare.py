@@ -326,7 +326,7 @@ def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
     The page has the header of every report page (framework, version, date; the
     index link when ``<output_dir>/index.html`` exists). ``pdf=True`` also
     prints ``<name>.pdf`` beside it (headless Chromium); a missing engine or a
-    failed print raises :class:`~dmaf_analysis.pdf.PdfError` after the HTML is written.
+    failed print raises :class:`~dmaf_analysis.errors.PdfError` after the HTML is written.
     """
     from .batch.publish import page_meta
 
