@@ -83,8 +83,8 @@ def footer_template(info: PageInfo) -> str:
     left = html.escape(" \u00b7 ".join(parts))
     index = (f'<span style="flex:none;white-space:nowrap">all reports: {html.escape(info.index)}</span>'
              if info.index else "")
-    return ('<div style="font-family:DejaVu Sans,Arial,sans-serif;font-size:7.5pt;color:#444;width:100%;'
-            'margin:0 0.45in;display:flex;justify-content:space-between;gap:12px">'
+    return ('<div style="font-family:DejaVu Sans,Arial,sans-serif;font-size:7.5pt;color:#444;'
+            'box-sizing:border-box;width:100%;padding:0 0.45in;display:flex;justify-content:space-between;gap:12px">'
             f'<span style="flex:1 1 auto;min-width:0;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">'
             f'{left}</span>{index}<span style="flex:none;white-space:nowrap">Page <span class="pageNumber"></span> of '
             '<span class="totalPages"></span></span></div>')
