@@ -56,6 +56,7 @@ import pandas as pd
 from .errors import SpecError
 from .fileio import load_yaml
 from .framework import Framework
+from .numeric import TOLERANCE
 
 __all__ = ["AGGREGATION_CHOICES", "Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS",
            "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
@@ -65,6 +66,8 @@ KINDS = ("weights", "aggregation", "thresholds", "maxima", "missing")
 AGGREGATION_CHOICES = ("arithmetic", "geometric")
 MISSING_CHOICES = ("missing", "zero", "component_mean")
 SPEC_SUFFIX = ".sensitivity.yaml"
+#: How far inside the half-way points a varied threshold stays, so the levels never touch.
+_THRESHOLD_GAP = 1e-6
 
 #: Used when a framework has no ``.sensitivity.yaml`` beside it.
 DEFAULT_ASSUMPTIONS: list[dict] = [
@@ -366,12 +369,12 @@ def _thresholds(entry, levels: pd.DataFrame, where, problems, used):
                 continue
         elif spread is not None and str(levels.loc[i, "provenance"]) != "seen":
             # a spread never reaches half-way to a neighbouring threshold, so the levels stay in order
-            below = (mins[i - 1] + mins[i]) / 2 + 1e-6
-            above = (mins[i] + mins[i + 1]) / 2 - 1e-6 if i + 1 < len(mins) else 100.0
+            below = (mins[i - 1] + mins[i]) / 2 + _THRESHOLD_GAP
+            above = (mins[i] + mins[i + 1]) / 2 - _THRESHOLD_GAP if i + 1 < len(mins) else 100.0
             r = (max(mins[i] - spread, below), min(mins[i] + spread, above))
         else:
             continue
-        r = (max(r[0], 1e-9), min(r[1], 100.0))
+        r = (max(r[0], TOLERANCE), min(r[1], 100.0))
         if r[0] > r[1] or r[1] <= 0:
             problems.append(f"{where}: the range of {lv!r} lies outside 0-100")
             continue

@@ -33,6 +33,7 @@ from .cities import CityMatcher, cities_table
 from .errors import ArgumentError, DataValidationError, InputFileError, Problem, WriteError
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, frameworks_or_bundled
+from .numeric import TOLERANCE
 
 __all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "MAX_PROBLEM_LINES",
            "ROWS_SHOWN", "problem_kind", "problem_key", "summarise_problems", "unknown_cities_hint",
@@ -490,7 +491,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
                                 "expected points from 0 to the indicator's maximum"))
     not_number |= out_of_range
     negative = ~missing_score & ~not_number & (score_num < 0)
-    too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + 1e-9)
+    too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + TOLERANCE)
     for i in np.flatnonzero((not_number & ~out_of_range).to_numpy()):
         problems.append(Problem(source, int(lines[i]), "score", _shorten(score_text[i]),
                                 "score is not a number; expected points such as 10 or 7.5"))

@@ -23,6 +23,7 @@ from ._paths import notebooks_dir
 from .dataset import Dataset, resolve_cycle
 from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
+from .numeric import is_whole_share
 
 __all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "default_output_root",
            "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
@@ -112,14 +113,14 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
     if len(cycles) == 2:
         earlier = dataset.synthetic_share(min(cycles))
         if earlier > 0:
-            amount = "Every" if earlier >= 1 - 1e-12 else f"{earlier:.0%} of the"
+            amount = "Every" if is_whole_share(earlier) else f"{earlier:.0%} of the"
             notes.append(f"{amount} Cycle {min(cycles)} value{'' if amount == 'Every' else 's'} "
                          f"{'is' if amount == 'Every' else 'are'} SYNTHETIC: every change, transition and "
                          "most-improved or most-declined city below compares with invented earlier values, "
                          "not with a measured result.")
     for row in provenance_table(dataset, cycles).itertuples(index=False):
         share = row.synthetic_share
-        if share >= 1 - 1e-12:
+        if is_whole_share(share):
             notes.append(f"Cycle {row.cycle}: every indicator value is SYNTHETIC (generated for demonstration). "
                          "These are not published results and must not be cited as such.")
         elif share > 0:

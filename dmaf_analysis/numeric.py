@@ -8,12 +8,17 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "summary_statistics"]
+__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "is_whole_share", "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
 #: Two numbers read from a printed document closer than this are equal.
 PRINTED_TOLERANCE = 1e-6
+
+
+def is_whole_share(share: float) -> bool:
+    """True when a share (0-1) is the whole: every value counted, within :data:`TOLERANCE`."""
+    return share >= 1 - TOLERANCE
 
 
 def format_number(value, digits: int = 1, *, missing: str = "–") -> str:

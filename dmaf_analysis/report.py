@@ -33,7 +33,7 @@ from .bounds import range_sentence, score_bounds
 from .numeric import TOLERANCE as _TOL
 from .ranking import (SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath, empty_steps, fewest_raises,
                       overall_of, plan_rank_move, weighted_indicators)
-from .numeric import format_number, summary_statistics
+from .numeric import format_number, is_whole_share, summary_statistics
 from .data_contract import is_synthetic
 from .scoring import indicator_matrix
 
@@ -355,7 +355,7 @@ class ReportHeadline:
             text += " The engagement score is synthetic."
         share = self.data_synthetic_share
         if share > 0:
-            if share >= 1 - 1e-12:
+            if is_whole_share(share):
                 amount = "all"
             elif share > 0.995:
                 amount = "more than 99%"

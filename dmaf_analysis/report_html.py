@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from .data_contract import is_synthetic
-from .numeric import format_number
+from .numeric import TOLERANCE, format_number
 
 __all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html",
            "headline_html", "html_table", "indicators_html", "number", "paragraph", "path_html", "peers_html",
@@ -135,7 +135,7 @@ def components_html(comparison: pd.DataFrame) -> str:
     columns = {"name": "Component", "weight": "Weight", "score": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
         comparison = comparison.assign(synthetic_text=[
-            "all synthetic" if p > 0 and abs(p - s) < 1e-9 else f"{number(p, 2)} synthetic" if p > 0 else "none"
+            "all synthetic" if p > 0 and abs(p - s) < TOLERANCE else f"{number(p, 2)} synthetic" if p > 0 else "none"
             for p, s in zip(comparison["synthetic_points"], comparison["score"])])
         columns["synthetic_text"] = "Of which synthetic"
     columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",

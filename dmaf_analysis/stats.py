@@ -90,7 +90,7 @@ def _moment_sample(values, min_n: int) -> np.ndarray | None:
     """Non-missing values, or None when there are fewer than ``min_n`` or all are equal."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
-    if x.size < min_n or np.ptp(x) <= 1e-9 * max(1.0, float(np.abs(x).max())):
+    if x.size < min_n or np.ptp(x) <= _TOL * max(1.0, float(np.abs(x).max())):
         return None
     return x
 

@@ -37,6 +37,7 @@ import pandas as pd
 from .cities import CITY_COLUMNS, load_cities
 from .errors import ArgumentError, SynthesisError
 from .framework import Framework, frameworks_or_bundled
+from .numeric import TOLERANCE
 
 __all__ = ["DEFAULT_SEED", "POINT_STEP", "SCORE_TABLE_COLUMNS", "ATTRIBUTE_TABLE_COLUMNS", "PUBLISHED_CYCLE",
            "PUBLISHED_NATIONAL_MEAN", "PUBLISHED_CERTIFIED", "PUBLISHED_REGION", "PUBLISHED_REGION_MEAN",
@@ -51,6 +52,9 @@ DEFAULT_SEED = 20210625
 
 POINT_STEP = 5
 """Every synthetic score is a whole multiple of this many points."""
+
+#: Uniform draws are kept this far inside (0, 1) so that log(-log(u)) stays finite.
+_OPEN_UNIT = 1e-12
 
 SCORE_TABLE_COLUMNS = ["cycle", "city", "state", "indicator", "score", "source", "placed_by"]
 ATTRIBUTE_TABLE_COLUMNS = ["cycle", "city", "engagement_score", "source"]
@@ -134,7 +138,7 @@ class _Random:
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
     def gumbel(self, size) -> np.ndarray:
-        u = np.clip(self._gen.random(size), 1e-12, 1.0 - 1e-12)
+        u = np.clip(self._gen.random(size), _OPEN_UNIT, 1.0 - _OPEN_UNIT)
         return -np.log(-np.log(u))
 
     def gamma2(self, size, mean: float) -> np.ndarray:
@@ -540,7 +544,7 @@ def _plausible_totals(table: pd.DataFrame, cap_total: int, rnd: _Random) -> np.n
 
 # ------------------------------------------------------------------- indicator split
 def _caps(fw: Framework) -> np.ndarray:
-    return np.floor(fw.max_scores.to_numpy(dtype=float) / POINT_STEP + 1e-9).astype(np.int64)
+    return np.floor(fw.max_scores.to_numpy(dtype=float) / POINT_STEP + TOLERANCE).astype(np.int64)
 
 
 def _ludhiana_fixed(fw: Framework) -> dict[str, int] | None:
