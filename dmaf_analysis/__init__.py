@@ -7,7 +7,8 @@ use a presentation helper, e.g. ``compare`` draws its page with ``report_plots``
 
 1. Foundations: ``errors`` (every exception), ``numeric`` (tolerances, number
    formatting, summary statistics), ``fileio`` (input checks, atomic writes,
-   safe YAML), ``escaping`` (text for charts and terminals), ``_paths``.
+   safe YAML), ``escaping`` (text for charts and terminals), ``slug`` (safe
+   file names and identifiers from names in data), ``_paths``.
 2. Data: ``framework`` (the framework as data, level rules), ``cities`` (the
    Smart Cities and their aliases), ``data_contract`` (reading and validating
    score tables; ``dmaf_analysis.io`` is the old name of it), ``recommendations``.

@@ -19,7 +19,7 @@ from .dataset import Dataset
 from .errors import ArgumentError, DmafError
 from .escaping import chart_text
 from .fileio import write_text_atomic
-from .batch.slug import slugify
+from .slug import slugify
 from .data_contract import is_synthetic
 from .scoring import indicator_matrix
 

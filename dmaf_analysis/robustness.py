@@ -24,7 +24,6 @@ The simulation is seeded: the same ``seed`` and settings give the same tables.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from .errors import CycleNotInDataError, NoDataError
 from .framework import Framework, frameworks_or_bundled, level_index
 from .data_contract import expects_table
 from .scoring import OVERALL_DECIMALS
+from .slug import identifier_slug
 
 __all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
            "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
@@ -81,8 +81,7 @@ class RankRobustness:
 
 def level_slug(level: str) -> str:
     """Column-safe slug of a level name: ``"Not certified"`` -> ``"not_certified"``."""
-    slug = re.sub(r"[^0-9a-z]+", "_", str(level).casefold()).strip("_")
-    return slug or "level"
+    return identifier_slug(level, fallback="level")
 
 
 # ------------------------------------------------------------------------- simulation

@@ -30,7 +30,6 @@ One concern per module:
 ``export``     HTML export and the atomic writing of a report's files
 ``pool``       the worker threads (:func:`run_jobs`)
 ``planning``   the jobs of a batch and the entry points (:func:`render_batch`)
-``slug``       safe, unique file names for cities
 ``index_page`` the batch's ``index.html``
 ============== ===============================================================
 
@@ -47,7 +46,7 @@ from .index_page import IndexLink, build_index_rows, render_index
 from .jobs import BatchSummary, ReportJob, ReportResult
 from .kernels import WarmKernel
 from .manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
-from .slug import is_safe_slug, slugify, unique_slugs
+from ..slug import is_safe_slug, slugify, unique_slugs
 
 __all__ = [
     "BatchSummary", "CITY_NOTEBOOK", "CityNotInDataError", "ENGINE_FORMAT", "ENGINE_NAME", "Exporters",

@@ -18,7 +18,7 @@ from .jobs import BatchSummary, ReportJob
 from .lock import output_lock
 from .pool import check_timeout, run_jobs
 from .publish import page_meta, print_pdfs
-from .slug import unique_slugs
+from ..slug import unique_slugs
 
 __all__ = ["CITY_NOTEBOOK", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "TRENDS_NOTEBOOK", "city_job",
            "framework_title", "overview_job", "render_batch", "render_city_report", "render_national_report",

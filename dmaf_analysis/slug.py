@@ -1,4 +1,4 @@
-"""Safe file-name slugs for names that come from data (city names, labels).
+"""Slugs for names that come from data: safe file names, and identifiers made from labels.
 
 A slug is made only of the characters ``a-z``, ``0-9`` and ``-``; it never starts
 or ends with ``-``, is never empty and is at most :data:`MAX_SLUG_LENGTH`
@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MAX_SLUG_LENGTH", "slugify", "is_safe_slug", "unique_slugs"]
+__all__ = ["MAX_SLUG_LENGTH", "identifier_slug", "is_safe_slug", "slugify", "unique_slugs"]
 
 #: Longest slug :func:`slugify` returns.
 MAX_SLUG_LENGTH = 64
@@ -75,6 +75,15 @@ def slugify(name: object, *, max_length: int = MAX_SLUG_LENGTH, fallback: str = 
         head = slug[: max_length - _HASH_LENGTH - 1].rstrip("-")
         slug = f"{head}-{_digest(text)}"
     return slug
+
+
+def identifier_slug(name: object, *, fallback: str = "item") -> str:
+    """:func:`slugify` with underscores: a name usable as a column or attribute name.
+
+    ``"Not certified"`` -> ``"not_certified"``; the same folding, length limit and
+    hash suffix rules as :func:`slugify` apply.
+    """
+    return slugify(name, fallback=fallback).replace("-", "_")
 
 
 def is_safe_slug(slug: str, *, max_length: int = MAX_SLUG_LENGTH) -> bool:

@@ -1,0 +1,46 @@
+"""Import paths users may rely on keep working after modules moved (issue 8)."""
+import importlib
+
+import pytest
+
+from dmaf_analysis import batch, robustness
+from dmaf_analysis import slug as slug_module
+from dmaf_analysis.batch import index_page, kernels
+from dmaf_analysis.errors import KernelSetupError
+
+
+@pytest.mark.parametrize(("old", "new"), [("dmaf_analysis.kernels", kernels), ("dmaf_analysis.index_page", index_page)])
+def test_old_module_paths_give_the_same_objects(old, new):
+    module = importlib.import_module(old)
+    for name in new.__all__:
+        assert getattr(module, name) is getattr(new, name), name
+    assert set(new.__all__) <= set(module.__all__)
+
+
+def test_old_kernels_path_still_has_its_error():
+    from dmaf_analysis.kernels import KernelSetupError as old
+
+    assert old is KernelSetupError
+
+
+def test_batch_reexports_the_shared_slug_functions():
+    assert batch.slugify is slug_module.slugify
+    assert batch.unique_slugs is slug_module.unique_slugs
+    assert batch.is_safe_slug is slug_module.is_safe_slug
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Not certified", "not_certified"),
+    ("Level 2 / Higher!", "level_2_higher"),
+    ("Émergent", "emergent"),
+])
+def test_level_slug_is_the_identifier_form_of_slugify(name, expected):
+    assert robustness.level_slug(name) == expected
+    assert slug_module.identifier_slug(name) == expected
+    assert robustness.level_slug(name) == slug_module.slugify(name).replace("-", "_")
+
+
+def test_level_slug_of_a_name_without_letters_is_a_hashed_fallback():
+    out = robustness.level_slug("???")
+    assert out.startswith("level_") and len(out) == len("level_") + 8
+    assert out != robustness.level_slug("!!!")
