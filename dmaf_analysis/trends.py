@@ -19,7 +19,7 @@ from scipy import stats as _st
 from .errors import CycleNotInDataError
 from .framework import Framework, component_map, frameworks_or_bundled
 from .data_contract import expects_table
-from .stats import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
+from .stats_groups import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 from .numeric import TOLERANCE as _TOL
 
 __all__ = ["change_summary", "city_changes", "component_map", "most_changed", "paired_scores",
