@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from dmaf_analysis import report
+from dmaf_analysis import report, report_context, report_indicators
 from dmaf_analysis.cities import load_cities
 from dmaf_analysis.data_contract import validate_scores
 from dmaf_analysis.dataset import Dataset
@@ -65,11 +65,16 @@ def one_city(data: Dataset, city: str) -> None:
         section(data, city=city)
 
 
+#: The modules behind :mod:`dmaf_analysis.report` whose functions keep caches.
+CACHED_MODULES = (report, report_context, report_indicators)
+
+
 def _clear_caches() -> None:
-    for name in dir(report):
-        cached = getattr(getattr(report, name), "cache_clear", None)
-        if cached is not None:
-            cached()
+    for module in CACHED_MODULES:
+        for name in dir(module):
+            cached = getattr(getattr(module, name), "cache_clear", None)
+            if cached is not None:
+                cached()
 
 
 def timed(data: Dataset, *, naive: bool) -> float:
