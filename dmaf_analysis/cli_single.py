@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .errors import UsageError
+from .errors import RepeatedCityError, UsageError
 from .escaping import terminal_text as _term
 from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
@@ -103,7 +103,10 @@ def _run_compare(args) -> int:
     if len(args.city) < 2:
         raise UsageError(f"give two or more cities to compare, got {len(args.city)}")
     data = _dataset(args)
-    names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
+    try:
+        names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
+    except RepeatedCityError as exc:  # the same city twice on the command line (Surat surat): a usage error
+        raise UsageError(str(exc)) from None
     path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args), pdf=args.pdf)
     print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}"
           + (f"\n  {path.with_suffix('.pdf')}" if args.pdf else ""))

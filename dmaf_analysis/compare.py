@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import ArgumentError, DmafError
+from .errors import ArgumentError, DmafError, RepeatedCityError
 from .escaping import chart_text
 from .fileio import write_text_atomic
 from .slug import slugify
@@ -35,7 +35,11 @@ INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "max_sc
 def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> tuple[list[str], int]:
     """Canonical names of ``cities`` (two or more different ones, each assessed in the cycle) and the cycle.
 
-    Every unknown or unassessed city is reported at once, with the closest names.
+    Every unknown or unassessed city is reported at once, with the closest names
+    (:class:`~dmaf_analysis.errors.ArgumentError`). One city named twice, even
+    spelt differently (``Surat`` and ``surat``, or a name and its alias), raises
+    :class:`~dmaf_analysis.errors.RepeatedCityError` naming every spelling
+    (``dmaf compare`` turns it into a usage error, exit 2).
     """
     from .report import resolve_report_city
 
@@ -43,17 +47,23 @@ def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> t
     if len(names) < 2:
         raise ArgumentError(f"compare needs two or more cities, got {len(names)}")
     resolved, problems = [], []
+    spellings: dict[str, list[str]] = {}
     c = data.resolve_cycle(cycle)
     for name in names:
         try:
-            resolved.append(resolve_report_city(data, city=name, cycle=c)[0])
+            canonical = resolve_report_city(data, city=name, cycle=c)[0]
         except DmafError as exc:
             problems.append(str(exc))
+            continue
+        resolved.append(canonical)
+        spellings.setdefault(canonical, []).append(name)
+    repeated = {city: given for city, given in spellings.items() if len(given) > 1}
     if problems:
+        if repeated:
+            problems.append(str(RepeatedCityError(repeated)))
         raise ArgumentError("cannot compare:\n" + "\n".join(f"  - {p}" for p in problems))
-    repeated = sorted({n for n in resolved if resolved.count(n) > 1})
     if repeated:
-        raise ArgumentError(f"a city is named more than once: {', '.join(repeated)}; give different cities")
+        raise RepeatedCityError(repeated)
     return resolved, c
 
 

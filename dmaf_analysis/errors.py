@@ -19,6 +19,7 @@ RecommendationsError       the recommendations file is missing or malformed
 NoDataError                the data hold nothing to analyse
 CycleNotInDataError        the data hold no scores for the requested cycle
 UnknownCityError           a name matches no Smart City
+RepeatedCityError          one city is named twice in a list (perhaps spelt differently)
 CityNotInDataError         a Smart City has no scores in the requested cycle
 ReportCardError            a report card cannot be read (three subclasses)
 SynthesisError             the synthetic panel cannot meet the published facts
@@ -38,8 +39,8 @@ __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
     "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
     "KernelSetupError", "NoDataError", "NotAReportCardError", "PdfEngineMissing", "PdfError", "Problem",
-    "RecommendationsError", "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError",
-    "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
+    "RecommendationsError", "RepeatedCityError", "ReportCardError", "SpecError", "SynthesisError",
+    "TruncatedReportCardError", "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
 ]
 
 
@@ -99,6 +100,26 @@ class UnknownCityError(DmafError, LookupError):
         self.suggestions = list(suggestions)
         hint = f"; closest matches: {', '.join(self.suggestions)}" if self.suggestions else ""
         super().__init__(f"unknown city {name!r}{hint}")
+
+
+class RepeatedCityError(ArgumentError):
+    """A list of cities names one city more than once, perhaps spelt differently or by an alias.
+
+    ``spellings`` maps each repeated city's canonical name to the names given for it, in
+    the order given; the message names them all (``'Surat' and 'surat' both name Surat``).
+    """
+
+    def __init__(self, spellings: dict[str, list[str]]):
+        self.spellings = {city: list(given) for city, given in spellings.items()}
+        parts = []
+        for city, given in self.spellings.items():
+            distinct = list(dict.fromkeys(given))
+            if len(distinct) == 1:
+                parts.append(f"{distinct[0]!r} is given {'twice' if len(given) == 2 else f'{len(given)} times'}")
+            else:
+                shown = ", ".join(map(repr, distinct[:-1])) + f" and {distinct[-1]!r}"
+                parts.append(f"{shown} {'both' if len(distinct) == 2 else 'all'} name {city}")
+        super().__init__(f"the same city is named more than once: {'; '.join(parts)}; give different cities")
 
 
 @dataclass(frozen=True)

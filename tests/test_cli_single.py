@@ -192,6 +192,27 @@ def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
     assert not any(tmp_path.iterdir())  # refused before any work
 
 
+def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path):
+    from dmaf_analysis import compare
+    from dmaf_analysis.errors import ArgumentError, RepeatedCityError
+
+    _fails(capsys, ["compare", "Surat", "surat", "--output-dir", str(tmp_path)], 2,
+           r"^dmaf compare: error: the same city is named more than once: 'Surat' and 'surat' both name Surat; "
+           r"give different cities$")
+    _fails(capsys, ["compare", "Pune", "Bangalore", "Bengaluru", "bengaluru", "Pune", "--output-dir",
+                    str(tmp_path)], 2,
+           r"^dmaf compare: error: the same city is named more than once: 'Pune' is given twice; "
+           r"'Bangalore', 'Bengaluru' and 'bengaluru' all name Bengaluru; give different cities$")
+    assert not any(tmp_path.iterdir())  # refused before any page is written
+    # an unknown city as well: every problem at once, and bad names stay exit 1
+    err = _fails(capsys, ["compare", "Surat", "Nowhere", "surat", "--output-dir", str(tmp_path)], 1,
+                 r"unknown city 'Nowhere'")
+    assert "'Surat' and 'surat' both name Surat" in err
+    with pytest.raises(RepeatedCityError, match="'Surat' and 'surat' both name Surat") as caught:
+        compare.resolve_cities(load_dataset(), ["Surat", "Pune", "surat"])
+    assert isinstance(caught.value, ArgumentError) and caught.value.spellings == {"Surat": ["Surat", "surat"]}
+
+
 @pytest.mark.parametrize("value", ["1.a=nan", "1.a=abc", "1.a=inf", "1.a=-inf", "1.a", "=3", "1.a="])
 def test_whatif_malformed_set_is_a_usage_error(capsys, value):
     _fails(capsys, ["whatif", "--city", "Ludhiana", "--set", value], 2,
