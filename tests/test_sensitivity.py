@@ -7,6 +7,7 @@ import pytest
 from scipy import stats as sps
 
 from dmaf_analysis import assumptions as asm
+from dmaf_analysis import card_uncertainty
 from dmaf_analysis import robustness as rb
 from dmaf_analysis import sensitivity as se
 from dmaf_analysis import stats
@@ -431,8 +432,8 @@ def test_card_level_uncertainty_is_computed_once_per_data_set_and_escaped(monkey
     scores = toy_scores({"<Edge & co>": [20, 30, 25, 25], "Sure": [40, 60, 50, 50]})
     data = SimpleNamespace(scores=scores, frameworks={2: fw}, cities=None, cycles=[2])
     calls = []
-    real = se.card_table
-    monkeypatch.setattr(se, "card_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = card_uncertainty.card_table
+    monkeypatch.setattr(card_uncertainty, "card_table", lambda *a, **k: calls.append(1) or real(*a, **k))
     html = se.level_uncertainty_html(data, city="<Edge & co>")
     assert "&lt;Edge &amp; co&gt; stays at Enabled in" in html and "<Edge" not in html
     assert se.level_uncertainty_html(data, city="Sure") == ""
