@@ -14,7 +14,8 @@ source       no        provenance of the value, e.g. ``report_card``, ``syntheti
 ===========  ========  ==========================================================
 
 Other columns are kept as they are. Validation collects *every* problem and raises
-one :class:`~dmaf_analysis.errors.DataValidationError` listing them all.
+one :class:`~dmaf_analysis.errors.DataValidationError` listing them all (grouped into a
+short message by :mod:`dmaf_analysis.problem_summary`, whose names are re-exported here).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from .errors import ArgumentError, DataValidationError, InputFileError, Problem,
 from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomic  # noqa: F401 - re-exported
 from .framework import Framework, frameworks_or_bundled
 from .numeric import TOLERANCE
+from .problem_summary import MAX_PROBLEM_LINES, ROWS_SHOWN, problem_key, problem_kind, summarise_problems
 
 __all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "MAX_PROBLEM_LINES",
            "ROWS_SHOWN", "problem_kind", "problem_key", "summarise_problems", "unknown_cities_hint",
@@ -194,132 +196,6 @@ def _raise_problems(problems: list[Problem], unit: str, hints: Sequence[str] = (
         raise DataValidationError(problems, hints=hints)
 
 
-# ------------------------------------------------------------------ grouped messages
-#: Most lines :func:`summarise_problems` writes, however many problems there are.
-MAX_PROBLEM_LINES = 30
-#: Row numbers shown for a problem that repeats.
-ROWS_SHOWN = 5
-
-
-def problem_kind(problem: Problem) -> str:
-    """What is wrong, without the details of one case: the message up to its first ``;``.
-
-    Messages are written "what is wrong; details" (``unknown city; closest
-    matches: ...``), so problems of one kind group together whatever their values.
-    """
-    return problem.message.split(";", 1)[0].strip()
-
-
-def problem_key(problem: Problem) -> tuple:
-    """Problems with equal keys are the same problem, found on different rows."""
-    return (problem.file, problem.unit, problem.column, problem.message, repr(problem.value))
-
-
-def _rows_text(rows: list[int], unit: str, shown: int) -> str:
-    """``"line 4"``, ``"in 3 lines: 2, 5, 9"`` or ``"in 40 lines: 2, 3, 4, 5, 6, ..."``."""
-    n = len(rows)
-    if n == 1:
-        return f"{unit} {rows[0]}"
-    head = ", ".join(str(r) for r in rows[:shown]) + (", ..." if n > shown else "")
-    return f"in {n:,} {unit}s: {head}"
-
-
-def _value_text(value) -> str:
-    return "" if value is None else f" (value {value!r})"
-
-
-def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROBLEM_LINES,
-                       rows_shown: int = ROWS_SHOWN) -> list[str]:
-    """Describe ``problems`` in at most ``max_lines`` lines, one per distinct problem.
-
-    Problems that differ only in their row (the same message, column and value)
-    make one line with their count and first ``rows_shown`` row numbers. When the
-    distinct problems are still too many for ``max_lines``, those of one kind
-    (see :func:`problem_kind`) share a heading line giving their count and number
-    of different values, followed by as many examples as fit. The order is that of
-    the first occurrence of each problem. Pure Python: usable for any list of
-    :class:`~dmaf_analysis.errors.Problem`, whoever found them.
-
-    Returns
-    -------
-    list of str
-        Lines starting ``"  - "`` (headings and single problems) or ``"      "``
-        (examples under a heading); ``str(problem)`` for a problem seen once.
-    """
-    max_lines = max(int(max_lines), 2)
-    groups: dict[tuple, list] = {}
-    for p in problems:
-        key = problem_key(p)
-        if key in groups:
-            if p.row is not None:
-                groups[key][1].append(p.row)
-        else:
-            groups[key] = [p, [] if p.row is None else [p.row]]
-
-    def single(p: Problem, rows: list[int]) -> str:
-        if len(rows) <= 1:
-            return f"  - {p}"
-        column = f", column {p.column!r}" if p.column is not None else ""
-        return f"  - {p.file}{column}: {p.message}{_value_text(p.value)}, {_rows_text(rows, p.unit, rows_shown)}"
-
-    if len(groups) <= max_lines:
-        return [single(p, rows) for p, rows in groups.values()]
-
-    kinds: dict[tuple, list] = {}
-    for p, rows in groups.values():
-        kinds.setdefault((p.file, p.unit, p.column, problem_kind(p)), []).append((p, rows))
-    kind_list = list(kinds.items())
-    lines: list[str] = []
-    if len(kind_list) > max_lines:
-        shown, rest = kind_list[:max_lines - 1], kind_list[max_lines - 1:]
-        kind_list = shown
-        n_rest = sum(len(rows) or 1 for _, members in rest for _, rows in members)
-        tail = [f"  - ... and {len(rest):,} more kinds of problem ({n_rest:,} problems)"]
-    else:
-        tail = []
-    budget = max_lines - len(tail)
-
-    # examples per kind: a kind of one problem takes one line; otherwise a heading, its
-    # examples, and a closing "... and N more" line when not all fit
-    def cost(n_members: int, n_examples: int) -> int:
-        if n_members == 1:
-            return 1
-        return 1 + n_examples + (1 if 0 < n_examples < n_members else 0)
-
-    examples = [0] * len(kind_list)
-    grown = True
-    while grown:
-        grown = False
-        for i, (_, members) in enumerate(kind_list):
-            if examples[i] >= len(members):
-                continue
-            total = sum(cost(len(m), e) for (_, m), e in zip(kind_list, examples))
-            extra = cost(len(members), examples[i] + 1) - cost(len(members), examples[i])
-            if total + extra <= budget:
-                examples[i] += 1
-                grown = True
-
-    for ((file, unit, column, kind), members), n_examples in zip(kind_list, examples):
-        if len(members) == 1:
-            lines.append(single(*members[0]))
-            continue
-        n = sum(len(rows) or 1 for _, rows in members)
-        values = {repr(p.value) for p, _ in members if p.value is not None}
-        where = f", column {column!r}" if column is not None else ""
-        different = f", {len(values):,} different values" if len(values) > 1 else ""
-        lines.append(f"  - {file}{where}: {kind}: {n:,} problems{different}"
-                     + (":" if n_examples else ""))
-        for p, rows in members[:n_examples]:
-            detail = p.message.split(";", 1)[1].strip() if ";" in p.message else ""
-            label = repr(p.value) if p.value is not None else ""
-            where_rows = _rows_text(rows, unit, rows_shown) if rows else ""
-            parts = [part for part in (label, ("on " if len(rows) == 1 else "") + where_rows) if part.strip()]
-            lines.append("      " + " ".join(parts) + (f"; {detail}" if detail else ""))
-        if 0 < n_examples < len(members):
-            lines.append(f"      ... and {len(members) - n_examples:,} more")
-    return lines + tail
-
-
 def _as_text(values: pd.Series) -> pd.Series:
     """Values as stripped strings; missing values become ""."""
     out = values.astype(object).where(values.notna(), "")
@@ -411,6 +287,139 @@ def _match_cities(names: pd.Series, lines: np.ndarray, source: str, problems: li
     return canonical, hints
 
 
+@dataclass(frozen=True, eq=False)
+class _ScoreColumns:
+    """A score table's key and score columns parsed once, for the checks to share.
+
+    Every Series has the table's index; a value that cannot be parsed is NaN.
+    """
+
+    source: str
+    lines: np.ndarray       # where each row sits in its file
+    row_unit: str
+    frameworks: dict[int, Framework]
+    cycle: pd.Series        # float; NaN where the cycle is bad or unknown
+    city: pd.Series         # canonical name; NaN where empty or unknown
+    indicator: pd.Series    # stripped text
+    score_text: pd.Series   # stripped text
+    score: pd.Series        # float; NaN where not a number
+    missing: pd.Series      # the score cell is empty or an NA marker (a missing score, allowed)
+    maximum: pd.Series      # the indicator's maximum; NaN for an unknown cycle or indicator
+
+    @property
+    def is_number(self) -> pd.Series:
+        """A score given as a finite number (negative and too-high ones included)."""
+        return ~self.missing & self.score.notna() & np.isfinite(self.score.fillna(0))
+
+
+def _parse_score_columns(text: dict[str, pd.Series], cycle: pd.Series, city: pd.Series, *, source: str,
+                         lines: np.ndarray, row_unit: str, frameworks: dict[int, Framework]) -> _ScoreColumns:
+    """Parse the score and look up each row's indicator maximum (NaN when unknown)."""
+    max_lookup = pd.Series({(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()},
+                           dtype=float)
+    keys = pd.MultiIndex.from_arrays([cycle.fillna(-1).astype("int64"), text["indicator"]])
+    return _ScoreColumns(
+        source=source, lines=lines, row_unit=row_unit, frameworks=frameworks, cycle=cycle, city=city,
+        indicator=text["indicator"], score_text=text["score"],
+        score=pd.to_numeric(text["score"], errors="coerce").astype(float),
+        missing=text["score"].str.lower().isin(_NA_STRINGS),
+        maximum=pd.Series(max_lookup.reindex(keys).to_numpy(), index=cycle.index))
+
+
+def _rows_where(mask: pd.Series) -> np.ndarray:
+    """Positions where ``mask`` holds (plain arrays: .iloc per row is slow on a million bad rows)."""
+    return np.flatnonzero(mask.to_numpy())
+
+
+# One check per kind of problem, each returning the problems it finds. Bad and unknown
+# cycles and cities are found while parsing (see _parse_cycle and _match_cities).
+def _empty_indicators(t: _ScoreColumns) -> list[Problem]:
+    return [Problem(t.source, int(t.lines[i]), "indicator", "", "indicator id is empty")
+            for i in _rows_where(t.indicator == "")]
+
+
+def _unknown_indicators(t: _ScoreColumns) -> list[Problem]:
+    cycle, indicator = t.cycle.to_numpy(), t.indicator.to_numpy(dtype=object)
+    problems = []
+    for i in _rows_where(t.cycle.notna() & (t.indicator != "") & t.maximum.isna()):
+        fw = t.frameworks[int(cycle[i])]
+        problems.append(Problem(t.source, int(t.lines[i]), "indicator", indicator[i],
+                                f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
+    return problems
+
+
+def _scores_out_of_range(t: _ScoreColumns) -> list[Problem]:
+    text = t.score_text.to_numpy(dtype=object)
+    infinite = ~t.missing & t.score.notna() & ~np.isfinite(t.score.fillna(0))
+    return [Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
+                    "score is a number out of range (infinite or too large); "
+                    "expected points from 0 to the indicator's maximum")
+            for i in _rows_where(infinite)]
+
+
+def _scores_not_numbers(t: _ScoreColumns) -> list[Problem]:
+    text = t.score_text.to_numpy(dtype=object)
+    return [Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
+                    "score is not a number; expected points such as 10 or 7.5")
+            for i in _rows_where(~t.missing & t.score.isna())]
+
+
+def _negative_scores(t: _ScoreColumns) -> list[Problem]:
+    text = t.score_text.to_numpy(dtype=object)
+    return [Problem(t.source, int(t.lines[i]), "score", text[i], "score is negative; expected 0 or more")
+            for i in _rows_where(t.is_number & (t.score < 0))]
+
+
+def _scores_above_maximum(t: _ScoreColumns) -> list[Problem]:
+    text, indicator, maximum = (t.score_text.to_numpy(dtype=object), t.indicator.to_numpy(dtype=object),
+                                t.maximum.to_numpy())
+    too_high = t.is_number & (t.score >= 0) & t.maximum.notna() & (t.score > t.maximum + TOLERANCE)
+    return [Problem(t.source, int(t.lines[i]), "score", text[i],
+                    f"score is above the maximum of indicator {indicator[i]} ({maximum[i]:g})")
+            for i in _rows_where(too_high)]
+
+
+def _duplicate_rows(t: _ScoreColumns) -> list[Problem]:
+    """Second and later rows with the same (cycle, city, indicator), among rows whose keys are valid."""
+    key = pd.DataFrame({"cycle": t.cycle, "city": t.city, "indicator": t.indicator})
+    dup_any = key.notna().all(axis=1) & (t.indicator != "") & key.duplicated(keep=False)
+    problems: list[Problem] = []
+    first_line: dict = {}
+    key_cycle, key_city, indicator = (key["cycle"].to_numpy(), key["city"].to_numpy(dtype=object),
+                                      t.indicator.to_numpy(dtype=object))
+    for i in _rows_where(dup_any):
+        k = (key_cycle[i], key_city[i], indicator[i])
+        if k in first_line:
+            problems.append(Problem(t.source, int(t.lines[i]), None, None,
+                                    f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
+                                    f"(first seen on {t.row_unit} {first_line[k]})"))
+        else:
+            first_line[k] = int(t.lines[i])
+    return problems
+
+
+#: The checks of a score table, in the order their problems are listed for one row.
+_SCORE_CHECKS = (_empty_indicators, _unknown_indicators, _scores_out_of_range, _scores_not_numbers,
+                 _negative_scores, _scores_above_maximum, _duplicate_rows)
+
+
+def _clean_scores(frame: pd.DataFrame, t: _ScoreColumns, cities: pd.DataFrame) -> pd.DataFrame:
+    """The validated table: typed key and score columns, the state, the source, then the extras."""
+    state_of = dict(zip(cities["city"], cities["state"]))
+    out = pd.DataFrame({
+        "cycle": t.cycle.astype("int64").to_numpy(),
+        "city": t.city.to_numpy(dtype=object),
+        "state": t.city.map(state_of).to_numpy(dtype=object),
+        "indicator": t.indicator.to_numpy(dtype=object),
+        "score": t.score.where(~t.missing).astype(float).to_numpy(),
+        "source": (frame["source"].astype(str).str.strip().to_numpy(dtype=object)
+                   if "source" in frame.columns else np.full(len(frame), "unspecified", dtype=object)),
+    })
+    for c in [c for c in frame.columns if c not in out.columns]:
+        out[c] = frame[c].to_numpy()
+    return out
+
+
 def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
                     frameworks: dict[int, Framework] | None = None,
                     cities: pd.DataFrame | None = None,
@@ -451,90 +460,19 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     cities = cities_table(cities)
     frame = data.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    _require_columns(frame, SCORE_SCHEMA, source)
-    n = len(frame)
-    lines = np.arange(n) + 2 if rows is None else np.asarray(rows)
-    problems: list[Problem] = []
+    _require_columns(frame, SCORE_SCHEMA, source)  # raises at once: nothing else can be checked
+    lines = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
     text = {c: _as_text(frame[c]) for c in ("cycle", "city", "indicator", "score")}
 
-    # cycle
+    problems: list[Problem] = []
     cycle = _parse_cycle(text["cycle"], lines, source, problems, sorted(frameworks))
-
-    # city (resolve and look for close matches once per distinct name)
-    canonical, city_hints = _match_cities(text["city"], lines, source, problems, cities)
-
-    # indicator
-    max_lookup = pd.Series({(c, ind): m for c, fw in frameworks.items() for ind, m in fw.max_scores.items()},
-                           dtype=float)
-    known_cycle = cycle.notna()
-    keys = pd.MultiIndex.from_arrays([cycle.fillna(-1).astype("int64"), text["indicator"]])
-    max_score = pd.Series(max_lookup.reindex(keys).to_numpy(), index=frame.index)
-    empty_ind = text["indicator"] == ""
-    # plain arrays for the per-problem loops (.iloc per row is slow on a million bad rows)
-    cycle_values, indicator_text = cycle.to_numpy(), text["indicator"].to_numpy(dtype=object)
-    score_text, max_values = text["score"].to_numpy(dtype=object), max_score.to_numpy()
-    for i in np.flatnonzero(empty_ind.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "indicator", "", "indicator id is empty"))
-    for i in np.flatnonzero((known_cycle & ~empty_ind & max_score.isna()).to_numpy()):
-        fw = frameworks[int(cycle_values[i])]
-        problems.append(Problem(source, int(lines[i]), "indicator", indicator_text[i],
-                                f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
-
-    # score
-    missing_score = text["score"].str.lower().isin(_NA_STRINGS)
-    score_num = pd.to_numeric(text["score"], errors="coerce").astype(float)
-    out_of_range = ~missing_score & score_num.notna() & ~np.isfinite(score_num.fillna(0))
-    not_number = ~missing_score & score_num.isna()
-    for i in np.flatnonzero(out_of_range.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", _shorten(score_text[i]),
-                                "score is a number out of range (infinite or too large); "
-                                "expected points from 0 to the indicator's maximum"))
-    not_number |= out_of_range
-    negative = ~missing_score & ~not_number & (score_num < 0)
-    too_high = ~missing_score & ~not_number & ~negative & max_score.notna() & (score_num > max_score + TOLERANCE)
-    for i in np.flatnonzero((not_number & ~out_of_range).to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", _shorten(score_text[i]),
-                                "score is not a number; expected points such as 10 or 7.5"))
-    for i in np.flatnonzero(negative.to_numpy()):
-        problems.append(Problem(source, int(lines[i]), "score", score_text[i],
-                                "score is negative; expected 0 or more"))
-    for i in np.flatnonzero(too_high.to_numpy()):
-        ind = indicator_text[i]
-        problems.append(Problem(source, int(lines[i]), "score", score_text[i],
-                                f"score is above the maximum of indicator {ind} ({max_values[i]:g})"))
-
-    # duplicates (only among rows whose keys are valid)
-    key = pd.DataFrame({"cycle": cycle, "city": canonical, "indicator": text["indicator"]})
-    valid_key = key.notna().all(axis=1) & ~empty_ind
-    dup_any = valid_key & key.duplicated(keep=False)
-    if dup_any.any():
-        first_line: dict = {}
-        key_cycle, key_city = key["cycle"].to_numpy(), key["city"].to_numpy(dtype=object)
-        for i in np.flatnonzero(dup_any.to_numpy()):
-            k = (key_cycle[i], key_city[i], indicator_text[i])
-            if k in first_line:
-                problems.append(Problem(source, int(lines[i]), None, None,
-                                        f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
-                                        f"(first seen on {row_unit} {first_line[k]})"))
-            else:
-                first_line[k] = int(lines[i])
-
+    city, city_hints = _match_cities(text["city"], lines, source, problems, cities)
+    table = _parse_score_columns(text, cycle, city, source=source, lines=lines, row_unit=row_unit,
+                                 frameworks=frameworks)
+    for check in _SCORE_CHECKS:
+        problems.extend(check(table))
     _raise_problems(problems, row_unit, city_hints)
-
-    state_of = dict(zip(cities["city"], cities["state"]))
-    out = pd.DataFrame({
-        "cycle": cycle.astype("int64").to_numpy(),
-        "city": canonical.to_numpy(dtype=object),
-        "state": canonical.map(state_of).to_numpy(dtype=object),
-        "indicator": text["indicator"].to_numpy(dtype=object),
-        "score": score_num.where(~missing_score).astype(float).to_numpy(),
-        "source": (frame["source"].astype(str).str.strip().to_numpy(dtype=object)
-                   if "source" in frame.columns else np.full(n, "unspecified", dtype=object)),
-    })
-    extras = [c for c in frame.columns if c not in out.columns]
-    for c in extras:
-        out[c] = frame[c].to_numpy()
-    return out
+    return _clean_scores(frame, table, cities)
 
 
 def read_scores(path: str | Path, *, frameworks: dict[int, Framework] | None = None,

@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from .problem_summary import MAX_PROBLEM_LINES, problem_key, summarise_problems
+
 __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
     "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
@@ -207,13 +209,11 @@ class DataValidationError(DmafError):
     """An input table failed validation; ``problems`` lists every failure.
 
     The message groups repeated problems (one line per distinct problem, at most
-    about 30 lines: :func:`dmaf_analysis.data_contract.summarise_problems`) and ends with
+    about 30 lines: :func:`dmaf_analysis.problem_summary.summarise_problems`) and ends with
     ``hints`` saying how to fix them.
     """
 
     def __init__(self, problems: list[Problem], *, hints: list[str] | tuple[str, ...] = ()):
-        from .data_contract import MAX_PROBLEM_LINES, problem_key, summarise_problems  # the validation module groups
-
         self.problems = list(problems)
         self.hints = list(hints)
         count = len(self.problems)
