@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import style
 from .escaping import chart_labels, chart_text
-from .report_html import top10_heading
+from .report_html import n_top_cities, top10_heading
 
 __all__ = ["FIGURE_DPI", "SCALE", "plot_components", "plot_engagement", "png", "png_bytes", "png_data_uri"]
 
@@ -66,7 +66,7 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     # more than five components (any framework): wrap the names so neighbouring labels do not overlap
     width = 100 if len(comparison) <= 5 else 11
     long["name"] = [textwrap.fill(t, width, break_long_words=False) for t in chart_labels(long["name"].astype(str))]
-    n_top = int(comparison["n_top_cities"].iloc[0]) if "n_top_cities" in comparison.columns and len(comparison) else 0
+    n_top = n_top_cities(comparison)
     top = top10_heading(n_top) if 0 < n_top < 10 else "Top-10 mean"
     labels = {"score": chart_text(city), "national_median": "National median", "top10_mean": top}
     long["series"] = long["series"].map(labels)

@@ -13,10 +13,12 @@ import pandas as pd
 
 from .data_contract import is_synthetic
 from .numeric import TOLERANCE, format_number
+from .ranking import TOP_RANK
 
-__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "engagement_html",
-           "headline_html", "html_table", "indicators_html", "number", "paragraph", "path_html", "peers_html",
-           "recommendations_html", "recommendations_section_html", "strengths_html", "top10_heading"]
+__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "components_intro",
+           "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "number", "paragraph",
+           "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
+           "strengths_html", "top10_heading"]
 
 
 #: A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing.
@@ -130,8 +132,7 @@ def _score_of(score, max_score) -> str:
 
 def components_html(comparison: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.report.component_comparison`."""
-    n_top = int(comparison["n_top_cities"].iloc[0]) if len(comparison) else 0
-    top = top10_heading(n_top)
+    top = top10_heading(n_top_cities(comparison))
     columns = {"name": "Component", "weight": "Weight", "score": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
         comparison = comparison.assign(synthetic_text=[
@@ -141,6 +142,48 @@ def components_html(comparison: pd.DataFrame) -> str:
     columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",
                 "gap_to_max": "Gap to 100"}
     return html_table(comparison, columns=columns, digits=2, column_digits={"top10_mean": 1})
+
+
+def n_top_cities(comparison: pd.DataFrame) -> int:
+    """How many cities the top-10 mean of a :func:`~dmaf_analysis.report.component_comparison` covers (0 if none)."""
+    if "n_top_cities" not in comparison.columns or not len(comparison):
+        return 0
+    return int(comparison["n_top_cities"].iloc[0])
+
+
+def components_intro(comparison: pd.DataFrame) -> str:
+    """The sentences opening the card's components section: what the bars set the city beside.
+
+    The second comparison is the mean of the cities ranked in the top 10; when the
+    data rank fewer than 10 cities that mean covers all of them, and the sentence
+    gives their number instead (as :func:`top10_heading` does for the column).
+    """
+    n_top = n_top_cities(comparison)
+    text = ("Each component of the framework is scored out of 100. The bars set the city beside the median of "
+            "all cities in the cycle")
+    if n_top <= 0:
+        return text + "; no city has an overall score in this cycle, so there is no mean of the best-ranked cities."
+    if n_top == 1:
+        return text + " and the score of the only ranked city."
+    if n_top < TOP_RANK:
+        return text + f" and the mean of all {n_top} ranked cities."
+    return text + f" and the mean of the cities ranked in the top {TOP_RANK} overall."
+
+
+def path_intro(n_ranked: int) -> str:
+    """The sentences opening the card's path-to-the-next-level section.
+
+    ``n_ranked`` is the number of ranked cities in the cycle (the headline's
+    ``n_ranked``): when it is 10 or fewer every city is already in the top 10, so a
+    city at the highest level can only be moved one place up the ranking, and the
+    text says so without naming a top 10.
+    """
+    move = ("one place up the ranking" if n_ranked <= TOP_RANK else
+            f"up the ranking (into the top {TOP_RANK}, or one place up from inside it)")
+    return ("The fewest indicator improvements that would lift the overall score over the next level's threshold: "
+            "the indicators whose full improvement adds most to the overall score come first, and the last one is "
+            "raised only as far as needed. A city already at the highest level the framework defines gets instead "
+            f"the fewest improvements that would move it {move}, the other cities' scores unchanged.")
 
 
 def top10_heading(n_top: int) -> str:

@@ -605,6 +605,50 @@ def test_card_tables_show_words_names_and_one_decimal(data):
     assert not any(f">{code}</td>" in page for code in ("seen", "seen_order", "inferred_x"))
 
 
+COMPONENTS_INTRO = ("Each component of the framework is scored out of 100. The bars set the city beside the median "
+                    "of all cities in the cycle")
+PATH_INTRO = ("The fewest indicator improvements that would lift the overall score over the next level's threshold: "
+              "the indicators whose full improvement adds most to the overall score come first, and the last one "
+              "is raised only as far as needed. A city already at the highest level the framework defines gets "
+              "instead the fewest improvements that would move it ")
+
+
+def test_section_intros_give_the_real_number_of_cities_in_a_five_city_data_set():
+    five = make_dataset([r for r in hand_rows() if r["cycle"] == 2 and r["city"] in SHARES_2])
+    comp = report.component_comparison(five, city="Pune")
+    assert (comp["n_top_cities"] == 5).all()
+    assert report_plots.components_intro(comp) == COMPONENTS_INTRO + " and the mean of all 5 ranked cities."
+    headline = report.report_headline(five, city="Pune")
+    assert headline.n_ranked == 5
+    assert report_plots.path_intro(headline.n_ranked) == (
+        PATH_INTRO + "one place up the ranking, the other cities' scores unchanged.")
+    assert "top 10" not in report_plots.components_intro(comp) + report_plots.path_intro(headline.n_ranked)
+    assert report_plots.paragraph(report_plots.path_intro(5)).startswith(
+        "<p>The fewest indicator improvements that would lift the overall score over the next level&#x27;s")
+
+
+def test_section_intros_keep_the_top_10_wording_when_ten_or_more_cities_are_ranked():
+    top10 = " and the mean of the cities ranked in the top 10 overall."
+    into_top10 = "up the ranking (into the top 10, or one place up from inside it), the other cities' scores unchanged."
+    # the bundled panel: 100 ranked cities in Cycle 2, 12 of them ranked 10th or better (a tie at 10th)
+    bundled = report.load_report_data()
+    comp = report.component_comparison(bundled, city="Ludhiana", cycle=2)
+    assert (comp["n_top_cities"] == 12).all()
+    assert report_plots.components_intro(comp) == COMPONENTS_INTRO + top10
+    assert report_plots.path_intro(report.report_headline(bundled, city="Ludhiana", cycle=2).n_ranked) == (
+        PATH_INTRO + into_top10)
+    # exactly 10 cities in the mean; 11 ranked cities (so the top 10 is not all of them)
+    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": [10]})) == COMPONENTS_INTRO + top10
+    assert report_plots.path_intro(11) == PATH_INTRO + into_top10
+    assert report_plots.path_intro(10) == PATH_INTRO + "one place up the ranking, the other cities' scores unchanged."
+    # one ranked city, or none
+    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": [1]})) == (
+        COMPONENTS_INTRO + " and the score of the only ranked city.")
+    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": []})) == (
+        COMPONENTS_INTRO + "; no city has an overall score in this cycle, so there is no mean of the best-ranked "
+        "cities.")
+
+
 def test_change_table_names_the_earlier_components():
     change = _many_to_one_change()
     table = change.table.set_index("measure")

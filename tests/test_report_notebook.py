@@ -83,6 +83,11 @@ def test_notebook_renders_a_report_card_with_papermill(tmp_path):
     assert "needs 19 more overall points to reach Enabled" in text
     assert "State: Punjab" in text and "Selection round: Round 1" in text  # peers
     assert "fell by 19 points, from 30 to 11" in text          # change since cycle 1
+    # six ranked cities: the section intros give their number, not a "top 10"
+    assert "<p>Each component of the framework is scored out of 100. The bars set the city beside the median of " \
+           "all cities in the cycle and the mean of all 6 ranked cities.</p>" in text
+    assert "would move it one place up the ranking, the other cities&#x27; scores unchanged.</p>" in text
+    assert "top 10" not in text
     images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 2
     assert "Traceback" not in text and "Warning" not in text
