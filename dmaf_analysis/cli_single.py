@@ -107,7 +107,7 @@ def _run_compare(args) -> int:
         names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
     except RepeatedCityError as exc:  # the same city twice on the command line (Surat surat): a usage error
         raise UsageError(str(exc)) from None
-    path = render_comparison(data, cities=names, cycle=cycle, output_dir=_output_root(args), pdf=args.pdf)
+    path = render_comparison(data, names=names, cycle=cycle, output_dir=_output_root(args), pdf=args.pdf)
     print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}"
           + (f"\n  {path.with_suffix('.pdf')}" if args.pdf else ""))
     return 0

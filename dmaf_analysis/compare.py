@@ -4,11 +4,15 @@
 :func:`comparison_html` lays them out as one page (every piece of text from the data
 escaped, the chart embedded as a PNG) and :func:`render_comparison` writes it
 atomically under ``<output_dir>/compare/``. Components, indicators and levels come
-from the cycle's framework, whatever their number or names.
+from the cycle's framework, whatever their number or names. The cities to compare are
+given as ``names=`` (city names; the former keyword ``cities=`` still works for one
+release, with a DeprecationWarning, as ``cities=`` means a cities table elsewhere).
 """
 from __future__ import annotations
 
+import functools
 import html
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,8 +36,31 @@ INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "max_sc
                      "city", "score", "source"]
 
 
-def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> tuple[list[str], int]:
-    """Canonical names of ``cities`` (two or more different ones, each assessed in the cycle) and the cycle.
+def _names_were_cities(func):
+    """Let ``func`` take its former keyword ``cities=`` (the list of names) for ``names=`` for one release.
+
+    ``cities=`` means a cities table everywhere else in the package; here it was
+    a list of city names, so it was renamed ``names=``. Passing ``cities=``
+    still works until the next release, with a :class:`DeprecationWarning`;
+    passing both is an :class:`~dmaf_analysis.errors.ArgumentError`.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "cities" in kwargs:
+            if "names" in kwargs:
+                raise ArgumentError(f"{func.__name__}: give the city names as names= only (cities= is its "
+                                    "former name, and means a cities table elsewhere)")
+            warnings.warn(f"{func.__name__}(cities=...) is deprecated and will be removed in the next release: "
+                          "pass the city names as names=... (cities= means a cities table elsewhere in "
+                          "dmaf_analysis)", DeprecationWarning, stacklevel=2)
+            kwargs["names"] = kwargs.pop("cities")
+        return func(*args, **kwargs)
+    return wrapper
+
+
+@_names_were_cities
+def resolve_cities(data: Dataset, names: Sequence[str], *, cycle: int = 0) -> tuple[list[str], int]:
+    """Canonical names of the cities ``names`` (two or more different ones, each assessed in the cycle) and the cycle.
 
     Every unknown or unassessed city is reported at once, with the closest names
     (:class:`~dmaf_analysis.errors.ArgumentError`). One city named twice, even
@@ -43,7 +70,7 @@ def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> t
     """
     from .report import resolve_report_city
 
-    names = [str(c) for c in cities]
+    names = [str(c) for c in names]
     if len(names) < 2:
         raise ArgumentError(f"compare needs two or more cities, got {len(names)}")
     resolved, problems = [], []
@@ -67,8 +94,9 @@ def resolve_cities(data: Dataset, cities: Sequence[str], *, cycle: int = 0) -> t
     return resolved, c
 
 
-def compare_summary(data: Dataset, *, cities: Sequence[str], cycle: int = 0) -> pd.DataFrame:
-    """One row per city, in the order given: headline figures and component scores.
+@_names_were_cities
+def compare_summary(data: Dataset, *, names: Sequence[str], cycle: int = 0) -> pd.DataFrame:
+    """One row per city of ``names`` (city names), in the order given: headline figures and component scores.
 
     Returns
     -------
@@ -79,7 +107,7 @@ def compare_summary(data: Dataset, *, cities: Sequence[str], cycle: int = 0) -> 
         of the cycle, ``n_values`` the city's indicator values present and
         ``n_synthetic`` how many of them are synthetic.
     """
-    names, c = resolve_cities(data, cities, cycle=cycle)
+    names, c = resolve_cities(data, names, cycle=cycle)
     fw = data.frameworks[c]
     scored = data.scored[data.scored["cycle"] == c].set_index("city", drop=False)
     rows = data.scores[(data.scores["cycle"] == c) & data.scores["city"].isin(names)]
@@ -95,8 +123,9 @@ def compare_summary(data: Dataset, *, cities: Sequence[str], cycle: int = 0) -> 
     return out[SUMMARY_COLUMNS + fw.component_ids]
 
 
-def compare_indicators(data: Dataset, *, cities: Sequence[str], cycle: int = 0) -> pd.DataFrame:
-    """Every indicator of every compared city (long table, framework order, cities in the order given).
+@_names_were_cities
+def compare_indicators(data: Dataset, *, names: Sequence[str], cycle: int = 0) -> pd.DataFrame:
+    """Every indicator of every city of ``names`` (long table, framework order, cities in the order given).
 
     Returns
     -------
@@ -106,7 +135,7 @@ def compare_indicators(data: Dataset, *, cities: Sequence[str], cycle: int = 0) 
         ``city``, ``score`` (NaN when missing) and ``source`` (provenance of the
         value, "" when missing).
     """
-    names, c = resolve_cities(data, cities, cycle=cycle)
+    names, c = resolve_cities(data, names, cycle=cycle)
     fw = data.frameworks[c]
     rows = data.scores[data.scores["cycle"] == c]
     wide = indicator_matrix(rows, fw)
@@ -242,7 +271,8 @@ def page_header_html(meta: dict | None) -> str:
             f'<span>Generated {e(meta.get("generated", ""))}</span></header>')
 
 
-def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, figure: bool = True,
+@_names_were_cities
+def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figure: bool = True,
                     meta: dict | None = None) -> str:
     """A self-contained HTML page setting two or more cities side by side.
 
@@ -257,11 +287,11 @@ def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, fig
     from .report_plots import number, png_data_uri
 
     e = html.escape
-    summary = compare_summary(data, cities=cities, cycle=cycle)
+    summary = compare_summary(data, names=names, cycle=cycle)
     names = summary["city"].tolist()
     c = data.resolve_cycle(cycle)
     fw = data.frameworks[c]
-    indicators = compare_indicators(data, cities=names, cycle=c)
+    indicators = compare_indicators(data, names=names, cycle=c)
     title = f"{framework_title(fw.name, c)}: {', '.join(names[:-1])} and {names[-1]} compared"
     parts = [f"<h1>{e(title)}</h1>"]
     n_syn, n_val = int(summary["n_synthetic"].sum()), int(summary["n_values"].sum())
@@ -323,13 +353,15 @@ def comparison_html(data: Dataset, *, cities: Sequence[str], cycle: int = 0, fig
             f"<main>{''.join(parts)}</main></body></html>")
 
 
-def comparison_path(output_dir: str | Path, cities: Sequence[str], cycle: int) -> Path:
+@_names_were_cities
+def comparison_path(output_dir: str | Path, names: Sequence[str], cycle: int) -> Path:
     """``<output_dir>/compare/cycle-<N>/<slug of the city names>.html`` (a safe file name)."""
-    stem = slugify("-vs-".join(slugify(c) for c in cities), max_length=120, fallback="comparison")
+    stem = slugify("-vs-".join(slugify(c) for c in names), max_length=120, fallback="comparison")
     return Path(output_dir) / "compare" / f"cycle-{int(cycle)}" / f"{stem}.html"
 
 
-def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
+@_names_were_cities
+def render_comparison(data: Dataset, *, names: Sequence[str], cycle: int = 0,
                       output_dir: str | Path = "outputs", pdf: bool = False) -> Path:
     """Write :func:`comparison_html` atomically to :func:`comparison_path`; returns the path.
 
@@ -340,11 +372,11 @@ def render_comparison(data: Dataset, *, cities: Sequence[str], cycle: int = 0,
     """
     from .batch.publish import page_meta
 
-    names, c = resolve_cities(data, cities, cycle=cycle)
+    names, c = resolve_cities(data, names, cycle=cycle)
     path = comparison_path(output_dir, names, c)
     meta = page_meta(data, c, kind="compare", html_path=path, output_dir=Path(output_dir),
                      index=(Path(output_dir) / "index.html").exists())
-    write_text_atomic(path, comparison_html(data, cities=names, cycle=c, meta=meta))
+    write_text_atomic(path, comparison_html(data, names=names, cycle=c, meta=meta))
     if pdf:
         from .errors import PdfError
         from .pdf import PageInfo, write_pdfs

@@ -106,7 +106,7 @@ def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
     scores.to_csv(data_dir / "scores.csv", index=False)
     monkeypatch.setenv("DMAF_DATA_DIR", str(data_dir))
     data = load_dataset(data_dir / "scores.csv")
-    page = compare.comparison_html(data, cities=["Ald<b>moor", "Dunmere"], figure=False)
+    page = compare.comparison_html(data, names=["Ald<b>moor", "Dunmere"], figure=False)
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "Ald<b>moor" not in page and "Ald&lt;b&gt;moor" in page
 
@@ -117,13 +117,13 @@ def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_pat
 
     data = load_dataset()
     names = ["Ludhiana", "Surat"]
-    page = compare.comparison_html(data, cities=names, figure=False,
+    page = compare.comparison_html(data, names=names, figure=False,
                                    meta={"framework": "F<1>", "version": __version__, "generated": "2026-01-02"})
     assert '<header class="dmaf-meta">' in page and "F&lt;1&gt;" in page and "Generated 2026-01-02" in page
     assert "All reports" not in page and "(synthetic)" in page and "dmaf-notice" in page
     # the synthetic part of each bar is the card's synthetic points (here a component is the sum of its points)
-    summary = compare.compare_summary(data, cities=names)
-    parts = compare.synthetic_parts(summary, compare.compare_indicators(data, cities=names),
+    summary = compare.compare_summary(data, names=names)
+    parts = compare.synthetic_parts(summary, compare.compare_indicators(data, names=names),
                                     components=data.frameworks[2].components)
     card = report.component_comparison(data, city="Ludhiana").set_index("component")
     assert parts.loc["Ludhiana", card.index].to_numpy() == pytest.approx(card["synthetic_points"].to_numpy())
@@ -136,8 +136,42 @@ def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_pat
 
     plt.close(ax.figure)
     (tmp_path / "index.html").write_text("<html></html>")
-    path = compare.render_comparison(data, cities=names, output_dir=tmp_path)
+    path = compare.render_comparison(data, names=names, output_dir=tmp_path)
     assert 'href="../../index.html"' in path.read_text(encoding="utf-8")
+
+
+def test_compare_takes_names_and_the_former_cities_keyword_with_a_deprecation_warning(tmp_path):
+    import inspect
+    import warnings
+
+    from dmaf_analysis import compare
+    from dmaf_analysis.errors import ArgumentError
+
+    data = load_dataset()
+    for func in (compare.resolve_cities, compare.compare_summary, compare.compare_indicators,
+                 compare.comparison_html, compare.render_comparison, compare.comparison_path):
+        params = inspect.signature(func).parameters
+        assert "names" in params and "cities" not in params, func.__name__
+    expected = compare.compare_summary(data, names=["surat", "Ludhiana"])
+    assert expected["city"].tolist() == ["Surat", "Ludhiana"]
+    with pytest.warns(DeprecationWarning, match=r"compare_summary\(cities=\.\.\.\) is deprecated .* names="):
+        old = compare.compare_summary(data, cities=["surat", "Ludhiana"])
+    pd.testing.assert_frame_equal(old, expected)
+    with pytest.warns(DeprecationWarning, match="resolve_cities"):
+        assert compare.resolve_cities(data, cities=["Pune", "Surat"], cycle=2) == (["Pune", "Surat"], 2)
+    with pytest.warns(DeprecationWarning, match="compare_indicators"):
+        assert compare.compare_indicators(data, cities=["Pune", "Surat"])["city"].unique().tolist() == ["Pune",
+                                                                                                      "Surat"]
+    with pytest.warns(DeprecationWarning, match="comparison_path"):
+        assert compare.comparison_path(tmp_path, cities=["Pune", "Surat"], cycle=2) == \
+            tmp_path / "compare" / "cycle-2" / "pune-vs-surat.html"
+    with pytest.warns(DeprecationWarning, match="render_comparison"):
+        assert compare.render_comparison(data, cities=["Pune", "Surat"], output_dir=tmp_path).is_file()
+    with pytest.raises(ArgumentError, match="give the city names as names= only"):
+        compare.compare_summary(data, names=["Pune", "Surat"], cities=["Pune", "Surat"])
+    with warnings.catch_warnings():  # the new keyword warns about nothing
+        warnings.simplefilter("error")
+        compare.comparison_html(data, names=["Pune", "Surat"], figure=False)
 
 
 @pytest.mark.slow

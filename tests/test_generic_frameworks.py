@@ -165,12 +165,12 @@ def test_what_if_rescored_by_hand_on_septet(monkeypatch):
 def test_compare_on_trio(monkeypatch, tmp_path):
     monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / "trio"))
     data = load_dataset(scores_file("trio"))
-    summary = compare.compare_summary(data, cities=["Dunmere", "aldmoor"])
+    summary = compare.compare_summary(data, names=["Dunmere", "aldmoor"])
     assert summary["city"].tolist() == ["Dunmere", "Aldmoor"]
     expected = hand_scores("trio").set_index("city")
     assert summary["overall"].tolist() == pytest.approx(expected.loc[["Dunmere", "Aldmoor"], "overall"].tolist())
     assert list(summary.columns[-3:]) == ["gov", "skills", "kit"]
-    page = compare.comparison_html(data, cities=["Dunmere", "Aldmoor"], figure=False)
+    page = compare.comparison_html(data, names=["Dunmere", "Aldmoor"], figure=False)
     assert "<title>Trio Readiness Check, Cycle 1: Dunmere and Aldmoor compared</title>" in page
     assert "Skills &amp; Staff" in page                # names escaped, from the framework
 
