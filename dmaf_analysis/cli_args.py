@@ -9,9 +9,9 @@ raise :class:`~dmaf_analysis.errors.UsageError` from the command's runner, which
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-__all__ = ["power_of_two", "size_mb", "whole_number", "whole_seconds"]
+__all__ = ["cycle_pair", "power_of_two", "size_mb", "whole_number", "whole_seconds"]
 
 
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -56,3 +56,30 @@ def size_mb(text: str) -> str:
     if not (value > 0 and value < 1e9):
         raise argparse.ArgumentTypeError(f"expected a positive size in megabytes, got {text!r}")
     return f"{value:g}"
+
+
+def cycle_pair(cycle_from: int, cycle_to: int, *, cycles: Callable[[], Iterable[int]],
+               command: str = "trends") -> tuple[int, int]:
+    """``--from A --to B`` of a command comparing two cycles, checked as a pair; the two cycles it means.
+
+    The one place these two flags are checked together (0 is each flag's
+    default: the second-latest cycle for ``--from``, the latest for ``--to``).
+    Two cycles given in the wrong order are refused before the data are read;
+    ``cycles`` (called only then) gives the data's cycles, against which
+    :func:`dmaf_analysis.national.resolve_cycle_pair` resolves the defaults and
+    refuses the same cycle twice and a ``--to`` given alone that is not later
+    than the default ``--from``. Every refusal is a
+    :class:`~dmaf_analysis.errors.UsageError` (exit 2); a cycle the data do not
+    hold stays :class:`~dmaf_analysis.errors.CycleNotInDataError` (exit 1).
+    """
+    from .errors import ArgumentError, UsageError
+    from .national import resolve_cycle_pair
+
+    if cycle_from and cycle_to and cycle_from > cycle_to:
+        raise UsageError(f"--from {cycle_from} is later than --to {cycle_to}: the {command} report reads change "
+                         f"forwards in time; give the earlier cycle to --from "
+                         f"(dmaf {command} --from {cycle_to} --to {cycle_from})")
+    try:
+        return resolve_cycle_pair(cycles(), cycle_from, cycle_to)
+    except ArgumentError as exc:
+        raise UsageError(str(exc)) from None

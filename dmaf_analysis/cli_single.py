@@ -5,6 +5,7 @@ import argparse
 
 from .errors import RepeatedCityError, UsageError
 from .escaping import terminal_text as _term
+from .cli_args import cycle_pair
 from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
 
 __all__ = ["register", "whatif_text"]
@@ -78,17 +79,8 @@ def _run_national(args) -> int:
 def _run_trends(args) -> int:
     from .batch import render_national_report
 
-    if args.cycle_from and args.cycle_to and args.cycle_from > args.cycle_to:
-        raise UsageError(f"--from {args.cycle_from} is later than --to {args.cycle_to}: the trends report reads "
-                         f"change forwards in time; give the earlier cycle to --from "
-                         f"(dmaf trends --from {args.cycle_to} --to {args.cycle_from})")
-    from .errors import ArgumentError
-    from .national import resolve_cycle_pair
-
-    try:  # the same cycle twice, given or by default (--from 2 when 2 is the latest), is a usage error
-        resolve_cycle_pair(_dataset(args).cycles, args.cycle_from, args.cycle_to)
-    except ArgumentError as exc:
-        raise UsageError(str(exc)) from None
+    # --from and --to checked as a pair (wrong order, the same cycle twice, --to alone before the default --from)
+    cycle_pair(args.cycle_from, args.cycle_to, cycles=lambda: _dataset(args).cycles)
     _stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,

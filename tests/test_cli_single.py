@@ -247,6 +247,33 @@ def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path)
     assert isinstance(caught.value, ArgumentError) and caught.value.spellings == {"Surat": ["Surat", "surat"]}
 
 
+def test_to_alone_is_checked_against_the_default_from(capsys, tmp_path):
+    from dmaf_analysis.cli_args import cycle_pair
+    from dmaf_analysis.errors import CycleNotInDataError, UsageError
+
+    # the bundled data hold cycles 1 and 2: --to 1 alone would compare cycle 1 with itself
+    _fails(capsys, ["trends", "--to", "1", "--output-dir", str(tmp_path)], 2,
+           r"^dmaf trends: error: --to 1 \(cycle_to\) is not later than the default --from \(cycle_from\): cycle 1, "
+           r"the second-latest of the data's cycles 1, 2; no cycle of the data comes before 1, so give a later "
+           r"cycle to --to, or leave --to out \(the latest, 2\)$")
+    assert not any(tmp_path.iterdir())
+    # the one check of the pair: with three cycles --to 1 alone would run backwards from the default --from, 2
+    with pytest.raises(UsageError, match=r"^--to 1 \(cycle_to\) is not later than the default --from \(cycle_from\): "
+                                         r"cycle 2, the second-latest of the data's cycles 1, 2, 3;"):
+        cycle_pair(0, 1, cycles=lambda: [1, 2, 3])
+    with pytest.raises(UsageError, match=r"default --from \(cycle_from\): cycle 3, the second-latest of the data's "
+                                         r"cycles 1, 2, 3, 4; .* such as --from 2 --to 3$"):
+        cycle_pair(0, 3, cycles=lambda: [1, 2, 3, 4])
+    with pytest.raises(UsageError, match=r"^--from 3 is later than --to 1: .*\(dmaf trends --from 1 --to 3\)$"):
+        cycle_pair(3, 1, cycles=lambda: pytest.fail("the order is refused before the data are read"))
+    with pytest.raises(UsageError, match=r"^--from and --to \(cycle_from and cycle_to\) are both 3; give two"):
+        cycle_pair(3, 0, cycles=lambda: [1, 2, 3])
+    assert cycle_pair(0, 0, cycles=lambda: [3, 1, 2]) == (2, 3)
+    assert cycle_pair(1, 0, cycles=lambda: [1, 2, 3]) == (1, 3)
+    with pytest.raises(CycleNotInDataError, match="cycle 7 is not in the data; cycles present: 1, 2, 3"):
+        cycle_pair(0, 7, cycles=lambda: [1, 2, 3])  # a cycle the data do not hold stays bad data (exit 1)
+
+
 @pytest.mark.parametrize("value", ["1.a=nan", "1.a=abc", "1.a=inf", "1.a=-inf", "1.a", "=3", "1.a="])
 def test_whatif_malformed_set_is_a_usage_error(capsys, value):
     _fails(capsys, ["whatif", "--city", "Ludhiana", "--set", value], 2,

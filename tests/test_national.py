@@ -93,6 +93,16 @@ def test_resolve_cycle_pair():
         national.resolve_cycle_pair([2])
     with pytest.raises(DmafError, match="different"):
         national.resolve_cycle_pair([1, 2], 2, 2)
+    # --to alone must come after the default --from (the second-latest cycle), not silently run backwards
+    with pytest.raises(DmafError, match=r"^--to 2 \(cycle_to\) is not later than the default --from \(cycle_from\): "
+                                        r"cycle 2, the second-latest of the data's cycles 1, 2, 3; give an earlier "
+                                        r"cycle to --from as well, such as --from 1 --to 2$"):
+        national.resolve_cycle_pair([1, 2, 3], 0, 2)
+    with pytest.raises(DmafError, match=r"cycle 2, the second-latest .* no cycle of the data comes before 1, so give "
+                                        r"a later cycle to --to, or leave --to out \(the latest, 3\)$"):
+        national.resolve_cycle_pair([1, 2, 3], 0, 1)
+    assert national.resolve_cycle_pair([1, 2, 3], 0, 3) == (2, 3)
+    assert national.resolve_cycle_pair([1, 2, 3], 1, 2) == (1, 2)
 
 
 # ----------------------------------------------------------------------------- tables
