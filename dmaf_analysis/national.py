@@ -25,7 +25,8 @@ from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
 from .numeric import is_whole_share
 
-__all__ = ["DEFAULT_OUTPUT_DIR", "cycle_folder", "data_notice", "data_notice_html", "default_output_root",
+__all__ = ["DEFAULT_OUTPUT_DIR", "GROUPING_WORDS", "cycle_folder", "data_notice", "data_notice_html",
+           "default_output_root", "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
            "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
            "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends", "trend_folder", "trend_tables",
            "workbook_name", "write_tables"]
@@ -362,3 +363,78 @@ def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
     write_tables(tables, national_output_dir(output_dir), folder=trend_folder(a, b),
                  workbook=workbook_name("trends", trend_folder(a, b)))
     return tables
+
+
+# ------------------------------------------------------------------ the groups section
+#: How a grouping is named in sentences.
+GROUPING_WORDS = {"state": "state", "region": "region", "selection_round": "selection round"}
+
+
+def missing_groupings(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The groupings of :data:`stats.GROUPINGS` with no groups: the cities table has no such column, or it is empty.
+
+    ``tables`` is :func:`national_tables`'s; a grouping is missing when its
+    ``group_medians_<grouping>`` table has no rows.
+    """
+    return [by for by in stats.GROUPINGS if tables.get(f"group_medians_{by}", pd.DataFrame()).empty]
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def groups_intro_html(tables: dict[str, pd.DataFrame], *, n_boot: int = stats.N_BOOT) -> str:
+    """The text opening the overview's "States, regions and rounds" section, as escaped HTML.
+
+    It describes only the groupings the cities table gives; for the others it
+    says, in one sentence, that the cities table has no such column. With none
+    of them, that sentence is the whole section (the heading stays, so the
+    table of contents, :data:`reporting.OVERVIEW_SECTIONS`, still matches).
+    ``n_boot`` is the number of bootstrap resamples the tables were made with
+    (that of :func:`national_tables` by default).
+    """
+    missing = missing_groupings(tables)
+    present = [by for by in stats.GROUPINGS if by not in missing]
+    absent = ""
+    if missing:
+        absent = (f"The cities table has no {_words(missing)} column (or leaves it empty), so the cities are "
+                  f"not grouped by {_words([GROUPING_WORDS[by] for by in missing])} here.")
+    if not present:
+        return f"<p>{html.escape(absent)}</p>"
+    text = ["Median scores per group with 95 % percentile-bootstrap intervals "
+            f"({int(n_boot):,} resamples, seeded); groups of one or two cities say little and are marked."]
+    if "region" in present:
+        text.append("The region grouping of the bundled cities table is inferred by this project, not an "
+                    "official one.")
+    text.append("The Kruskal-Wallis test asks whether the groups' scores differ; its effect size ε² runs from 0 "
+                "(no difference) to 1.")
+    if "state" in present:
+        text.append("The last chart gives the medians of every score by state; states with few cities are "
+                    "included, so read them with the counts of the full table in mind.")
+    paragraphs = [" ".join(text)] + ([absent] if absent else [])
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def groups_table_html(tables: dict[str, pd.DataFrame], name: str, *, labels: dict | None = None,
+                      csv_folder: str | None = None) -> str:
+    """:func:`reporting.overview_table` of a group table (``groups_<grouping>`` or ``kruskal_wallis``), or ``""``.
+
+    Nothing is shown for a grouping the cities table does not give (see
+    :func:`groups_intro_html`, which says so) or when no grouping gives a test.
+    """
+    from . import reporting
+
+    source = f"group_medians_{name[len('groups_'):]}" if name.startswith("groups_") else name
+    if tables.get(source, pd.DataFrame()).empty:
+        return ""
+    return reporting.overview_table(tables, name, labels=labels, csv_folder=csv_folder)
+
+
+def group_heatmap(tables: dict[str, pd.DataFrame], by: str, *, labels: dict | None = None, ax=None):
+    """:func:`plots.group_heatmap` of one grouping; ``None`` (no chart drawn) when the cities table does not give it."""
+    table = tables.get(f"group_medians_{by}", pd.DataFrame())
+    if table.empty:
+        return None
+    from . import plots
+
+    return plots.group_heatmap(table, labels=labels, ax=ax)

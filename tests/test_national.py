@@ -338,3 +338,106 @@ def test_a_national_report_alone_links_to_the_index_only_when_it_exists(tmp_path
     planning.render_national_report("trends", output_dir=tmp_path)
     assert "index_href" not in seen[0].meta
     assert seen[1].meta["index_href"] == "../index.html"
+
+
+# ------------------------------------------------- a cities table without some groupings (issue: empty sections)
+def _own_cities(folder: Path, columns: list[str]) -> Path:
+    path = folder / f"cities_{'_'.join(columns)}.csv"
+    load_cities()[columns].to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tables_by_columns(panel_files, tmp_path_factory):
+    """National tables of the panel with a cities table of only (city, state) and of only city."""
+    folder = tmp_path_factory.mktemp("own_cities")
+    out = {}
+    for columns in (["city", "state"], ["city"]):
+        ds = load_dataset(panel_files[0], panel_files[1], cities=_own_cities(folder, columns))
+        out[tuple(columns)] = (ds, national.national_tables(ds, n_draws=50, n_boot=200, n_samples=16))
+    return out
+
+
+def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, tables_by_columns):
+    from dmaf_analysis import reporting
+
+    # the bundled cities table gives every grouping: the intro describes them all, every table is shown
+    assert national.missing_groupings(tables) == []
+    intro = national.groups_intro_html(tables, n_boot=300)
+    assert "(300 resamples, seeded)" in intro and "region grouping" in intro and "has no" not in intro
+    assert national.groups_table_html(tables, "groups_region", csv_folder="cycle-2") == reporting.overview_table(
+        tables, "groups_region", csv_folder="cycle-2")
+    # city and state only: the state parts stay, region and selection round become one sentence
+    ds, own = tables_by_columns[("city", "state")]
+    assert national.missing_groupings(own) == ["region", "selection_round"]
+    intro = national.groups_intro_html(own)
+    assert intro.count("<p>") == 2 and "region grouping" not in intro and "by state" in intro
+    assert intro.endswith("<p>The cities table has no region or selection_round column (or leaves it empty), so "
+                          "the cities are not grouped by region or selection round here.</p>")
+    labels = reporting.component_labels(ds.frameworks[2])
+    assert national.groups_table_html(own, "groups_region", labels=labels, csv_folder="cycle-2") == ""
+    assert national.groups_table_html(own, "groups_selection_round", labels=labels) == ""
+    kw = national.groups_table_html(own, "kruskal_wallis", labels=labels, csv_folder="cycle-2")
+    assert kw.count("<td>State</td>") == len(own["kruskal_wallis"]) == len(labels)  # one row per score, states
+    assert national.group_heatmap(own, "region", labels=labels) is None
+    ax = national.group_heatmap(own, "state", labels=labels)
+    n_states = own["group_medians_state"]["group"].nunique()
+    assert len(ax.get_yticklabels()) == n_states == ds.scored.loc[ds.scored["cycle"] == 2, "state"].nunique()
+    plt.close("all")
+    # city only: no group at all, and the section is that one sentence
+    _, bare = tables_by_columns[("city",)]
+    assert national.missing_groupings(bare) == ["state", "region", "selection_round"]
+    assert national.groups_intro_html(bare) == (
+        "<p>The cities table has no state, region or selection_round column (or leaves it empty), so the cities "
+        "are not grouped by state, region or selection round here.</p>")
+    for name in ("groups_state", "groups_region", "groups_selection_round", "kruskal_wallis"):
+        assert national.groups_table_html(bare, name, labels=labels) == "", name
+    assert national.group_heatmap(bare, "state") is None and national.group_heatmap(bare, "region") is None
+    assert plt.get_fignums() == []  # nothing drawn
+
+
+def test_overview_contents_match_the_notebook_headings():
+    from dmaf_analysis import reporting
+
+    nb = nbformat.read(NOTEBOOKS / "national_overview.ipynb", as_version=4)
+    headings = [line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    assert headings == reporting.OVERVIEW_SECTIONS
+    source = "".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "national.groups_intro_html(tables)" in source and 'tables["group_medians_' not in source
+
+
+def _outputs(cell) -> str:
+    return "".join(str(v) for o in cell.get("outputs", []) for k, v in o.get("data", {}).items()
+                   if k.startswith("text/html"))
+
+
+def _images(cell) -> int:
+    return sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [["city", "state"], ["city"]])
+def test_overview_notebook_with_a_small_cities_table(tmp_path, panel_files, columns):
+    from dmaf_analysis import reporting
+
+    cities = _own_cities(tmp_path, columns)
+    nb = _execute("national_overview.ipynb", tmp_path, panel_files, cycle=0, cities_path=str(cities))
+    assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
+    ids = {c.get("id"): c for c in nb.cells}
+    toc = _outputs(next(c for c in nb.cells if "reporting.toc_html" in c.source))
+    for title in reporting.OVERVIEW_SECTIONS:  # every entry of the contents links to a heading of the page
+        assert f'href="#{reporting.slug_id(title)}"' in toc
+        assert any(c.cell_type == "markdown" and c.source.startswith(f"## {title}") for c in nb.cells), title
+    intro = _outputs(ids["groups-intro"])
+    # the region and selection-round parts are gone: no chart, no table, one sentence instead
+    assert _images(ids["cell-15"]) == 0 and "<table" not in _outputs(ids["cell-18"]) + _outputs(ids["cell-19"])
+    if columns == ["city", "state"]:
+        assert "The cities table has no region or selection_round column" in intro and "by state" in intro
+        assert _images(ids["cell-16"]) == 1                        # the state heatmap
+        assert "<td>State</td>" in _outputs(ids["cell-17"]) and "<td>Region</td>" not in _outputs(ids["cell-17"])
+    else:
+        assert "The cities table has no state, region or selection_round column" in intro
+        assert "Kruskal" not in intro and _images(ids["cell-16"]) == 0
+        assert "<table" not in _outputs(ids["cell-17"])
+    assert (tmp_path / "out" / "cycle-2" / "leaderboard.csv").exists()
