@@ -179,10 +179,12 @@ def load_spec(framework: Framework, path: str | Path | None = None) -> Assumptio
 
 # ------------------------------------------------------------------------- validation
 def _is_number(v) -> bool:
+    """A finite int or float (not a bool)."""
     return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
 
 
 def _range(value, where: str, problems: list[str]) -> tuple[float, float] | None:
+    """``[low, high]`` as two floats with low <= high, or None (and a problem)."""
     if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value)
             or value[0] > value[1]):
         problems.append(f"{where} must be a range [low, high] of two numbers with low <= high, got {value!r}")
@@ -191,6 +193,7 @@ def _range(value, where: str, problems: list[str]) -> tuple[float, float] | None
 
 
 def _choices(entry: dict, allowed: tuple[str, ...], where: str, problems: list[str]) -> list[str]:
+    """The entry's ``choices`` (default all of ``allowed``): the known ones, each once."""
     choices = entry.get("choices", list(allowed))
     if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
         problems.append(f"{where}: 'choices' must be a non-empty list of names from {', '.join(allowed)}")
@@ -212,6 +215,7 @@ _KEYS = {
 }
 
 
+#: Marks a problem that is a note instead: the group varies nothing in this framework and is left out.
 _NOTHING = "\0nothing varies\0"
 
 
@@ -225,9 +229,49 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
     error; ``lenient`` is kept for compatibility and changes nothing.
     """
     where_file = source or "the default sensitivity spec"
-    problems: list[str] = []
     if not isinstance(raw, dict):
         raise SpecError(f"{where_file}: the file must hold a mapping with an 'assumptions' list")
+    reading = _Reading.of(framework)
+    entries = _top_level(raw, reading.problems)
+    groups = []
+    for n, entry in enumerate(entries, start=1):
+        group = _read_assumption(entry, n, reading)
+        if group is not None:
+            groups.append(group)
+    return _resolved_spec(groups, reading, where_file=where_file, source=source)
+
+
+@dataclass(eq=False)
+class _Reading:
+    """What reading one spec keeps from entry to entry.
+
+    The framework's tables (component ids, levels, indicators with their maxima
+    and components), the names given so far, what earlier groups already vary
+    (``used``: components, levels and indicators by kind), the geometric offset
+    of the last aggregation group and every problem found.
+    """
+
+    comp_ids: list[str]
+    levels: pd.DataFrame
+    inds: pd.DataFrame
+    max_of: dict[str, float]
+    comp_of: dict[str, str]
+    names: set[str] = field(default_factory=set)
+    used: dict[str, set] = field(default_factory=lambda: {"weights": set(), "thresholds": set(), "maxima": set()})
+    offset: float = 1.0
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, framework: Framework) -> _Reading:
+        """The start of reading a spec against ``framework``."""
+        inds = framework.indicators.reset_index(drop=True)
+        return cls(comp_ids=framework.component_ids, levels=framework.levels.reset_index(drop=True), inds=inds,
+                   max_of=dict(zip(inds["indicator"], inds["max_score"].astype(float))),
+                   comp_of=dict(zip(inds["indicator"], inds["component"])))
+
+
+def _top_level(raw: dict, problems: list[str]) -> list:
+    """Check the top-level keys and ``schema_version``; the ``assumptions`` entries ([] when there are none)."""
     unknown_top = sorted(set(raw) - {"schema_version", "assumptions", "description"})
     if unknown_top:
         problems.append(f"unknown top-level key(s) {', '.join(map(str, unknown_top))}; "
@@ -239,103 +283,126 @@ def parse_spec(raw, framework: Framework, *, source: str = "", lenient: bool = F
     if not isinstance(entries, list) or not entries:
         problems.append("'assumptions' must be a non-empty list of {name, kind, ...} entries")
         entries = []
-    comp_ids = framework.component_ids
-    levels = framework.levels.reset_index(drop=True)
-    inds = framework.indicators.reset_index(drop=True)
-    max_of = dict(zip(inds["indicator"], inds["max_score"].astype(float)))
-    comp_of = dict(zip(inds["indicator"], inds["component"]))
-    result: list[Assumption] = []
-    seen_names: set[str] = set()
-    used: dict[str, set] = {"weights": set(), "thresholds": set(), "maxima": set()}
-    offset = 1.0
-    for n, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            problems.append(f"assumption #{n} must be a mapping with 'name' and 'kind', got {entry!r}")
-            continue
-        name, kind = entry.get("name"), entry.get("kind")
-        where = f"assumption #{n}" + (f" ({name})" if isinstance(name, str) else "")
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where} needs a 'name' (text)")
-            continue
-        if name in seen_names:
-            problems.append(f"{where}: the name {name!r} is used twice")
-        seen_names.add(name)
-        if kind not in KINDS:
-            problems.append(f"{where}: 'kind' is {kind!r}; expected one of {', '.join(KINDS)}")
-            continue
-        extra = sorted(set(entry) - {"name", "kind", "description"} - _KEYS[kind])
-        if extra:
-            problems.append(f"{where}: unknown key(s) {', '.join(map(str, extra))} for kind {kind!r}; "
-                            f"expected {', '.join(sorted(_KEYS[kind]))}")
-        before = len(problems)
-        if kind == "weights":
-            p = entry.get("perturbation", 0.25)
-            if not _is_number(p) or not 0 < p < 1:
-                problems.append(f"{where}: 'perturbation' must be a number above 0 and below 1, got {p!r}")
-                p = 0.25
-            comps = entry.get("components", comp_ids)
-            if not isinstance(comps, list) or not comps:
-                problems.append(f"{where}: 'components' must be a non-empty list of component ids")
-                comps = []
-            bad = [str(c) for c in comps if c not in comp_ids]
-            if bad:
-                problems.append(f"{where}: unknown component(s) {', '.join(bad)}; the framework has "
-                                f"{', '.join(comp_ids)}")
-            comps = [c for c in comps if c in comp_ids]
-            twice = sorted(used["weights"] & set(comps))
-            if twice:
-                problems.append(f"{where}: component(s) {', '.join(twice)} already vary in another weights group")
-            used["weights"] |= set(comps)
-            if len(problems) == before:
-                result.append(Assumption(
-                    name, kind, [f"{name}:{c}" for c in comps], {"components": comps, "perturbation": float(p)},
-                    f"weight of {', '.join(comps) if len(comps) < len(comp_ids) else 'every component'} "
-                    f"x U({1 - p:g}, {1 + p:g}), renormalised"))
-        elif kind == "aggregation":
-            choices = _choices(entry, AGGREGATION_CHOICES, where, problems)
-            off = entry.get("geometric_offset", 1.0)
-            if not _is_number(off) or off <= 0:
-                problems.append(f"{where}: 'geometric_offset' must be a positive number, got {off!r}")
-            else:
-                offset = float(off)
-            if len(problems) == before:
-                result.append(Assumption(name, kind, [name], {"choices": choices},
-                                         f"aggregation drawn from {', '.join(choices)}"))
-        elif kind == "missing":
-            choices = _choices(entry, MISSING_CHOICES, where, problems)
-            if len(problems) == before:
-                result.append(Assumption(name, kind, [name], {"choices": choices},
-                                         f"missing values counted as {' / '.join(choices)}"))
-        elif kind == "thresholds":
-            result_or_none = _thresholds(entry, levels, where, problems, used["thresholds"])
-            if result_or_none is not None and len(problems) == before:
-                lv, lo, hi = result_or_none
-                result.append(Assumption(
-                    name, kind, [f"{name}:{x}" for x in lv], {"levels": lv, "low": lo, "high": hi},
-                    "; ".join(f"{x} from {a:g} to {b:g}" for x, a, b in zip(lv, lo, hi))))
-        else:  # maxima
-            result_or_none = _maxima(entry, inds, max_of, comp_of, where, problems, used["maxima"])
-            if result_or_none is not None and len(problems) == before:
-                ids, lo, hi = result_or_none
-                result.append(Assumption(
-                    name, kind, [f"{name}:{i}" for i in ids], {"indicators": ids, "low": lo, "high": hi},
-                    "; ".join(f"{i} from {a:g} to {b:g}" for i, a, b in zip(ids, lo, hi))
-                    + " (rescaled so each component's maxima sum to 100)"))
-    # a group with nothing to vary in this framework (e.g. thresholds with one level, maxima when every
-    # component has one indicator) is left out with a note, not an error: the spec may serve other frameworks
-    notes = [p.removeprefix(_NOTHING) + "; left out" for p in problems if p.startswith(_NOTHING)]
-    notes += [f"assumption {a.name!r} varies nothing in this framework; left out" for a in result if not a.variables]
-    result = [a for a in result if a.variables]
-    problems = [p for p in problems if not p.startswith(_NOTHING)]
-    if not problems and not result:
+    return entries
+
+
+def _read_assumption(entry, n: int, reading: _Reading) -> Assumption | None:
+    """Entry ``n`` (from 1): its ``name``, ``kind`` and keys, then the reading of its kind.
+
+    None when the entry has a problem, recorded in ``reading.problems`` (where
+    a group that varies nothing in this framework records its note).
+    """
+    problems = reading.problems
+    if not isinstance(entry, dict):
+        problems.append(f"assumption #{n} must be a mapping with 'name' and 'kind', got {entry!r}")
+        return None
+    name, kind = entry.get("name"), entry.get("kind")
+    where = f"assumption #{n}" + (f" ({name})" if isinstance(name, str) else "")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{where} needs a 'name' (text)")
+        return None
+    if name in reading.names:
+        problems.append(f"{where}: the name {name!r} is used twice")
+    reading.names.add(name)
+    if kind not in KINDS:
+        problems.append(f"{where}: 'kind' is {kind!r}; expected one of {', '.join(KINDS)}")
+        return None
+    extra = sorted(set(entry) - {"name", "kind", "description"} - _KEYS[kind])
+    if extra:
+        problems.append(f"{where}: unknown key(s) {', '.join(map(str, extra))} for kind {kind!r}; "
+                        f"expected {', '.join(sorted(_KEYS[kind]))}")
+    before = len(problems)
+    assumption = _READERS[kind](entry, name, where, reading)
+    return assumption if len(problems) == before else None
+
+
+def _read_weights(entry: dict, name: str, where: str, reading: _Reading) -> Assumption:
+    """A ``weights`` group: ``perturbation`` (default 0.25) of the weights of ``components`` (default all),
+    none of them varied by another weights group."""
+    problems, comp_ids, used = reading.problems, reading.comp_ids, reading.used["weights"]
+    p = entry.get("perturbation", 0.25)
+    if not _is_number(p) or not 0 < p < 1:
+        problems.append(f"{where}: 'perturbation' must be a number above 0 and below 1, got {p!r}")
+        p = 0.25
+    comps = entry.get("components", comp_ids)
+    if not isinstance(comps, list) or not comps:
+        problems.append(f"{where}: 'components' must be a non-empty list of component ids")
+        comps = []
+    bad = [str(c) for c in comps if c not in comp_ids]
+    if bad:
+        problems.append(f"{where}: unknown component(s) {', '.join(bad)}; the framework has "
+                        f"{', '.join(comp_ids)}")
+    comps = [c for c in comps if c in comp_ids]
+    twice = sorted(used & set(comps))
+    if twice:
+        problems.append(f"{where}: component(s) {', '.join(twice)} already vary in another weights group")
+    used |= set(comps)
+    return Assumption(
+        name, "weights", [f"{name}:{c}" for c in comps], {"components": comps, "perturbation": float(p)},
+        f"weight of {', '.join(comps) if len(comps) < len(comp_ids) else 'every component'} "
+        f"x U({1 - p:g}, {1 + p:g}), renormalised")
+
+
+def _read_aggregation(entry: dict, name: str, where: str, reading: _Reading) -> Assumption:
+    """An ``aggregation`` group: ``choices`` among :data:`AGGREGATION_CHOICES`, and the spec's
+    ``geometric_offset`` (a positive number, default 1)."""
+    choices = _choices(entry, AGGREGATION_CHOICES, where, reading.problems)
+    off = entry.get("geometric_offset", 1.0)
+    if not _is_number(off) or off <= 0:
+        reading.problems.append(f"{where}: 'geometric_offset' must be a positive number, got {off!r}")
+    else:
+        reading.offset = float(off)
+    return Assumption(name, "aggregation", [name], {"choices": choices}, f"aggregation drawn from {', '.join(choices)}")
+
+
+def _read_thresholds(entry: dict, name: str, where: str, reading: _Reading) -> Assumption:
+    """A ``thresholds`` group: the levels whose minimum score varies, and their ranges (:func:`_threshold_ranges`)."""
+    lv, lo, hi = _threshold_ranges(entry, reading.levels, where, reading.problems, reading.used["thresholds"])
+    return Assumption(name, "thresholds", [f"{name}:{x}" for x in lv], {"levels": lv, "low": lo, "high": hi},
+                      "; ".join(f"{x} from {a:g} to {b:g}" for x, a, b in zip(lv, lo, hi)))
+
+
+def _read_maxima(entry: dict, name: str, where: str, reading: _Reading) -> Assumption:
+    """A ``maxima`` group: the indicators whose maximum varies, and their ranges (:func:`_maximum_ranges`)."""
+    ids, lo, hi = _maximum_ranges(entry, reading.inds, reading.max_of, reading.comp_of, where, reading.problems,
+                                  reading.used["maxima"])
+    return Assumption(name, "maxima", [f"{name}:{i}" for i in ids], {"indicators": ids, "low": lo, "high": hi},
+                      "; ".join(f"{i} from {a:g} to {b:g}" for i, a, b in zip(ids, lo, hi))
+                      + " (rescaled so each component's maxima sum to 100)")
+
+
+def _read_missing(entry: dict, name: str, where: str, reading: _Reading) -> Assumption:
+    """A ``missing`` group: ``choices`` among :data:`MISSING_CHOICES`."""
+    choices = _choices(entry, MISSING_CHOICES, where, reading.problems)
+    return Assumption(name, "missing", [name], {"choices": choices},
+                      f"missing values counted as {' / '.join(choices)}")
+
+
+_READERS = {"weights": _read_weights, "aggregation": _read_aggregation, "thresholds": _read_thresholds,
+            "maxima": _read_maxima, "missing": _read_missing}
+
+
+def _resolved_spec(groups: list[Assumption], reading: _Reading, *, where_file: str, source: str) -> AssumptionSpec:
+    """The spec of the groups read, or one :class:`SpecError` listing every problem.
+
+    A group with nothing to vary in this framework (e.g. thresholds with one
+    level, maxima when every component has one indicator) is left out with a
+    note, not an error: the spec may serve other frameworks.
+    """
+    notes = [p.removeprefix(_NOTHING) + "; left out" for p in reading.problems if p.startswith(_NOTHING)]
+    notes += [f"assumption {a.name!r} varies nothing in this framework; left out" for a in groups if not a.variables]
+    groups = [a for a in groups if a.variables]
+    problems = [p for p in reading.problems if not p.startswith(_NOTHING)]
+    if not problems and not groups:
         problems.append("no assumption varies anything")
     if problems:
         head = f"{where_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the sensitivity spec"
         raise SpecError("\n".join([head, *(f"  - {p}" for p in problems)]))
-    return AssumptionSpec(result, source=source, geometric_offset=offset, notes=tuple(notes))
+    return AssumptionSpec(groups, source=source, geometric_offset=reading.offset, notes=tuple(notes))
 
 
-def _spread(entry: dict, where: str, problems: list[str], *, relative: bool):
+def _spread(entry: dict, where: str, problems: list[str], *, relative: bool) -> float | None:
+    """The entry's ``spread`` (points, or with ``relative`` a share below 1), or None when absent or wrong."""
     s = entry.get("spread")
     if s is None:
         return None
@@ -346,7 +413,14 @@ def _spread(entry: dict, where: str, problems: list[str], *, relative: bool):
     return float(s)
 
 
-def _thresholds(entry, levels: pd.DataFrame, where, problems, used):
+def _threshold_ranges(entry, levels: pd.DataFrame, where, problems, used):
+    """The levels whose minimum score varies and their ranges: ``(levels, lows, highs)``.
+
+    From ``ranges`` (level: [low, high]) or, for levels not on record, ``spread``
+    points either side, kept short of half-way to the neighbouring thresholds;
+    the ranges must keep the levels in order. A level already varied by another
+    group (``used``) is a problem; nothing to vary is a note (:data:`_NOTHING`).
+    """
     names = levels["level"].tolist()
     mins = levels["min_score"].astype(float).tolist()
     ranges = entry.get("ranges") or {}
@@ -401,7 +475,15 @@ def _thresholds(entry, levels: pd.DataFrame, where, problems, used):
     return chosen, lo, hi
 
 
-def _maxima(entry, inds: pd.DataFrame, max_of, comp_of, where, problems, used):
+def _maximum_ranges(entry, inds: pd.DataFrame, max_of, comp_of, where, problems, used):
+    """The indicators whose maximum varies and their ranges: ``(indicators, lows, highs)``, in framework order.
+
+    From ``ranges`` (indicator: [low, high]) and, with ``spread``, +/- that share
+    of every maximum whose provenance is in ``vary``. A component needs two
+    varied indicators (a lone one named in ``ranges`` is a problem, one from
+    ``spread`` is dropped); an indicator already varied by another group
+    (``used``) is a problem; nothing to vary is a note (:data:`_NOTHING`).
+    """
     ranges = entry.get("ranges") or {}
     if not isinstance(ranges, dict):
         problems.append(f"{where}: 'ranges' must map indicator ids to [low, high]")
