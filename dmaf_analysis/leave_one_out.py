@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .assumptions import Settings, nominal_settings
 from .data_contract import expects_table
 from .framework import Framework
 from .model_runs import ModelData, model_data, nominal_run, run_model
+from .model_settings import Settings, nominal_settings
 
 __all__ = ["LeaveOneOut", "leave_one_out"]
 

@@ -1,7 +1,7 @@
 """The scoring chain evaluated for many settings of the uncertain assumptions at once.
 
 A *model run* is the whole scoring chain for one setting of every assumption
-group (:class:`~dmaf_analysis.assumptions.Settings`): indicator points (rescaled
+group (:class:`~dmaf_analysis.model_settings.Settings`): indicator points (rescaled
 to the drawn maxima, missing values treated as drawn) -> component scores ->
 overall score (drawn weights and aggregation) -> rank -> level (drawn
 thresholds). :func:`model_data` arranges one cycle's points once;
@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from . import robustness as rb
-from .assumptions import Settings, nominal_settings
 from .data_contract import expects_table
 from .dataset import resolve_cycle
 from .errors import FrameworkError, NoDataError
 from .framework import Framework, frameworks_or_bundled
+from .model_settings import Settings, nominal_settings
 from .scoring import indicator_matrix
 
 __all__ = ["ModelData", "ModelRuns", "model_data", "nominal_run", "run_model"]
@@ -46,7 +46,7 @@ class ModelData:
         ``city, state, region`` of each city (rows of the arrays below).
     points : tuple of arrays
         (cities x indicators) points under each treatment of missing values, in
-        the order of :data:`~dmaf_analysis.assumptions.MISSING_CHOICES`
+        the order of :data:`~dmaf_analysis.model_settings.MISSING_CHOICES`
         (``missing``: NaN; ``zero``: 0; ``component_mean``: the city's mean
         share of the maximum on the component's other indicators).
     components : list of arrays

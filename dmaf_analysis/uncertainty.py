@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from . import robustness as rb
-from .assumptions import AssumptionSpec, decode, load_spec, nominal_settings, problem
+from .assumptions import AssumptionSpec, load_spec
 from .data_contract import expects_table
 from .errors import ArgumentError
 from .framework import Framework
 from .model_runs import ModelData, ModelRuns, model_data, nominal_run, run_model
+from .model_settings import decode, nominal_settings, problem
 from .sobol import CONF_LEVEL, N_RESAMPLES, sobol_indices
 
 __all__ = ["INDEX_COLUMNS", "N_SAMPLES", "SensitivityResult", "city_drivers", "sensitivity_analysis",
