@@ -15,12 +15,12 @@ source       no        provenance of the value, e.g. ``report_card``, ``syntheti
 
 Other columns are kept as they are. Validation collects *every* problem and raises
 one :class:`~dmaf_analysis.errors.DataValidationError` listing them all (grouped into a
-short message by :mod:`dmaf_analysis.problem_summary`, whose names are re-exported here).
+short message by :mod:`dmaf_analysis.problem_summary`). The names of that module and of
+:mod:`dmaf_analysis.table_kinds` (which table an analysis function takes) are re-exported here.
 """
 from __future__ import annotations
 
 import csv
-import functools
 import os
 import io as _io
 from collections.abc import Sequence
@@ -36,11 +36,12 @@ from .fileio import atomic_path, decode_text, read_input_bytes, write_text_atomi
 from .framework import Framework, frameworks_or_bundled
 from .numeric import TOLERANCE
 from .problem_summary import MAX_PROBLEM_LINES, ROWS_SHOWN, problem_key, problem_kind, summarise_problems
+from .table_kinds import TABLE_KINDS, expects_table, require_table
 
 __all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "MAX_PROBLEM_LINES",
            "ROWS_SHOWN", "problem_kind", "problem_key", "summarise_problems", "unknown_cities_hint",
            "validate_scores", "read_scores", "read_city_attributes", "spreadsheet_safe", "table_format",
-           "write_table"]
+           "write_table", "TABLE_KINDS", "require_table", "expects_table"]
 
 
 @dataclass(frozen=True)
@@ -210,46 +211,6 @@ def _shorten(value: str, limit: int = 60) -> str:
 
 def _is_missing(value: str) -> bool:
     return value.strip().lower() in _NA_STRINGS
-
-
-# ---------------------------------------------------------------- kinds of table
-#: The tables functions take, what identifies each, and where a user gets one.
-TABLE_KINDS = {
-    "scored": (("cycle", "city", "overall"),
-               "the scored table (one row per cycle and city: Dataset.scored, or score_cities(scores))"),
-    "scores": (("cycle", "city", "indicator", "score"),
-               "the long score table (one row per cycle, city and indicator: Dataset.scores, or read_scores(path))"),
-}
-
-
-def require_table(data, kind: str, *, where: str = "this function") -> None:
-    """Refuse anything but a table of ``kind`` ("scored" or "scores"), saying which was expected.
-
-    A :class:`~dmaf_analysis.dataset.Dataset`, another object, or the other kind of
-    table (``Dataset.scores`` where ``Dataset.scored`` is expected, or the reverse)
-    raises :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
-    """
-    columns, what = TABLE_KINDS[kind]
-    if hasattr(data, "scored") and hasattr(data, "scores") and not isinstance(data, pd.DataFrame):
-        raise ArgumentError(f"{where} takes {what}, not a whole Dataset: pass ds.{kind}")
-    if not isinstance(data, pd.DataFrame):
-        raise ArgumentError(f"{where} takes {what}, got {type(data).__name__}")
-    marks = {"scored": {"overall"}, "scores": {"indicator", "score"}}  # what tells the two apart
-    other = "scores" if kind == "scored" else "scored"
-    if not marks[kind] <= set(data.columns) and marks[other] <= set(data.columns):
-        raise ArgumentError(f"{where} takes {what}; this looks like {TABLE_KINDS[other][1].split(' (')[0]} "
-                            f"(Dataset.{other}): pass Dataset.{kind} instead")
-
-
-def expects_table(kind: str):
-    """Decorator: the function's first argument must be a table of ``kind`` (see :func:`require_table`)."""
-    def decorate(func):
-        @functools.wraps(func)
-        def checked(data, *args, **kwargs):
-            require_table(data, kind, where=f"{func.__module__.rsplit('.', 1)[-1]}.{func.__name__}")
-            return func(data, *args, **kwargs)
-        return checked
-    return decorate
 
 
 # ------------------------------------------------------------------------- validation
