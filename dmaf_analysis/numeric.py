@@ -21,24 +21,42 @@ def is_whole_share(share: float) -> bool:
     return share >= 1 - TOLERANCE
 
 
-def format_number(value, digits: int = 1, *, missing: str = "–") -> str:
-    """A number as people write it: ``30``, ``27.5``, ``-3.3``; ``missing`` when absent.
+def format_number(value, digits: int = 1, *, missing: str = "–", fixed: bool = False, grouping: bool = False,
+                  minus: str = "-") -> str:
+    """A number as people read it: ``30``, ``27.5``, ``-3.3``; ``missing`` when absent.
 
-    At most ``digits`` decimals, trailing zeros dropped, never ``-0``; a value
-    that is not a number is returned as text.
+    Parameters
+    ----------
+    value : number, or anything else
+        A value that is not a number is returned as text; None, ``pd.NA``,
+        ``pd.NaT``, NaN and infinities give ``missing``.
+    digits : int, default 1
+        Decimals kept after rounding.
+    missing : str, default "–"
+        Text for a missing value.
+    fixed : bool, default False
+        Keep all ``digits`` decimals (a table cell: ``27.50``); by default trailing
+        zeros are dropped (prose: ``27.5``, ``30``).
+    grouping : bool, default False
+        Separate thousands with commas (``12,346``).
+    minus : str, default "-"
+        The minus sign (``"\u2212"`` for a typographic minus). A value that rounds
+        to zero never has one.
     """
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return missing
     try:
         x = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if math.isnan(x):
+    if not math.isfinite(x):
         return missing
-    text = f"{x:.{digits}f}"
-    if "." in text:
+    text = f"{x:{',' if grouping else ''}.{int(digits)}f}"
+    if not fixed and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    if text.lstrip("-").strip("0.,") == "":  # -0.0 -> 0.0
+        text = text.lstrip("-")
+    return text.replace("-", minus)
 
 
 def summary_statistics(values) -> dict[str, float]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import numeric
+
 __all__ = [
     "Column", "MINUS", "P_FLOOR", "TOP_BOTTOM", "effect_words", "format_bool", "format_number", "format_p",
     "format_share", "format_signed", "format_span", "format_table", "is_missing", "table_html", "top_bottom",
@@ -46,16 +48,11 @@ def is_missing(value) -> bool:
 
 
 def format_number(value, digits: int = 1) -> str:
-    """``value`` rounded to ``digits`` decimals with a true minus sign; ``"–"`` when missing."""
-    if is_missing(value):
-        return "\u2013"
-    number = float(value)
-    if not math.isfinite(number):
-        return "\u2013"
-    text = f"{number:,.{int(digits)}f}"
-    if text.lstrip("-").strip("0.,") == "":  # -0.0 -> 0.0
-        text = text.lstrip("-")
-    return text.replace("-", MINUS)
+    """``value`` with ``digits`` decimals, thousands grouped and a true minus sign; ``"–"`` when missing.
+
+    The table-cell form of :func:`dmaf_analysis.numeric.format_number`.
+    """
+    return numeric.format_number(value, digits, fixed=True, grouping=True, minus=MINUS)
 
 
 def format_signed(value, digits: int = 1, *, marks: bool = True) -> str:
