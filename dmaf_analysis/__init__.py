@@ -8,21 +8,48 @@ use a presentation helper, e.g. ``compare`` draws its page with ``report_plots``
 1. Foundations: ``errors`` (every exception), ``numeric`` (tolerances, number
    formatting, summary statistics), ``fileio`` (input checks, atomic writes,
    safe YAML), ``escaping`` (text for charts and terminals), ``slug`` (safe
-   file names and identifiers from names in data), ``_paths``.
+   file names and identifiers from names in data), ``problem_summary`` (many
+   validation problems as a short message), ``_paths``.
 2. Data: ``framework`` (the framework as data, level rules), ``cities`` (the
    Smart Cities and their aliases), ``data_contract`` (reading and validating
-   score tables; ``dmaf_analysis.io`` is the old name of it), ``recommendations``.
+   score tables; ``dmaf_analysis.io`` is the old name of it), ``table_kinds``
+   (which table a function was given), ``recommendations``.
 3. Scoring: ``scoring`` (points -> components -> overall -> level -> rank),
-   ``dataset`` (one loaded, scored data set), ``bounds``, ``ranking``, ``synth``.
-4. Analyses: ``report`` (one city's card), ``compare``, ``whatif``, ``stats``,
-   ``trends``, ``robustness``, ``assumptions`` and ``sensitivity``, ``national``.
+   ``dataset`` (one loaded, scored data set), ``bounds``, ``ranking``; the
+   synthetic panel: ``synth`` (its public face), ``synth_random``,
+   ``synth_published`` (the published facts it holds to), ``synth_indicators``.
+4. Analyses:
+
+   * one city's card: ``report`` (its public face, re-exporting the parts),
+     ``report_context`` (loading, the per-cycle cache), ``headline``,
+     ``report_indicators``, ``level_path``, ``cycle_change``; and ``compare``,
+     ``whatif``;
+   * national: ``stats`` (re-exporting ``stats_common``,
+     ``stats_distributions``, ``stats_audit``, ``stats_groups``), ``trends``,
+     ``robustness``, ``national`` (every table of a national report);
+   * sensitivity: ``assumptions`` (the declared assumptions, re-exporting
+     ``model_settings``), ``sensitivity`` (its public face, re-exporting
+     ``model_runs``, ``sobol``, ``uncertainty``, ``leave_one_out``,
+     ``card_uncertainty``).
 5. Presentation: ``report_figures`` and ``report_html`` (re-exported together by
-   ``report_plots``), ``plots`` (national charts), ``excel``.
+   ``report_plots``), ``reporting`` (national tables and findings, re-exporting
+   ``reporting_format``, ``reporting_tables``, ``reporting_findings``,
+   ``reporting_page``), ``style``, ``plots`` (national charts), ``excel``,
+   ``pdf``.
 6. Input and output at scale: the ``ingest`` package (report cards -> score
-   table) and the ``batch`` package (every report notebook, the index page).
+   table) and the ``batch`` package (every report notebook, the index page;
+   ``kernels`` and ``index_page`` at the top level are their old import paths).
 7. Command line: ``cli`` (the ``dmaf`` entry point), ``cli_args`` (flag checks)
-   and one ``cli_*`` module per group of sub-commands.
+   and one module per group of sub-commands: ``cli_core`` (validate, score,
+   summary), ``cli_single`` (national, trends, compare, whatif), ``cli_reports``
+   (report, batch), ``cli_ingest``, ``cli_synth``, ``cli_sensitivity``.
+
+Import a public name from the module that is the face of its task (``report``,
+``stats``, ``sensitivity``, ``reporting``, ``synth``, ``data_contract``); the
+modules behind a face may be reorganised.
 """
+import functools as _functools
+import pkgutil as _pkgutil
 import sys as _sys
 
 from . import data_contract as io
@@ -39,14 +66,15 @@ _sys.modules[f"{__name__}.io"] = io
 
 __version__ = "0.1.0"
 
-# Task modules with heavier imports load on first use: dmaf_analysis.stats, .trends, ...
-_LAZY_MODULES = {"stats", "trends", "robustness", "national", "plots", "report", "report_plots", "report_figures",
-                 "report_html", "recommendations",
-                 "ingest", "batch", "synth"}
+# Every other module loads on first use (dmaf_analysis.stats, .report, ...): importing the
+# package stays light.
+@_functools.cache
+def _submodules() -> frozenset[str]:
+    return frozenset(m.name for m in _pkgutil.iter_modules(__path__))
 
 
 def __getattr__(name):
-    if name in _LAZY_MODULES:
+    if not name.startswith("_") and name in _submodules():
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,3 +44,18 @@ def test_level_slug_of_a_name_without_letters_is_a_hashed_fallback():
     out = robustness.level_slug("???")
     assert out.startswith("level_") and len(out) == len("level_") + 8
     assert out != robustness.level_slug("!!!")
+
+
+def test_module_map_names_every_module_and_every_module_loads_on_first_use():
+    import pkgutil
+    import re
+
+    import dmaf_analysis
+
+    modules = {m.name for m in pkgutil.iter_modules(dmaf_analysis.__path__)} - {"data", "notebooks"}
+    named = set(re.findall(r"``([a-z_]+)``", dmaf_analysis.__doc__))
+    assert modules - named == set()
+    for name in sorted(modules - {"_paths"}):
+        assert getattr(dmaf_analysis, name).__name__ == f"dmaf_analysis.{name}"
+    with pytest.raises(AttributeError, match="no attribute 'not_a_module'"):
+        dmaf_analysis.not_a_module  # noqa: B018 - the attribute access is what is tested

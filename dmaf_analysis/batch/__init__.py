@@ -31,6 +31,8 @@ One concern per module:
 ``pool``       the worker threads (:func:`run_jobs`)
 ``planning``   the jobs of a batch and the entry points (:func:`render_batch`)
 ``index_page`` the batch's ``index.html``
+``lock``       one batch at a time per output folder
+``publish``    each page's metadata and its PDF copy
 ============== ===============================================================
 
 The modules that import papermill and nbconvert (``engine``, ``export``,
