@@ -383,7 +383,8 @@ def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
-def groups_intro_html(tables: dict[str, pd.DataFrame], *, n_boot: int = stats.N_BOOT) -> str:
+def groups_intro_html(tables: dict[str, pd.DataFrame], *, cities: pd.DataFrame | None = None,
+                      n_boot: int = stats.N_BOOT) -> str:
     """The text opening the overview's "States, regions and rounds" section, as escaped HTML.
 
     It describes only the groupings the cities table gives; for the others it
@@ -391,7 +392,10 @@ def groups_intro_html(tables: dict[str, pd.DataFrame], *, n_boot: int = stats.N_
     of them, that sentence is the whole section (the heading stays, so the
     table of contents, :data:`reporting.OVERVIEW_SECTIONS`, still matches).
     ``n_boot`` is the number of bootstrap resamples the tables were made with
-    (that of :func:`national_tables` by default).
+    (that of :func:`national_tables` by default). ``cities`` is the cities
+    table the tables were made with: the intro says that regions are inferred
+    only when its ``region_provenance`` column says so (without ``cities``, it
+    says so of the bundled table).
     """
     missing = missing_groupings(tables)
     present = [by for by in stats.GROUPINGS if by not in missing]
@@ -403,9 +407,10 @@ def groups_intro_html(tables: dict[str, pd.DataFrame], *, n_boot: int = stats.N_
         return f"<p>{html.escape(absent)}</p>"
     text = ["Median scores per group with 95 % percentile-bootstrap intervals "
             f"({int(n_boot):,} resamples, seeded); groups of one or two cities say little and are marked."]
-    if "region" in present:
+    if "region" in present and _regions_inferred(cities):
         text.append("The region grouping of the bundled cities table is inferred by this project, not an "
-                    "official one.")
+                    "official one." if cities is None else
+                    "The regions of this cities table are inferred, not an official grouping.")
     text.append("The Kruskal-Wallis test asks whether the groups' scores differ; its effect size ε² runs from 0 "
                 "(no difference) to 1.")
     if "state" in present:
@@ -413,6 +418,14 @@ def groups_intro_html(tables: dict[str, pd.DataFrame], *, n_boot: int = stats.N_
                     "included, so read them with the counts of the full table in mind.")
     paragraphs = [" ".join(text)] + ([absent] if absent else [])
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def _regions_inferred(cities: pd.DataFrame | None) -> bool:
+    if cities is None:
+        return True
+    if "region_provenance" not in cities.columns:
+        return False
+    return bool(cities["region_provenance"].astype(str).str.strip().str.casefold().eq("inferred").any())
 
 
 def groups_table_html(tables: dict[str, pd.DataFrame], name: str, *, labels: dict | None = None,

@@ -365,6 +365,13 @@ def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, t
     assert national.missing_groupings(tables) == []
     intro = national.groups_intro_html(tables, n_boot=300)
     assert "(300 resamples, seeded)" in intro and "region grouping" in intro and "has no" not in intro
+    bundled = load_cities()
+    assert ("The regions of this cities table are inferred, not an official grouping."
+            in national.groups_intro_html(tables, cities=bundled))
+    # a table whose regions are the user's own (no provenance column saying "inferred"): no such sentence
+    own_regions = bundled.drop(columns="region_provenance")
+    assert "inferred" not in national.groups_intro_html(tables, cities=own_regions)
+    assert "inferred" not in national.groups_intro_html(tables, cities=bundled.assign(region_provenance="official"))
     assert national.groups_table_html(tables, "groups_region", csv_folder="cycle-2") == reporting.overview_table(
         tables, "groups_region", csv_folder="cycle-2")
     # city and state only: the state parts stay, region and selection round become one sentence
@@ -404,7 +411,8 @@ def test_overview_contents_match_the_notebook_headings():
                 for line in c.source.splitlines() if line.startswith("## ")]
     assert headings == reporting.OVERVIEW_SECTIONS
     source = "".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "national.groups_intro_html(tables)" in source and 'tables["group_medians_' not in source
+    assert "national.groups_intro_html(tables, cities=dataset.cities)" in source
+    assert 'tables["group_medians_' not in source
 
 
 def _outputs(cell) -> str:
