@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .framework import Framework, frameworks_or_bundled
-from .scoring import OVERALL_DECIMALS, _checked_weights, indicator_matrix
-from .numeric import format_number
+from .scoring import OVERALL_DECIMALS, checked_weights, indicator_matrix
+from .numeric import format_score
 from .data_contract import is_synthetic
 
 __all__ = ["BOUND_COLUMNS", "BOUNDS_TABLE_COLUMNS", "unknown_mask", "score_bounds", "add_bounds", "range_sentence"]
@@ -49,7 +49,7 @@ def unknown_mask(scores: pd.DataFrame) -> pd.Series:
 
 
 def _weights(fw: Framework, weights: dict[str, float] | None) -> pd.Series:
-    w = fw.weights if weights is None else _checked_weights(weights, fw)
+    w = fw.weights if weights is None else checked_weights(weights, fw)
     return w / w.sum()
 
 
@@ -157,10 +157,6 @@ def add_bounds(scored: pd.DataFrame, scores: pd.DataFrame, *,
     return merged
 
 
-def _fmt(x: float) -> str:
-    """A score as people write it: 30, 27.5."""
-    return format_number(x, missing="n/a")
-
 
 def range_sentence(city: str, *, overall: float, overall_low: float, overall_high: float,
                    level_low: str | None, level_high: str | None, n_unknown: int, n_indicators: int,
@@ -179,12 +175,13 @@ def range_sentence(city: str, *, overall: float, overall_low: float, overall_hig
         levels = f"{level_low} or {level_high}" if level_low and level_high else "level unknown"
     if n_unknown >= n_indicators:
         start = f"No value of {city} is on record: its score could be anything from"
-        return (f"{start} {_fmt(overall_low)} to {_fmt(overall_high)} ({levels}); "
-                f"the {_fmt(overall)} shown comes from synthetic values only.")
+        return (f"{start} {format_score(overall_low)} to {format_score(overall_high)} ({levels}); "
+                f"the {format_score(overall)} shown comes from synthetic values only.")
     given = "the panel's synthetic values give" if synthetic_panel_value else "the data give"
-    tail = (f"; {given} {_fmt(overall)}." if overall == overall
+    tail = (f"; {given} {format_score(overall)}." if overall == overall
             else "; with the missing values the data have no overall score.")
     plural = "value is" if n_unknown == 1 else "values are"
-    return (f"On the values on record, {city} scores between {_fmt(overall_low)} and {_fmt(overall_high)} "
+    return (f"On the values on record, {city} scores between {format_score(overall_low)} and "
+            f"{format_score(overall_high)} "
             f"({levels}){tail} {n_unknown} of its {n_indicators} indicator {plural} not on record "
             f"(missing or synthetic) and could lie anywhere from 0 to its maximum.")

@@ -299,7 +299,7 @@ def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figu
     if n_syn:
         notes.append(f"{n_syn} of the {n_val} indicator values shown are synthetic (generated for illustration, "
                      "not measured); they are marked \"(synthetic)\" in the tables and hatched in the chart.")
-    if (fw.levels["provenance"].astype(str) != "seen").any():
+    if fw.thresholds_illustrative:
         notes.append("Certification thresholds are illustrative.")
     if fw.weights_provenance != "seen":
         notes.append("The component weights are assumed, not on record; overall scores and ranks depend on them.")

@@ -18,7 +18,8 @@ from .dataset import Dataset
 from .errors import FrameworkError
 from .framework import Framework, component_map
 from .numeric import TOLERANCE as _TOL
-from .report_context import _context, _cycle_context, _fmt, _levels_illustrative, _num, _opt_int
+from .numeric import format_score
+from .report_context import city_context, cycle_context, as_float, optional_int
 
 __all__ = ["CHANGE_COLUMNS", "CycleChange", "change_since_previous"]
 
@@ -101,7 +102,7 @@ class CycleChange:
                     f"result to compare.")
         change = self.current_overall - self.previous_overall
         direction = "rose" if change > _TOL else "fell" if change < -_TOL else "did not change"
-        amount = f" by {_fmt(abs(change))} points" if abs(change) > _TOL else ""
+        amount = f" by {format_score(abs(change))} points" if abs(change) > _TOL else ""
         rank = ""
         if self.previous_rank is not None and self.current_rank is not None:
             rank = (f" Rank: {self.previous_rank} of {self.previous_n_ranked} then, "
@@ -113,7 +114,7 @@ class CycleChange:
                   f"{self.previous_cycle}'s is illustrative), so read the change as approximate."
                   if self.illustrative else "")
         return (f"Between Cycle {self.previous_cycle} and Cycle {self.cycle} the overall score {direction}"
-                f"{amount}, from {_fmt(self.previous_overall)} to {_fmt(self.current_overall)}. "
+                f"{amount}, from {format_score(self.previous_overall)} to {format_score(self.current_overall)}. "
                 f"{level}{rank}{caveat}")
 
 
@@ -131,25 +132,25 @@ def _crosswalk(data: Dataset, prev: Framework, current: Framework) -> dict[str, 
 
 def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleChange:
     """Components, overall and level now and in the previous cycle (crosswalked)."""
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     me = ctx.scored.loc[name]
     earlier = [c for c in data.cycles if c < ctx.cycle]
     prev_cycle = earlier[-1] if earlier else None
-    current_overall = _num(me["overall"])
+    current_overall = as_float(me["overall"])
     current_level = me["level"] if isinstance(me["level"], str) else None
     empty = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("score") or c == "change" else object)
                           for c in CHANGE_COLUMNS})
     base = dict(city=name, cycle=ctx.cycle, current_overall=current_overall, current_level=current_level,
-                current_rank=_opt_int(me["rank"]), current_n_ranked=ctx.n_ranked)
+                current_rank=optional_int(me["rank"]), current_n_ranked=ctx.n_ranked)
     if prev_cycle is None:
         return CycleChange(previous_cycle=None, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=0,
                            illustrative=False, table=empty, **base)
-    pctx = _cycle_context(data, prev_cycle)
+    pctx = cycle_context(data, prev_cycle)
     pfw = pctx.framework
     illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
-                    or _levels_illustrative(pfw) or _levels_illustrative(fw))
+                    or pfw.thresholds_illustrative or fw.thresholds_illustrative)
     if name not in pctx.scored.index:
         return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
@@ -159,18 +160,18 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     names = dict(zip(fw.components["component"], fw.components["name"]))
     prev_names = dict(zip(pfw.components["component"], pfw.components["name"]))
     for comp, olds in _crosswalk(data, pfw, fw).items():
-        prev_score = float(np.mean([_num(old[o]) for o in olds])) if olds else math.nan
+        prev_score = float(np.mean([as_float(old[o]) for o in olds])) if olds else math.nan
         rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
                      "previous_names": ", ".join(str(prev_names.get(o, o)) for o in olds) or "none",
-                     "previous_score": prev_score, "current_score": _num(me[comp])})
+                     "previous_score": prev_score, "current_score": as_float(me[comp])})
     rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall", "previous_names": "Overall",
-                 "previous_score": _num(old["overall"]), "current_score": current_overall})
+                 "previous_score": as_float(old["overall"]), "current_score": current_overall})
     table = pd.DataFrame(rows)
     table["change"] = table["current_score"] - table["previous_score"]
     prev_values = pctx.wide.loc[name]
     prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
-    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=_num(old["overall"]),
+    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=as_float(old["overall"]),
                        previous_n_synthetic=prev_synthetic, previous_n_values=int(prev_values.notna().sum()),
                        previous_level=old["level"] if isinstance(old["level"], str) else None,
-                       previous_rank=_opt_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
+                       previous_rank=optional_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
                        illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)

@@ -72,6 +72,11 @@ class Framework:
     weights_provenance: str = "illustrative"
 
     @property
+    def thresholds_illustrative(self) -> bool:
+        """True when any level threshold is not on record (its provenance is not ``"seen"``)."""
+        return bool((self.levels["provenance"].astype(str) != "seen").any())
+
+    @property
     def component_ids(self) -> list[str]:
         return self.components["component"].tolist()
 

@@ -15,8 +15,8 @@ import numpy as np
 from .bounds import range_sentence
 from .data_contract import is_synthetic
 from .dataset import Dataset
-from .numeric import is_whole_share
-from .report_context import _bound_fields, _context, _fmt, _levels_illustrative, _num, _opt_int
+from .numeric import format_score, is_whole_share
+from .report_context import bound_fields, city_context, as_float, optional_int
 
 __all__ = ["ReportHeadline", "framework_title", "report_headline", "weights_assumption"]
 
@@ -118,8 +118,8 @@ class ReportHeadline:
         if self.fully_synthetic:
             return (f"Every indicator value of {self.city} on this card is synthetic: generated for "
                     f"illustration, not measured. The score, rank and level below describe no real result; "
-                    f"on the values on record the score could be anything from {_fmt(self.overall_low)} "
-                    f"to {_fmt(self.overall_high)}.")
+                    f"on the values on record the score could be anything from {format_score(self.overall_low)} "
+                    f"to {format_score(self.overall_high)}.")
         if not self.partly_unknown:
             return ""
         return range_sentence(self.city, overall=self.overall, overall_low=self.overall_low,
@@ -132,7 +132,7 @@ class ReportHeadline:
         """``"10 to 35"`` on the values on record ("" when every value is known)."""
         if self.n_unknown <= 0 or math.isnan(self.overall_low):
             return ""
-        return f"{_fmt(self.overall_low)} to {_fmt(self.overall_high)}"
+        return f"{format_score(self.overall_low)} to {format_score(self.overall_high)}"
 
     @property
     def level_range_text(self) -> str:
@@ -224,10 +224,10 @@ def weights_assumption(equal: bool) -> str:
 
 def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadline:
     """City, state, cycle, overall score, rank out of N, level and provenance counts."""
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     row = ctx.scored.loc[name]
-    rank = _opt_int(row["rank"])
+    rank = optional_int(row["rank"])
     n_tied = int((ctx.scored["rank"] == rank).sum()) - 1 if rank is not None else 0
     level = row["level"] if isinstance(row["level"], str) else None
     nxt = fw.next_level(level) if level is not None else None
@@ -243,21 +243,21 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     if len(attrs):
         hit = attrs[(attrs["cycle"] == ctx.cycle) & (attrs["city"] == name)]
         if len(hit):
-            eng = _num(hit["engagement_score"].iloc[0])
+            eng = as_float(hit["engagement_score"].iloc[0])
             if "source" in hit.columns:
                 eng_source = str(hit["source"].iloc[0])
     return ReportHeadline(
         city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
         selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
-        framework_name=fw.name, overall=_num(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
+        framework_name=fw.name, overall=as_float(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
         n_tied=n_tied, level=level, certified=bool(row["certified"]),
         next_level=nxt[0] if nxt else None, next_level_min_score=nxt[1] if nxt else None,
-        levels_illustrative=_levels_illustrative(fw), engagement_score=eng, engagement_source=eng_source,
+        levels_illustrative=fw.thresholds_illustrative, engagement_score=eng, engagement_source=eng_source,
         n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
         n_synthetic=int(is_synthetic(labels).sum()), n_report_card=int((lower == "report_card").sum()),
         other_sources=other_sources, n_missing=int((~present).sum()),
         data_synthetic_share=data.synthetic_share(ctx.cycle),
         weights_illustrative=fw.weights_provenance != "seen",
         weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
-        **_bound_fields(ctx, name),
+        **bound_fields(ctx, name),
     )

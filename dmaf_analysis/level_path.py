@@ -18,7 +18,8 @@ from .dataset import Dataset
 from .framework import Framework
 from .ranking import (SCORE_GRANULARITY, RankPath, empty_steps, fewest_raises, overall_of, plan_rank_move,
                       weighted_indicators)
-from .report_context import _bound_fields, _context, _fmt, _levels_illustrative
+from .numeric import format_score
+from .report_context import bound_fields, city_context
 from .report_indicators import indicator_scores
 
 # SCORE_GRANULARITY: default step, in indicator points, by which a partially raised
@@ -100,13 +101,13 @@ class LevelPath:
             return text
         n = self.n_improvements
         plural = "indicator" if n == 1 else "indicators"
-        partial = (f" A partial raise is rounded up to a multiple of {_fmt(self.granularity)} points."
+        partial = (f" A partial raise is rounded up to a multiple of {format_score(self.granularity)} points."
                    if self.granularity and bool(self.steps["partial"].any()) else "")
         caveat = "; the thresholds are illustrative" if self.levels_illustrative else ""
-        return (f"{who} needs {_fmt(self.points_needed)} more overall points to reach "
-                f"{self.target_level} (threshold {_fmt(self.target_min_score)}{caveat}). "
+        return (f"{who} needs {format_score(self.points_needed)} more overall points to reach "
+                f"{self.target_level} (threshold {format_score(self.target_min_score)}{caveat}). "
                 f"The fewest improvements that get there raise {n} {plural}, as listed below; "
-                f"the overall score would then be {_fmt(self.resulting_overall)} "
+                f"the overall score would then be {format_score(self.resulting_overall)} "
                 f"({self.resulting_level}).{partial}")
 
 
@@ -140,7 +141,7 @@ def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str
     fw = framework
     table = weighted_indicators(indicators, fw)
     empty = empty_steps()
-    illustrative = _levels_illustrative(fw)
+    illustrative = fw.thresholds_illustrative
     overall = overall_of(table)
     if math.isnan(overall):
         return LevelPath(city, math.nan, None, None, None, None, empty, None, None, granularity, illustrative)
@@ -158,7 +159,7 @@ def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str
 def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
                        granularity: float = SCORE_GRANULARITY) -> LevelPath:
     """The city's path to the next certification level (see :func:`plan_next_level`)."""
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     table = indicator_scores(data, city=name, cycle=ctx.cycle)
     path = plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
     if path.at_top_level:
@@ -166,7 +167,7 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
         move = plan_rank_move(table, framework=ctx.framework, others=others, city=name, granularity=granularity)
         path = replace(path, rank_move=move)
     note = _path_range_note(name, path.current_level, n_indicators=len(ctx.framework.indicator_ids),
-                            **_bound_fields(ctx, name))
+                            **bound_fields(ctx, name))
     return replace(path, range_note=note) if note else path
 
 
@@ -186,5 +187,5 @@ def _path_range_note(city: str, level: str | None, *, n_indicators: int, n_unkno
     tail = ", and ".join(maybe)
     tail = f" {tail[0].upper()}{tail[1:]}." if tail else ""
     return (f"Read this with care: {what}, and the plan above starts from the panel's values for them. "
-            f"On the values on record the overall score could be anywhere from {_fmt(overall_low)} to "
-            f"{_fmt(overall_high)}, so the level could be anything from {level_low} to {level_high}.{tail}")
+            f"On the values on record the overall score could be anywhere from {format_score(overall_low)} to "
+            f"{format_score(overall_high)}, so the level could be anything from {level_low} to {level_high}.{tail}")

@@ -118,7 +118,7 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
                      "synthetic_share": float(dataset.synthetic_share(c)),
                      "framework_provenance": fw.provenance,
                      "weights_illustrative": fw.weights_provenance != "seen",
-                     "thresholds_illustrative": bool((fw.levels["provenance"] != "seen").any()),
+                     "thresholds_illustrative": fw.thresholds_illustrative,
                      "scores_file": Path(dataset.scores_path).name if dataset.scores_path else ""})
     return pd.DataFrame(rows, columns=["cycle", "n_cities", "synthetic_share", "framework_provenance",
                                        "weights_illustrative", "thresholds_illustrative", "scores_file"])

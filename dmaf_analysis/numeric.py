@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "is_whole_share", "summary_statistics"]
+__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
@@ -57,6 +57,11 @@ def format_number(value, digits: int = 1, *, missing: str = "–", fixed: bool =
     if text.lstrip("-").strip("0.,") == "":  # -0.0 -> 0.0
         text = text.lstrip("-")
     return text.replace("-", minus)
+
+
+def format_score(value) -> str:
+    """A score in a sentence: ``30``, ``27.5`` (one decimal at most); ``"n/a"`` when missing."""
+    return format_number(value, missing="n/a")
 
 
 def summary_statistics(values) -> dict[str, float]:

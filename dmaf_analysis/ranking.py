@@ -23,6 +23,7 @@ import pandas as pd
 from .framework import Framework
 from .scoring import OVERALL_DECIMALS
 from .numeric import TOLERANCE as _TOL
+from .numeric import format_score
 
 __all__ = ["SCORE_GRANULARITY", "TOP_RANK", "STEP_COLUMNS", "empty_steps", "weighted_indicators", "overall_of",
            "fewest_raises", "rank_given", "score_for_rank", "default_target_rank", "RankPath", "plan_rank_move"]
@@ -194,20 +195,15 @@ class RankPath:
             return (f"Even with every indicator at its maximum, {who} would not move {self.goal}: "
                     f"the other cities score too high.")
         plural = "indicator" if n == 1 else "indicators"
-        partial = (f" A partial raise is rounded up to a multiple of {_fmt(self.granularity)} points."
+        partial = (f" A partial raise is rounded up to a multiple of {format_score(self.granularity)} points."
                    if self.granularity and bool(self.steps["partial"].any()) else "")
         return (f"To move {self.goal}, {who} needs an overall score of at least "
-                f"{_fmt(self.target_overall)} (now {_fmt(self.current_overall)}, rank {self.current_rank} "
+                f"{format_score(self.target_overall)} (now {format_score(self.current_overall)}, "
+                f"rank {self.current_rank} "
                 f"of {self.n_ranked}), the other cities' scores unchanged. The fewest improvements that get "
                 f"there raise {n} {plural}, as listed below; the overall score would then be "
-                f"{_fmt(self.resulting_overall)}, rank {self.resulting_rank}.{partial}")
+                f"{format_score(self.resulting_overall)}, rank {self.resulting_rank}.{partial}")
 
-
-def _fmt(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    text = f"{float(x):.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def plan_rank_move(indicators: pd.DataFrame, *, framework: Framework, others: np.ndarray | pd.Series,

@@ -40,7 +40,7 @@ from .numeric import TOLERANCE as _TOL
 from .numeric import summary_statistics
 from .ranking import SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath
 from .recommendations import load_recommendations, recommendations_path
-from .report_context import _context, _CycleContext, _num, data_label, load_report_data, resolve_report_city
+from .report_context import city_context, CycleContext, as_float, data_label, load_report_data, resolve_report_city
 from .report_indicators import INDICATOR_COLUMNS, STRENGTH_COLUMNS, indicator_scores, strengths_and_weaknesses
 
 # TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
@@ -82,7 +82,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
         - ``gap_to_median``: ``score - national_median``;
         - ``gap_to_max``: ``100 - score``.
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     comps = fw.component_ids
     table = ctx.scored[comps].astype(float)
@@ -104,7 +104,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     return out[COMPONENT_COLUMNS]
 
 
-def _synthetic_points(ctx: _CycleContext, name: str) -> pd.Series:
+def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
     """Component -> points of the city's synthetic values."""
     values = ctx.wide.loc[name]
     synthetic = is_synthetic(ctx.sources.loc[name]) & values.notna()
@@ -139,7 +139,7 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
         ``points_available`` (largest first), then
         ``overall_gain``, then framework order; missing scores last.
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     texts = load_recommendations() if texts is None else texts
     lookup = {(int(c), str(i)): str(t) for c, i, t in
@@ -190,7 +190,7 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
         the framework). State rows first, each
         group ordered by ``rank_in_group`` then city; unranked cities last.
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     scored = ctx.scored
     me = scored.loc[name]
     parts = []
@@ -205,7 +205,7 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
             "state": part["state"].to_numpy(), "overall": part["overall"].to_numpy(dtype=float),
             "rank": part["rank"].to_numpy(), "rank_in_group": rank_in.to_numpy(),
             "level": part["level"].to_numpy(), "is_report_city": (part["city"] == name).to_numpy(),
-            "gap_to_report_city": part["overall"].to_numpy(dtype=float) - _num(me["overall"]),
+            "gap_to_report_city": part["overall"].to_numpy(dtype=float) - as_float(me["overall"]),
             "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
             "n_indicators": len(ctx.framework.indicator_ids),
         }))
@@ -233,7 +233,7 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         Columns ``city``, ``engagement_score`` (0-100), ``is_report_city``; one
         row per city of the cycle with an engagement score, highest first.
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     attrs = data.attributes
     cols = ["city", "engagement_score", "is_report_city"]
     if not len(attrs):
@@ -257,7 +257,7 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         (quartiles, linear interpolation), ``min``, ``max``, ``n_cities``
         (cities with a score) and ``percentile`` (as in :func:`indicator_scores`).
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
     values = dist["engagement_score"].to_numpy(dtype=float)
     mine = dist.loc[dist["is_report_city"], "engagement_score"]

@@ -2,7 +2,7 @@
 
 :func:`load_report_data` and :func:`resolve_report_city` are the card's first two
 steps (re-exported by :mod:`dmaf_analysis.report`). The private part is shared by the
-report's section modules: :func:`_cycle_context` computes, once per data set and
+report's section modules: :func:`cycle_context` computes, once per data set and
 cycle, whatever does not depend on the city (the indicator pivot, source labels,
 national medians, ranks, score bounds), and a few small helpers turn pandas scalars
 into plain numbers and format scores for sentences.
@@ -20,10 +20,10 @@ from .bounds import score_bounds
 from .cities import CityMatcher
 from .dataset import Dataset, load_dataset
 from .framework import Framework
-from .numeric import format_number
 from .scoring import indicator_matrix
 
-__all__ = ["data_label", "load_report_data", "resolve_report_city"]
+__all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "cycle_context", "data_label",
+           "load_report_data", "optional_int", "resolve_report_city"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -80,7 +80,7 @@ def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[st
     """
     name = _matcher(data).require(city)
     cycle = data.resolve_cycle(cycle)
-    ctx = _cycle_context(data, cycle)
+    ctx = cycle_context(data, cycle)
     if name not in ctx.scored.index:
         raise data.city_not_in_cycle(name, cycle)
     return name, cycle
@@ -93,7 +93,9 @@ def _matcher(data: Dataset) -> CityMatcher:
 
 # ------------------------------------------------------------------- per-cycle cache
 @dataclass(frozen=True, eq=False)
-class _CycleContext:
+class CycleContext:
+    """What every card of one cycle shares, computed once per data set and cycle."""
+
     cycle: int
     framework: Framework
     scored: pd.DataFrame            # score_cities rows of the cycle, indexed by city
@@ -106,7 +108,8 @@ class _CycleContext:
 
 
 @lru_cache(maxsize=16)
-def _cycle_context(data: Dataset, cycle: int) -> _CycleContext:
+def cycle_context(data: Dataset, cycle: int) -> CycleContext:
+    """The :class:`CycleContext` of ``cycle`` (cached: the last 16 data sets and cycles)."""
     fw = data.frameworks[cycle]
     scored = data.scored[data.scored["cycle"] == cycle].set_index("city", drop=False)
     rows = data.scores[data.scores["cycle"] == cycle]
@@ -121,19 +124,20 @@ def _cycle_context(data: Dataset, cycle: int) -> _CycleContext:
                      .reindex(index=cities, columns=fw.indicator_ids).fillna(""))
     else:
         placed_by = pd.DataFrame("", index=cities, columns=fw.indicator_ids)
-    return _CycleContext(cycle=cycle, framework=fw, scored=scored, wide=wide, sources=sources,
-                         placed_by=placed_by,
-                         national_median=wide.median(axis=0, skipna=True),
-                         n_ranked=int(scored["rank"].notna().sum()),
-                         bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
+    return CycleContext(cycle=cycle, framework=fw, scored=scored, wide=wide, sources=sources,
+                        placed_by=placed_by,
+                        national_median=wide.median(axis=0, skipna=True),
+                        n_ranked=int(scored["rank"].notna().sum()),
+                        bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
 
 
-def _context(data: Dataset, city: str, cycle: int) -> tuple[str, _CycleContext]:
+def city_context(data: Dataset, city: str, cycle: int) -> tuple[str, CycleContext]:
+    """The city's name as the data spell it, and the context of its cycle (``0``: the latest)."""
     name, cycle = resolve_report_city(data, city=city, cycle=cycle)
-    return name, _cycle_context(data, cycle)
+    return name, cycle_context(data, cycle)
 
 
-def _num(value) -> float:
+def as_float(value) -> float:
     """A float from a scalar that may be None or pandas NA (NaN then)."""
     if value is None or value is pd.NA:
         return math.nan
@@ -143,21 +147,14 @@ def _num(value) -> float:
         return math.nan
 
 
-def _opt_int(value) -> int | None:
-    v = _num(value)
+def optional_int(value) -> int | None:
+    """An int from a scalar, or None when it is missing."""
+    v = as_float(value)
     return None if math.isnan(v) else int(v)
 
 
-def _levels_illustrative(fw: Framework) -> bool:
-    return bool((fw.levels["provenance"].astype(str) != "seen").any())
-
-
-def _fmt(x: float) -> str:
-    """A score as people write it: 30, 27.5, 27.3."""
-    return format_number(x, missing="n/a")
-
-
-def _bound_fields(ctx: _CycleContext, name: str) -> dict:
+def bound_fields(ctx: CycleContext, name: str) -> dict:
+    """The city's bounds (:func:`~dmaf_analysis.bounds.score_bounds`) as keyword arguments; ``{}`` if none."""
     if name not in ctx.bounds.index:
         return {}
     b = ctx.bounds.loc[name]

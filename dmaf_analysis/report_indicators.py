@@ -13,7 +13,7 @@ import pandas as pd
 
 from .data_contract import is_synthetic
 from .dataset import Dataset
-from .report_context import _context, _cycle_context
+from .report_context import city_context, cycle_context
 
 __all__ = ["INDICATOR_COLUMNS", "STRENGTH_COLUMNS", "indicator_scores", "strengths_and_weaknesses"]
 
@@ -46,13 +46,13 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
         - ``placed_by``: how a report-card value was attached to its indicator
           (``heading``, ``order``, ...) when the score table says so, else ``""``.
     """
-    name, ctx = _context(data, city, cycle)
+    name, ctx = city_context(data, city, cycle)
     return _indicator_table(data, name, ctx.cycle).copy()
 
 
 @lru_cache(maxsize=32)
 def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
-    ctx = _cycle_context(data, cycle)
+    ctx = cycle_context(data, cycle)
     fw = ctx.framework
     wide = ctx.wide
     values = wide.loc[name]

@@ -21,7 +21,7 @@ from .numeric import summary_statistics
 
 __all__ = ["OVERALL_DECIMALS", "ID_COLUMNS", "RESULT_COLUMNS", "all_component_ids", "score_columns",
            "indicator_matrix", "component_scores", "overall_scores", "rank_within_cycle", "score_cities",
-           "group_summary"]
+           "group_summary", "checked_weights"]
 
 #: Overall scores are rounded to this many decimals before levels and ranks, so
 #: that equal point totals tie exactly despite floating-point weights.
@@ -127,7 +127,7 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def _checked_weights(weights: dict[str, float], fw: Framework) -> pd.Series:
+def checked_weights(weights: dict[str, float], fw: Framework) -> pd.Series:
     """Weights overriding a framework's, checked: every component, none unknown or negative, not all 0."""
     given = pd.Series(weights, dtype=float)
     unknown = sorted(set(given.index) - set(fw.component_ids))
@@ -166,7 +166,7 @@ def overall_scores(components: pd.DataFrame, *, frameworks: dict[int, Framework]
     parts = []
     for cycle, comp in components.groupby("cycle", sort=True):
         fw = frameworks[int(cycle)]
-        w = fw.weights if weights is None else _checked_weights(weights, fw)
+        w = fw.weights if weights is None else checked_weights(weights, fw)
         w = w / w.sum()
         wide = comp.pivot(index="city", columns="component", values="score").reindex(columns=fw.component_ids)
         complete = comp.groupby("city", sort=False)["complete"].all().reindex(wide.index)

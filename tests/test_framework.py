@@ -1,3 +1,4 @@
+import dataclasses
 import copy
 import re
 
@@ -135,3 +136,15 @@ def test_crosswalk_targets_are_checked_against_the_other_cycle(tmp_path):
     cycle1.write_text(good.replace("to_cycle: 2", "to_cycle: two"))
     with pytest.raises(FrameworkError, match="'to_cycle' must be another cycle's number"):
         load_frameworks(tmp_path)
+
+
+def test_thresholds_illustrative_follows_the_levels_provenance():
+    from dmaf_analysis.framework import load_frameworks
+
+    fw = load_frameworks()[2]
+    assert fw.thresholds_illustrative is bool((fw.levels["provenance"] != "seen").any())
+    seen = dataclasses.replace(fw, levels=fw.levels.assign(provenance="seen"))
+    assert seen.thresholds_illustrative is False
+    one_unseen = fw.levels.assign(provenance="seen")
+    one_unseen.loc[one_unseen.index[-1], "provenance"] = "illustrative"
+    assert dataclasses.replace(fw, levels=one_unseen).thresholds_illustrative is True

@@ -49,3 +49,9 @@ def test_summary_statistics_against_numpy():
     assert (out["min"], out["max"]) == (x.min(), x.max())
     empty = numeric.summary_statistics([np.nan])
     assert empty["n"] == 0 and math.isnan(empty["mean"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [(30.0, "30"), (27.54, "27.5"), (-0.01, "0"), (None, "n/a"),
+                                                 (float("nan"), "n/a")])
+def test_format_score(value, expected):
+    assert numeric.format_score(value) == expected
