@@ -6,7 +6,7 @@ import sys
 
 from .cli_args import whole_number, whole_seconds
 
-__all__ = ["data_options", "output_options", "register", "report_outcome"]
+__all__ = ["data_options", "output_options", "output_root", "register", "report_outcome", "stop_on_sigterm"]
 
 
 def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
@@ -67,14 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_batch)
 
 
-def _output_root(args):
+def output_root(args):
     """``--output-dir``, or the default root shared with the national notebooks."""
     from .national import default_output_root
 
     return args.output_dir or default_output_root()
 
 
-def _stop_on_sigterm() -> None:
+def stop_on_sigterm() -> None:
     """Treat SIGTERM like Ctrl-C, so kernels are stopped and temporary files removed."""
     import signal
     import threading
@@ -91,10 +91,10 @@ def _stop_on_sigterm() -> None:
 def _run_report(args) -> int:
     from .batch import render_city_report
 
-    _stop_on_sigterm()
+    stop_on_sigterm()
     summary = render_city_report(args.city, cycle=args.cycle, scores_path=args.data or None,
                                  attributes_path=args.attributes or None, cities=args.cities or None,
-                                 output_dir=_output_root(args), force=args.force, timeout=args.timeout,
+                                 output_dir=output_root(args), force=args.force, timeout=args.timeout,
                                  pdf=args.pdf)
     return report_outcome("report", summary, label=f"{summary.results[0].job.label}, cycle {summary.cycle}")
 
@@ -126,10 +126,10 @@ def report_outcome(command: str, summary, *, label: str) -> int:
 def _run_batch(args) -> int:
     from .batch import render_batch
 
-    _stop_on_sigterm()
+    stop_on_sigterm()
     summary = render_batch(scores_path=args.data or None, attributes_path=args.attributes or None,
                            cities=args.cities or None,
-                           cycle=args.cycle, output_dir=_output_root(args), workers=args.workers, force=args.force,
+                           cycle=args.cycle, output_dir=output_root(args), workers=args.workers, force=args.force,
                            progress=not args.no_progress, timeout=args.timeout, recycle_after=args.recycle_after,
                            pdf=args.pdf)
     stream = sys.stderr if summary.failed or summary.pdf_failed else sys.stdout

@@ -6,7 +6,7 @@ import argparse
 from .errors import RepeatedCityError, UsageError
 from .escaping import terminal_text as _term
 from .cli_args import cycle_pair
-from .cli_reports import _output_root, _stop_on_sigterm, data_options, output_options, report_outcome
+from .cli_reports import output_root, stop_on_sigterm, data_options, output_options, report_outcome
 
 __all__ = ["register", "whatif_text"]
 
@@ -68,10 +68,10 @@ def _dataset(args, *, treat_missing_as_zero: bool = False):
 def _run_national(args) -> int:
     from .batch import render_national_report
 
-    _stop_on_sigterm()
+    stop_on_sigterm()
     summary = render_national_report("overview", cycle=args.cycle, scores_path=args.data or None,
                                      attributes_path=args.attributes or None, cities=args.cities or None,
-                                     output_dir=_output_root(args), force=args.force, timeout=args.timeout,
+                                     output_dir=output_root(args), force=args.force, timeout=args.timeout,
                                      pdf=args.pdf)
     return report_outcome("national", summary, label=summary.results[0].job.label)
 
@@ -81,10 +81,10 @@ def _run_trends(args) -> int:
 
     # --from and --to checked as a pair (wrong order, the same cycle twice, --to alone before the default --from)
     cycle_pair(args.cycle_from, args.cycle_to, cycles=lambda: _dataset(args).cycles)
-    _stop_on_sigterm()
+    stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
-                                     cities=args.cities or None, output_dir=_output_root(args),
+                                     cities=args.cities or None, output_dir=output_root(args),
                                      force=args.force, timeout=args.timeout, pdf=args.pdf)
     return report_outcome("trends", summary, label=summary.results[0].job.label)
 
@@ -99,7 +99,7 @@ def _run_compare(args) -> int:
         names, cycle = resolve_cities(data, args.city, cycle=args.cycle)
     except RepeatedCityError as exc:  # the same city twice on the command line (Surat surat): a usage error
         raise UsageError(str(exc)) from None
-    path = render_comparison(data, names=names, cycle=cycle, output_dir=_output_root(args), pdf=args.pdf)
+    path = render_comparison(data, names=names, cycle=cycle, output_dir=output_root(args), pdf=args.pdf)
     print(f"{', '.join(_term(n) for n in names)}, cycle {cycle}: compared\n  {path}"
           + (f"\n  {path.with_suffix('.pdf')}" if args.pdf else ""))
     return 0
