@@ -188,81 +188,23 @@ def _parse_levels(levels_raw, source: str) -> list[dict]:
 
 
 def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
-    """Build and validate a :class:`Framework` from an already parsed mapping."""
+    """Build and validate a :class:`Framework` from an already parsed mapping.
+
+    The parts are checked in the order of the file format: cycle, components,
+    indicators, levels, crosswalk, weights' provenance; the first problem found
+    raises :class:`~dmaf_analysis.errors.FrameworkError` naming ``source``.
+    """
     if not isinstance(raw, dict):
         raise _fail(source, "the file must hold a mapping at its top level")
     cycle = _require(raw, "cycle", source, "the framework")
     if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
         raise _fail(source, f"'cycle' must be a positive whole number, got {cycle!r}")
-
-    comps_raw = _require(raw, "components", source, "the framework")
-    if not isinstance(comps_raw, list) or not comps_raw:
-        raise _fail(source, "'components' must be a non-empty list")
-    components = []
-    for i, comp in enumerate(comps_raw, start=1):
-        where = f"component #{i}"
-        cid = str(_require(comp, "id", source, where))
-        if not cid.strip() or cid in RESERVED_COMPONENT_IDS:
-            raise _fail(source, f"{where} has the id {cid!r}, which is empty or a column name of the "
-                                f"scored tables; choose another id (reserved: {', '.join(RESERVED_COMPONENT_IDS)})")
-        weight = _number(comp.get("weight", 1.0 / len(comps_raw)), source, f"{where} ({cid}) weight")
-        if weight < 0:
-            raise _fail(source, f"{where} ({cid}) has a negative weight {weight}")
-        components.append({"component": cid, "name": str(comp.get("name", cid)), "weight": weight})
+    components = _parse_components(_require(raw, "components", source, "the framework"), source)
     comp_ids = [c["component"] for c in components]
-    dupes = sorted({c for c in comp_ids if comp_ids.count(c) > 1})
-    if dupes:
-        raise _fail(source, f"duplicate component ids: {', '.join(dupes)}")
-    total_weight = sum(c["weight"] for c in components)
-    if abs(total_weight - 1.0) > PRINTED_TOLERANCE:
-        raise _fail(source, f"component weights must sum to 1, they sum to {total_weight:g}")
-
-    inds_raw = _require(raw, "indicators", source, "the framework")
-    if not isinstance(inds_raw, list) or not inds_raw:
-        raise _fail(source, "'indicators' must be a non-empty list")
-    indicators = []
-    for i, ind in enumerate(inds_raw, start=1):
-        where = f"indicator #{i}"
-        iid = str(_require(ind, "id", source, where))
-        comp = str(_require(ind, "component", source, f"{where} ({iid})"))
-        if comp not in comp_ids:
-            raise _fail(source, f"indicator {iid} names unknown component {comp!r}; "
-                                f"components are {', '.join(comp_ids)}")
-        max_score = _number(_require(ind, "max", source, f"{where} ({iid})"), source, f"indicator {iid} max")
-        if max_score <= 0:
-            raise _fail(source, f"indicator {iid} has a non-positive max {max_score:g}")
-        prov = str(ind.get("max_provenance", "illustrative"))
-        if prov not in PROVENANCE_VALUES:
-            raise _fail(source, f"indicator {iid} has max_provenance {prov!r}; "
-                                f"expected one of {', '.join(PROVENANCE_VALUES)}")
-        indicators.append({"indicator": iid, "component": comp, "name": str(ind.get("name", iid)),
-                           "max_score": max_score, "max_provenance": prov, "order": i - 1})
-    ind_ids = [x["indicator"] for x in indicators]
-    dupes = sorted({x for x in ind_ids if ind_ids.count(x) > 1})
-    if dupes:
-        raise _fail(source, f"duplicate indicator ids: {', '.join(dupes)}")
-    for cid in comp_ids:
-        total = sum(x["max_score"] for x in indicators if x["component"] == cid)
-        if abs(total - 100.0) > PRINTED_TOLERANCE:
-            raise _fail(source, f"the maxima of component {cid!r} must sum to 100, they sum to {total:g}")
-
+    indicators = _parse_indicators(_require(raw, "indicators", source, "the framework"), source, comp_ids)
     levels = _parse_levels(_require(raw, "levels", source, "the framework"), source)
-
-    crosswalk, crosswalk_to = {}, None
-    if raw.get("crosswalk") is not None:
-        cw = raw["crosswalk"]
-        crosswalk_to = _require(cw, "to_cycle", source, "the crosswalk")
-        if isinstance(crosswalk_to, bool) or not isinstance(crosswalk_to, int) or crosswalk_to == cycle:
-            raise _fail(source, f"the crosswalk's 'to_cycle' must be another cycle's number, got {crosswalk_to!r}")
-        crosswalk = {str(k): str(v) for k, v in (_require(cw, "components", source, "the crosswalk") or {}).items()}
-        unknown = sorted(set(crosswalk) - set(comp_ids))
-        if unknown:
-            raise _fail(source, f"the crosswalk names unknown components: {', '.join(unknown)}")
-
-    weights_provenance = str(raw.get("weights_provenance", "illustrative"))
-    if weights_provenance not in PROVENANCE_VALUES:
-        raise _fail(source, f"weights_provenance is {weights_provenance!r}; "
-                            f"expected one of {', '.join(PROVENANCE_VALUES)}")
+    crosswalk, crosswalk_to = _parse_crosswalk(raw.get("crosswalk"), source, cycle=cycle, comp_ids=comp_ids)
+    weights_provenance = _provenance(raw.get("weights_provenance", "illustrative"), source, "weights_provenance is")
     comp_df = pd.DataFrame(components)
     comp_df["max_score"] = 100.0
     return Framework(
@@ -277,6 +219,88 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         source=source,
         weights_provenance=weights_provenance,
     )
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    return sorted({x for x in ids if ids.count(x) > 1})
+
+
+def _provenance(value, source: str, what: str) -> str:
+    """``value`` as a provenance label, or a FrameworkError starting with ``what``."""
+    prov = str(value)
+    if prov not in PROVENANCE_VALUES:
+        raise _fail(source, f"{what} {prov!r}; expected one of {', '.join(PROVENANCE_VALUES)}")
+    return prov
+
+
+def _parse_components(comps_raw, source: str) -> list[dict]:
+    """The ``components`` list: ids (not reserved, not repeated), names and weights summing to 1."""
+    if not isinstance(comps_raw, list) or not comps_raw:
+        raise _fail(source, "'components' must be a non-empty list")
+    components = []
+    for i, comp in enumerate(comps_raw, start=1):
+        where = f"component #{i}"
+        cid = str(_require(comp, "id", source, where))
+        if not cid.strip() or cid in RESERVED_COMPONENT_IDS:
+            raise _fail(source, f"{where} has the id {cid!r}, which is empty or a column name of the "
+                                f"scored tables; choose another id (reserved: {', '.join(RESERVED_COMPONENT_IDS)})")
+        weight = _number(comp.get("weight", 1.0 / len(comps_raw)), source, f"{where} ({cid}) weight")
+        if weight < 0:
+            raise _fail(source, f"{where} ({cid}) has a negative weight {weight}")
+        components.append({"component": cid, "name": str(comp.get("name", cid)), "weight": weight})
+    dupes = _repeated([c["component"] for c in components])
+    if dupes:
+        raise _fail(source, f"duplicate component ids: {', '.join(dupes)}")
+    total_weight = sum(c["weight"] for c in components)
+    if abs(total_weight - 1.0) > PRINTED_TOLERANCE:
+        raise _fail(source, f"component weights must sum to 1, they sum to {total_weight:g}")
+    return components
+
+
+def _parse_indicators(inds_raw, source: str, comp_ids: list[str]) -> list[dict]:
+    """The ``indicators`` list: ids, components, positive maxima summing to 100 in each component."""
+    if not isinstance(inds_raw, list) or not inds_raw:
+        raise _fail(source, "'indicators' must be a non-empty list")
+    indicators = []
+    for i, ind in enumerate(inds_raw, start=1):
+        where = f"indicator #{i}"
+        iid = str(_require(ind, "id", source, where))
+        comp = str(_require(ind, "component", source, f"{where} ({iid})"))
+        if comp not in comp_ids:
+            raise _fail(source, f"indicator {iid} names unknown component {comp!r}; "
+                                f"components are {', '.join(comp_ids)}")
+        max_score = _number(_require(ind, "max", source, f"{where} ({iid})"), source, f"indicator {iid} max")
+        if max_score <= 0:
+            raise _fail(source, f"indicator {iid} has a non-positive max {max_score:g}")
+        prov = _provenance(ind.get("max_provenance", "illustrative"), source, f"indicator {iid} has max_provenance")
+        indicators.append({"indicator": iid, "component": comp, "name": str(ind.get("name", iid)),
+                           "max_score": max_score, "max_provenance": prov, "order": i - 1})
+    dupes = _repeated([x["indicator"] for x in indicators])
+    if dupes:
+        raise _fail(source, f"duplicate indicator ids: {', '.join(dupes)}")
+    for cid in comp_ids:
+        total = sum(x["max_score"] for x in indicators if x["component"] == cid)
+        if abs(total - 100.0) > PRINTED_TOLERANCE:
+            raise _fail(source, f"the maxima of component {cid!r} must sum to 100, they sum to {total:g}")
+    return indicators
+
+
+def _parse_crosswalk(cw, source: str, *, cycle: int, comp_ids: list[str]) -> tuple[dict[str, str], int | None]:
+    """The optional ``crosswalk`` (this cycle's components -> another cycle's): ``({}, None)`` when absent."""
+    if cw is None:
+        return {}, None
+    crosswalk_to = _require(cw, "to_cycle", source, "the crosswalk")
+    if isinstance(crosswalk_to, bool) or not isinstance(crosswalk_to, int) or crosswalk_to == cycle:
+        raise _fail(source, f"the crosswalk's 'to_cycle' must be another cycle's number, got {crosswalk_to!r}")
+    pairs = _require(cw, "components", source, "the crosswalk") or {}
+    if not isinstance(pairs, dict):
+        raise _fail(source, f"the crosswalk's 'components' must map this cycle's component ids to the other "
+                            f"cycle's, got {pairs!r}")
+    crosswalk = {str(k): str(v) for k, v in pairs.items()}
+    unknown = sorted(set(crosswalk) - set(comp_ids))
+    if unknown:
+        raise _fail(source, f"the crosswalk names unknown components: {', '.join(unknown)}")
+    return crosswalk, crosswalk_to
 
 
 def read_framework(path: str | Path) -> Framework:

@@ -148,3 +148,11 @@ def test_thresholds_illustrative_follows_the_levels_provenance():
     one_unseen = fw.levels.assign(provenance="seen")
     one_unseen.loc[one_unseen.index[-1], "provenance"] = "illustrative"
     assert dataclasses.replace(fw, levels=one_unseen).thresholds_illustrative is True
+
+
+@pytest.mark.parametrize("components", ["policy", 3, ["policy", "people"]])
+def test_crosswalk_components_must_be_a_mapping(components):
+    raw = yaml.safe_load(open(load_framework(1).source, encoding="utf-8"))
+    raw["crosswalk"]["components"] = components
+    with pytest.raises(FrameworkError, match=r"x\.yaml: the crosswalk's 'components' must map this cycle's"):
+        parse_framework(raw, source="x.yaml")
