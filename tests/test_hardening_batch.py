@@ -24,7 +24,7 @@ from dmaf_analysis.batch import Manifest, ReportJob, job_digest, package_fingerp
 from dmaf_analysis.batch import kernels as kernels_module
 from dmaf_analysis.batch.lock import LOCK_NAME, BatchLockedError, output_lock
 from dmaf_analysis.batch.pool import check_timeout
-from dmaf_analysis.errors import DmafError
+from dmaf_analysis.errors import ArgumentError, DmafError
 from dmaf_analysis.framework import load_frameworks
 
 FIXTURE_NB = Path(__file__).resolve().parent / "fixtures" / "report_fixture.ipynb"
@@ -245,3 +245,12 @@ def test_kernel_folders_of_dead_drivers_are_swept(tmp_path):
         (folder / "k.json").write_text("{}")
     assert kernels_module.sweep_stale_kernel_dirs(str(tmp_path)) == [str(stale)]
     assert not stale.exists() and live.exists() and other.exists()
+
+
+@pytest.mark.parametrize("kind", ["overview", "trends"])
+def test_a_national_report_refuses_a_bad_timeout_before_reading_data(kind, tmp_path):
+    from dmaf_analysis.batch import render_national_report
+
+    with pytest.raises(ArgumentError, match="timeout must be a whole number of seconds"):
+        render_national_report(kind, scores_path=tmp_path / "absent.csv", output_dir=tmp_path, timeout=0)
+    assert list(tmp_path.iterdir()) == []

@@ -217,6 +217,13 @@ def render_city_report(city: str, *, cycle: int = 0, scores_path=None, attribute
                    notebook=Path(notebook) if notebook else CITY_NOTEBOOK,
                    framework_title=framework_title(dataset, cycle), dataset=dataset,
                    index=(output_dir / "index.html").exists())
+    return _run_one(job, cycle=cycle, output_dir=output_dir, force=force, progress=progress, timeout=timeout,
+                    kernel_options=kernel_options, pdf=pdf)
+
+
+def _run_one(job: ReportJob, *, cycle: int, output_dir: Path, force: bool, progress: bool, timeout: float | None,
+             kernel_options: dict | None, pdf: bool) -> BatchSummary:
+    """Run a single report job on one worker, then print its PDF when asked; the summary is of ``cycle``."""
     summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
                        timeout=timeout, kernel_options=kernel_options)
     summary.cycle = cycle
@@ -253,6 +260,7 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
 
     if kind not in ("overview", "trends"):
         raise ArgumentError(f"kind must be 'overview' or 'trends', got {kind!r}")
+    timeout = check_timeout(timeout)
     output_dir = Path(output_dir)
     inputs = _inputs(scores_path, attributes_path, cities, output_dir)
     dataset = _load(inputs)
@@ -265,12 +273,8 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
         a, c = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
         job = trends_job(dataset, a, c, inputs=inputs, output_dir=output_dir,
                          notebook=Path(notebook) if notebook else TRENDS_NOTEBOOK, index=index)
-    summary = run_jobs([job], output_dir=output_dir, workers=1, force=force, progress=progress,
-                       timeout=timeout, kernel_options=kernel_options)
-    summary.cycle = c
-    if pdf:
-        print_pdfs(summary, workers=1, force=force)
-    return summary
+    return _run_one(job, cycle=c, output_dir=output_dir, force=force, progress=progress, timeout=timeout,
+                    kernel_options=kernel_options, pdf=pdf)
 
 
 def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, output_dir: str | Path = "outputs",
