@@ -15,7 +15,7 @@ import numpy as np
 from .bounds import range_sentence
 from .data_contract import is_synthetic
 from .dataset import Dataset
-from .numeric import format_score, is_whole_share
+from .numeric import format_score, share_words
 from .report_context import bound_fields, city_context, as_float, optional_int
 
 __all__ = ["ReportHeadline", "framework_title", "report_headline", "weights_assumption"]
@@ -192,16 +192,8 @@ class ReportHeadline:
             text += " The engagement score is synthetic."
         share = self.data_synthetic_share
         if share > 0:
-            if is_whole_share(share):
-                amount = "all"
-            elif share > 0.995:
-                amount = "more than 99%"
-            elif share < 0.005:
-                amount = "less than 1%"
-            else:
-                amount = f"{100 * share:.0f}%"
             text += (f" National, state and peer comparisons are computed from a data set in which "
-                     f"{amount} of the values are synthetic.")
+                     f"{share_words(share)} of the values are synthetic.")
         if self.levels_illustrative:
             text += (" Certification thresholds are illustrative: the real ones are not published.")
         if self.weights_illustrative:

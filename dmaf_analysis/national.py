@@ -23,7 +23,7 @@ from ._paths import notebooks_dir
 from .dataset import Dataset, resolve_cycle
 from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
-from .numeric import is_whole_share
+from .numeric import is_whole_share, share_words
 
 __all__ = ["DEFAULT_OUTPUT_DIR", "GROUPING_WORDS", "cycle_folder", "data_notice", "data_notice_html",
            "default_output_root", "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
@@ -131,7 +131,7 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
     if len(cycles) == 2:
         earlier = dataset.synthetic_share(min(cycles))
         if earlier > 0:
-            amount = "Every" if is_whole_share(earlier) else f"{earlier:.0%} of the"
+            amount = "Every" if is_whole_share(earlier) else f"{share_words(earlier).capitalize()} of the"
             notes.append(f"{amount} Cycle {min(cycles)} value{'' if amount == 'Every' else 's'} "
                          f"{'is' if amount == 'Every' else 'are'} SYNTHETIC: every change, transition and "
                          "most-improved or most-declined city below compares with invented earlier values, "
@@ -142,7 +142,7 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
             notes.append(f"Cycle {row.cycle}: every indicator value is SYNTHETIC (generated for demonstration). "
                          "These are not published results and must not be cited as such.")
         elif share > 0:
-            notes.append(f"Cycle {row.cycle}: {share:.0%} of the indicator values are SYNTHETIC "
+            notes.append(f"Cycle {row.cycle}: {share_words(share)} of the indicator values are SYNTHETIC "
                          "(generated for demonstration); figures mixing them are not published results.")
         if row.framework_provenance == "illustrative":
             notes.append(f"Cycle {row.cycle}: the framework (indicators, maxima, weights) is an illustrative "

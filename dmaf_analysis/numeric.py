@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "summary_statistics"]
+__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "share_words",
+           "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
@@ -19,6 +20,24 @@ PRINTED_TOLERANCE = 1e-6
 def is_whole_share(share: float) -> bool:
     """True when a share (0-1) is the whole: every value counted, within :data:`TOLERANCE`."""
     return share >= 1 - TOLERANCE
+
+
+def share_words(share: float) -> str:
+    """A share (0-1) in words that never rounds to a false whole or a false nothing.
+
+    ``"all"`` (within :data:`TOLERANCE`), ``"more than 99%"``, ``"less than 1%"``,
+    ``"none"``, otherwise the whole percentage (``"45%"``).
+    """
+    share = float(share)
+    if is_whole_share(share):
+        return "all"
+    if share <= 0:
+        return "none"
+    if share > 0.99:
+        return "more than 99%"
+    if share < 0.01:
+        return "less than 1%"
+    return f"{100 * share:.0f}%"
 
 
 def format_number(value, digits: int = 1, *, missing: str = "–", fixed: bool = False, grouping: bool = False,

@@ -297,6 +297,17 @@ def test_index_escapes_data_and_allows_only_its_own_script():
     assert f"script-src 'sha256-{digest}'" in html
 
 
+
+@pytest.mark.parametrize(("share", "words"), [(6285 / 6300, "More than 99%"), (1.0, "All"), (0.004, "Less than 1%"),
+                                              (0.5, "50%")])
+def test_index_notice_never_rounds_the_synthetic_share_to_all(share, words):
+    row = {"city": "A", "state": "S", "overall": 50.0, "rank": 1, "level": "Enabled", "status": "ok",
+           "href": "cities/a/cycle-2.html"}
+    html = render_index([row], cycle=2, synthetic_share=share)
+    assert f"</strong> {words} of the indicator values behind this cycle are synthetic" in html
+    assert render_index([row], cycle=2, synthetic_share=0.0).count("Synthetic data.") == 0
+
+
 # ------------------------------------------------- equivalence with plain papermill
 def _real_inputs(small_data):
     """The real city report on the bundled data when both exist; else the fixture."""

@@ -55,3 +55,11 @@ def test_summary_statistics_against_numpy():
                                                  (float("nan"), "n/a")])
 def test_format_score(value, expected):
     assert numeric.format_score(value) == expected
+
+
+@pytest.mark.parametrize(("share", "expected"), [
+    (1.0, "all"), (1 - 1e-12, "all"), (6285 / 6300, "more than 99%"), (0.991, "more than 99%"), (0.99, "99%"),
+    (0.4567, "46%"), (0.01, "1%"), (0.004, "less than 1%"), (0.0, "none"),
+])
+def test_share_words_never_round_to_a_false_whole_or_nothing(share, expected):
+    assert numeric.share_words(share) == expected

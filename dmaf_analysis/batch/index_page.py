@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..fileio import write_text_atomic
+from ..numeric import share_words
 from .jobs import BatchSummary
 from .manifest import MANIFEST_NAME, Manifest, relative_to
 
@@ -231,7 +232,7 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
 
     generated = generated or datetime.now(UTC)
     share = max(0.0, min(1.0, float(synthetic_share or 0.0)))
-    percent = "under 1%" if 0 < share < 0.01 else f"{share:.0%}"
+    percent = share_words(share).capitalize()
     return _environment().get_template("index.html.j2").render(
         title=title or f"DMAF city reports, cycle {cycle}",
         cycle=int(cycle),
