@@ -90,6 +90,11 @@ def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[
         raise ArgumentError(f"--to {c_to} (cycle_to) is not later than the default --from (cycle_from): cycle "
                             f"{c_from}, the second-latest of the data's cycles {', '.join(map(str, available))}; "
                             f"{hint}")
+    if c_from == c_to and int(cycle_to) == 0:
+        earlier = [c for c in available if c < c_to]
+        raise ArgumentError(f"--from {c_from} (cycle_from) is the latest of the data's cycles "
+                            f"{', '.join(map(str, available))}, which --to (cycle_to) takes by default; give an "
+                            f"earlier cycle to --from, such as --from {earlier[-1]}")
     if c_from == c_to:
         raise ArgumentError(f"--from and --to (cycle_from and cycle_to) are both {c_to}; "
                             "give two different cycles")

@@ -16,7 +16,8 @@ Certification thresholds and the whole Cycle 1 framework are *illustrative* (see
 
 This module is the public face: import every report function from here. The
 component, recommendation, peer and engagement sections live here; the others have
-their own modules, re-exported here:
+their own modules, whose public report functions and classes are re-exported here
+(``__all__`` below; the helpers the section modules share stay in ``report_context``):
 
 - :mod:`~dmaf_analysis.report_context`: loading the data, resolving the city, the per-cycle cache;
 - :mod:`~dmaf_analysis.headline`: the top of the card (:class:`ReportHeadline`);

@@ -178,6 +178,11 @@ def path_intro(n_ranked: int) -> str:
     city at the highest level can only be moved one place up the ranking, and the
     text says so without naming a top 10.
     """
+    if n_ranked <= 1:
+        return ("The fewest indicator improvements that would lift the overall score over the next level's "
+                "threshold: the indicators whose full improvement adds most to the overall score come first, and "
+                "the last one is raised only as far as needed. A city already at the highest level the framework "
+                "defines has no other ranked city to overtake here, so nothing is listed for it.")
     move = ("one place up the ranking" if n_ranked <= TOP_RANK else
             f"up the ranking (into the top {TOP_RANK}, or one place up from inside it)")
     return ("The fewest indicator improvements that would lift the overall score over the next level's threshold: "
@@ -193,11 +198,13 @@ def top10_heading(n_top: int) -> str:
     means ties at 10th; fewer than 10 means the panel ranks fewer than 10 cities,
     so the mean is over all of them.
     """
-    if n_top in (0, 10):
-        return "Top-10 mean"
-    if n_top < 10:
+    if n_top in (0, TOP_RANK):
+        return f"Top-{TOP_RANK} mean"
+    if n_top == 1:
+        return "Score of the only ranked city"
+    if n_top < TOP_RANK:
         return f"Mean of all {n_top} ranked cities"
-    return f"Top-10 mean ({n_top} cities, ties at 10th)"
+    return f"Top-{TOP_RANK} mean ({n_top} cities, ties at {TOP_RANK}th)"
 
 
 #: How the maximum of an indicator is known (the framework's ``max_provenance`` codes), in words.

@@ -23,8 +23,9 @@ import pandas as pd
 from . import numeric
 
 __all__ = [
-    "Column", "MINUS", "P_FLOOR", "TOP_BOTTOM", "effect_words", "format_bool", "format_number", "format_p",
-    "format_share", "format_signed", "format_span", "format_table", "is_missing", "table_html", "top_bottom",
+    "Column", "DOWN", "MINUS", "NUM", "P_FLOOR", "SAME", "TOP_BOTTOM", "UP", "effect_words", "format_bool",
+    "format_number", "format_p", "format_share", "format_signed", "format_span", "format_table", "is_missing",
+    "table_html", "top_bottom",
 ]
 
 #: Rows shown at each end of a long table (the rest is in the linked CSV).

@@ -21,7 +21,7 @@ from .numeric import summary_statistics
 
 __all__ = ["OVERALL_DECIMALS", "ID_COLUMNS", "RESULT_COLUMNS", "all_component_ids", "score_columns",
            "indicator_matrix", "component_scores", "overall_scores", "rank_within_cycle", "score_cities",
-           "group_summary", "checked_weights"]
+           "group_summary", "checked_weights", "level_order"]
 
 #: Overall scores are rounded to this many decimals before levels and ranks, so
 #: that equal point totals tie exactly despite floating-point weights.

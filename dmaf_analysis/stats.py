@@ -22,8 +22,11 @@ Conventions used throughout (see ``docs/national.md``):
   seeded from ``seed`` and a CRC32 of its own key, so its interval does not
   depend on which other groups are present and repeats exactly for a given seed.
 
-The functions live in three modules, all re-exported here so that
-``from dmaf_analysis.stats import ...`` keeps working:
+The functions live in four modules; their public names (``__all__`` below) are
+re-exported here, so that ``from dmaf_analysis.stats import ...`` keeps working:
+
+* :mod:`~dmaf_analysis.stats_common`: what the others share (the cycles and
+  measures of a table, its numbers, Spearman's rho).
 
 * :mod:`~dmaf_analysis.stats_distributions`: shape (skewness, kurtosis, Gini, the
   audit flags), floor and ceiling effects, the leaderboard and the level counts.

@@ -222,7 +222,8 @@ def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
     _fails(capsys, ["trends", "--from", "2", "--to", "2", "--output-dir", str(tmp_path)], 2,
            r"^dmaf trends: error: --from and --to \(cycle_from and cycle_to\) are both 2; give two different cycles$")
     _fails(capsys, ["trends", "--from", "2", "--output-dir", str(tmp_path)], 2,  # --to is the latest, 2
-           r"^dmaf trends: error: --from and --to \(cycle_from and cycle_to\) are both 2; give two different cycles$")
+           r"^dmaf trends: error: --from 2 \(cycle_from\) is the latest of the data's cycles 1, 2, which --to "
+           r"\(cycle_to\) takes by default; give an earlier cycle to --from, such as --from 1$")
     assert not any(tmp_path.iterdir())  # refused before any work
 
 
@@ -266,8 +267,11 @@ def test_to_alone_is_checked_against_the_default_from(capsys, tmp_path):
         cycle_pair(0, 3, cycles=lambda: [1, 2, 3, 4])
     with pytest.raises(UsageError, match=r"^--from 3 is later than --to 1: .*\(dmaf trends --from 1 --to 3\)$"):
         cycle_pair(3, 1, cycles=lambda: pytest.fail("the order is refused before the data are read"))
-    with pytest.raises(UsageError, match=r"^--from and --to \(cycle_from and cycle_to\) are both 3; give two"):
+    with pytest.raises(UsageError, match=r"^--from 3 \(cycle_from\) is the latest of the data's cycles 1, 2, 3, "
+                                         r"which --to \(cycle_to\) takes by default; .* such as --from 2$"):
         cycle_pair(3, 0, cycles=lambda: [1, 2, 3])
+    with pytest.raises(UsageError, match=r"^--from and --to \(cycle_from and cycle_to\) are both 3; give two"):
+        cycle_pair(3, 3, cycles=lambda: [1, 2, 3])
     assert cycle_pair(0, 0, cycles=lambda: [3, 1, 2]) == (2, 3)
     assert cycle_pair(1, 0, cycles=lambda: [1, 2, 3]) == (1, 3)
     with pytest.raises(CycleNotInDataError, match="cycle 7 is not in the data; cycles present: 1, 2, 3"):

@@ -598,6 +598,8 @@ def test_card_tables_show_words_names_and_one_decimal(data):
                    if round(v, 2) != round(v, 1))
     assert report_plots.top10_heading(10) == "Top-10 mean"
     assert report_plots.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"
+    assert report_plots.top10_heading(1) == "Score of the only ranked city"
+    assert report_plots.top10_heading(0) == "Top-10 mean"
     indicators = report.indicator_scores(data, city="Ludhiana")
     page = report_plots.indicators_html(indicators)
     words = {report_plots.MAX_PROVENANCE_WORDS[v] for v in indicators["max_provenance"]}
@@ -642,6 +644,9 @@ def test_section_intros_keep_the_top_10_wording_when_ten_or_more_cities_are_rank
     assert report_plots.path_intro(11) == PATH_INTRO + into_top10
     assert report_plots.path_intro(10) == PATH_INTRO + "one place up the ranking, the other cities' scores unchanged."
     # one ranked city, or none
+    assert report_plots.path_intro(1).endswith("has no other ranked city to overtake here, so nothing is listed "
+                                               "for it.")
+    assert "one place up" not in report_plots.path_intro(0)
     assert report_plots.components_intro(pd.DataFrame({"n_top_cities": [1]})) == (
         COMPONENTS_INTRO + " and the score of the only ranked city.")
     assert report_plots.components_intro(pd.DataFrame({"n_top_cities": []})) == (

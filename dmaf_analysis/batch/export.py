@@ -22,7 +22,7 @@ from .jobs import ReportJob
 from .manifest import stale_paths
 
 __all__ = ["Exporters", "ReportHTMLExporter", "make_exporter", "mark_stale", "needs_image_embedding",
-           "write_failed_beside", "write_outputs"]
+           "remove_stale_copies", "write_failed_beside", "write_outputs"]
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -21,7 +21,7 @@ from ..framework import Framework
 from ..numeric import PRINTED_TOLERANCE, format_number
 from .model import IngestProblem
 
-__all__ = ["EPS", "CardHeader", "CardLayout", "Event", "Events", "PrintedTotals", "Token", "anchors",
+__all__ = ["EPS", "CardHeader", "CardLayout", "Event", "Events", "LineIndex", "PrintedTotals", "Token", "anchors",
            "candidate_tokens", "find_headings", "fmt", "printed_totals", "read_events", "read_header"]
 
 #: Tolerance when comparing scores, maxima and totals read from the text.
