@@ -13,7 +13,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, DmafError
 
 DATA_PACKAGE = "dmaf_analysis.data"
 NOTEBOOKS_PACKAGE = "dmaf_analysis.notebooks"
@@ -60,3 +60,24 @@ def bundled_city_attributes_path() -> Path:
 
 def cities_path() -> Path:
     return data_dir() / "cities.csv"
+
+
+def default_output_root() -> Path:
+    """Where reports go unless told otherwise: the folder ``dmaf batch`` writes to by default.
+
+    ``$DMAF_OUTPUT_DIR`` when set; else ``outputs/`` of the project checkout when the
+    working folder is inside it (so a notebook run from ``notebooks/`` writes where
+    the batch does); else ``outputs/`` in the working folder.
+    """
+    override = os.environ.get("DMAF_OUTPUT_DIR")
+    if override:
+        return Path(override)
+    try:
+        # an editable install of a checkout: its notebooks/ sit beside pyproject.toml
+        root = notebooks_dir().resolve().parent
+        cwd = Path.cwd().resolve()
+    except (OSError, DmafError):
+        return Path("outputs")
+    if (root / "pyproject.toml").is_file() and (cwd == root or root in cwd.parents):
+        return root / "outputs"
+    return Path("outputs")

@@ -20,7 +20,7 @@ from .framework import Framework, load_frameworks
 from .data_contract import is_synthetic, read_city_attributes, read_scores
 from .scoring import score_cities
 
-__all__ = ["Dataset", "resolve_cycle", "load_dataset"]
+__all__ = ["Dataset", "resolve_cycle", "resolve_cycle_pair", "load_dataset"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +116,42 @@ def resolve_cycle(cycles, cycle: int | None = 0) -> int:
     if cycle not in available:
         raise CycleNotInDataError(f"cycle {cycle} is not in the data; cycles present: {', '.join(map(str, available))}")
     return cycle
+
+
+def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[int, int]:
+    """The two cycles to compare: 0 means the second-latest (``cycle_from``) / the latest (``cycle_to``).
+
+    Raises :class:`~dmaf_analysis.errors.ArgumentError` when both are the same
+    cycle, given or by default, and when ``cycle_to`` is given alone and is not
+    later than the default ``cycle_from`` (with three cycles, ``cycle_to=1``
+    would otherwise compare cycle 2 with the earlier cycle 1); the message says
+    which value was the default and what to give instead. Two cycles given in
+    the other order (``3, 1``) are compared backwards as asked (``dmaf trends``
+    refuses that order: :func:`dmaf_analysis.cli_args.cycle_pair`).
+    """
+    available = sorted(int(c) for c in cycles)
+    if len(available) < 2:
+        raise NoDataError(f"comparing cycles needs data for two cycles; the data hold "
+                        f"{', '.join(map(str, available)) or 'none'}")
+    c_to = available[-1] if int(cycle_to) == 0 else resolve_cycle(available, cycle_to)
+    c_from = available[-2] if int(cycle_from) == 0 else resolve_cycle(available, cycle_from)
+    if int(cycle_from) == 0 and int(cycle_to) != 0 and c_from >= c_to:
+        earlier = [c for c in available if c < c_to]
+        hint = (f"give an earlier cycle to --from as well, such as --from {earlier[-1]} --to {c_to}" if earlier else
+                f"no cycle of the data comes before {c_to}, so give a later cycle to --to, or leave --to out "
+                f"(the latest, {available[-1]})")
+        raise ArgumentError(f"--to {c_to} (cycle_to) is not later than the default --from (cycle_from): cycle "
+                            f"{c_from}, the second-latest of the data's cycles {', '.join(map(str, available))}; "
+                            f"{hint}")
+    if c_from == c_to and int(cycle_to) == 0:
+        earlier = [c for c in available if c < c_to]
+        raise ArgumentError(f"--from {c_from} (cycle_from) is the latest of the data's cycles "
+                            f"{', '.join(map(str, available))}, which --to (cycle_to) takes by default; give an "
+                            f"earlier cycle to --from, such as --from {earlier[-1]}")
+    if c_from == c_to:
+        raise ArgumentError(f"--from and --to (cycle_from and cycle_to) are both {c_to}; "
+                            "give two different cycles")
+    return c_from, c_to
 
 
 def _stamp(path: str) -> tuple[str, float, int]:

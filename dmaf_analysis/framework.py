@@ -21,7 +21,7 @@ from .numeric import TOLERANCE as _TOLERANCE
 
 __all__ = ["PROVENANCE_VALUES", "RESERVED_COMPONENT_IDS", "Framework", "parse_framework", "read_framework",
            "load_frameworks", "frameworks_or_bundled", "level_index", "load_framework", "component_map",
-           "indicator_table"]
+           "framework_title", "indicator_table"]
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 #: Column names of the scored tables: a component id may not be one of them, since
@@ -439,3 +439,9 @@ def indicator_table(frameworks: dict[int, Framework]) -> pd.DataFrame:
     parts = [fw.indicators.assign(cycle=c) for c, fw in frameworks.items()]
     cols = ["cycle", "indicator", "component", "name", "max_score", "max_provenance", "order"]
     return pd.concat(parts, ignore_index=True)[cols]
+
+
+def framework_title(name: str, cycle: int) -> str:
+    """A framework's name for titles, followed by ``", Cycle N"`` unless the name already says which cycle."""
+    name = str(name).strip()
+    return name if f"cycle {int(cycle)}" in name.lower() else f"{name}, Cycle {int(cycle)}"

@@ -15,10 +15,11 @@ import numpy as np
 from .bounds import range_sentence
 from .data_contract import is_synthetic
 from .dataset import Dataset
+from .framework import framework_title
 from .numeric import format_score, share_words
 from .report_context import bound_fields, city_context, as_float, optional_int
 
-__all__ = ["ReportHeadline", "framework_title", "report_headline", "weights_assumption"]
+__all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
 
 
 @dataclass(frozen=True)
@@ -199,12 +200,6 @@ class ReportHeadline:
         if self.weights_illustrative:
             text += " " + weights_assumption(self.weights_equal)
         return text
-
-
-def framework_title(name: str, cycle: int) -> str:
-    """A framework's name for titles, followed by ``", Cycle N"`` unless the name already says which cycle."""
-    name = str(name).strip()
-    return name if f"cycle {int(cycle)}" in name.lower() else f"{name}, Cycle {int(cycle)}"
 
 
 def weights_assumption(equal: bool) -> str:

@@ -19,16 +19,16 @@ import numpy as np
 import pandas as pd
 
 from . import robustness, sensitivity, stats, trends
-from ._paths import notebooks_dir
-from .dataset import Dataset, resolve_cycle
+from ._paths import default_output_root, notebooks_dir
+from .dataset import Dataset, resolve_cycle, resolve_cycle_pair
 from .errors import ArgumentError, DmafError, NoDataError
 from .data_contract import write_table
 from .numeric import is_whole_share, share_words
 
 __all__ = ["DEFAULT_OUTPUT_DIR", "GROUPING_WORDS", "cycle_folder", "data_notice", "data_notice_html",
-           "default_output_root", "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
+           "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
            "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
-           "resolve_cycle", "resolve_cycle_pair", "run_national", "run_trends", "trend_folder", "trend_tables",
+           "run_national", "run_trends", "trend_folder", "trend_tables",
            "workbook_name", "write_tables"]
 
 #: Kept for compatibility: the national tables' folder relative to a project folder.
@@ -38,69 +38,12 @@ DEFAULT_OUTPUT_DIR = "outputs/national"
 SENSITIVITY_SAMPLES = 1024
 
 
-def default_output_root() -> Path:
-    """Where reports go unless told otherwise: the folder ``dmaf batch`` writes to by default.
-
-    ``$DMAF_OUTPUT_DIR`` when set; else ``outputs/`` of the project checkout when the
-    working folder is inside it (so a notebook run from ``notebooks/`` writes where
-    the batch does); else ``outputs/`` in the working folder.
-    """
-    override = os.environ.get("DMAF_OUTPUT_DIR")
-    if override:
-        return Path(override)
-    try:
-        # an editable install of a checkout: its notebooks/ sit beside pyproject.toml
-        root = notebooks_dir().resolve().parent
-        cwd = Path.cwd().resolve()
-    except (OSError, DmafError):
-        return Path("outputs")
-    if (root / "pyproject.toml").is_file() and (cwd == root or root in cwd.parents):
-        return root / "outputs"
-    return Path("outputs")
-
-
 def national_output_dir(output_dir: str | Path | None = "") -> Path:
     """``output_dir`` itself, or, when empty, ``national/`` under :func:`default_output_root`."""
     return Path(output_dir) if output_dir else default_output_root() / "national"
 
 
 # ------------------------------------------------------------------------------ cycles
-def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[int, int]:
-    """The two cycles to compare: 0 means the second-latest (``cycle_from``) / the latest (``cycle_to``).
-
-    Raises :class:`~dmaf_analysis.errors.ArgumentError` when both are the same
-    cycle, given or by default, and when ``cycle_to`` is given alone and is not
-    later than the default ``cycle_from`` (with three cycles, ``cycle_to=1``
-    would otherwise compare cycle 2 with the earlier cycle 1); the message says
-    which value was the default and what to give instead. Two cycles given in
-    the other order (``3, 1``) are compared backwards as asked (``dmaf trends``
-    refuses that order: :func:`dmaf_analysis.cli_args.cycle_pair`).
-    """
-    available = sorted(int(c) for c in cycles)
-    if len(available) < 2:
-        raise NoDataError(f"comparing cycles needs data for two cycles; the data hold "
-                        f"{', '.join(map(str, available)) or 'none'}")
-    c_to = available[-1] if int(cycle_to) == 0 else resolve_cycle(available, cycle_to)
-    c_from = available[-2] if int(cycle_from) == 0 else resolve_cycle(available, cycle_from)
-    if int(cycle_from) == 0 and int(cycle_to) != 0 and c_from >= c_to:
-        earlier = [c for c in available if c < c_to]
-        hint = (f"give an earlier cycle to --from as well, such as --from {earlier[-1]} --to {c_to}" if earlier else
-                f"no cycle of the data comes before {c_to}, so give a later cycle to --to, or leave --to out "
-                f"(the latest, {available[-1]})")
-        raise ArgumentError(f"--to {c_to} (cycle_to) is not later than the default --from (cycle_from): cycle "
-                            f"{c_from}, the second-latest of the data's cycles {', '.join(map(str, available))}; "
-                            f"{hint}")
-    if c_from == c_to and int(cycle_to) == 0:
-        earlier = [c for c in available if c < c_to]
-        raise ArgumentError(f"--from {c_from} (cycle_from) is the latest of the data's cycles "
-                            f"{', '.join(map(str, available))}, which --to (cycle_to) takes by default; give an "
-                            f"earlier cycle to --from, such as --from {earlier[-1]}")
-    if c_from == c_to:
-        raise ArgumentError(f"--from and --to (cycle_from and cycle_to) are both {c_to}; "
-                            "give two different cycles")
-    return c_from, c_to
-
-
 # ------------------------------------------------------------------------------ notice
 def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
     """Where the numbers come from, per cycle.
