@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._paths import cities_path
+from ._util.fileio import read_input_text
+from ._util.paths import cities_path
 from .errors import ArgumentError, CitiesTableError, UnknownCityError
-from .fileio import read_input_text
 
 __all__ = ["CITY_COLUMNS", "normalise_city_name", "REQUIRED_CITY_COLUMNS", "load_cities", "cities_table",
            "has_values", "CityMatcher", "resolve_city"]

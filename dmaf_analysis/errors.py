@@ -42,8 +42,8 @@ __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
     "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
     "KernelSetupError", "MAX_PROBLEM_LINES", "NoDataError", "NotAReportCardError", "PdfEngineMissing", "PdfError",
-    "Problem", "ROWS_SHOWN", "RecommendationsError", "RepeatedCityError", "ReportCardError", "SpecError", "SynthesisError",
-    "TruncatedReportCardError", "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
+    "Problem", "ROWS_SHOWN", "RecommendationsError", "RepeatedCityError", "ReportCardError", "SpecError",
+    "SynthesisError", "TruncatedReportCardError", "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
     "problem_key", "problem_kind", "summarise_problems",
 ]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._paths import frameworks_dir
+from ._util.fileio import load_yaml
+from ._util.numeric import PRINTED_TOLERANCE
+from ._util.numeric import TOLERANCE as _TOLERANCE
+from ._util.paths import frameworks_dir
 from .errors import FrameworkError
-from .fileio import load_yaml
-from .numeric import PRINTED_TOLERANCE
-from .numeric import TOLERANCE as _TOLERANCE
 
 __all__ = ["PROVENANCE_VALUES", "RESERVED_COMPONENT_IDS", "Framework", "parse_framework", "read_framework",
            "load_frameworks", "frameworks_or_bundled", "level_index", "load_framework", "component_map",

@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import importlib
 
+from .._util.slug import is_safe_slug, slugify, unique_slugs
 from ..errors import CityNotInDataError, KernelSetupError
-from .index_page import IndexLink, build_index_rows, render_index
-from .jobs import BatchSummary, ReportJob, ReportResult
-from .kernels import WarmKernel
-from .manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
-from ..slug import is_safe_slug, slugify, unique_slugs
+from ._index_page import IndexLink, build_index_rows, render_index
+from ._jobs import BatchSummary, ReportJob, ReportResult
+from ._kernels import WarmKernel
+from ._manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
 
 __all__ = [
     "BatchSummary", "CITY_NOTEBOOK", "CityNotInDataError", "ENGINE_FORMAT", "ENGINE_NAME", "Exporters",
@@ -62,15 +62,15 @@ __all__ = [
 
 # name -> submodule, for the names whose modules import papermill or nbconvert
 _LAZY = {
-    "ENGINE_NAME": "engine", "execute_job": "engine",
-    "Exporters": "export", "make_exporter": "export", "needs_image_embedding": "export",
-    "write_outputs": "export",
-    "run_jobs": "pool",
-    "CITY_NOTEBOOK": "planning", "NOTEBOOKS_DIR": "planning", "OVERVIEW_NOTEBOOK": "planning",
-    "TRENDS_NOTEBOOK": "planning", "city_job": "planning", "render_batch": "planning",
-    "render_city_report": "planning", "require_city_in_data": "planning",
-    "render_national_report": "planning",
-    "write_index": "index_page",
+    "ENGINE_NAME": "_engine", "execute_job": "_engine",
+    "Exporters": "_export", "make_exporter": "_export", "needs_image_embedding": "_export",
+    "write_outputs": "_export",
+    "run_jobs": "_pool",
+    "CITY_NOTEBOOK": "_planning", "NOTEBOOKS_DIR": "_planning", "OVERVIEW_NOTEBOOK": "_planning",
+    "TRENDS_NOTEBOOK": "_planning", "city_job": "_planning", "render_batch": "_planning",
+    "render_city_report": "_planning", "require_city_in_data": "_planning",
+    "render_national_report": "_planning",
+    "write_index": "_index_page",
 }
 
 

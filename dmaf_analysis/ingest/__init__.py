@@ -63,11 +63,18 @@ order and the checks), ``reader`` (:func:`read_report_card`, :func:`ingest`) and
 from __future__ import annotations
 
 from ..errors import NotAReportCardError, ReportCardError, TruncatedReportCardError, UnreadableFileError
-from .files import extract_text, find_report_files
-from .model import (AMBIGUOUS_POLICIES, REPORT_SUFFIXES, SCORE_COLUMNS, IngestProblem, IngestResult, ReportCard,
-                    problems_frame)
-from .parse import parse_report_card
-from .reader import ingest, read_report_card
+from ._files import extract_text, find_report_files
+from ._model import (
+                     AMBIGUOUS_POLICIES,
+                     REPORT_SUFFIXES,
+                     SCORE_COLUMNS,
+                     IngestProblem,
+                     IngestResult,
+                     ReportCard,
+                     problems_frame,
+)
+from ._parse import parse_report_card
+from ._reader import ingest, read_report_card
 
 __all__ = ["AMBIGUOUS_POLICIES", "REPORT_SUFFIXES", "SCORE_COLUMNS", "IngestProblem", "IngestResult",
            "NotAReportCardError", "ReportCard", "ReportCardError", "TruncatedReportCardError",

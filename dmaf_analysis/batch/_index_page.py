@@ -1,0 +1,293 @@
+"""The batch index page: every city of a cycle with its score, rank, level and status.
+
+The page is one self-contained HTML file: no external assets, a small inline
+script that sorts the table and filters it by name, and a Content-Security-Policy
+that allows only that script and that style sheet (by hash) and ``data:`` images.
+Every value that comes from data is escaped by Jinja2's autoescaping.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from .._util.fileio import write_text_atomic
+from .._util.numeric import share_words
+from .._version import __version__
+from ..framework import framework_title
+from ..render import TEMPLATES_DIR
+from ._jobs import BatchSummary
+from ._manifest import MANIFEST_NAME, Manifest, relative_to
+
+__all__ = ["IndexLink", "build_index_rows", "cycle_title", "render_index", "write_index"]
+
+
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+h2 { font-size: 1.2rem; margin-top: 1.5rem; }
+.meta { color: #555; font-size: .9rem; }
+.notice { background: #fff6d6; border-left: 4px solid #c9a200; padding: .5rem .75rem; }
+.notice.failed { background: #fde8e8; border-left-color: #b42318; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+caption { text-align: left; color: #555; font-size: .85rem; padding-bottom: .25rem; }
+th, td { padding: .3rem .5rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+th { background: #f3f4f6; position: sticky; top: 0; }
+th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
+th[aria-sort="ascending"] button::after { content: " \\25B2"; }
+th[aria-sort="descending"] button::after { content: " \\25BC"; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.row-failed { background: #fdf2f2; }
+.status.failed { color: #b42318; font-weight: 600; }
+.status.ok { color: #1a7f37; }
+.error { color: #555; font-size: .85rem; }
+input[type=search] { font: inherit; padding: .2rem .4rem; min-width: 16rem; }
+"""
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  var table = document.getElementById("cities");
+  var tbody = table.tBodies[0];
+  var headers = table.tHead.rows[0].cells;
+  var filter = document.getElementById("filter");
+  var count = document.getElementById("count");
+
+  function valueOf(row, index, type) {
+    var v = row.cells[index].getAttribute("data-value");
+    if (v === null || v === "") { return null; }
+    if (type === "number") { var n = parseFloat(v); return isNaN(n) ? null : n; }
+    return v.toLowerCase();
+  }
+
+  function sortBy(index, type, descending) {
+    var rows = Array.prototype.slice.call(tbody.rows);
+    rows.sort(function (a, b) {
+      var x = valueOf(a, index, type), y = valueOf(b, index, type);
+      if (x === null || y === null) { return (x === null) - (y === null); }
+      var c = type === "number" ? x - y : x.localeCompare(y);
+      return descending ? -c : c;
+    });
+    rows.forEach(function (r) { tbody.appendChild(r); });
+    for (var i = 0; i < headers.length; i++) {
+      headers[i].setAttribute("aria-sort", i === index ? (descending ? "descending" : "ascending") : "none");
+    }
+  }
+
+  Array.prototype.forEach.call(headers, function (th, index) {
+    var button = th.querySelector("button");
+    button.addEventListener("click", function () {
+      sortBy(index, button.getAttribute("data-type"), th.getAttribute("aria-sort") === "ascending");
+    });
+  });
+
+  function applyFilter() {
+    var q = filter.value.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(tbody.rows, function (r) {
+      var text = (r.cells[0].textContent + " " + r.cells[1].textContent).toLowerCase();
+      var match = q === "" || text.indexOf(q) !== -1;
+      r.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    count.textContent = "Showing " + shown + " of " + tbody.rows.length + " cities.";
+  }
+  filter.addEventListener("input", applyFilter);
+  applyFilter();
+})();
+"""
+
+#: Columns of the city table: key, heading, sort type, CSS class.
+_COLUMNS = (
+    ("city", "City", "text", ""),
+    ("state", "State", "text", ""),
+    ("overall", "Overall score", "number", "num"),
+    ("rank", "Rank", "number", "num"),
+    ("level", "Level", "number", ""),
+    ("data", "Data", "text", ""),
+    ("status", "Status", "text", ""),
+)
+
+
+@dataclass(frozen=True)
+class IndexLink:
+    """A link to a national report shown above the city table."""
+
+    label: str
+    href: str
+    status: str = "ok"
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,  # every {{ value }} is HTML-escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _short(text: object, limit: int = 200) -> str:
+    first = str(text or "").strip().splitlines()
+    line = first[0] if first else ""
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+
+
+def _data_label(n_synthetic, n_values) -> str:
+    syn = _number(n_synthetic)
+    if syn is None:
+        return ""
+    if syn <= 0:
+        return "not synthetic"
+    if n_values is not None and syn >= n_values:
+        return "synthetic"
+    return "partly synthetic"
+
+
+def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int] | None = None) -> list[dict]:
+    """Turn city records into the rows the index template shows.
+
+    Parameters
+    ----------
+    cities : iterable of mappings
+        One per city with keys ``city, state, overall, rank, level, status, href``
+        and optionally ``error``, ``n_synthetic`` and ``n_indicators`` (the
+        number of indicator values the city has; "synthetic" when all of them
+        are synthetic, "partly synthetic" when some are).
+    level_order : mapping, optional
+        Level name -> position (0 = lowest), used to sort the level column.
+
+    Returns
+    -------
+    list of dict
+        Sorted by rank (cities without a rank last), then name.
+    """
+    level_order = dict(level_order or {})
+    rows = []
+    for c in cities:
+        overall = _number(c.get("overall"))
+        rank = _number(c.get("rank"))
+        level = c.get("level")
+        level = "" if level is None or (isinstance(level, float) and math.isnan(level)) else str(level)
+        status = str(c.get("status") or "ok")
+        rows.append({
+            "city": str(c["city"]),
+            "state": str(c.get("state") or ""),
+            "overall_value": "" if overall is None else f"{overall:.6g}",
+            "overall_text": "\u2013" if overall is None else f"{overall:.1f}",
+            "rank_value": "" if rank is None else str(int(rank)),
+            "rank_text": "\u2013" if rank is None else str(int(rank)),
+            "level": level or "\u2013",
+            "level_order": str(level_order[level]) if level in level_order else "",
+            "data_text": _data_label(c.get("n_synthetic"), _number(c.get("n_indicators"))),
+            "status": status,
+            "error": _short(c.get("error")) if status != "ok" else "",
+            "href": str(c["href"]),
+        })
+    rows.sort(key=lambda r: (r["rank_value"] == "", int(r["rank_value"] or 0), r["city"].casefold()))
+    return rows
+
+
+def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "", synthetic_share: float = 0.0,
+                 national: Iterable[IndexLink] = (), level_order: Mapping[str, int] | None = None,
+                 title: str | None = None, generated: datetime | None = None, version: str = "") -> str:
+    """HTML of the index page (a complete, self-contained document).
+
+    Parameters
+    ----------
+    cities : iterable of mappings
+        See :func:`build_index_rows`.
+    cycle : int
+        The assessment cycle shown.
+    data_label : str
+        How to name the score table in the page (a file name).
+    synthetic_share : float
+        Share (0-1) of this cycle's indicator values that are synthetic; above 0 a
+        notice says so.
+    national : iterable of IndexLink
+        Links to the national reports.
+    """
+    rows = build_index_rows(cities, level_order=level_order)
+    from markupsafe import Markup
+
+    generated = generated or datetime.now(UTC)
+    share = max(0.0, min(1.0, float(synthetic_share or 0.0)))
+    percent = share_words(share).capitalize()
+    return _environment().get_template("index.html.j2").render(
+        title=title or f"DMAF city reports, cycle {cycle}",
+        cycle=int(cycle),
+        rows=rows,
+        columns=[{"key": k, "label": label, "type": t, "cls": cls} for k, label, t, cls in _COLUMNS],
+        default_sort="rank",
+        national=list(national),
+        failed=sum(r["status"] != "ok" for r in rows),
+        data_label=data_label,
+        synthetic_share=share,
+        synthetic_percent=percent,
+        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+        version=version,
+        style=Markup(_STYLE),
+        script=Markup(_SCRIPT),
+        style_hash=_csp_hash(_STYLE),
+        script_hash=_csp_hash(_SCRIPT),
+    )
+
+
+def cycle_title(dataset, cycle: int) -> str:
+    """The framework's name of ``cycle`` for page titles (:func:`dmaf_analysis.framework.framework_title`)."""
+    fw = dataset.frameworks.get(int(cycle))
+    return framework_title(fw.name, cycle) if fw is not None else f"Cycle {int(cycle)}"
+
+
+def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str = "") -> Path:
+    """Write ``<output_dir>/index.html`` for the results of a batch (atomically)."""
+    output_dir = summary.output_dir
+    manifest = Manifest(output_dir / MANIFEST_NAME)
+    scored = dataset.scored[dataset.scored["cycle"] == cycle].set_index("city")
+    fw = dataset.frameworks.get(cycle)
+    n_indicators = len(fw.indicator_ids) if fw is not None else None
+    level_order = {name: i for i, name in enumerate(fw.levels["level"])} if fw is not None else {}
+    rows, national = [], []
+    for r in summary.results:
+        job = r.job
+        entry = manifest.entries.get(job.key, {})
+        status = "failed" if r.status == "failed" else "ok"
+        href = relative_to(job.html_path, output_dir)
+        if job.kind == "city":
+            rec = scored.loc[job.label] if job.label in scored.index else {}
+            rows.append({"city": job.label, "state": rec.get("state", ""), "overall": rec.get("overall"),
+                         "rank": rec.get("rank"), "level": rec.get("level"), "status": status,
+                         "error": r.error or entry.get("error"), "href": href,
+                         "n_synthetic": rec.get("n_synthetic"),
+                         # values present: a city all of whose present values are synthetic is "synthetic"
+                         "n_indicators": (n_indicators - int(rec.get("n_missing", 0))
+                                          if n_indicators is not None and len(rec) else n_indicators)})
+        else:
+            national.append(IndexLink(job.label, href, status))
+    html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),
+                        national=national, level_order=level_order, version=__version__,
+                        title=f"{cycle_title(dataset, cycle)}: city reports")
+    return write_text_atomic(output_dir / "index.html", html)

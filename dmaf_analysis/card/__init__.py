@@ -1,0 +1,95 @@
+"""One city's report card, and the page comparing cities side by side.
+
+Each report function answers one question about one city in one cycle and
+returns a tidy DataFrame with fixed snake_case columns (or, for a headline, a
+small frozen dataclass). All take a :class:`~dmaf_analysis.scoring.Dataset`
+first and the city and cycle as keywords; ``cycle=0`` means the latest cycle.
+Whatever depends only on the cycle is computed once per data set and cycle, so a
+warm kernel rendering 100 cards does that work once. The ``*_html`` functions and
+the ``plot_*`` figures turn those tables into the card's sections.
+
+The parts: ``_context`` (loading, the per-cycle cache), ``_headline``,
+``_indicators``, ``_report`` (components, recommendations, peers, engagement),
+``_level_path``, ``_rank_path`` (the fewest raises to a target rank),
+``_cycle_change``, ``_recommendations`` (the texts), ``_html`` and ``_figures``
+(presentation) and ``_compare`` (the comparison page).
+"""
+from __future__ import annotations
+
+from ._compare import (
+                      compare_indicators,
+                      compare_summary,
+                      comparison_html,
+                      comparison_path,
+                      page_header_html,
+                      plot_comparison,
+                      render_comparison,
+                      resolve_cities,
+                      synthetic_parts,
+)
+from ._context import data_label, load_report_data, resolve_report_city
+from ._figures import FIGURE_DPI, SCALE, plot_components, plot_engagement, png, png_bytes, png_data_uri
+from ._headline import ReportHeadline, report_headline, weights_assumption
+from ._html import (
+                      MAX_PROVENANCE_WORDS,
+                      RECOMMENDATIONS_INTRO,
+                      change_html,
+                      components_html,
+                      components_intro,
+                      engagement_html,
+                      headline_html,
+                      html_table,
+                      indicators_html,
+                      n_top_cities,
+                      number,
+                      paragraph,
+                      path_html,
+                      path_intro,
+                      peers_html,
+                      recommendations_html,
+                      recommendations_section_html,
+                      strengths_html,
+                      top10_heading,
+)
+from ._indicators import INDICATOR_COLUMNS, STRENGTH_COLUMNS, indicator_scores, strengths_and_weaknesses
+from ._rank_path import default_target_rank, plan_rank_move
+from ._report import (
+                      CHANGE_COLUMNS,
+                      COMPONENT_COLUMNS,
+                      ENGAGEMENT_COLUMNS,
+                      PEER_COLUMNS,
+                      RECOMMENDATION_COLUMNS,
+                      SCORE_GRANULARITY,
+                      STEP_COLUMNS,
+                      TOP_RANK,
+                      CycleChange,
+                      LevelPath,
+                      RankPath,
+                      change_since_previous,
+                      component_comparison,
+                      engagement_comparison,
+                      engagement_distribution,
+                      has_recommendations,
+                      load_recommendations,
+                      path_to_next_level,
+                      peer_comparison,
+                      plan_next_level,
+                      recommendations,
+                      recommendations_path,
+)
+
+__all__ = [
+    "CHANGE_COLUMNS", "change_html", "change_since_previous", "compare_indicators", "compare_summary",
+    "comparison_html", "comparison_path", "COMPONENT_COLUMNS", "component_comparison", "components_html",
+    "components_intro", "CycleChange", "data_label", "default_target_rank", "ENGAGEMENT_COLUMNS",
+    "engagement_comparison", "engagement_distribution", "engagement_html", "FIGURE_DPI", "has_recommendations",
+    "headline_html", "html_table", "INDICATOR_COLUMNS", "indicator_scores", "indicators_html", "LevelPath",
+    "load_recommendations", "load_report_data", "MAX_PROVENANCE_WORDS", "n_top_cities", "number", "page_header_html",
+    "paragraph", "path_html", "path_intro", "path_to_next_level", "PEER_COLUMNS", "peer_comparison", "peers_html",
+    "plan_next_level", "plan_rank_move", "plot_comparison", "plot_components", "plot_engagement", "png", "png_bytes",
+    "png_data_uri", "RankPath", "RECOMMENDATION_COLUMNS", "recommendations", "recommendations_html",
+    "RECOMMENDATIONS_INTRO", "recommendations_path", "recommendations_section_html", "render_comparison",
+    "report_headline", "ReportHeadline", "resolve_cities", "resolve_report_city", "SCALE", "SCORE_GRANULARITY",
+    "STEP_COLUMNS", "STRENGTH_COLUMNS", "strengths_and_weaknesses", "strengths_html", "synthetic_parts",
+    "top10_heading", "TOP_RANK", "weights_assumption"
+]

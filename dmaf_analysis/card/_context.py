@@ -1,0 +1,149 @@
+"""Where a report card's numbers start: loading the data, finding the city, the per-cycle cache.
+
+:func:`load_report_data` and :func:`resolve_report_city` are the card's first two
+steps (re-exported by :mod:`dmaf_analysis.report`). The private part is shared by the
+report's section modules: :func:`cycle_context` computes, once per data set and
+cycle, whatever does not depend on the city (the indicator pivot, source labels,
+national medians, ranks, score bounds), and a few small helpers turn pandas scalars
+into plain numbers and format scores for sentences.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .._util.paths import bundled_scores_path
+from ..framework import Framework
+from ..scoring import Dataset, indicator_matrix, load_dataset, score_bounds
+
+__all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "cycle_context", "data_label",
+           "load_report_data", "optional_int", "resolve_report_city"]
+
+
+# --------------------------------------------------------------------------- loading
+def load_report_data(scores_path: str | Path = "", attributes_path: str | Path = "", *,
+                     cities: str | Path | pd.DataFrame | None = None) -> Dataset:
+    """Load the data set a report card is drawn from (cached, see :func:`load_dataset`).
+
+    The notebook's parameters are strings, so ``""`` means "the default" for both:
+    the bundled score panel, and the bundled city attributes when the bundled scores
+    are used (no attributes otherwise), and the bundled cities table (``cities``).
+    """
+    if isinstance(cities, str) and not cities.strip():
+        cities = None
+    return load_dataset(scores_path or None, attributes_path or None, cities=cities)
+
+
+def data_label(data: Dataset) -> str:
+    """A short description of where a data set came from, for the card's small print.
+
+    Only file names are shown (never full paths); the bundled files are labelled so.
+    """
+    if not data.scores_path:
+        return "scores supplied in memory"
+    scores = Path(data.scores_path)
+    try:
+        bundled = scores.resolve() == bundled_scores_path().resolve()
+    except OSError:
+        bundled = False
+    text = f"bundled panel ({scores.name})" if bundled else f"scores from {scores.name}"
+    if data.attributes_path:
+        text += f"; city attributes from {Path(data.attributes_path).name}"
+    return text
+
+
+def resolve_report_city(data: Dataset, *, city: str, cycle: int = 0) -> tuple[str, int]:
+    """Canonical city name and actual cycle number of a report.
+
+    Parameters
+    ----------
+    data : Dataset
+    city : str
+        Any spelling or alias the cities table knows.
+    cycle : int, default 0
+        Assessment cycle; 0 means the latest cycle in the data.
+
+    Raises
+    ------
+    UnknownCityError
+        The name matches no Smart City (the message lists the closest matches).
+    CycleNotInDataError, CityNotInDataError
+        The cycle is not in the data, or the city has no scores in that cycle.
+    """
+    return data.resolve_city(city, cycle)
+
+
+# ------------------------------------------------------------------- per-cycle cache
+@dataclass(frozen=True, eq=False)
+class CycleContext:
+    """What every card of one cycle shares, computed once per data set and cycle."""
+
+    cycle: int
+    framework: Framework
+    scored: pd.DataFrame            # score_cities rows of the cycle, indexed by city
+    wide: pd.DataFrame              # city x indicator points (framework order)
+    sources: pd.DataFrame           # city x indicator source labels
+    placed_by: pd.DataFrame         # city x indicator ``placed_by`` notes ("" when absent)
+    national_median: pd.Series      # indicator -> median over cities with a value
+    n_ranked: int
+    bounds: pd.DataFrame            # bounds.score_bounds rows of the cycle, indexed by city
+
+
+@lru_cache(maxsize=16)
+def cycle_context(data: Dataset, cycle: int) -> CycleContext:
+    """The :class:`CycleContext` of ``cycle`` (cached: the last 16 data sets and cycles)."""
+    fw = data.frameworks[cycle]
+    scored = data.scored[data.scored["cycle"] == cycle].set_index("city", drop=False)
+    rows = data.scores[data.scores["cycle"] == cycle]
+    cities = pd.Index(scored.index, name="city")
+    wide = indicator_matrix(rows, fw, cities=cities)
+    src = rows.assign(source=rows["source"].astype(str))
+    sources = (src.pivot(index="city", columns="indicator", values="source")
+               .reindex(index=cities, columns=fw.indicator_ids))
+    if "placed_by" in rows.columns:
+        notes = rows.assign(placed_by=rows["placed_by"].fillna("").astype(str))
+        placed_by = (notes.pivot(index="city", columns="indicator", values="placed_by")
+                     .reindex(index=cities, columns=fw.indicator_ids).fillna(""))
+    else:
+        placed_by = pd.DataFrame("", index=cities, columns=fw.indicator_ids)
+    return CycleContext(cycle=cycle, framework=fw, scored=scored, wide=wide, sources=sources,
+                        placed_by=placed_by,
+                        national_median=wide.median(axis=0, skipna=True),
+                        n_ranked=int(scored["rank"].notna().sum()),
+                        bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
+
+
+def city_context(data: Dataset, city: str, cycle: int) -> tuple[str, CycleContext]:
+    """The city's name as the data spell it, and the context of its cycle (``0``: the latest)."""
+    name, cycle = resolve_report_city(data, city=city, cycle=cycle)
+    return name, cycle_context(data, cycle)
+
+
+def as_float(value) -> float:
+    """A float from a scalar that may be None or pandas NA (NaN then)."""
+    if value is None or value is pd.NA:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def optional_int(value) -> int | None:
+    """An int from a scalar, or None when it is missing."""
+    v = as_float(value)
+    return None if math.isnan(v) else int(v)
+
+
+def bound_fields(ctx: CycleContext, name: str) -> dict:
+    """The city's bounds (:func:`~dmaf_analysis.bounds.score_bounds`) as keyword arguments; ``{}`` if none."""
+    if name not in ctx.bounds.index:
+        return {}
+    b = ctx.bounds.loc[name]
+    return dict(n_unknown=int(b["n_unknown"]), overall_low=float(b["overall_low"]),
+                overall_high=float(b["overall_high"]), level_low=b["level_low"], level_high=b["level_high"],
+                rank_best=int(b["rank_best"]), rank_worst=int(b["rank_worst"]))

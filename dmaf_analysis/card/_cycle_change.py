@@ -1,0 +1,177 @@
+"""Change since the previous cycle on a city's report card: :class:`CycleChange`, :func:`change_since_previous`.
+
+Components are matched across cycles through the framework crosswalk
+(:func:`dmaf_analysis.framework.component_map`); the statement says when the earlier
+values are synthetic or either framework is illustrative. Re-exported by
+:mod:`dmaf_analysis.report`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._util.numeric import TOLERANCE as _TOL
+from .._util.numeric import format_score
+from ..errors import FrameworkError
+from ..framework import Framework, component_map
+from ..io import is_synthetic
+from ..scoring import Dataset
+from ._context import as_float, city_context, cycle_context, optional_int
+
+__all__ = ["CHANGE_COLUMNS", "CycleChange", "change_since_previous"]
+
+
+CHANGE_COLUMNS = ["measure", "name", "previous_measures", "previous_names", "previous_score", "current_score",
+                  "change"]
+
+
+@dataclass(frozen=True, eq=False)
+class CycleChange:
+    """Change since the previous cycle.
+
+    Attributes
+    ----------
+    city : str
+    cycle : int
+    previous_cycle : int or None
+        The latest cycle before ``cycle`` in the data (None if there is none).
+    assessed_before : bool
+        Whether the city has a score in ``previous_cycle``.
+    previous_overall, current_overall : float
+    previous_level, current_level : str or None
+    previous_rank, current_rank : int or None
+    previous_n_ranked, current_n_ranked : int
+    illustrative : bool
+        True when either cycle's framework or thresholds are illustrative.
+    table : DataFrame
+        Columns ``measure`` (current component id, or ``overall``), ``name``,
+        ``previous_measures`` (the previous cycle's component(s) mapped onto it by
+        the framework crosswalk, ``;``-separated), ``previous_names`` (their names
+        in the previous framework, ``, ``-separated), ``previous_score`` (their mean;
+        for ``overall`` the previous overall), ``current_score``, ``change``
+        (current minus previous). Empty when the city was not assessed before.
+    previous_n_synthetic, previous_n_values : int
+        The city's synthetic values and values present in the previous cycle;
+        the statement says when the earlier values are synthetic.
+    """
+
+    city: str
+    cycle: int
+    previous_cycle: int | None
+    assessed_before: bool
+    previous_overall: float
+    current_overall: float
+    previous_level: str | None
+    current_level: str | None
+    previous_rank: int | None
+    current_rank: int | None
+    previous_n_ranked: int
+    current_n_ranked: int
+    illustrative: bool
+    table: pd.DataFrame = field(repr=False)
+    previous_n_synthetic: int = 0
+    previous_n_values: int = 0
+
+    @property
+    def previous_synthetic_note(self) -> str:
+        """A sentence saying the earlier cycle's values are synthetic ("" when they are on record)."""
+        k, n = self.previous_n_synthetic, self.previous_n_values
+        if not self.assessed_before or k <= 0 or n <= 0:
+            return ""
+        if k >= n:
+            return (f"Every Cycle {self.previous_cycle} value of {self.city} is synthetic (generated, not "
+                    f"measured): this change compares with invented values and says nothing about how the "
+                    f"city really moved.")
+        return (f"{k} of {n} Cycle {self.previous_cycle} values of {self.city} are synthetic, so the change is "
+                f"partly computed from invented values.")
+
+    @property
+    def statement(self) -> str:
+        note = self.previous_synthetic_note
+        return f"{note} {self._statement}" if note else self._statement
+
+    @property
+    def _statement(self) -> str:
+        if self.previous_cycle is None:
+            return f"The data hold no cycle before Cycle {self.cycle}, so there is no earlier result to compare."
+        if not self.assessed_before:
+            return (f"{self.city} was not assessed in Cycle {self.previous_cycle}, so there is no earlier "
+                    f"result to compare.")
+        change = self.current_overall - self.previous_overall
+        direction = "rose" if change > _TOL else "fell" if change < -_TOL else "did not change"
+        amount = f" by {format_score(abs(change))} points" if abs(change) > _TOL else ""
+        rank = ""
+        if self.previous_rank is not None and self.current_rank is not None:
+            rank = (f" Rank: {self.previous_rank} of {self.previous_n_ranked} then, "
+                    f"{self.current_rank} of {self.current_n_ranked} now.")
+        same = self.previous_level == self.current_level
+        level = (f"The level stayed {self.current_level}." if same else
+                 f"The level went from {self.previous_level} to {self.current_level}.")
+        caveat = (" The cycles use different frameworks (and Cycle "
+                  f"{self.previous_cycle}'s is illustrative), so read the change as approximate."
+                  if self.illustrative else "")
+        return (f"Between Cycle {self.previous_cycle} and Cycle {self.cycle} the overall score {direction}"
+                f"{amount}, from {format_score(self.previous_overall)} to {format_score(self.current_overall)}. "
+                f"{level}{rank}{caveat}")
+
+
+def _crosswalk(data: Dataset, prev: Framework, current: Framework) -> dict[str, list[str]]:
+    """Current component -> previous components mapped onto it (framework.component_map)."""
+    out: dict[str, list[str]] = {c: [] for c in current.component_ids}
+    try:
+        mapping = component_map(prev.cycle, current.cycle, frameworks=data.frameworks)
+    except FrameworkError:  # nothing comparable: every component shows no earlier score
+        return out
+    for old, new in mapping.items():
+        out[new].append(old)
+    return out
+
+
+def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleChange:
+    """Components, overall and level now and in the previous cycle (crosswalked)."""
+    name, ctx = city_context(data, city, cycle)
+    fw = ctx.framework
+    me = ctx.scored.loc[name]
+    earlier = [c for c in data.cycles if c < ctx.cycle]
+    prev_cycle = earlier[-1] if earlier else None
+    current_overall = as_float(me["overall"])
+    current_level = me["level"] if isinstance(me["level"], str) else None
+    empty = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("score") or c == "change" else object)
+                          for c in CHANGE_COLUMNS})
+    base = dict(city=name, cycle=ctx.cycle, current_overall=current_overall, current_level=current_level,
+                current_rank=optional_int(me["rank"]), current_n_ranked=ctx.n_ranked)
+    if prev_cycle is None:
+        return CycleChange(previous_cycle=None, assessed_before=False, previous_overall=math.nan,
+                           previous_level=None, previous_rank=None, previous_n_ranked=0,
+                           illustrative=False, table=empty, **base)
+    pctx = cycle_context(data, prev_cycle)
+    pfw = pctx.framework
+    illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
+                    or pfw.thresholds_illustrative or fw.thresholds_illustrative)
+    if name not in pctx.scored.index:
+        return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
+                           previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
+                           illustrative=illustrative, table=empty, **base)
+    old = pctx.scored.loc[name]
+    rows = []
+    names = dict(zip(fw.components["component"], fw.components["name"]))
+    prev_names = dict(zip(pfw.components["component"], pfw.components["name"]))
+    for comp, olds in _crosswalk(data, pfw, fw).items():
+        prev_score = float(np.mean([as_float(old[o]) for o in olds])) if olds else math.nan
+        rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
+                     "previous_names": ", ".join(str(prev_names.get(o, o)) for o in olds) or "none",
+                     "previous_score": prev_score, "current_score": as_float(me[comp])})
+    rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall", "previous_names": "Overall",
+                 "previous_score": as_float(old["overall"]), "current_score": current_overall})
+    table = pd.DataFrame(rows)
+    table["change"] = table["current_score"] - table["previous_score"]
+    prev_values = pctx.wide.loc[name]
+    prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
+    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=as_float(old["overall"]),
+                       previous_n_synthetic=prev_synthetic, previous_n_values=int(prev_values.notna().sum()),
+                       previous_level=old["level"] if isinstance(old["level"], str) else None,
+                       previous_rank=optional_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
+                       illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)

@@ -1,0 +1,249 @@
+"""The top of a city's report card: :class:`ReportHeadline` and :func:`report_headline`.
+
+Who the city is, its overall score, rank out of N and level, how many of the values
+shown are synthetic or not on record, and the sentences that say so; plus the two
+small wording helpers other reports share (:func:`framework_title`,
+:func:`weights_assumption`). Re-exported by :mod:`dmaf_analysis.report`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._util.numeric import format_score, share_words
+from ..framework import framework_title
+from ..io import is_synthetic
+from ..scoring import Dataset, range_sentence
+from ._context import as_float, bound_fields, city_context, optional_int
+
+__all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
+
+
+@dataclass(frozen=True)
+class ReportHeadline:
+    """The top of a report card.
+
+    Attributes
+    ----------
+    city, state, region, selection_round : str
+    cycle : int
+    framework_name : str
+    overall : float
+        Overall score out of 100 (NaN when an indicator is missing).
+    rank : int or None
+        Competition rank in the cycle (1 = best).
+    n_ranked : int
+        Number of ranked cities in the cycle (the N of "rank out of N").
+    n_tied : int
+        Other cities sharing the rank.
+    level : str or None
+        Certification level; ``certified`` says whether it counts as certified.
+    next_level, next_level_min_score :
+        The level above and its threshold (None at the top).
+    levels_illustrative : bool
+        True when the thresholds are not published values.
+    engagement_score : float
+        City Engagement Score out of 100 (NaN when absent).
+    engagement_source : str
+        Source label of the engagement score ("" when unknown).
+    n_indicators : int
+        Indicators in the cycle's framework.
+    n_values : int
+        Indicator values the card shows (non-missing).
+    n_synthetic, n_report_card : int
+        Values whose source is ``synthetic`` / ``report_card``.
+    other_sources : tuple
+        ``(label, count)`` for any other source labels.
+    n_missing : int
+        Indicators without a value.
+    data_synthetic_share : float
+        Share (0-1) of all the cycle's values, every city, that are synthetic:
+        the share behind the national, state and peer comparisons.
+    """
+
+    city: str
+    state: str
+    region: str
+    selection_round: str
+    cycle: int
+    framework_name: str
+    overall: float
+    rank: int | None
+    n_ranked: int
+    n_tied: int
+    level: str | None
+    certified: bool
+    next_level: str | None
+    next_level_min_score: float | None
+    levels_illustrative: bool
+    engagement_score: float
+    engagement_source: str
+    n_indicators: int
+    n_values: int
+    n_synthetic: int
+    n_report_card: int
+    other_sources: tuple = ()
+    n_missing: int = 0
+    data_synthetic_share: float = 0.0
+    weights_illustrative: bool = False
+    weights_equal: bool = True
+    n_unknown: int = 0
+    overall_low: float = math.nan
+    overall_high: float = math.nan
+    level_low: str | None = None
+    level_high: str | None = None
+    rank_best: int | None = None
+    rank_worst: int | None = None
+
+    @property
+    def fully_synthetic(self) -> bool:
+        """True when no indicator value of the city is on record (all synthetic or missing)."""
+        return self.n_indicators > 0 and self.n_unknown >= self.n_indicators and self.n_synthetic > 0
+
+    @property
+    def partly_unknown(self) -> bool:
+        """True when some, not all, indicator values are missing or synthetic."""
+        return 0 < self.n_unknown < self.n_indicators
+
+    @property
+    def known_statement(self) -> str:
+        """What the values on record allow, in plain words, for the top of the card ("" when all are known).
+
+        A fully synthetic city is said to be so; a partly known one gets the range
+        its values on record allow beside the panel's value (see
+        :mod:`dmaf_analysis.bounds`).
+        """
+        if self.fully_synthetic:
+            return (f"Every indicator value of {self.city} on this card is synthetic: generated for "
+                    f"illustration, not measured. The score, rank and level below describe no real result; "
+                    f"on the values on record the score could be anything from {format_score(self.overall_low)} "
+                    f"to {format_score(self.overall_high)}.")
+        if not self.partly_unknown:
+            return ""
+        return range_sentence(self.city, overall=self.overall, overall_low=self.overall_low,
+                              overall_high=self.overall_high, level_low=self.level_low,
+                              level_high=self.level_high, n_unknown=self.n_unknown,
+                              n_indicators=self.n_indicators, synthetic_panel_value=self.n_synthetic > 0)
+
+    @property
+    def range_text(self) -> str:
+        """``"10 to 35"`` on the values on record ("" when every value is known)."""
+        if self.n_unknown <= 0 or math.isnan(self.overall_low):
+            return ""
+        return f"{format_score(self.overall_low)} to {format_score(self.overall_high)}"
+
+    @property
+    def level_range_text(self) -> str:
+        """``"Not certified or Enabled"`` (or one level) on the values on record ("" when all known)."""
+        if self.n_unknown <= 0 or self.level_low is None:
+            return ""
+        if self.level_low == self.level_high:
+            return str(self.level_low)
+        return f"{self.level_low} or {self.level_high}"
+
+    @property
+    def title(self) -> str:
+        """``"<city>, <state>: <framework name> report card"``, with the cycle when the name lacks it."""
+        state = f", {self.state}" if self.state else ""
+        return f"{self.city}{state}: {framework_title(self.framework_name, self.cycle)} report card"
+
+    @property
+    def rank_text(self) -> str:
+        """For example ``"10 of 100 (shared with 2 other cities)"``."""
+        if self.rank is None:
+            return f"not ranked (of {self.n_ranked})"
+        text = f"{self.rank} of {self.n_ranked}"
+        if self.n_tied:
+            text += f" (shared with {self.n_tied} other {'city' if self.n_tied == 1 else 'cities'})"
+        return text
+
+    @property
+    def level_text(self) -> str:
+        if self.level is None:
+            return "none (overall score missing)"
+        return self.level + (" (illustrative thresholds)" if self.levels_illustrative else "")
+
+    @property
+    def provenance_notice(self) -> str:
+        """Plain sentences saying which of the values shown are synthetic."""
+        n = self.n_values
+        parts = []
+        if self.n_synthetic:
+            verb = "is" if self.n_synthetic == 1 else "are"
+            parts.append(f"{self.n_synthetic} of {n} indicator values shown {verb} synthetic "
+                         f"(generated for illustration, not measured)")
+        else:
+            parts.append(f"None of the {n} indicator values shown is synthetic")
+        if self.n_report_card:
+            verb = "comes" if self.n_report_card == 1 else "come"
+            parts.append(f"{self.n_report_card} {verb} from the city's report card")
+        for label, count in self.other_sources:
+            verb = "is" if count == 1 else "are"
+            parts.append(f"{count} {verb} labelled '{label}'")
+        if len(parts) == 1:
+            text = parts[0] + "."
+        else:
+            text = ", ".join(parts[:-1]) + " and " + parts[-1] + "."
+        if self.n_missing:
+            text += f" {self.n_missing} of {self.n_indicators} indicators have no value."
+        if is_synthetic(self.engagement_source) and not math.isnan(self.engagement_score):
+            text += " The engagement score is synthetic."
+        share = self.data_synthetic_share
+        if share > 0:
+            text += (f" National, state and peer comparisons are computed from a data set in which "
+                     f"{share_words(share)} of the values are synthetic.")
+        if self.levels_illustrative:
+            text += (" Certification thresholds are illustrative: the real ones are not published.")
+        if self.weights_illustrative:
+            text += " " + weights_assumption(self.weights_equal)
+        return text
+
+
+def weights_assumption(equal: bool) -> str:
+    """The sentence saying the component weights are assumed (equal or not), for notices."""
+    kind = "equal component weights" if equal else "the component weights set in the framework file"
+    return (f"The overall score assumes {kind}, since the framework's own weights are not on record; "
+            f"overall scores and ranks depend on that assumption.")
+
+
+def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadline:
+    """City, state, cycle, overall score, rank out of N, level and provenance counts."""
+    name, ctx = city_context(data, city, cycle)
+    fw = ctx.framework
+    row = ctx.scored.loc[name]
+    rank = optional_int(row["rank"])
+    n_tied = int((ctx.scored["rank"] == rank).sum()) - 1 if rank is not None else 0
+    level = row["level"] if isinstance(row["level"], str) else None
+    nxt = fw.next_level(level) if level is not None else None
+    values = ctx.wide.loc[name]
+    present = values.notna()
+    labels = ctx.sources.loc[name][present].astype(str)
+    lower = labels.str.lower()
+    others = lower[~lower.isin(["synthetic", "report_card"])]
+    other_sources = tuple((str(lbl), int(cnt)) for lbl, cnt in
+                          labels[others.index].value_counts().sort_index().items())
+    eng, eng_source = math.nan, ""
+    attrs = data.attributes
+    if len(attrs):
+        hit = attrs[(attrs["cycle"] == ctx.cycle) & (attrs["city"] == name)]
+        if len(hit):
+            eng = as_float(hit["engagement_score"].iloc[0])
+            if "source" in hit.columns:
+                eng_source = str(hit["source"].iloc[0])
+    return ReportHeadline(
+        city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
+        selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
+        framework_name=fw.name, overall=as_float(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
+        n_tied=n_tied, level=level, certified=bool(row["certified"]),
+        next_level=nxt[0] if nxt else None, next_level_min_score=nxt[1] if nxt else None,
+        levels_illustrative=fw.thresholds_illustrative, engagement_score=eng, engagement_source=eng_source,
+        n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
+        n_synthetic=int(is_synthetic(labels).sum()), n_report_card=int((lower == "report_card").sum()),
+        other_sources=other_sources, n_missing=int((~present).sum()),
+        data_synthetic_share=data.synthetic_share(ctx.cycle),
+        weights_illustrative=fw.weights_provenance != "seen",
+        weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
+        **bound_fields(ctx, name),
+    )

@@ -1,0 +1,395 @@
+"""HTML pieces of the city report card.
+
+Each function turns a table or result from :mod:`dmaf_analysis.report` into a
+small piece of HTML for the notebook to display; every piece of text that comes
+from data is escaped.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .._util.numeric import TOLERANCE, format_number
+from ..io import is_synthetic
+from ._rank_path import TOP_RANK
+
+__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "components_intro",
+           "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "number", "paragraph",
+           "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
+           "strengths_html", "top10_heading"]
+
+
+#: A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing.
+number = format_number
+
+
+def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
+               highlight: str | None = None, print_rows=None, column_digits: dict[str, int] | None = None,
+               html_name: str = "") -> str:
+    """An escaped HTML table of ``frame``.
+
+    Parameters
+    ----------
+    columns : dict, optional
+        Column -> header, in display order (default: every column, as named).
+    digits : int
+        Decimals of floating-point cells (trailing zeros dropped).
+    column_digits : dict, optional
+        Column -> decimals, for columns that differ from ``digits``.
+    highlight : str, optional
+        A boolean column; rows where it is True are shown in bold (the column
+        itself is not shown unless listed in ``columns``).
+    print_rows : sequence of bool, optional
+        Rows to keep in print (the PDF); the others are shown on screen only and
+        a last row, in print only, says how many are in the HTML version
+        (``html_name``: that page's file name, linked relatively, when given).
+    """
+    columns = columns or {c: c for c in frame.columns}
+    marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    body = []
+    for mark, (_, row) in zip(marks, frame.iterrows()):
+        cells = []
+        for col in columns:
+            value = row[col]
+            if isinstance(value, bool):
+                text, align = ("yes" if value else ""), ""
+            elif isinstance(value, (int, float)) or value is pd.NA or value is None:
+                text, align = number(value, (column_digits or {}).get(col, digits)), ""
+            else:  # text reads better left-aligned (notebook tables right-align by default)
+                text, align = str(value), ' style="text-align:left"'
+            cells.append(f"<td{align}>{html.escape(text)}</td>")
+        style = ' style="font-weight:bold;background:#eef5f8"' if mark else ""
+        body.append(f"<tr{style}>{''.join(cells)}</tr>")
+    if print_rows is not None:
+        keep = [bool(k) for k in print_rows]
+        body = [row if k else row.replace("<tr", '<tr class="dmaf-screen-only"', 1) for row, k in zip(body, keep)]
+        hidden = keep.count(False)
+        if hidden:
+            where = (f'<a href="{html.escape(html_name, quote=True)}">{html.escape(html_name)}</a>, '
+                     "the HTML version of this card" if html_name else "the HTML version of this card")
+            body.append(f'<tr class="dmaf-print-only"><td colspan="{len(columns)}">{hidden} more '
+                        f"row{'s' if hidden != 1 else ''} in {where}</td></tr>")
+    return (f'<table class="dmaf-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def paragraph(text: str) -> str:
+    """``text`` as an escaped HTML paragraph."""
+    return f"<p>{html.escape(str(text))}</p>"
+
+
+def headline_html(headline, *, data_label: str = "") -> str:
+    """The card's title block: title, provenance notice, and the headline figures.
+
+    Parameters
+    ----------
+    headline : ReportHeadline
+        From :func:`dmaf_analysis.report.report_headline`.
+    data_label : str
+        Where the data came from (a file name), shown in small print.
+    """
+    e = html.escape
+    h = headline
+    if math.isnan(h.engagement_score):
+        engagement = "not in the data"
+    else:
+        engagement = f"{number(h.engagement_score)} / 100"
+    overall, rank, level = f"{number(h.overall)} / 100", h.rank_text, h.level_text
+    if getattr(h, "fully_synthetic", False):
+        overall += " (synthetic values only)"
+        rank += " (synthetic values only)"
+        level += " (synthetic values only)"
+    elif getattr(h, "range_text", ""):
+        overall += f" with the panel's values; {h.range_text} on the values on record"
+        if h.rank_best is not None:
+            rank += f"; anywhere from {h.rank_best} to {h.rank_worst} on the values on record"
+        level += f"; {h.level_range_text} on the values on record"
+    rows = [
+        ("City", h.city), ("State", h.state), ("Cycle", str(h.cycle)), ("Framework", h.framework_name),
+        ("Selection round", h.selection_round),
+        ("Overall score", overall), ("Rank", rank),
+        ("Certification level", level), ("City Engagement Score", engagement),
+    ]
+    table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{e(k)}</th><td>{e(str(v))}</td></tr>"
+                    for k, v in rows if str(v).strip())  # what the cities table does not give is left out
+    source = f"<p style='font-size:small;color:#555'>Data: {e(data_label)}</p>" if data_label else ""
+    notice = (f"<div class='dmaf-notice' style='border:2px solid #c77c02;background:#fff6e5;"
+              f"padding:0.5em 0.8em;margin:0.6em 0'><strong>About these values:</strong> "
+              f"{e(h.provenance_notice)}</div>")
+    statement = getattr(h, "known_statement", "")
+    known = (f"<p class='dmaf-known' style='font-size:1.15em;font-weight:bold;border-left:6px solid #c77c02;"
+             f"padding:0.3em 0.7em;margin:0.6em 0'>{e(statement)}</p>" if statement else "")
+    return f"<h1>{e(h.title)}</h1>{known}{notice}<table class='dmaf-headline'>{table}</table>{source}"
+
+
+# ------------------------------------------------------------- report card sections
+def _score_of(score, max_score) -> str:
+    return f"{number(score)} / {number(max_score)}"
+
+
+def components_html(comparison: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.component_comparison`."""
+    top = top10_heading(n_top_cities(comparison))
+    columns = {"name": "Component", "weight": "Weight", "score": "Score"}
+    if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
+        comparison = comparison.assign(synthetic_text=[
+            "all synthetic" if p > 0 and abs(p - s) < TOLERANCE else f"{number(p, 2)} synthetic" if p > 0 else "none"
+            for p, s in zip(comparison["synthetic_points"], comparison["score"])])
+        columns["synthetic_text"] = "Of which synthetic"
+    columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",
+                "gap_to_max": "Gap to 100"}
+    return html_table(comparison, columns=columns, digits=2, column_digits={"top10_mean": 1})
+
+
+def n_top_cities(comparison: pd.DataFrame) -> int:
+    """How many cities the top-10 mean of a :func:`~dmaf_analysis.report.component_comparison` covers (0 if none)."""
+    if "n_top_cities" not in comparison.columns or not len(comparison):
+        return 0
+    return int(comparison["n_top_cities"].iloc[0])
+
+
+def components_intro(comparison: pd.DataFrame) -> str:
+    """The sentences opening the card's components section: what the bars set the city beside.
+
+    The second comparison is the mean of the cities ranked in the top 10; when the
+    data rank fewer than 10 cities that mean covers all of them, and the sentence
+    gives their number instead (as :func:`top10_heading` does for the column).
+    """
+    n_top = n_top_cities(comparison)
+    text = ("Each component of the framework is scored out of 100. The bars set the city beside the median of "
+            "all cities in the cycle")
+    if n_top <= 0:
+        return text + "; no city has an overall score in this cycle, so there is no mean of the best-ranked cities."
+    if n_top == 1:
+        return text + " and the score of the only ranked city."
+    if n_top < TOP_RANK:
+        return text + f" and the mean of all {n_top} ranked cities."
+    return text + f" and the mean of the cities ranked in the top {TOP_RANK} overall."
+
+
+def path_intro(n_ranked: int) -> str:
+    """The sentences opening the card's path-to-the-next-level section.
+
+    ``n_ranked`` is the number of ranked cities in the cycle (the headline's
+    ``n_ranked``): when it is 10 or fewer every city is already in the top 10, so a
+    city at the highest level can only be moved one place up the ranking, and the
+    text says so without naming a top 10.
+    """
+    if n_ranked <= 1:
+        return ("The fewest indicator improvements that would lift the overall score over the next level's "
+                "threshold: the indicators whose full improvement adds most to the overall score come first, and "
+                "the last one is raised only as far as needed. A city already at the highest level the framework "
+                "defines has no other ranked city to overtake here, so nothing is listed for it.")
+    move = ("one place up the ranking" if n_ranked <= TOP_RANK else
+            f"up the ranking (into the top {TOP_RANK}, or one place up from inside it)")
+    return ("The fewest indicator improvements that would lift the overall score over the next level's threshold: "
+            "the indicators whose full improvement adds most to the overall score come first, and the last one is "
+            "raised only as far as needed. A city already at the highest level the framework defines gets instead "
+            f"the fewest improvements that would move it {move}, the other cities' scores unchanged.")
+
+
+def top10_heading(n_top: int) -> str:
+    """Header of the top-10 mean column: what the mean covers when it is not exactly ten cities.
+
+    ``n_top`` cities are ranked 10th or better (competition ranks): more than 10
+    means ties at 10th; fewer than 10 means the panel ranks fewer than 10 cities,
+    so the mean is over all of them.
+    """
+    if n_top in (0, TOP_RANK):
+        return f"Top-{TOP_RANK} mean"
+    if n_top == 1:
+        return "Score of the only ranked city"
+    if n_top < TOP_RANK:
+        return f"Mean of all {n_top} ranked cities"
+    return f"Top-{TOP_RANK} mean ({n_top} cities, ties at {TOP_RANK}th)"
+
+
+#: How the maximum of an indicator is known (the framework's ``max_provenance`` codes), in words.
+MAX_PROVENANCE_WORDS = {"seen": "printed on a card", "seen_order": "printed, placed by order",
+                        "inferred": "inferred", "illustrative": "illustrative"}
+
+
+def _source_text(source: str, placed_by: str) -> str:
+    text = "report card" if source == "report_card" else source
+    if placed_by and placed_by != "heading":
+        text += f" (placed by {'text order' if placed_by == 'order' else placed_by})"
+    return text
+
+
+def indicators_html(indicators: pd.DataFrame) -> str:
+    """Table of :func:`~dmaf_analysis.report.indicator_scores`."""
+    view = indicators.assign(
+        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
+                    zip(indicators["score"], indicators["max_score"], indicators["source"])],
+        label=indicators["indicator"] + " " + indicators["name"],
+        source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])],
+        max_text=[MAX_PROVENANCE_WORDS.get(str(v), str(v)) for v in indicators["max_provenance"]])
+    n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
+    columns = {
+        "label": "Indicator", "component_name": "Component", "score_text": "Score / max",
+        "national_median": "National median", "state_median": f"State median ({n_state} cities)",
+        "gap_to_max": "Gap to max", "percentile": "Percentile", "source_text": "Source of value",
+        "max_text": "Max known from"}
+    if n_state == 0:  # the city has no state in the cities table
+        del columns["state_median"]
+    return html_table(view, columns=columns)
+
+
+def _synthetic_mark(source) -> str:
+    """" (synthetic)" after a value whose source is synthetic, so it is never read as a real score."""
+    return " (synthetic)" if is_synthetic(source) else ""
+
+
+def strengths_html(table: pd.DataFrame) -> str:
+    """Two short lists from :func:`~dmaf_analysis.report.strengths_and_weaknesses`."""
+    e = html.escape
+    out = []
+    for kind, title, empty in (("strength", "Strengths", "No indicator is above the national median."),
+                               ("weakness", "Weaknesses", "No indicator is below the national median.")):
+        part = table[table["kind"] == kind]
+        out.append(f"<h3>{title}</h3>")
+        if part.empty:
+            out.append(paragraph(empty))
+            continue
+        items = "".join(
+            f"<li><strong>{e(r.indicator)} {e(r.name)}</strong>: {e(_score_of(r.score, r.max_score))}"
+            f"{e(_synthetic_mark(r.source))}, national median {e(number(r.national_median))}; percentile "
+            f"{e(number(r.percentile, 0))} among all cities</li>"
+            for r in part.itertuples())
+        out.append(f"<ul>{items}</ul>")
+    return "".join(out)
+
+
+def recommendations_html(table: pd.DataFrame, *, html_name: str = "") -> str:
+    """Table of :func:`~dmaf_analysis.report.recommendations` (``html_name``: the card's HTML file, named in
+    print where rows are left out)."""
+    if table.empty:
+        return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
+    view = table.assign(label=table["indicator"] + " " + table["name"],
+                        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
+                                    zip(table["score"], table["max_score"], table["source"])])
+    return html_table(view, columns={
+        "priority": "#", "label": "Indicator", "score_text": "Score / max",
+        "points_available": "Points available", "overall_gain": "Overall gain at max",
+        "recommendation": "What the city can do"}, digits=2,
+        print_rows=[i < PRINT_RECOMMENDATIONS for i in range(len(view))], html_name=html_name)
+
+
+RECOMMENDATIONS_INTRO = (
+    "One suggestion for each indicator below its maximum that the recommendations file has a text for, "
+    "the indicators with the most points available first. The texts come from the recommendations file of "
+    "the data folder (the bundled one is written by the dmaf-analysis project); they are not official "
+    "guidance.")
+
+
+def recommendations_section_html(table: pd.DataFrame, *, available: bool = True, html_name: str = "") -> str:
+    """The whole recommendations section (heading, introduction, table), or "" when ``available`` is False.
+
+    ``available`` is :func:`~dmaf_analysis.report.has_recommendations`: without
+    any text for the cycle the report card leaves the section out.
+    """
+    if not available:
+        return ""
+    return (f"<h2>Recommendations</h2>{paragraph(RECOMMENDATIONS_INTRO)}"
+            f"{recommendations_html(table, html_name=html_name)}")
+
+
+def path_html(path) -> str:
+    """Statement and steps of a :class:`~dmaf_analysis.report.LevelPath`.
+
+    At the highest level the steps are those of its ``rank_move`` (the fewest
+    improvements that move the city up the ranking).
+    """
+    out = paragraph(path.statement)
+    steps = path.steps
+    move = getattr(path, "rank_move", None)
+    if not len(steps) and move is not None:
+        steps = move.steps
+    if len(steps):
+        view = steps.assign(label=steps["indicator"] + " " + steps["name"],
+                            raise_text=[f"{number(a)} → {number(b)} / {number(m)}" for a, b, m in
+                                        zip(steps["score"], steps["new_score"], steps["max_score"])],
+                            how=["part of the gap" if p else "to the maximum" for p in steps["partial"]])
+        out += html_table(view, columns={
+            "step": "Step", "label": "Indicator", "raise_text": "Score", "points_gained": "Points gained",
+            "how": "Raise", "overall_gain": "Overall gain", "overall_after": "Overall after"}, digits=2)
+    return out
+
+
+def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
+    """Table of :func:`~dmaf_analysis.report.peer_comparison` (report city in bold; ``html_name`` as in
+    :func:`recommendations_html`)."""
+    if peers.empty:
+        return paragraph("No peer group is known for this city.")
+    view = peers.assign(group=peers["peer_group"].map({"state": "State", "selection_round": "Selection round"})
+                        + ": " + peers["group_name"].astype(str))
+    columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
+               "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
+    if "n_synthetic" in peers.columns and (peers["n_synthetic"] > 0).any():
+        view["values_text"] = [_values_text(k, n) for k, n in zip(peers["n_synthetic"], peers["n_indicators"])]
+        columns["values_text"] = "Values"
+    return html_table(view, columns=columns, highlight="is_report_city", print_rows=_near_city(view),
+                      html_name=html_name)
+
+
+def _values_text(n_synthetic, n_indicators) -> str:
+    """"synthetic", "6 of 21 synthetic" or "on record"."""
+    k, n = int(n_synthetic), int(n_indicators)
+    if k <= 0:
+        return "on record"
+    return "synthetic" if k >= n else f"{k} of {n} synthetic"
+
+
+#: In print, the card keeps its first recommendations and the peers next to the city (the rest stay in the HTML).
+PRINT_RECOMMENDATIONS = 6
+PRINT_PEERS_AROUND = 3
+
+
+def _near_city(peers: pd.DataFrame) -> list[bool]:
+    """Per row: is it within ``PRINT_PEERS_AROUND`` rows of the report city in its peer group?"""
+    keep = [False] * len(peers)
+    flags = peers["is_report_city"].fillna(False).astype(bool).tolist()
+    groups = peers["group"].tolist()
+    for g in dict.fromkeys(groups):
+        rows = [i for i, x in enumerate(groups) if x == g]
+        mine = [k for k, i in enumerate(rows) if flags[i]]
+        centre = mine[0] if mine else 0
+        for k, i in enumerate(rows):
+            keep[i] = abs(k - centre) <= PRINT_PEERS_AROUND
+    return keep
+
+
+def change_html(change) -> str:
+    """Statement and table of a :class:`~dmaf_analysis.report.CycleChange`."""
+    out = paragraph(change.statement)
+    if change.assessed_before and len(change.table):
+        out += html_table(change.table, columns={
+            "name": "Measure", "previous_names": f"Cycle {change.previous_cycle} counterpart",
+            "previous_score": f"Cycle {change.previous_cycle}" + _earlier_mark(change),
+            "current_score": f"Cycle {change.cycle}",
+            "change": "Change"})
+    return out
+
+
+def _earlier_mark(change) -> str:
+    k, n = getattr(change, "previous_n_synthetic", 0), getattr(change, "previous_n_values", 0)
+    if k <= 0 or n <= 0:
+        return ""
+    return " (synthetic)" if k >= n else " (partly synthetic)"
+
+
+def engagement_html(summary: pd.DataFrame) -> str:
+    """One paragraph from :func:`~dmaf_analysis.report.engagement_comparison`."""
+    r = summary.iloc[0]
+    if int(r["n_cities"]) == 0:
+        return paragraph("The data set holds no City Engagement Scores for this cycle.")
+    spread = (f"The national median is {number(r['national_median'])} (half of the {int(r['n_cities'])} "
+              f"cities score between {number(r['q1'])} and {number(r['q3'])}; range "
+              f"{number(r['min'])} to {number(r['max'])}).")
+    if pd.isna(r["engagement_score"]):
+        return paragraph(f"{r['city']} has no City Engagement Score in the data. {spread}")
+    return paragraph(f"{r['city']}'s City Engagement Score is {number(r['engagement_score'])} out of 100, "
+                     f"percentile {number(r['percentile'], 0)} among all cities. {spread}")

@@ -1,0 +1,198 @@
+"""The path to the next certification level: :class:`LevelPath`, :func:`plan_next_level`, :func:`path_to_next_level`.
+
+:func:`plan_next_level` works on any indicator table and framework (the fewest
+indicator raises that cross the next threshold; the search itself is in
+:mod:`dmaf_analysis.ranking`); :func:`path_to_next_level` applies it to one city of a
+data set, adds the ranking move of a city already at the top level, and a note when
+the values not on record leave the level open. Re-exported by
+:mod:`dmaf_analysis.report`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from .._util.numeric import format_score
+from ..framework import Framework
+from ..scoring import Dataset
+from ._context import bound_fields, city_context
+from ._indicators import indicator_scores
+from ._rank_path import (
+    SCORE_GRANULARITY,
+    RankPath,
+    empty_steps,
+    fewest_raises,
+    overall_of,
+    plan_rank_move,
+    weighted_indicators,
+)
+
+# SCORE_GRANULARITY: default step, in indicator points, by which a partially raised
+# indicator moves in :func:`path_to_next_level` (DMAF report cards show steps of 5).
+
+__all__ = ["LevelPath", "SCORE_GRANULARITY", "path_to_next_level", "plan_next_level"]
+
+
+@dataclass(frozen=True, eq=False)
+class LevelPath:
+    """The fewest indicator improvements that lift the overall score to the next level.
+
+    Attributes
+    ----------
+    city : str
+    current_overall : float
+    current_level : str or None
+    target_level : str or None
+        The next level; None at the top level or when the overall is missing.
+    target_min_score : float or None
+    points_needed : float or None
+        Overall points between the current score and the threshold.
+    steps : DataFrame
+        One row per improvement, columns ``step`` (1, 2, ...), ``indicator``,
+        ``component``, ``name``, ``score``, ``max_score``, ``points_gained``
+        (indicator points), ``new_score``, ``partial`` (True when the indicator
+        is not raised to its maximum), ``overall_gain`` and ``overall_after``
+        (overall score after this and the earlier steps).
+    resulting_overall : float or None
+    resulting_level : str or None
+    granularity : float
+        Steps of a partial raise (indicator points).
+    levels_illustrative : bool
+    range_note : str
+        "" unless some of the city's values are not on record and the range they
+        allow spans more than one level; then a sentence saying so, appended to
+        :attr:`statement`.
+    """
+
+    city: str
+    current_overall: float
+    current_level: str | None
+    target_level: str | None
+    target_min_score: float | None
+    points_needed: float | None
+    steps: pd.DataFrame = field(repr=False)
+    resulting_overall: float | None
+    resulting_level: str | None
+    granularity: float
+    levels_illustrative: bool
+    rank_move: RankPath | None = None
+    range_note: str = ""
+
+    @property
+    def at_top_level(self) -> bool:
+        return self.current_level is not None and self.target_level is None
+
+    @property
+    def n_improvements(self) -> int:
+        return len(self.steps)
+
+    @property
+    def statement(self) -> str:
+        """One paragraph saying what it takes (or that the city is at the top), then :attr:`range_note`."""
+        return " ".join(t for t in (self._plan_statement, self.range_note) if t)
+
+    @property
+    def _plan_statement(self) -> str:
+        who = self.city or "The city"
+        caveat = " (the thresholds are illustrative)" if self.levels_illustrative else ""
+        if self.current_level is None:
+            return (f"{who} has no overall score in this cycle (an indicator is missing), "
+                    f"so no path to a level can be computed.")
+        if self.at_top_level:
+            text = (f"{who} is at the highest certification level defined, {self.current_level}{caveat}: "
+                    f"there is no higher level to reach.")
+            if self.rank_move is not None:
+                text += " " + self.rank_move.statement
+            return text
+        n = self.n_improvements
+        plural = "indicator" if n == 1 else "indicators"
+        partial = (f" A partial raise is rounded up to a multiple of {format_score(self.granularity)} points."
+                   if self.granularity and bool(self.steps["partial"].any()) else "")
+        caveat = "; the thresholds are illustrative" if self.levels_illustrative else ""
+        return (f"{who} needs {format_score(self.points_needed)} more overall points to reach "
+                f"{self.target_level} (threshold {format_score(self.target_min_score)}{caveat}). "
+                f"The fewest improvements that get there raise {n} {plural}, as listed below; "
+                f"the overall score would then be {format_score(self.resulting_overall)} "
+                f"({self.resulting_level}).{partial}")
+
+
+def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str = "",
+                    granularity: float = SCORE_GRANULARITY) -> LevelPath:
+    """Fewest indicator improvements lifting the overall score over the next threshold.
+
+    The overall score is ``sum_c w_c * component_c`` with ``component_c`` the sum of
+    its indicators' points (each component is out of 100), so raising indicator
+    ``i`` of component ``c`` by ``p`` points adds ``w_c * p`` overall points, at
+    most ``w_c * (max_i - score_i)``. The fewest indicators reaching a target are
+    the ones with the largest such full gains (any ``k`` indicators gain at most
+    the ``k`` largest), so the plan raises them greedily, each to its maximum,
+    except the last, which is raised only by the points still needed, rounded up
+    to a multiple of ``granularity`` (and capped at its maximum).
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        ``indicator, component, score, max_score`` (``name`` optional), one row
+        per indicator of ``framework``.
+    framework : Framework
+        Gives the weights and the levels.
+    granularity : float, default 5
+        Step of a partial raise; 0 or less means "exactly the points needed".
+
+    Returns
+    -------
+    LevelPath
+    """
+    fw = framework
+    table = weighted_indicators(indicators, fw)
+    empty = empty_steps()
+    illustrative = fw.thresholds_illustrative
+    overall = overall_of(table)
+    if math.isnan(overall):
+        return LevelPath(city, math.nan, None, None, None, None, empty, None, None, granularity, illustrative)
+    level = fw.level_for(overall)
+    nxt = fw.next_level(level)
+    if nxt is None:
+        return LevelPath(city, overall, level, None, None, None, empty, overall, level, granularity, illustrative)
+    target_level, target = nxt
+    needed = target - overall
+    steps_df, total = fewest_raises(table, overall=overall, target=target, granularity=granularity)
+    return LevelPath(city, overall, level, target_level, float(target), float(needed), steps_df,
+                     float(total), fw.level_for(total), granularity, illustrative)
+
+
+def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
+                       granularity: float = SCORE_GRANULARITY) -> LevelPath:
+    """The city's path to the next certification level (see :func:`plan_next_level`)."""
+    name, ctx = city_context(data, city, cycle)
+    table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    path = plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
+    if path.at_top_level:
+        others = ctx.scored.loc[ctx.scored.index != name, "overall"].to_numpy(dtype=float)
+        move = plan_rank_move(table, framework=ctx.framework, others=others, city=name, granularity=granularity)
+        path = replace(path, rank_move=move)
+    note = _path_range_note(name, path.current_level, n_indicators=len(ctx.framework.indicator_ids),
+                            **bound_fields(ctx, name))
+    return replace(path, range_note=note) if note else path
+
+
+def _path_range_note(city: str, level: str | None, *, n_indicators: int, n_unknown: int = 0,
+                     overall_low: float = math.nan, overall_high: float = math.nan, level_low=None,
+                     level_high=None, **_) -> str:
+    """Plain words for a path worked out partly from values not on record, when the level itself is open."""
+    if n_unknown <= 0 or not isinstance(level_low, str) or not isinstance(level_high, str) or level_low == level_high:
+        return ""
+    what = ("none of its values is on record" if n_unknown >= n_indicators
+            else f"{n_unknown} of its {n_indicators} indicator values are not on record (synthetic or missing)")
+    maybe = []
+    if level is not None and level != level_high:
+        maybe.append(f"{city} may already be {level_high}")
+    if level is not None and level != level_low:
+        maybe.append(f"it may also be only {level_low}")
+    tail = ", and ".join(maybe)
+    tail = f" {tail[0].upper()}{tail[1:]}." if tail else ""
+    return (f"Read this with care: {what}, and the plan above starts from the panel's values for them. "
+            f"On the values on record the overall score could be anywhere from {format_score(overall_low)} to "
+            f"{format_score(overall_high)}, so the level could be anything from {level_low} to {level_high}.{tail}")

@@ -1,0 +1,274 @@
+"""What one city's report card shows: every number of ``notebooks/city_report.ipynb``.
+
+Each public function answers one question about one city in one cycle and returns a
+tidy DataFrame with fixed snake_case columns (or, for a headline, a small frozen
+dataclass). All take a :class:`~dmaf_analysis.dataset.Dataset` first and the city
+and cycle as keywords; ``cycle=0`` means the latest cycle in the data. City names go
+through :class:`~dmaf_analysis.cities.CityMatcher`, so a misspelt name raises
+:class:`~dmaf_analysis.errors.UnknownCityError` with the closest matches.
+
+The functions are cheap per call: whatever depends only on the cycle (the indicator
+pivot, national medians, ranks) is computed once per data set and cycle and cached,
+so a warm kernel rendering 100 report cards does that work once.
+
+Certification thresholds and the whole Cycle 1 framework are *illustrative* (see
+``data/frameworks``); the headline and the level path say so.
+
+This module is the public face: import every report function from here. The
+component, recommendation, peer and engagement sections live here; the others have
+their own modules, whose public report functions and classes are re-exported here
+(``__all__`` below; the helpers the section modules share stay in ``report_context``):
+
+- :mod:`~dmaf_analysis.report_context`: loading the data, resolving the city, the per-cycle cache;
+- :mod:`~dmaf_analysis.headline`: the top of the card (:class:`ReportHeadline`);
+- :mod:`~dmaf_analysis.report_indicators`: indicator scores, strengths and weaknesses;
+- :mod:`~dmaf_analysis.level_path`: the path to the next level (:class:`LevelPath`);
+- :mod:`~dmaf_analysis.cycle_change`: change since the previous cycle (:class:`CycleChange`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .._util.numeric import TOLERANCE as _TOL
+from .._util.numeric import summary_statistics
+from ..framework import framework_title
+from ..io import is_synthetic
+from ..scoring import Dataset
+from ._context import CycleContext, as_float, city_context, data_label, load_report_data, resolve_report_city
+from ._cycle_change import CHANGE_COLUMNS, CycleChange, change_since_previous
+from ._headline import ReportHeadline, report_headline, weights_assumption
+from ._indicators import INDICATOR_COLUMNS, STRENGTH_COLUMNS, indicator_scores, strengths_and_weaknesses
+from ._level_path import LevelPath, path_to_next_level, plan_next_level
+from ._rank_path import SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath
+from ._recommendations import load_recommendations, recommendations_path
+
+# TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
+# (with competition ranks, ties at 10th place are all included).
+
+__all__ = [
+    "CycleChange", "LevelPath", "RankPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY", "STEP_COLUMNS",
+    "CHANGE_COLUMNS", "COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "INDICATOR_COLUMNS", "PEER_COLUMNS",
+    "RECOMMENDATION_COLUMNS", "STRENGTH_COLUMNS",
+    "change_since_previous", "component_comparison", "data_label", "engagement_comparison",
+    "engagement_distribution", "indicator_scores", "load_recommendations", "load_report_data",
+    "framework_title", "has_recommendations", "weights_assumption",
+    "path_to_next_level", "peer_comparison", "plan_next_level", "recommendations",
+    "recommendations_path", "report_headline", "resolve_report_city", "strengths_and_weaknesses",
+]
+
+
+# ------------------------------------------------------------------------- components
+COMPONENT_COLUMNS = ["component", "name", "weight", "score", "synthetic_points", "national_median", "top10_mean",
+                     "n_top_cities", "gap_to_median", "gap_to_max"]
+
+
+def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The city's component scores beside the national median and the top-10 mean.
+
+    Returns
+    -------
+    DataFrame
+        One row per component, in framework order, columns
+
+        - ``component``, ``name``, ``weight``: from the framework;
+        - ``score``: the city's component score (0-100);
+        - ``synthetic_points``: how many of those points come from synthetic
+          values (0 when every value of the component is on record);
+        - ``national_median``: median over the cycle's cities with that component;
+        - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
+          included, so possibly more than 10 cities);
+        - ``n_top_cities``: how many cities that mean covers;
+        - ``gap_to_median``: ``score - national_median``;
+        - ``gap_to_max``: ``100 - score``.
+    """
+    name, ctx = city_context(data, city, cycle)
+    fw = ctx.framework
+    comps = fw.component_ids
+    table = ctx.scored[comps].astype(float)
+    top = table[ctx.scored["rank"].fillna(np.iinfo(np.int64).max).astype("int64") <= TOP_RANK]
+    score = table.loc[name]
+    med = table.median(axis=0, skipna=True)
+    out = pd.DataFrame({
+        "component": comps,
+        "name": fw.components["name"].tolist(),
+        "weight": fw.components["weight"].astype(float).to_numpy(),
+        "score": score.to_numpy(),
+        "synthetic_points": _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float),
+        "national_median": med.to_numpy(),
+        "top10_mean": top.mean(axis=0).to_numpy() if len(top) else np.full(len(comps), np.nan),
+        "n_top_cities": len(top),
+    })
+    out["gap_to_median"] = out["score"] - out["national_median"]
+    out["gap_to_max"] = 100.0 - out["score"]
+    return out[COMPONENT_COLUMNS]
+
+
+def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
+    """Component -> points of the city's synthetic values."""
+    values = ctx.wide.loc[name]
+    synthetic = is_synthetic(ctx.sources.loc[name]) & values.notna()
+    comp_of = ctx.framework.indicators.set_index("indicator")["component"]
+    return values.where(synthetic, 0.0).groupby(comp_of.reindex(values.index)).sum()
+
+# -------------------------------------------------------------------- recommendations
+RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
+                          "points_available", "overall_gain", "recommendation", "source"]
+
+
+def recommendations(data: Dataset, *, city: str, cycle: int = 0,
+                    texts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A recommendation for each indicator below its maximum that has one, most points first.
+
+    Parameters
+    ----------
+    texts : DataFrame, optional
+        ``cycle, indicator, recommendation``; default :func:`load_recommendations`.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator whose score is below its maximum or missing and
+        that has a text in ``texts`` (indicators without one are left out, so
+        the table is empty when there are no texts at all), columns
+        ``priority`` (1 = first), ``indicator``, ``component``, ``name``,
+        ``score``, ``max_score``, ``points_available`` (``max_score - score``,
+        NaN when the score is missing), ``overall_gain`` (what reaching the
+        maximum adds to the overall score: ``points_available * weight``),
+        ``recommendation``, ``source`` (provenance of the city's value). Ordered by
+        ``points_available`` (largest first), then
+        ``overall_gain``, then framework order; missing scores last.
+    """
+    name, ctx = city_context(data, city, cycle)
+    fw = ctx.framework
+    texts = load_recommendations() if texts is None else texts
+    lookup = {(int(c), str(i)): str(t) for c, i, t in
+              zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
+    table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    weights = fw.weights / fw.weights.sum()
+    table["order"] = np.arange(len(table))
+    table["points_available"] = table["gap_to_max"]
+    table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
+    keep = table[table["score"].isna() | (table["points_available"] > _TOL)].copy()
+    keep = keep.sort_values(["points_available", "overall_gain", "order"], ascending=[False, False, True],
+                            na_position="last")
+    keep["recommendation"] = [lookup.get((ctx.cycle, i)) for i in keep["indicator"]]
+    keep = keep[keep["recommendation"].notna()].copy()
+    keep["priority"] = np.arange(1, len(keep) + 1)
+    return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+
+
+def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | None = None) -> bool:
+    """Whether any indicator of the cycle's framework has a recommendation text.
+
+    False when the recommendations file is absent or has no entry for the cycle:
+    the report card then leaves its recommendations section out.
+    """
+    c = data.resolve_cycle(cycle)
+    texts = load_recommendations() if texts is None else texts
+    known = set(data.frameworks[c].indicator_ids)
+    return bool(texts.loc[texts["cycle"].astype(int) == c, "indicator"].astype(str).isin(known).any())
+
+
+# ------------------------------------------------------------------------------ peers
+PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
+                "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators"]
+
+
+def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The city beside the other cities of its state and of its selection round.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``peer_group`` (``state`` or ``selection_round``), ``group_name``
+        (e.g. ``Punjab``, ``Round 3``), ``city``, ``state``, ``overall``,
+        ``rank`` (national), ``rank_in_group`` (competition rank within the
+        group), ``level``, ``is_report_city``, ``gap_to_report_city``
+        (``overall`` minus the report city's overall), ``n_synthetic`` (the
+        city's synthetic indicator values) and ``n_indicators`` (indicators of
+        the framework). State rows first, each
+        group ordered by ``rank_in_group`` then city; unranked cities last.
+    """
+    name, ctx = city_context(data, city, cycle)
+    scored = ctx.scored
+    me = scored.loc[name]
+    parts = []
+    for group in ("state", "selection_round"):
+        value = me[group]
+        if not isinstance(value, str) or not value:
+            continue
+        part = scored[scored[group] == value]
+        rank_in = part["overall"].rank(method="min", ascending=False).astype("Int64")
+        parts.append(pd.DataFrame({
+            "peer_group": group, "group_name": value, "city": part["city"].to_numpy(),
+            "state": part["state"].to_numpy(), "overall": part["overall"].to_numpy(dtype=float),
+            "rank": part["rank"].to_numpy(), "rank_in_group": rank_in.to_numpy(),
+            "level": part["level"].to_numpy(), "is_report_city": (part["city"] == name).to_numpy(),
+            "gap_to_report_city": part["overall"].to_numpy(dtype=float) - as_float(me["overall"]),
+            "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
+            "n_indicators": len(ctx.framework.indicator_ids),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=PEER_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
+    out["rank_in_group"] = out["rank_in_group"].astype("Int64")
+    out["_g"] = (out["peer_group"] == "selection_round").astype(int)
+    out = out.sort_values(["_g", "rank_in_group", "city"], na_position="last", kind="mergesort")
+    return out[PEER_COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------- engagement
+ENGAGEMENT_COLUMNS = ["city", "cycle", "engagement_score", "national_median", "national_mean", "q1", "q3",
+                      "min", "max", "n_cities", "percentile"]
+
+
+def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """Every city's engagement score in the cycle, the report city marked.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``city``, ``engagement_score`` (0-100), ``is_report_city``; one
+        row per city of the cycle with an engagement score, highest first.
+    """
+    name, ctx = city_context(data, city, cycle)
+    attrs = data.attributes
+    cols = ["city", "engagement_score", "is_report_city"]
+    if not len(attrs):
+        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float),
+                             "is_report_city": pd.Series(dtype=bool)})
+    part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+    out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
+                        "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
+    out["is_report_city"] = out["city"] == name
+    return out.sort_values(["engagement_score", "city"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
+    """The City Engagement Score beside the national distribution.
+
+    Returns
+    -------
+    DataFrame
+        One row, columns ``city``, ``cycle``, ``engagement_score`` (NaN when the
+        city has none), ``national_median``, ``national_mean``, ``q1``, ``q3``
+        (quartiles, linear interpolation), ``min``, ``max``, ``n_cities``
+        (cities with a score) and ``percentile`` (as in :func:`indicator_scores`).
+    """
+    name, ctx = city_context(data, city, cycle)
+    dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
+    values = dist["engagement_score"].to_numpy(dtype=float)
+    mine = dist.loc[dist["is_report_city"], "engagement_score"]
+    score = float(mine.iloc[0]) if len(mine) else math.nan
+    s = summary_statistics(values)
+    stats = dict(national_median=s["median"], national_mean=s["mean"], q1=s["q1"], q3=s["q3"],
+                 min=s["min"], max=s["max"])
+    pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
+           if len(values) and not math.isnan(score) else math.nan)
+    row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
+           "n_cities": len(values), "percentile": pct}
+    return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)

@@ -1,0 +1,140 @@
+"""Sub-commands ``validate``, ``score`` and ``summary``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a score table against the data contract",
+                       description="Check a score table (CSV or Parquet) against the data contract. "
+                                   "Exit 0 with a one-line summary when valid, 1 with every problem when not.")
+    p.add_argument("file", help="score table: cycle, city, indicator, score [, state, source]")
+    p.add_argument("--cities", help="cities table to match names against (default: the 100 Smart Cities)")
+    p.set_defaults(func=_run_validate)
+
+    p = sub.add_parser("score", help="score every city: components, overall, level, rank",
+                       description="Score every city and cycle of a score table.")
+    p.add_argument("file", help="score table (CSV or Parquet)")
+    p.add_argument("-o", "--output", help="write the result here (CSV or Parquet by suffix) instead of printing it")
+    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="count missing indicators as 0 points (default: the component is missing)")
+    p.add_argument("--bounds", action="store_true",
+                   help="add the range the known values allow: overall_low/overall_high (every missing or "
+                        "synthetic value at 0 / at its maximum), level_low/level_high, rank_best (the city at "
+                        "its high bound, every other at its low bound) and rank_worst (the reverse)")
+    p.set_defaults(func=_run_score)
+
+    p = sub.add_parser("summary", help="national or group summary of scored cities",
+                       description="Summary statistics (count, mean, median, quartiles, certified) per component.")
+    p.add_argument("file", nargs="?", default="", help="score table (default: the bundled data)")
+    p.add_argument("--cycle", type=int, default=0, help="cycle to show (default: the latest)")
+    p.add_argument("--by", choices=["national", "state", "region", "selection_round"], default="national")
+    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+    p.set_defaults(func=_run_summary)
+
+
+def _load(args):
+    from ..cities import load_cities
+    from ..framework import load_frameworks
+    from ..io import read_scores
+
+    cities = load_cities(args.cities) if getattr(args, "cities", None) else load_cities()
+    frameworks = load_frameworks()
+    return read_scores(args.file, frameworks=frameworks, cities=cities), frameworks, cities
+
+
+def _describe(scores) -> str:
+    cycles = sorted(scores["cycle"].unique())
+    parts = []
+    for c in cycles:
+        part = scores[scores["cycle"] == c]
+        n = part["city"].nunique()
+        parts.append(f"cycle {c}: {n} {'city' if n == 1 else 'cities'}")
+    missing = int(scores["score"].isna().sum())
+    tail = f", {missing} empty scores" if missing else ""
+    return f"{len(scores)} rows ({'; '.join(parts)}){tail}"
+
+
+def _run_validate(args) -> int:
+    scores, _, _ = _load(args)
+    print(f"{args.file}: valid score table, {_describe(scores)}")
+    return 0
+
+
+def _run_score(args) -> int:
+    import pandas as pd
+
+    from .._util.fileio import refuse_input_as_output
+    from ..io import spreadsheet_safe, table_format, write_table
+    from ..scoring import score_cities, score_columns
+
+    inputs = [args.file, args.cities]
+    if args.output:  # refuse a bad target before the work, not after
+        table_format(args.output)
+        refuse_input_as_output(args.output, inputs)
+    scores, frameworks, cities = _load(args)
+    scored = score_cities(scores, frameworks=frameworks, cities=cities,
+                          treat_missing_as_zero=args.missing_as_zero)
+    table = scored[score_columns(frameworks)]
+    if args.bounds:
+        from ..scoring import add_bounds
+        table = add_bounds(table, scores, frameworks=frameworks)
+    if args.output:
+        write_table(table, args.output, inputs=inputs)
+        incomplete = int((~table["complete"]).sum())
+        note = f"; {incomplete} incomplete (see column 'complete')" if incomplete else ""
+        print(f"wrote {len(table)} rows to {args.output}{note}")
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            spreadsheet_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _run_summary(args) -> int:
+    import pandas as pd
+
+    from ..cities import has_values
+    from ..errors import CitiesTableError
+    from ..framework import framework_title
+    from ..io import is_synthetic
+    from ..scoring import group_summary, load_dataset, resolve_cycle
+    from ..stats import leaderboard
+
+    data = load_dataset(args.file or None, cities=args.cities or None)
+    scored, scores, frameworks = data.scored, data.scores, data.frameworks
+    if args.by != "national" and not has_values(data.cities, args.by):
+        where = data.cities.attrs.get("source") or args.cities or "the cities table"
+        raise CitiesTableError(f"the cities table {where} has no '{args.by}' column (or leaves it empty for "
+                               f"every city), so the cities cannot be grouped by {args.by}; add that column "
+                               "to the cities table, or choose one of: "
+                               + ", ".join(b for b in ("national", "state", "region", "selection_round")
+                                           if b == "national" or has_values(data.cities, b)))
+    cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
+    part = scored[scored["cycle"] == cycle]
+    summary = group_summary(part, by=args.by, frameworks=frameworks)
+    cyc_scores = scores[scores["cycle"] == cycle]
+    present = cyc_scores["score"].notna()
+    n_syn = int(is_synthetic(cyc_scores.loc[present, "source"]).sum())
+    title = framework_title(frameworks[cycle].name, cycle)
+    print(f"{title}: {len(part)} cities, {int(part['certified'].sum())} certified, "
+          f"{int(part['overall'].notna().sum())} with a complete overall score")
+    if n_syn:
+        print(f"Note: {n_syn} of {int(present.sum())} indicator values are SYNTHETIC (illustrative, not real scores).")
+    if not part["overall"].notna().any():
+        print(f"No city has a complete overall score in cycle {cycle}: each one lacks a value for at least one "
+              "indicator, so there is nothing to summarise or rank.")
+        return 0
+    shown = summary.drop(columns=["cycle", "grouping"]).round(1)
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(shown.to_string(index=False))
+    # every city ranked 10th or better, so a tie at the cut-off lists all the tied cities
+    top = leaderboard(part, cycle=cycle, top=10, frameworks=frameworks)
+    top = top[["rank_label", "city", "state", "overall", "level"]].rename(columns={"rank_label": "rank"})
+    extra = f" ({len(top)} cities: a shared rank lists every city that holds it)" if len(top) > 10 else ""
+    print(f"\nTop 10{extra}:")
+    print(top.to_string(index=False))
+    return 0

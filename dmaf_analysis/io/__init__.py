@@ -1,0 +1,38 @@
+"""Score tables in and out: reading, validating and writing them.
+
+* :func:`read_scores`, :func:`read_city_attributes` and :func:`validate_scores`
+  check a table against the data contract and raise
+  :class:`~dmaf_analysis.errors.DataValidationError` listing every problem;
+* :func:`write_table` (CSV or Parquet by suffix) and :func:`write_workbook`
+  (Excel) write atomically, with spreadsheet formulas neutralised;
+* :func:`expects_table` guards a function against being handed the wrong table.
+
+The parts: ``_contract`` (schemas, validation, reading and writing),
+``_table_kinds`` (which table a function takes), ``_excel`` (workbooks).
+"""
+from __future__ import annotations
+
+from ._contract import (
+                        ATTRIBUTE_SCHEMA,
+                        SCORE_SCHEMA,
+                        SYNTHETIC,
+                        TABLE_KINDS,
+                        TableSchema,
+                        expects_table,
+                        is_synthetic,
+                        read_city_attributes,
+                        read_scores,
+                        require_table,
+                        spreadsheet_safe,
+                        table_format,
+                        unknown_cities_hint,
+                        validate_scores,
+                        write_table,
+)
+from ._excel import MAX_SHEET_NAME, excel_safe, sheet_names, write_workbook
+
+__all__ = [
+    "ATTRIBUTE_SCHEMA", "excel_safe", "expects_table", "is_synthetic", "MAX_SHEET_NAME", "read_city_attributes",
+    "read_scores", "require_table", "SCORE_SCHEMA", "sheet_names", "spreadsheet_safe", "SYNTHETIC", "table_format",
+    "TABLE_KINDS", "TableSchema", "unknown_cities_hint", "validate_scores", "write_table", "write_workbook"
+]

@@ -1,0 +1,114 @@
+"""The national overview and trends reports: their tables, findings, charts and pages.
+
+``national_overview.ipynb`` and ``national_trends.ipynb`` are thin wrappers
+around this package: :func:`run_national` and :func:`run_trends` compute and
+write every table of a report; the findings, the formatted tables, the page
+parts and the charts turn them into the page.
+
+The parts: ``_tables`` (every table of a report, where it is written, the data
+notice), ``_columns`` (the columns of the national tables), ``_formats`` (table
+cells in words), ``_findings`` (the key-findings sentences), ``_page`` (contents,
+labels, the files note) and ``_charts`` (the national charts).
+"""
+from __future__ import annotations
+
+from ._charts import (
+                      LIGHT_DPI,
+                      certification_probability_plot,
+                      change_distribution_plot,
+                      component_distribution_plot,
+                      correlation_heatmap,
+                      effective_weights_plot,
+                      engagement_plot,
+                      floor_ceiling_plot,
+                      level_counts_plot,
+                      most_changed_plot,
+                      overall_ecdf_plot,
+                      plain_text,
+                      rank_interval_plot,
+                      rank_mobility_plot,
+                      sensitivity_plot,
+                      slope_plot,
+                      transition_heatmap,
+                      use_light_style,
+)
+from ._columns import (
+                      OVERVIEW_COLUMNS,
+                      SMALL_GROUP,
+                      TRENDS_COLUMNS,
+                      group_table,
+                      overview_table,
+                      prepare_overview_table,
+                      prepare_trends_table,
+                      trends_table,
+)
+from ._findings import ALPHA, overview_findings, trends_findings
+from ._formats import (
+                      DOWN,
+                      MINUS,
+                      NUM,
+                      P_FLOOR,
+                      SAME,
+                      TOP_BOTTOM,
+                      UP,
+                      Column,
+                      effect_words,
+                      format_bool,
+                      format_number,
+                      format_p,
+                      format_share,
+                      format_signed,
+                      format_span,
+                      format_table,
+                      is_missing,
+                      table_html,
+                      top_bottom,
+)
+from ._page import (
+                      OVERVIEW_SECTIONS,
+                      TRENDS_SECTIONS,
+                      certified_levels,
+                      component_labels,
+                      files_note_html,
+                      findings_html,
+                      slug_id,
+                      toc_html,
+)
+from ._tables import (
+                      DEFAULT_OUTPUT_DIR,
+                      GROUPING_WORDS,
+                      cycle_folder,
+                      data_notice,
+                      data_notice_html,
+                      group_heatmap,
+                      groups_intro_html,
+                      groups_table_html,
+                      missing_groupings,
+                      national_output_dir,
+                      national_tables,
+                      provenance_table,
+                      report_title,
+                      report_title_html,
+                      run_national,
+                      run_trends,
+                      trend_folder,
+                      trend_tables,
+                      workbook_name,
+                      write_tables,
+)
+
+__all__ = [
+    "ALPHA", "certification_probability_plot", "certified_levels", "change_distribution_plot", "Column",
+    "component_distribution_plot", "component_labels", "correlation_heatmap", "cycle_folder", "data_notice",
+    "data_notice_html", "DEFAULT_OUTPUT_DIR", "DOWN", "effect_words", "effective_weights_plot", "engagement_plot",
+    "files_note_html", "findings_html", "floor_ceiling_plot", "format_bool", "format_number", "format_p",
+    "format_share", "format_signed", "format_span", "format_table", "group_heatmap", "group_table", "GROUPING_WORDS",
+    "groups_intro_html", "groups_table_html", "is_missing", "level_counts_plot", "LIGHT_DPI", "MINUS",
+    "missing_groupings", "most_changed_plot", "national_output_dir", "national_tables", "NUM", "overall_ecdf_plot",
+    "OVERVIEW_COLUMNS", "overview_findings", "OVERVIEW_SECTIONS", "overview_table", "P_FLOOR", "plain_text",
+    "prepare_overview_table", "prepare_trends_table", "provenance_table", "rank_interval_plot", "rank_mobility_plot",
+    "report_title", "report_title_html", "run_national", "run_trends", "SAME", "sensitivity_plot", "slope_plot",
+    "slug_id", "SMALL_GROUP", "table_html", "toc_html", "TOP_BOTTOM", "top_bottom", "transition_heatmap",
+    "trend_folder", "trend_tables", "TRENDS_COLUMNS", "trends_findings", "TRENDS_SECTIONS", "trends_table", "UP",
+    "use_light_style", "workbook_name", "write_tables"
+]
