@@ -24,7 +24,8 @@ import sys
 import time
 
 from dmaf_analysis.errors import ReportCardError
-from dmaf_analysis.ingest import parse_report_card, scan
+from dmaf_analysis.ingest import _scan as scan
+from dmaf_analysis.ingest import parse_report_card
 
 CARD_HEAD = """Data Maturity Assessment Framework Cycle 2.0
 

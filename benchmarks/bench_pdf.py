@@ -82,7 +82,8 @@ def main(argv=None) -> int:
     ap.add_argument("--naive", type=int, default=5, help="pages printed the naive way (default 5)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    from dmaf_analysis.pdf import PdfEngineMissing, find_engine
+    from dmaf_analysis.errors import PdfEngineMissing
+    from dmaf_analysis.render import find_engine
 
     try:
         engine = find_engine()

@@ -26,12 +26,13 @@ import time
 import numpy as np
 import pandas as pd
 
-from dmaf_analysis import report, report_context, report_indicators
+from dmaf_analysis import card as report
+from dmaf_analysis.card import _context as report_context
+from dmaf_analysis.card import _indicators as report_indicators
 from dmaf_analysis.cities import load_cities
-from dmaf_analysis.data_contract import validate_scores
-from dmaf_analysis.dataset import Dataset
 from dmaf_analysis.framework import load_frameworks
-from dmaf_analysis.scoring import score_cities
+from dmaf_analysis.io import validate_scores
+from dmaf_analysis.scoring import Dataset, score_cities
 
 CITIES = ("Ludhiana", "Surat", "Kohima")
 

@@ -23,7 +23,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from dmaf_analysis import robustness as rb
+from dmaf_analysis import sensitivity as rb
 from dmaf_analysis.framework import load_framework
 from dmaf_analysis.scoring import rank_within_cycle
 

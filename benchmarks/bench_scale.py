@@ -56,7 +56,7 @@ print(json.dumps({"wall": time.perf_counter() - t0, "seconds": [r.seconds for r 
 
 def make_data_folder(n_cities: int, folder: Path, *, seed: int) -> tuple[Path, list[str]]:
     """A data folder for a synthetic ``n_cities`` panel; returns the score file and the city names."""
-    from dmaf_analysis._paths import data_dir
+    from dmaf_analysis._util.paths import data_dir
     from dmaf_analysis.synth import panel_cities, synthesize_panel, write_panel
 
     bundled = data_dir()

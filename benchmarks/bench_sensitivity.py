@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from dmaf_analysis import assumptions as asm
+from dmaf_analysis import sensitivity as asm
 from dmaf_analysis import sensitivity as se
 from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import load_frameworks

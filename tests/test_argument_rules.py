@@ -3,7 +3,9 @@ wrong kind of table says which was expected, read_scores wants a path, level is 
 import pandas as pd
 import pytest
 
-from dmaf_analysis import load_dataset, read_scores, robustness, stats, trends
+from dmaf_analysis import load_dataset, read_scores, stats
+from dmaf_analysis import sensitivity as robustness
+from dmaf_analysis import stats as trends
 from dmaf_analysis.errors import ArgumentError, CycleNotInDataError
 
 

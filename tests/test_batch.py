@@ -18,11 +18,20 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis import cli
-from dmaf_analysis._paths import bundled_scores_path
-from dmaf_analysis.batch import (CITY_NOTEBOOK, CityNotInDataError, Exporters, ReportJob, job_digest,
-                                 package_fingerprint, render_batch, render_city_report, run_jobs)
-from dmaf_analysis.batch.index_page import IndexLink, render_index
-from dmaf_analysis.errors import UnknownCityError
+from dmaf_analysis._util.paths import bundled_scores_path
+from dmaf_analysis.batch import (
+    CITY_NOTEBOOK,
+    Exporters,
+    IndexLink,
+    ReportJob,
+    job_digest,
+    package_fingerprint,
+    render_batch,
+    render_city_report,
+    render_index,
+    run_jobs,
+)
+from dmaf_analysis.errors import CityNotInDataError, UnknownCityError
 from dmaf_analysis.framework import load_frameworks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -204,7 +213,7 @@ def test_job_digest_covers_notebook_data_parameters_and_package(tmp_path, small_
 def test_fingerprint_follows_the_recommendations(tmp_path, monkeypatch):
     import shutil
 
-    from dmaf_analysis._paths import data_dir
+    from dmaf_analysis._util.paths import data_dir
     copy = tmp_path / "data"
     shutil.copytree(data_dir(), copy)
     monkeypatch.setenv("DMAF_DATA_DIR", str(copy))
@@ -362,7 +371,7 @@ def test_fast_path_matches_plain_papermill(tmp_path, small_data):
 
 
 def test_index_data_label_counts_the_values_present():
-    from dmaf_analysis.batch.index_page import build_index_rows
+    from dmaf_analysis.batch import build_index_rows
     base = {"state": "S", "overall": 40.0, "rank": 1, "level": "Enabled", "status": "ok", "href": "x.html"}
     rows = build_index_rows([{**base, "city": "All synthetic, one missing", "n_synthetic": 20, "n_indicators": 20},
                              {**base, "city": "Mixed", "n_synthetic": 6, "n_indicators": 21},

@@ -15,11 +15,17 @@ import pandas as pd
 import pytest
 from scipy.stats import rankdata
 
-from dmaf_analysis.bounds import BOUNDS_TABLE_COLUMNS, add_bounds, range_sentence, score_bounds, unknown_mask
 from dmaf_analysis.cli import main
 from dmaf_analysis.framework import parse_framework
 from dmaf_analysis.io import read_scores
-from dmaf_analysis.scoring import score_cities
+from dmaf_analysis.scoring import (
+    BOUNDS_TABLE_COLUMNS,
+    add_bounds,
+    range_sentence,
+    score_bounds,
+    score_cities,
+    unknown_mask,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

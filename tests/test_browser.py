@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from dmaf_analysis._paths import bundled_scores_path
+from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK, render_batch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
+from conftest import REPO_ROOT
 
 from dmaf_analysis.cities import CityMatcher, load_cities, normalise_city_name, resolve_city
 from dmaf_analysis.errors import UnknownCityError
-from conftest import REPO_ROOT
 
 
 def test_hundred_cities_with_facts_columns():

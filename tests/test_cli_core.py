@@ -105,7 +105,7 @@ def test_summary_without_a_complete_city_says_so_in_a_sentence(tmp_path, capsys)
 
 
 def test_summary_by_a_column_the_cities_table_lacks_is_a_data_error(tmp_path, capsys):
-    from dmaf_analysis.dataset import load_dataset
+    from dmaf_analysis.scoring import load_dataset
 
     names = load_dataset().scores["city"].unique()
     cities = tmp_path / "cities.csv"

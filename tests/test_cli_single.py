@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis.cli import main
-from dmaf_analysis.dataset import load_dataset
-from dmaf_analysis.whatif import parse_assignments, what_if
+from dmaf_analysis.scoring import load_dataset, parse_assignments, what_if
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 
@@ -91,7 +90,7 @@ def test_compare_writes_one_page(tmp_path, capsys):
 
 
 def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
-    from dmaf_analysis import compare
+    from dmaf_analysis import card as compare
 
     base = FIXTURES / "trio"
     data_dir = tmp_path / "data"
@@ -113,7 +112,9 @@ def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
 
 
 def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_path):
-    from dmaf_analysis import __version__, compare, report
+    from dmaf_analysis import __version__
+    from dmaf_analysis import card as compare
+    from dmaf_analysis import card as report
 
     data = load_dataset()
     names = ["Ludhiana", "Surat"]
@@ -144,7 +145,7 @@ def test_compare_takes_names_and_the_former_cities_keyword_with_a_deprecation_wa
     import inspect
     import warnings
 
-    from dmaf_analysis import compare
+    from dmaf_analysis import card as compare
     from dmaf_analysis.errors import ArgumentError
 
     data = load_dataset()
@@ -228,7 +229,7 @@ def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
 
 
 def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path):
-    from dmaf_analysis import compare
+    from dmaf_analysis import card as compare
     from dmaf_analysis.errors import ArgumentError, RepeatedCityError
 
     _fails(capsys, ["compare", "Surat", "surat", "--output-dir", str(tmp_path)], 2,
@@ -249,7 +250,7 @@ def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path)
 
 
 def test_to_alone_is_checked_against_the_default_from(capsys, tmp_path):
-    from dmaf_analysis.cli_args import cycle_pair
+    from dmaf_analysis.cli._args import cycle_pair
     from dmaf_analysis.errors import CycleNotInDataError, UsageError
 
     # the bundled data hold cycles 1 and 2: --to 1 alone would compare cycle 1 with itself

@@ -3,7 +3,6 @@ import re
 import tomllib
 
 import yaml
-
 from conftest import REPO_ROOT
 
 # conda-forge spells a few names differently from PyPI

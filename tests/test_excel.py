@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis.errors import DmafError
-from dmaf_analysis.excel import excel_safe, sheet_names, write_workbook
+from dmaf_analysis.io import excel_safe, sheet_names, write_workbook
 
 
 def test_sheet_names_are_valid_and_unique():

@@ -1,13 +1,13 @@
-import dataclasses
 import copy
+import dataclasses
 import re
 
 import numpy as np
 import pytest
 import yaml
+from conftest import FOUR_LEVELS, ONE_LEVEL
 
 from dmaf_analysis.errors import FrameworkError
-from conftest import FOUR_LEVELS, ONE_LEVEL
 from dmaf_analysis.framework import load_framework, load_frameworks, parse_framework, read_framework
 
 FACTS_MAXIMA = {  # FACTS.md, Cycle 2 indicator table

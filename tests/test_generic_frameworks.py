@@ -16,12 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import compare, national, report, report_plots, whatif
+from dmaf_analysis import card as compare
+from dmaf_analysis import card as report
+from dmaf_analysis import card as report_plots
+from dmaf_analysis import national
+from dmaf_analysis import scoring as whatif
 from dmaf_analysis.cli import main
-from dmaf_analysis.dataset import load_dataset
 from dmaf_analysis.errors import DmafError, FrameworkError
 from dmaf_analysis.framework import parse_framework
-from dmaf_analysis.scoring import score_columns
+from dmaf_analysis.scoring import load_dataset, score_columns
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 
@@ -211,7 +214,7 @@ def test_component_chart_wraps_many_component_names(monkeypatch):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import report_figures
+    from dmaf_analysis.card import _figures as report_figures
 
     monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / "septet"))
     data = load_dataset(scores_file("septet"))

@@ -23,7 +23,7 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dmaf_analysis import fileio
+from dmaf_analysis._util import fileio
 from dmaf_analysis.cli import main
 from dmaf_analysis.errors import DmafError, FrameworkError, WriteError
 from dmaf_analysis.io import read_scores, write_table
@@ -138,7 +138,8 @@ def test_encrypted_pdf_is_called_password_protected(tmp_path):
     pdf.set_encryption(owner_password="owner", user_password="secret")
     path = tmp_path / "card.pdf"
     pdf.output(str(path))
-    from dmaf_analysis.ingest import UnreadableFileError, extract_text
+    from dmaf_analysis.errors import UnreadableFileError
+    from dmaf_analysis.ingest import extract_text
 
     with pytest.raises(UnreadableFileError, match="password-protected"):
         extract_text(path)
@@ -269,7 +270,7 @@ def test_framework_alias_bomb_through_the_cli(data_copy, scores_csv):
 
 
 def test_recommendations_yaml_limits(data_copy):
-    from dmaf_analysis.report import load_recommendations
+    from dmaf_analysis.card import load_recommendations
 
     path = data_copy / "recommendations.yaml"
     path.write_text(_alias_bomb())
@@ -300,7 +301,8 @@ def _framework_with_names(component_suffix: str, level_name: str):
 def test_every_chart_label_from_data_is_escaped(small_scores):
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import plots, report_plots
+    from dmaf_analysis import card as report_plots
+    from dmaf_analysis.national import _charts as plots
     from dmaf_analysis.scoring import score_cities
 
     fw = _framework_with_names("(in $ and $)", "Top $\\frac$ tier")
@@ -334,7 +336,7 @@ def test_every_chart_label_from_data_is_escaped(small_scores):
 
 
 def test_chart_text_escapes_dollars_and_control_characters():
-    from dmaf_analysis.escaping import chart_text
+    from dmaf_analysis._util.escaping import chart_text
 
     assert chart_text("Budget ($)") == "Budget (\\$)"
     assert chart_text("a\x1bb") == "a\\x1bb"
@@ -350,7 +352,7 @@ def test_control_characters_are_escaped_in_messages(tmp_path):
 
 
 def test_terminal_stream_escapes_stdout_only_on_a_terminal(monkeypatch, capsys):
-    from dmaf_analysis.escaping import terminal_text
+    from dmaf_analysis._util.escaping import terminal_text
 
     assert terminal_text("a\x1b[31mb\u202ec\n\td") == "a\\x1b[31mb\\u202ec\n\td"
     assert terminal_text("50%\r", keep_carriage_return=True) == "50%\r"

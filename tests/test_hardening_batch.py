@@ -21,10 +21,10 @@ import pytest
 
 from dmaf_analysis import cli
 from dmaf_analysis.batch import Manifest, ReportJob, job_digest, package_fingerprint, render_batch, run_jobs
-from dmaf_analysis.batch import kernels as kernels_module
-from dmaf_analysis.batch.lock import LOCK_NAME, BatchLockedError, output_lock
-from dmaf_analysis.batch.pool import check_timeout
-from dmaf_analysis.errors import ArgumentError, DmafError
+from dmaf_analysis.batch import _kernels as kernels_module
+from dmaf_analysis.batch._lock import LOCK_NAME, output_lock
+from dmaf_analysis.batch._pool import check_timeout
+from dmaf_analysis.errors import ArgumentError, BatchLockedError, DmafError
 from dmaf_analysis.framework import load_frameworks
 
 FIXTURE_NB = Path(__file__).resolve().parent / "fixtures" / "report_fixture.ipynb"
@@ -172,7 +172,7 @@ def test_a_first_render_that_fails_still_writes_its_page(tmp_path):
 def test_second_batch_on_the_same_folder_is_refused(tmp_path):
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom dmaf_analysis.batch.lock import output_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom dmaf_analysis.batch._lock import output_lock\n"
                                "with output_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n",
          str(out)], stdout=subprocess.PIPE, text=True)
     try:
@@ -221,7 +221,7 @@ def test_kernel_folders_are_removed_after_an_interrupted_run(tmp_path):
         raise KeyboardInterrupt
 
     from dmaf_analysis.batch import city_job
-    from dmaf_analysis.batch.planning import _inputs
+    from dmaf_analysis.batch._planning import _inputs
 
     inputs = _inputs(data, None)
     jobs = [city_job(c, 2, inputs=inputs, output_dir=tmp_path / "out", slug=c.lower(), notebook=FIXTURE_NB)

@@ -16,9 +16,9 @@ import pytest
 from test_ingest import FW, build_card, full_truth
 
 from dmaf_analysis.errors import ReportCardError
+from dmaf_analysis.ingest import _placement as placement_module
 from dmaf_analysis.ingest import ingest, parse_report_card
-from dmaf_analysis.ingest import placement as placement_module
-from dmaf_analysis.ingest.scan import Event, LineIndex, Token
+from dmaf_analysis.ingest._scan import Event, LineIndex, Token
 
 TIMEOUT = 120
 
@@ -106,7 +106,7 @@ class _RecursiveReference(placement_module._Placement):  # noqa: SLF001 - the se
 def _tokens_of(text: str):
     from dmaf_analysis.cities import load_cities
     from dmaf_analysis.framework import load_frameworks
-    from dmaf_analysis.ingest import scan
+    from dmaf_analysis.ingest import _scan as scan
 
     frameworks, problems = load_frameworks(), []
     headings = scan.find_headings(text, "t")

@@ -14,12 +14,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dmaf_analysis.cli import main
 from dmaf_analysis.cities import load_cities
+from dmaf_analysis.cli import main
+from dmaf_analysis.errors import NotAReportCardError, ReportCardError, TruncatedReportCardError, UnreadableFileError
 from dmaf_analysis.framework import load_framework
-from dmaf_analysis.ingest import (AMBIGUOUS_POLICIES, IngestProblem, NotAReportCardError,
-                                  ReportCardError, TruncatedReportCardError, UnreadableFileError,
-                                  find_report_files, ingest, parse_report_card, read_report_card)
+from dmaf_analysis.ingest import (
+    AMBIGUOUS_POLICIES,
+    IngestProblem,
+    find_report_files,
+    ingest,
+    parse_report_card,
+    read_report_card,
+)
 from dmaf_analysis.io import read_city_attributes, read_scores
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -3,9 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dmaf_analysis._util.fileio import write_text_atomic
 from dmaf_analysis.errors import DataValidationError, DmafError
-from dmaf_analysis.io import (read_city_attributes, read_scores, spreadsheet_safe, write_table,
-                              write_text_atomic)
+from dmaf_analysis.io import read_city_attributes, read_scores, spreadsheet_safe, write_table
 
 HEADER = "cycle,city,indicator,score,source\n"
 
@@ -147,7 +147,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
-    from dmaf_analysis.io import atomic_path
+    from dmaf_analysis._util.fileio import atomic_path
     target = tmp_path / "t.txt"
     target.write_text("old")
     with pytest.raises(RuntimeError, match="boom"):

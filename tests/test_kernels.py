@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent("""
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import pandas as pd
-    from dmaf_analysis.batch import kernels
+    from dmaf_analysis.batch import _kernels as kernels
 
     def snapshot():
         return {

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FOUR_LEVELS, ONE_LEVEL, TWO_LEVELS
-from dmaf_analysis import national, report, report_html
+
+from dmaf_analysis import card as report
+from dmaf_analysis import national
+from dmaf_analysis.card import _html as report_html
 from dmaf_analysis.cli import main
-from dmaf_analysis.dataset import load_dataset
+from dmaf_analysis.scoring import load_dataset
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LEVEL_SETS = {1: ONE_LEVEL, 2: TWO_LEVELS, 4: FOUR_LEVELS}
@@ -109,8 +111,8 @@ def test_batch_cards_index_and_national_render_with_n_levels(n, tmp_path, monkey
 
 def test_bundled_spec_with_one_level_leaves_the_thresholds_out_with_a_note():
     from conftest import frameworks_with_levels
-    from dmaf_analysis.assumptions import load_spec, spec_path
-    from dmaf_analysis.sensitivity import sensitivity_analysis
+
+    from dmaf_analysis.sensitivity import load_spec, sensitivity_analysis, spec_path
 
     data = load_dataset(DATA / "scores.csv", DATA / "city_attributes.csv")
     fws = frameworks_with_levels(ONE_LEVEL, data.frameworks)

@@ -13,11 +13,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from dmaf_analysis import national, plots, stats  # noqa: E402
-from dmaf_analysis.cities import load_cities  # noqa: E402
-from dmaf_analysis.dataset import load_dataset  # noqa: E402
-from dmaf_analysis.errors import DmafError  # noqa: E402
-from dmaf_analysis.framework import load_frameworks  # noqa: E402
+from dmaf_analysis import national, stats
+from dmaf_analysis.national import _charts as plots
+from dmaf_analysis.national import _tables as national_tables
+from dmaf_analysis.cities import load_cities
+from dmaf_analysis.errors import DmafError
+from dmaf_analysis.framework import load_frameworks
+from dmaf_analysis.scoring import load_dataset, resolve_cycle, resolve_cycle_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -77,32 +79,32 @@ def trend(dataset):
 
 # ----------------------------------------------------------------------------- cycles
 def test_resolve_cycle():
-    assert national.resolve_cycle([1, 2], 0) == 2
-    assert national.resolve_cycle([1, 2], 1) == 1
+    assert resolve_cycle([1, 2], 0) == 2
+    assert resolve_cycle([1, 2], 1) == 1
     with pytest.raises(DmafError, match="cycle 5 is not in the data; cycles present: 1, 2"):
-        national.resolve_cycle([1, 2], 5)
+        resolve_cycle([1, 2], 5)
     with pytest.raises(DmafError, match="whole number"):
-        national.resolve_cycle([1, 2], "latest")
+        resolve_cycle([1, 2], "latest")
 
 
 def test_resolve_cycle_pair():
-    assert national.resolve_cycle_pair([1, 2, 3]) == (2, 3)
-    assert national.resolve_cycle_pair([1, 2, 3], 1, 0) == (1, 3)
-    assert national.resolve_cycle_pair([1, 2, 3], 3, 1) == (3, 1)
+    assert resolve_cycle_pair([1, 2, 3]) == (2, 3)
+    assert resolve_cycle_pair([1, 2, 3], 1, 0) == (1, 3)
+    assert resolve_cycle_pair([1, 2, 3], 3, 1) == (3, 1)
     with pytest.raises(DmafError, match="two cycles"):
-        national.resolve_cycle_pair([2])
+        resolve_cycle_pair([2])
     with pytest.raises(DmafError, match="different"):
-        national.resolve_cycle_pair([1, 2], 2, 2)
+        resolve_cycle_pair([1, 2], 2, 2)
     # --to alone must come after the default --from (the second-latest cycle), not silently run backwards
     with pytest.raises(DmafError, match=r"^--to 2 \(cycle_to\) is not later than the default --from \(cycle_from\): "
                                         r"cycle 2, the second-latest of the data's cycles 1, 2, 3; give an earlier "
                                         r"cycle to --from as well, such as --from 1 --to 2$"):
-        national.resolve_cycle_pair([1, 2, 3], 0, 2)
+        resolve_cycle_pair([1, 2, 3], 0, 2)
     with pytest.raises(DmafError, match=r"cycle 2, the second-latest .* no cycle of the data comes before 1, so give "
                                         r"a later cycle to --to, or leave --to out \(the latest, 3\)$"):
-        national.resolve_cycle_pair([1, 2, 3], 0, 1)
-    assert national.resolve_cycle_pair([1, 2, 3], 0, 3) == (2, 3)
-    assert national.resolve_cycle_pair([1, 2, 3], 1, 2) == (1, 2)
+        resolve_cycle_pair([1, 2, 3], 0, 1)
+    assert resolve_cycle_pair([1, 2, 3], 0, 3) == (2, 3)
+    assert resolve_cycle_pair([1, 2, 3], 1, 2) == (1, 2)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -207,7 +209,7 @@ def test_notice_says_when_data_are_synthetic(dataset, tmp_path):
 
 
 def test_notice_html_is_escaped(dataset, monkeypatch):
-    monkeypatch.setattr(national, "data_notice", lambda ds, cycles: ["<script>alert(1)</script> SYNTHETIC"])
+    monkeypatch.setattr(national_tables, "data_notice", lambda ds, cycles: ["<script>alert(1)</script> SYNTHETIC"])
     text = national.data_notice_html(dataset, [2])
     assert "<script>" not in text and "&lt;script&gt;" in text
 
@@ -311,7 +313,7 @@ def test_trends_notebook_runs_with_papermill(tmp_path, panel_files):
 
 
 def test_heatmaps_name_the_components(dataset, tables):
-    from dmaf_analysis import reporting
+    from dmaf_analysis import national as reporting
 
     labels = reporting.component_labels(dataset.frameworks[2])
     ax = plots.group_heatmap(tables["group_medians_state"], labels=labels)
@@ -324,7 +326,7 @@ def test_heatmaps_name_the_components(dataset, tables):
 
 
 def test_a_national_report_alone_links_to_the_index_only_when_it_exists(tmp_path, monkeypatch):
-    from dmaf_analysis.batch import planning
+    from dmaf_analysis.batch import _planning as planning
 
     seen = []
 
@@ -359,7 +361,7 @@ def tables_by_columns(panel_files, tmp_path_factory):
 
 
 def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, tables_by_columns):
-    from dmaf_analysis import reporting
+    from dmaf_analysis import national as reporting
 
     # the bundled cities table gives every grouping: the intro describes them all, every table is shown
     assert national.missing_groupings(tables) == []
@@ -404,7 +406,7 @@ def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, t
 
 
 def test_overview_contents_match_the_notebook_headings():
-    from dmaf_analysis import reporting
+    from dmaf_analysis import national as reporting
 
     nb = nbformat.read(NOTEBOOKS / "national_overview.ipynb", as_version=4)
     headings = [line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
@@ -427,7 +429,7 @@ def _images(cell) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [["city", "state"], ["city"]])
 def test_overview_notebook_with_a_small_cities_table(tmp_path, panel_files, columns):
-    from dmaf_analysis import reporting
+    from dmaf_analysis import national as reporting
 
     cities = _own_cities(tmp_path, columns)
     nb = _execute("national_overview.ipynb", tmp_path, panel_files, cycle=0, cities_path=str(cities))

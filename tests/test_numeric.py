@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import numeric, reporting
+from dmaf_analysis import national as reporting
+from dmaf_analysis._util import numeric
 
 
 @pytest.mark.parametrize(("value", "kwargs", "expected"), [

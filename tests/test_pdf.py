@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dmaf_analysis import pdf
-from dmaf_analysis._paths import bundled_scores_path
+from dmaf_analysis import render as pdf
+from dmaf_analysis.errors import PdfEngineMissing
+from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK
 
 
@@ -21,7 +22,7 @@ def no_engine(monkeypatch, tmp_path):
 
 
 def test_missing_engine_says_exactly_what_to_install(no_engine):
-    with pytest.raises(pdf.PdfEngineMissing, match="Chromium and ChromeDriver") as err:
+    with pytest.raises(PdfEngineMissing, match="Chromium and ChromeDriver") as err:
         pdf.find_engine()
     message = str(err.value)
     assert "Chromium and ChromeDriver" in message

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import report
+from dmaf_analysis import card as report
+from dmaf_analysis.card import default_target_rank, plan_rank_move
+from dmaf_analysis.card._rank_path import rank_given, score_for_rank
 from dmaf_analysis.framework import parse_framework
-from dmaf_analysis.ranking import default_target_rank, plan_rank_move, rank_given, score_for_rank
 
 SMALL = parse_framework({
     "cycle": 1, "name": "Small",

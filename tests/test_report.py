@@ -14,16 +14,16 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SEEDS_DIR
 from scipy import stats
 
-from dmaf_analysis import report, report_plots
+from dmaf_analysis import card as report
+from dmaf_analysis import card as report_plots
 from dmaf_analysis.cities import load_cities
-from dmaf_analysis.dataset import Dataset
 from dmaf_analysis.errors import DmafError, UnknownCityError
 from dmaf_analysis.framework import load_frameworks, parse_framework
 from dmaf_analysis.io import validate_scores
-from dmaf_analysis.scoring import score_cities
-from conftest import SEEDS_DIR
+from dmaf_analysis.scoring import Dataset, score_cities
 
 FWS = load_frameworks()
 FW2 = FWS[2]
@@ -561,8 +561,8 @@ def test_report_functions_run_on_a_hundred_cities():
 def test_figures_draw_names_with_dollar_signs_literally():
     import matplotlib
     matplotlib.use("Agg")
-    from dmaf_analysis import report_plots
-    from dmaf_analysis.plots import plain_text
+    from dmaf_analysis import card as report_plots
+    from dmaf_analysis._util.escaping import chart_text as plain_text
 
     assert plain_text("A $\\frac$ City") == "A \\$\\frac\\$ City"
     comparison = pd.DataFrame({"component": ["policy"], "name": ["Policy"], "score": [10.0],
@@ -572,7 +572,7 @@ def test_figures_draw_names_with_dollar_signs_literally():
 
 
 def test_synthetic_values_are_marked_in_strengths_and_recommendations():
-    from dmaf_analysis import report_plots
+    from dmaf_analysis import card as report_plots
     strengths = pd.DataFrame({"kind": ["strength", "weakness"], "indicator": ["2.b", "1.a"],
                               "component": ["people", "policy"], "name": ["Data coordinators", "Policy"],
                               "score": [20.0, 0.0], "max_score": [20.0, 30.0], "national_median": [5.0, 10.0],

@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import REPO_ROOT
 from test_report import hand_attributes, hand_rows
 

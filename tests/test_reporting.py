@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import national, reporting, style
-from dmaf_analysis.dataset import load_dataset
-from dmaf_analysis.reporting import Column
+from dmaf_analysis import national
+from dmaf_analysis import national as reporting
+from dmaf_analysis import render as style
+from dmaf_analysis.national import Column
+from dmaf_analysis.scoring import load_dataset
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +210,7 @@ def test_bar_charts_label_values_and_draw_zero():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import plots
+    from dmaf_analysis import national as plots
 
     style.apply()
     levels = pd.DataFrame({"level": ["Not certified", "Enabled"], "certified": [False, True], "n": [0, 7]})

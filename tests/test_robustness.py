@@ -1,13 +1,12 @@
 """Tests of dmaf_analysis.robustness: the Monte Carlo rank uncertainty analysis."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from dmaf_analysis import robustness as rb
+from dmaf_analysis.sensitivity import _robustness as rb
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import rank_within_cycle
 

@@ -1,12 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dmaf_analysis.framework import load_framework
 from dmaf_analysis.io import validate_scores
-from dmaf_analysis.scoring import (component_scores, group_summary, overall_scores, rank_within_cycle,
-                                   score_cities)
+from dmaf_analysis.scoring import component_scores, group_summary, overall_scores, rank_within_cycle, score_cities
 
 FW2 = load_framework(2)
 IDS = FW2.indicator_ids

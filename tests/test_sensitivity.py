@@ -6,14 +6,15 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from dmaf_analysis import assumptions as asm
-from dmaf_analysis import card_uncertainty
-from dmaf_analysis import robustness as rb
+from dmaf_analysis import sensitivity as asm
+from dmaf_analysis.errors import SpecError
+from dmaf_analysis import sensitivity as rb
 from dmaf_analysis import sensitivity as se
 from dmaf_analysis import stats
 from dmaf_analysis.cli import main
 from dmaf_analysis.framework import load_frameworks, parse_framework
 from dmaf_analysis.scoring import score_cities
+from dmaf_analysis.sensitivity import _card_uncertainty as card_uncertainty
 
 FRAMEWORKS = load_frameworks()
 
@@ -196,7 +197,7 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
                    "  - {name: m, kind: maxima, ranges: {a1: [10, 50]}}\n"
                    "  - {name: x, kind: mystery}\n"
                    "  - {name: w, kind: missing, choices: [zero, guess]}\n")
-    with pytest.raises(asm.SpecError, match="7 problems in the sensitivity spec") as err:
+    with pytest.raises(SpecError, match="7 problems in the sensitivity spec") as err:
         asm.load_spec(fw, bad)
     text = str(err.value)
     assert text.startswith(str(bad))
@@ -204,22 +205,22 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
                  "'guess'"]:
         assert part in text
     (tmp_path / "v2.yaml").write_text("schema_version: 2\nassumptions: [{name: w, kind: weights}]\n")
-    with pytest.raises(asm.SpecError, match="schema_version"):
+    with pytest.raises(SpecError, match="schema_version"):
         asm.load_spec(fw, tmp_path / "v2.yaml")
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
-    with pytest.raises(asm.SpecError, match="list.yaml: the file must hold a mapping"):
+    with pytest.raises(SpecError, match="list.yaml: the file must hold a mapping"):
         asm.load_spec(fw, tmp_path / "list.yaml")
     (tmp_path / "broken.yaml").write_text("assumptions: [\n")
-    with pytest.raises(asm.SpecError, match="not valid YAML"):
+    with pytest.raises(SpecError, match="not valid YAML"):
         asm.load_spec(fw, tmp_path / "broken.yaml")
     monkeypatch.setenv("DMAF_MAX_YAML_MB", "1")
     (tmp_path / "big.yaml").write_text("#" * (2 ** 20 + 1))
-    with pytest.raises(asm.SpecError, match="big.yaml"):
+    with pytest.raises(SpecError, match="big.yaml"):
         asm.load_spec(fw, tmp_path / "big.yaml")
-    with pytest.raises(asm.SpecError, match="absent.yaml"):
+    with pytest.raises(SpecError, match="absent.yaml"):
         asm.load_spec(fw, tmp_path / "absent.yaml")
     (tmp_path / "python.yaml").write_text("assumptions: !!python/object/apply:os.system ['true']\n")
-    with pytest.raises(asm.SpecError, match="not valid YAML"):
+    with pytest.raises(SpecError, match="not valid YAML"):
         asm.load_spec(fw, tmp_path / "python.yaml")
 
 
@@ -227,7 +228,7 @@ def test_overlapping_threshold_ranges_are_refused():
     levels = [{"name": "Not certified", "min_score": 0, "certified": False},
               {"name": "Enabled", "min_score": 30}, {"name": "Higher", "min_score": 60}]
     fw = toy_framework(levels=levels)
-    with pytest.raises(asm.SpecError, match="overlap"):
+    with pytest.raises(SpecError, match="overlap"):
         asm.parse_spec({"assumptions": [{"name": "t", "kind": "thresholds",
                                          "ranges": {"Enabled": [20, 65], "Higher": [50, 70]}}]}, fw)
     # a spread stops half-way to the neighbouring threshold
@@ -449,7 +450,7 @@ def test_sensitivity_plot_draws_one_bar_per_assumption_and_output():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import plots
+    from dmaf_analysis import national as plots
 
     indices = pd.DataFrame({"output": ["mean_rank_shift"] * 3 + ["n_certified"] * 3 + ["rank: X"] * 3,
                             "assumption": ["w", "<t>", "m"] * 3, "S1": 0.1, "S1_low": 0.0, "S1_high": 0.2,

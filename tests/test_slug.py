@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmaf_analysis.slug import MAX_SLUG_LENGTH, is_safe_slug, slugify, unique_slugs
+from dmaf_analysis._util.slug import MAX_SLUG_LENGTH, is_safe_slug, slugify, unique_slugs
 from dmaf_analysis.cities import load_cities
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")

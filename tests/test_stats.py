@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FOUR_LEVELS, ONE_LEVEL, frameworks_with_levels
 from scipy import stats as sps
 
-from conftest import FOUR_LEVELS, ONE_LEVEL, frameworks_with_levels
 from dmaf_analysis import stats
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import rank_within_cycle

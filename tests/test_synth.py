@@ -7,7 +7,6 @@ scoring pipeline.
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,8 +19,7 @@ from dmaf_analysis.cli import main
 from dmaf_analysis.errors import DmafError
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.io import read_city_attributes, read_scores, validate_scores
-from dmaf_analysis.synth import (DEFAULT_SEED, panel_cities, synthesize_panel, synthetic_cities,
-                                 write_panel)
+from dmaf_analysis.synth import DEFAULT_SEED, panel_cities, synthesize_panel, synthetic_cities, write_panel
 
 CITIES = load_cities()
 REGION = CITIES.set_index("city")["region"]
@@ -228,7 +226,7 @@ def test_cli_default_output_is_in_the_current_folder(tmp_path, monkeypatch, caps
 
 
 def test_cli_default_seed_matches_the_library():
-    from dmaf_analysis import cli_synth
+    from dmaf_analysis.cli import _synth as cli_synth
     assert cli_synth._DEFAULT_SEED == DEFAULT_SEED  # noqa: SLF001 - the CLI's default is private
 
 

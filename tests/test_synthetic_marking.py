@@ -7,12 +7,16 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from dmaf_analysis import national, plots, report, report_figures, report_html, trends
+from dmaf_analysis import card as report
+from dmaf_analysis import national
+from dmaf_analysis import national as plots
+from dmaf_analysis import stats as trends
+from dmaf_analysis.card import _figures as report_figures
+from dmaf_analysis.card import _html as report_html
 from dmaf_analysis.cities import load_cities
-from dmaf_analysis.dataset import Dataset
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.io import validate_scores
-from dmaf_analysis.scoring import score_cities
+from dmaf_analysis.scoring import Dataset, score_cities
 
 matplotlib.use("Agg")
 FWS = load_frameworks()

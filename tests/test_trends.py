@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FOUR_LEVELS, frameworks_with_levels
 from scipy import stats as sps
 
-from conftest import FOUR_LEVELS, frameworks_with_levels
-from dmaf_analysis import trends
+from dmaf_analysis import stats as trends
 from dmaf_analysis.errors import DmafError
 from dmaf_analysis.framework import parse_framework
 from dmaf_analysis.scoring import rank_within_cycle

@@ -6,8 +6,8 @@ import pytest
 
 from dmaf_analysis.cities import CityMatcher
 from dmaf_analysis.cli import main
-from dmaf_analysis.errors import DataValidationError, Problem
-from dmaf_analysis.io import MAX_PROBLEM_LINES, read_scores, summarise_problems
+from dmaf_analysis.errors import MAX_PROBLEM_LINES, DataValidationError, Problem, summarise_problems
+from dmaf_analysis.io import read_scores
 from dmaf_analysis.synth import panel_cities, synthesize_panel
 
 

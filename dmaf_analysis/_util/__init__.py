@@ -12,4 +12,6 @@ Import from the module: ``from dmaf_analysis._util.numeric import format_number`
 """
 from . import escaping, fileio, numeric, paths, slug
 
-__all__ = ["escaping", "fileio", "numeric", "paths", "slug"]
+__all__ = [
+    "escaping", "fileio", "numeric", "paths", "slug"
+]

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from ..errors import ConfigurationError, DmafError
 
+__all__ = ["DATA_PACKAGE", "NOTEBOOKS_PACKAGE", "bundled_city_attributes_path", "bundled_scores_path", "cities_path",
+           "data_dir", "default_output_root", "frameworks_dir", "notebooks_dir", "package_folder"]
+
 DATA_PACKAGE = "dmaf_analysis.data"
 NOTEBOOKS_PACKAGE = "dmaf_analysis.notebooks"
 

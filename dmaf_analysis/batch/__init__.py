@@ -43,21 +43,17 @@ from __future__ import annotations
 
 import importlib
 
-from .._util.slug import is_safe_slug, slugify, unique_slugs
-from ..errors import CityNotInDataError, KernelSetupError
 from ._index_page import IndexLink, build_index_rows, render_index
 from ._jobs import BatchSummary, ReportJob, ReportResult
 from ._kernels import WarmKernel
 from ._manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
 
 __all__ = [
-    "BatchSummary", "CITY_NOTEBOOK", "CityNotInDataError", "ENGINE_FORMAT", "ENGINE_NAME", "Exporters",
-    "IndexLink", "KernelSetupError", "MANIFEST_NAME", "Manifest", "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK",
-    "ReportJob", "ReportResult", "TRENDS_NOTEBOOK", "WarmKernel", "build_index_rows", "city_job", "execute_job",
-    "is_safe_slug", "job_digest", "make_exporter", "needs_image_embedding", "package_fingerprint",
-    "render_batch", "render_city_report", "render_index",
-    "render_national_report", "require_city_in_data", "run_jobs", "slugify",
-    "unique_slugs", "write_index", "write_outputs",
+    "BatchSummary", "build_index_rows", "city_job", "CITY_NOTEBOOK", "ENGINE_FORMAT", "ENGINE_NAME", "execute_job",
+    "Exporters", "IndexLink", "job_digest", "make_exporter", "Manifest", "MANIFEST_NAME", "needs_image_embedding",
+    "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "package_fingerprint", "render_batch", "render_city_report", "render_index",
+    "render_national_report", "ReportJob", "ReportResult", "require_city_in_data", "run_jobs", "TRENDS_NOTEBOOK",
+    "WarmKernel", "write_index", "write_outputs"
 ]
 
 # name -> submodule, for the names whose modules import papermill or nbconvert

@@ -16,7 +16,7 @@ from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
 __all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "components_intro",
-           "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "number", "paragraph",
+           "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "paragraph",
            "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
            "strengths_html", "top10_heading"]
 

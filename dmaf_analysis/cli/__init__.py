@@ -11,4 +11,6 @@ from __future__ import annotations
 
 from ._main import build_parser, main
 
-__all__ = ["build_parser", "main"]
+__all__ = [
+    "build_parser", "main"
+]

@@ -62,7 +62,6 @@ order and the checks), ``reader`` (:func:`read_report_card`, :func:`ingest`) and
 """
 from __future__ import annotations
 
-from ..errors import NotAReportCardError, ReportCardError, TruncatedReportCardError, UnreadableFileError
 from ._files import extract_text, find_report_files
 from ._model import (
                      AMBIGUOUS_POLICIES,
@@ -76,7 +75,7 @@ from ._model import (
 from ._parse import parse_report_card
 from ._reader import ingest, read_report_card
 
-__all__ = ["AMBIGUOUS_POLICIES", "REPORT_SUFFIXES", "SCORE_COLUMNS", "IngestProblem", "IngestResult",
-           "NotAReportCardError", "ReportCard", "ReportCardError", "TruncatedReportCardError",
-           "UnreadableFileError", "extract_text", "find_report_files", "ingest", "parse_report_card",
-           "problems_frame", "read_report_card"]
+__all__ = [
+    "AMBIGUOUS_POLICIES", "extract_text", "find_report_files", "ingest", "IngestProblem", "IngestResult",
+    "parse_report_card", "problems_frame", "read_report_card", "REPORT_SUFFIXES", "ReportCard", "SCORE_COLUMNS"
+]

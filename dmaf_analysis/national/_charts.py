@@ -19,7 +19,7 @@ from .._util.escaping import chart_labels, chart_text
 from ..framework import Framework, frameworks_or_bundled
 from ._formats import format_p
 
-__all__ = ["LIGHT_DPI", "plain_text", "use_light_style", "component_distribution_plot", "overall_ecdf_plot",
+__all__ = ["LIGHT_DPI", "use_light_style", "component_distribution_plot", "overall_ecdf_plot",
            "floor_ceiling_plot", "group_heatmap", "level_counts_plot", "correlation_heatmap",
            "effective_weights_plot", "rank_interval_plot", "certification_probability_plot", "engagement_plot",
            "slope_plot", "change_distribution_plot", "transition_heatmap", "rank_mobility_plot",

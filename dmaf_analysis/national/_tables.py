@@ -20,7 +20,7 @@ import pandas as pd
 from .. import sensitivity, stats
 from .._util.numeric import is_whole_share, share_words
 from .._util.paths import default_output_root
-from ..framework import framework_title
+from ..framework import component_map, framework_title
 from ..io import write_table, write_workbook
 from ..scoring import Dataset, resolve_cycle, resolve_cycle_pair
 from . import _charts
@@ -217,7 +217,7 @@ def trend_tables(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0, n_
     """
     a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
     fws, scored = dataset.frameworks, dataset.scored
-    mapping = stats.component_map(a, b, frameworks=fws)
+    mapping = component_map(a, b, frameworks=fws)
     changes = stats.city_changes(scored, cycle_from=a, cycle_to=b, frameworks=fws)
     return {
         "provenance": provenance_table(dataset, [a, b]),

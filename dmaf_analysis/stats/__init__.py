@@ -68,7 +68,6 @@ from ._groups import (
 from ._trends import (
                              change_summary,
                              city_changes,
-                             component_map,
                              most_changed,
                              paired_scores,
                              rank_biserial,
@@ -79,9 +78,9 @@ from ._trends import (
 
 __all__ = [
     "bootstrap_ci", "cell_seed", "change_summary", "CI_LEVEL", "city_changes", "component_alphas",
-    "component_correlations", "component_map", "cronbach_alpha", "distribution_summary", "effective_weights",
-    "engagement_association", "engagement_table", "excess_kurtosis", "gini", "group_medians", "GROUPINGS",
-    "indicator_distribution", "kruskal_by_group", "KURTOSIS_LIMIT", "leaderboard", "level_counts", "measures_for",
-    "most_changed", "N_BOOT", "outlier_flags", "paired_scores", "pca_loadings", "pca_variance", "rank_biserial",
-    "rank_mobility", "SKEW_LIMIT", "skewness", "transition_matrix", "unpaired_cities"
+    "component_correlations", "cronbach_alpha", "distribution_summary", "effective_weights", "engagement_association",
+    "engagement_table", "excess_kurtosis", "gini", "group_medians", "GROUPINGS", "indicator_distribution",
+    "kruskal_by_group", "KURTOSIS_LIMIT", "leaderboard", "level_counts", "measures_for", "most_changed", "N_BOOT",
+    "outlier_flags", "paired_scores", "pca_loadings", "pca_variance", "rank_biserial", "rank_mobility", "SKEW_LIMIT",
+    "skewness", "transition_matrix", "unpaired_cities"
 ]

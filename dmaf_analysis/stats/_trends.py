@@ -22,7 +22,7 @@ from ..framework import Framework, component_map, frameworks_or_bundled
 from ..io import expects_table
 from ._groups import CI_LEVEL, N_BOOT, bootstrap_ci, cell_seed
 
-__all__ = ["change_summary", "city_changes", "component_map", "most_changed", "paired_scores",
+__all__ = ["change_summary", "city_changes", "most_changed", "paired_scores",
            "rank_biserial", "rank_mobility", "transition_matrix", "unpaired_cities"]
 
 
