@@ -113,7 +113,7 @@ def whatif_text(table, changes, *, framework) -> str:
     """
     import pandas as pd
 
-    from ..card import number
+    from .._util.numeric import format_number as number
 
     lines = [f"{_term(table['city'].iloc[0])}, cycle {int(table['cycle'].iloc[0])} ({_term(framework.name)}), if:"]
     for r in changes.itertuples(index=False):
@@ -145,7 +145,7 @@ def _whatif_range_note(row, *, n_indicators: int) -> str:
     """The note under ``dmaf whatif`` when some of the city's values are not on record ("" otherwise)."""
     import pandas as pd
 
-    from ..card import number
+    from .._util.numeric import format_number as number
 
     n_unknown = row.get("n_unknown")
     if n_unknown is None or pd.isna(n_unknown) or int(n_unknown) <= 0:

@@ -17,6 +17,7 @@ import pytest
 from conftest import SEEDS_DIR
 from scipy import stats
 
+from dmaf_analysis._util.numeric import format_number
 from dmaf_analysis import card as report
 from dmaf_analysis import card as report_plots
 from dmaf_analysis.cities import load_cities
@@ -511,7 +512,7 @@ def test_html_helpers_escape_text_from_data(data):
 
 
 def test_numbers_print_like_a_report_card():
-    assert [report_plots.number(x) for x in [30.0, 27.5, 27.333, -0.04, float("nan"), None]] == \
+    assert [format_number(x) for x in [30.0, 27.5, 27.333, -0.04, float("nan"), None]] == \
         ["30", "27.5", "27.3", "0", "–", "–"]
 
 
@@ -592,9 +593,9 @@ def test_card_tables_show_words_names_and_one_decimal(data):
     page = report_plots.components_html(comp)
     assert "Mean of all 6 ranked cities" in page and "Top-10" not in page and "ties at 10th" not in page
     for v in comp["top10_mean"]:
-        assert f"<td>{report_plots.number(v, 1)}</td>" in page
+        assert f"<td>{format_number(v, 1)}</td>" in page
     assert any(round(v, 2) != round(v, 1) for v in comp["top10_mean"])  # the test can fail
-    assert not any(f"<td>{report_plots.number(v, 2)}</td>" in page for v in comp["top10_mean"]
+    assert not any(f"<td>{format_number(v, 2)}</td>" in page for v in comp["top10_mean"]
                    if round(v, 2) != round(v, 1))
     assert report_plots.top10_heading(10) == "Top-10 mean"
     assert report_plots.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"

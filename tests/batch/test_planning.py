@@ -34,7 +34,7 @@ from dmaf_analysis.batch import (
 from dmaf_analysis.errors import CityNotInDataError, UnknownCityError
 from dmaf_analysis.framework import load_frameworks
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE_NB = FIXTURES / "report_fixture.ipynb"
 CRASH_NB = FIXTURES / "crash_fixture.ipynb"
 FRACTIONS = {"Surat": 0.9, "Pune": 0.5, "Kohima": 0.5, "Ludhiana": 0.2, "Agra": 0.6}

@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 import pytest
-from test_ingest import FW, build_card, full_truth
+from test_reader import FW, build_card, full_truth
 
 from dmaf_analysis.errors import ReportCardError
 from dmaf_analysis.ingest import _placement as placement_module

@@ -11,7 +11,7 @@ from scipy import stats as sps
 
 from dmaf_analysis import stats as trends
 from dmaf_analysis.errors import DmafError
-from dmaf_analysis.framework import parse_framework
+from dmaf_analysis.framework import component_map, parse_framework
 from dmaf_analysis.scoring import rank_within_cycle
 
 COMPONENTS = ["policy", "people", "process", "technology", "outcomes"]
@@ -45,12 +45,12 @@ def panel() -> pd.DataFrame:
 
 
 def test_component_map_uses_crosswalk_both_ways():
-    assert trends.component_map(1, 2, frameworks=FRAMEWORKS) == {c: c for c in COMPONENTS}
-    assert trends.component_map(2, 1, frameworks=FRAMEWORKS) == {c: c for c in COMPONENTS}
+    assert component_map(1, 2, frameworks=FRAMEWORKS) == {c: c for c in COMPONENTS}
+    assert component_map(2, 1, frameworks=FRAMEWORKS) == {c: c for c in COMPONENTS}
     with pytest.raises(DmafError, match="itself"):
-        trends.component_map(2, 2, frameworks=FRAMEWORKS)
+        component_map(2, 2, frameworks=FRAMEWORKS)
     with pytest.raises(DmafError, match="no framework for cycle 7"):
-        trends.component_map(1, 7, frameworks=FRAMEWORKS)
+        component_map(1, 7, frameworks=FRAMEWORKS)
 
 
 def _renamed_frameworks():
@@ -75,7 +75,7 @@ def test_paired_scores_follow_a_renaming_crosswalk():
     paired = trends.paired_scores(scored, cycle_from=1, cycle_to=2, frameworks=fws)
     row = paired[(paired["city"] == "A") & (paired["measure"] == "people")].iloc[0]
     assert (row["score_from"], row["score_to"], row["change"]) == (22.0, 32.0, 10.0)
-    assert trends.component_map(2, 1, frameworks=fws)["people"] == "old_people"
+    assert component_map(2, 1, frameworks=fws)["people"] == "old_people"
     # levels from each cycle's own framework
     ch = trends.city_changes(scored, cycle_from=1, cycle_to=2, frameworks=fws)
     assert ch.set_index("city")["level_from"].to_dict() == {"A": "Low", "B": "Low"}
@@ -89,7 +89,7 @@ def test_several_components_mapped_onto_one_are_averaged():
            "levels": [{"name": "Low", "min_score": 0, "certified": False}],
            "crosswalk": {"to_cycle": 2, "components": {"a": "policy", "b": "policy"}}}
     fws = {1: parse_framework(raw), 2: FRAMEWORKS[2]}
-    assert trends.component_map(1, 2, frameworks=fws) == {"a": "policy", "b": "policy"}
+    assert component_map(1, 2, frameworks=fws) == {"a": "policy", "b": "policy"}
     first = pd.DataFrame({"cycle": 1, "city": ["A"], "state": "S", "region": "R", "a": [20.0], "b": [50.0],
                           "overall": [35.0], "level": ["Low"], "rank": [1]})
     second = cycle_rows(2, {"A": 30.0})
@@ -99,7 +99,7 @@ def test_several_components_mapped_onto_one_are_averaged():
     policy = paired.iloc[0]
     assert (policy["score_from"], policy["score_to"]) == (35.0, second.loc[0, "policy"])
     with pytest.raises(DmafError, match="cannot be inverted"):
-        trends.component_map(2, 1, frameworks=fws)
+        component_map(2, 1, frameworks=fws)
 
 
 def test_component_map_without_shared_components_fails():
@@ -108,7 +108,7 @@ def test_component_map_without_shared_components_fails():
            "levels": [{"name": "L", "min_score": 0}]}
     fws = {**FRAMEWORKS, 3: parse_framework(raw)}
     with pytest.raises(DmafError, match="share no component"):
-        trends.component_map(2, 3, frameworks=fws)
+        component_map(2, 3, frameworks=fws)
 
 
 def test_paired_scores_and_changes():

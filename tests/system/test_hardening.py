@@ -28,7 +28,7 @@ from dmaf_analysis.cli import main
 from dmaf_analysis.errors import DmafError, FrameworkError, WriteError
 from dmaf_analysis.io import read_scores, write_table
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60  # seconds; far above what any case needs, so only a hang reaches it
 
 

@@ -27,7 +27,7 @@ from dmaf_analysis.scoring import (
     unknown_mask,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 SMALL = parse_framework({
     "cycle": 1, "name": "Small",

@@ -61,7 +61,7 @@ def test_wheel_holds_the_data_and_the_notebooks(wheel):
     for name in ("data/scores.csv", "data/city_attributes.csv", "data/cities.csv", "data/recommendations.yaml",
                  "data/frameworks/dmaf-cycle-1.yaml", "data/frameworks/dmaf-cycle-2.yaml",
                  "notebooks/city_report.ipynb", "notebooks/national_overview.ipynb",
-                 "notebooks/national_trends.ipynb", "templates/report.html.j2"):
+                 "notebooks/national_trends.ipynb", "render/templates/report.html.j2"):
         assert f"dmaf_analysis/{name}" in names
     assert not any(n.startswith(("data/", "notebooks/")) for n in names), "data must sit inside the package"
     modules = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "dmaf_analysis").rglob("*.py")}
@@ -92,7 +92,7 @@ def installed(wheel, tmp_path_factory) -> dict:
 
 def test_installed_package_reads_its_own_data(installed, tmp_path):
     out = _run([installed["python"], "-c",
-                "import dmaf_analysis, dmaf_analysis._paths as p; "
+                "import dmaf_analysis, dmaf_analysis._util.paths as p; "
                 "print(dmaf_analysis.__file__); print(p.data_dir()); print(p.notebooks_dir())"],
                cwd=tmp_path, env=installed["env"]).stdout.split("\n")
     purelib = str(installed["purelib"])

@@ -16,7 +16,7 @@ from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.io import read_city_attributes, read_scores, write_table
 from dmaf_analysis.scoring import score_cities
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 LUDHIANA_CARD = {  # indicator: (points, placed_by), from Ludhiana's Cycle 2 report card
     "1.a": (0, "heading"), "1.b": (0, "heading"), "1.c&d": (0, "heading"), "2.a": (0, "order"),

@@ -28,7 +28,7 @@ from dmaf_analysis.ingest import (
 )
 from dmaf_analysis.io import read_city_attributes, read_scores
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LUDHIANA = REPO_ROOT.parent / "shared" / "seeds" / "000_015cf655739d31f6.txt"
 
 FW = load_framework(2)
@@ -219,7 +219,7 @@ LUDHIANA_EXPECTED = {
 # A card text written for the tests that keeps the layout of the real card (scores out
 # of order, missing scores, printed totals, headings printed out of order) and its
 # numbers, so the golden values are checked without any file outside the repository.
-LAYOUT_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "card_layout_ludhiana.txt"
+LAYOUT_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "card_layout_ludhiana.txt"
 GOLDEN_CARDS = [
     pytest.param(LAYOUT_FIXTURE, id="fixture"),
     pytest.param(LUDHIANA, id="real-text", marks=pytest.mark.skipif(

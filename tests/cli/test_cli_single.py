@@ -9,7 +9,7 @@ import pytest
 from dmaf_analysis.cli import main
 from dmaf_analysis.scoring import load_dataset, parse_assignments, what_if
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
 
 
 def test_whatif_prints_components_overall_level_and_rank(capsys):

@@ -7,6 +7,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
+from dmaf_analysis._util.numeric import format_number
 from dmaf_analysis import card as report
 from dmaf_analysis import national
 from dmaf_analysis import national as plots
@@ -48,7 +49,7 @@ def test_ludhiana_headline_gives_the_range_beside_the_panel_value(bundled):
     assert h.partly_unknown and not h.fully_synthetic and h.n_unknown == 6
     assert h.known_statement.startswith(
         f"On the values on record, Ludhiana scores between 10 and 35 (Not certified or Enabled); "
-        f"the panel's synthetic values give {report_html.number(h.overall)}.")
+        f"the panel's synthetic values give {format_number(h.overall)}.")
     page = report_html.headline_html(h)
     assert "between 10 and 35" in page
     assert "10 to 35 on the values on record" in page

@@ -21,7 +21,7 @@ import pytest
 from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK, render_batch
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 CITIES = ["Surat", "Ludhiana"]

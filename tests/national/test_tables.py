@@ -21,7 +21,7 @@ from dmaf_analysis.errors import DmafError
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import load_dataset, resolve_cycle, resolve_cycle_pair
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -435,7 +435,7 @@ def test_overview_notebook_with_a_small_cities_table(tmp_path, panel_files, colu
     nb = _execute("national_overview.ipynb", tmp_path, panel_files, cycle=0, cities_path=str(cities))
     assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
     ids = {c.get("id"): c for c in nb.cells}
-    toc = _outputs(next(c for c in nb.cells if "reporting.toc_html" in c.source))
+    toc = _outputs(next(c for c in nb.cells if "national.toc_html" in c.source))
     for title in reporting.OVERVIEW_SECTIONS:  # every entry of the contents links to a heading of the page
         assert f'href="#{reporting.slug_id(title)}"' in toc
         assert any(c.cell_type == "markdown" and c.source.startswith(f"## {title}") for c in nb.cells), title

@@ -27,7 +27,7 @@ from dmaf_analysis.batch._pool import check_timeout
 from dmaf_analysis.errors import ArgumentError, BatchLockedError, DmafError
 from dmaf_analysis.framework import load_frameworks
 
-FIXTURE_NB = Path(__file__).resolve().parent / "fixtures" / "report_fixture.ipynb"
+FIXTURE_NB = Path(__file__).resolve().parents[1] / "fixtures" / "report_fixture.ipynb"
 CITIES = {"Surat": 0.9, "Pune": 0.5}
 TIMEOUT = 120
 

@@ -26,7 +26,7 @@ from dmaf_analysis.errors import DmafError, FrameworkError
 from dmaf_analysis.framework import parse_framework
 from dmaf_analysis.scoring import load_dataset, score_columns
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
 
 # Written out here, independently of the YAML files, so the scores are checked by hand.
 TRIO = {"weights": {"gov": 0.5, "skills": 0.3, "kit": 0.2},

@@ -18,7 +18,7 @@ from dmaf_analysis.card import _html as report_html
 from dmaf_analysis.cli import main
 from dmaf_analysis.scoring import load_dataset
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 LEVEL_SETS = {1: ONE_LEVEL, 2: TWO_LEVELS, 4: FOUR_LEVELS}
 
 
