@@ -2,7 +2,7 @@
 
 A report card's text is read into events (headings, score tokens, totals), each with
 its line number. The package finds the line breaks once and looks each offset up by
-bisection (:class:`dmaf_analysis.ingest.scan.LineIndex`); the naive way counts the
+bisection (:class:`dmaf_analysis.ingest._scan.LineIndex`); the naive way counts the
 line breaks from the start of the text for every event, which is quadratic in the
 text size. Both read the same generated texts (one synthetic card followed by many
 lines with score tokens, as when many cards are pasted into one file) in the same

@@ -1,6 +1,6 @@
 """Benchmark: the report functions of one city, with and without the per-cycle cache.
 
-Everything in :mod:`dmaf_analysis.report` that depends only on the cycle (the
+Everything in :mod:`dmaf_analysis.card` that depends only on the cycle (the
 city x indicator table, national medians, ranks) is computed once per data set and
 cycle and cached, so a warm kernel rendering 100 report cards does that work once.
 This script times every report function for a few cities of a 100-city synthetic
@@ -33,6 +33,7 @@ from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.io import validate_scores
 from dmaf_analysis.scoring import Dataset, score_cities
+from dmaf_analysis.scoring import _dataset as dataset_module
 
 CITIES = ("Ludhiana", "Surat", "Kohima")
 
@@ -66,8 +67,8 @@ def one_city(data: Dataset, city: str) -> None:
         section(data, city=city)
 
 
-#: The modules behind :mod:`dmaf_analysis.report` whose functions keep caches.
-CACHED_MODULES = (report, report_context, report_indicators)
+#: The modules behind :mod:`dmaf_analysis.card` whose functions keep caches.
+CACHED_MODULES = (report, report_context, report_indicators, dataset_module)
 
 
 def _clear_caches() -> None:

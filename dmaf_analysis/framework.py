@@ -306,7 +306,7 @@ def _parse_crosswalk(cw, source: str, *, cycle: int, comp_ids: list[str]) -> tup
 def read_framework(path: str | Path) -> Framework:
     """Read and validate one framework file.
 
-    The YAML is read with :func:`~dmaf_analysis.fileio.load_yaml` (regular files
+    The YAML is read with :func:`~dmaf_analysis._util.fileio.load_yaml` (regular files
     only, size and nesting limits, no aliases); every failure raises
     :class:`FrameworkError` naming the file.
     """
@@ -394,7 +394,7 @@ def component_map(cycle_from: int, cycle_to: int, *,
     inverse of ``cycle_to``'s crosswalk when it points back, else the component
     ids the two frameworks share (same id = same component). Several components
     may map onto one; whoever compares scores then averages them (see
-    :func:`dmaf_analysis.trends.paired_scores`). Components without a
+    :func:`dmaf_analysis.stats.paired_scores`). Components without a
     counterpart are left out.
 
     Raises

@@ -4,7 +4,7 @@ One driver process renders every report. Each report notebook is parameterised
 with papermill (its ``parameters`` cell, the injected-parameters cell and the
 ``papermill`` metadata of the output notebook are exactly papermill's), executed
 with papermill's nbclient engine on a *warm* kernel (see
-:mod:`dmaf_analysis.batch.kernels`) that is reused from one report to the next, and
+:mod:`dmaf_analysis.batch`) that is reused from one report to the next, and
 converted to HTML by one nbconvert ``HTMLExporter`` per worker. ``workers``
 kernels run side by side (default 2).
 
@@ -37,7 +37,7 @@ One concern per module:
 
 The modules that import papermill and nbconvert (``engine``, ``export``,
 ``pool``, ``planning``) load on first use of one of their names, so a kernel
-importing :mod:`dmaf_analysis.batch.kernels` stays light.
+importing :mod:`dmaf_analysis.batch` stays light.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The notebook is parameterised and annotated by papermill exactly as
 ``papermill.execute_notebook`` does, then executed on a
-:class:`~dmaf_analysis.batch.kernels.WarmKernel` that outlives the notebook.
+:class:`~dmaf_analysis.batch.WarmKernel` that outlives the notebook.
 """
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ class BatchSummary:
     index_path: Path | None = None
     manifest_path: Path | None = None
     kernel_starts: int = 0
-    pdf: object = None  # a dmaf_analysis.pdf.PdfRun when PDFs were asked for
+    pdf: object = None  # a dmaf_analysis.render.PdfRun when PDFs were asked for
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)

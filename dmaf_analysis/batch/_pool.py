@@ -1,6 +1,6 @@
 """The worker pool: ``workers`` warm kernels render the jobs of a batch side by side.
 
-Each worker thread owns one :class:`~dmaf_analysis.batch.kernels.WarmKernel` and
+Each worker thread owns one :class:`~dmaf_analysis.batch.WarmKernel` and
 one set of exporters; a failing report is recorded, not fatal, and restarts the
 kernel before the next report.
 """
@@ -163,7 +163,7 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
         leaks (a kernel grows by about 0.1 MB per city report); a failed report
         always restarts it.
     kernel_options : dict, optional
-        Passed to :class:`~dmaf_analysis.batch.kernels.WarmKernel` (``kernel_name``, ``cwd``,
+        Passed to :class:`~dmaf_analysis.batch.WarmKernel` (``kernel_name``, ``cwd``,
         ``preload``).
 
     Returns
@@ -174,7 +174,7 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
     Raises
     ------
     BatchLockedError
-        Another batch is rendering into ``output_dir`` (see :mod:`~dmaf_analysis.batch.lock`).
+        Another batch is rendering into ``output_dir`` (see :mod:`~dmaf_analysis.batch`).
 
     Notes
     -----

@@ -1,7 +1,7 @@
 """Where a report card's numbers start: loading the data, finding the city, the per-cycle cache.
 
 :func:`load_report_data` and :func:`resolve_report_city` are the card's first two
-steps (re-exported by :mod:`dmaf_analysis.report`). The private part is shared by the
+steps (re-exported by :mod:`dmaf_analysis.card`). The private part is shared by the
 report's section modules: :func:`cycle_context` computes, once per data set and
 cycle, whatever does not depend on the city (the indicator pivot, source labels,
 national medians, ranks, score bounds), and a few small helpers turn pandas scalars
@@ -140,7 +140,7 @@ def optional_int(value) -> int | None:
 
 
 def bound_fields(ctx: CycleContext, name: str) -> dict:
-    """The city's bounds (:func:`~dmaf_analysis.bounds.score_bounds`) as keyword arguments; ``{}`` if none."""
+    """The city's bounds (:func:`~dmaf_analysis.scoring.score_bounds`) as keyword arguments; ``{}`` if none."""
     if name not in ctx.bounds.index:
         return {}
     b = ctx.bounds.loc[name]

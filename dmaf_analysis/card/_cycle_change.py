@@ -3,7 +3,7 @@
 Components are matched across cycles through the framework crosswalk
 (:func:`dmaf_analysis.framework.component_map`); the statement says when the earlier
 values are synthetic or either framework is illustrative. Re-exported by
-:mod:`dmaf_analysis.report`.
+:mod:`dmaf_analysis.card`.
 """
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """Figures of the city report card.
 
-Plot functions take a table from :mod:`dmaf_analysis.report`, draw on ``ax`` (a
-new figure, in the toolkit's one style from :mod:`dmaf_analysis.style`, when
+Plot functions take a table from :mod:`dmaf_analysis.card`, draw on ``ax`` (a
+new figure, in the toolkit's one style from :mod:`dmaf_analysis.render`, when
 ``ax`` is None) and return the Axes. Bars carry their values and zero is drawn.
 :func:`png` turns a figure into an embeddable, optimised PNG (drawn at twice its
 display size, so it stays sharp on screen and in print) and closes it, so a warm
 kernel rendering many cards does not accumulate figures. Text from data reaches
-the charts through :mod:`dmaf_analysis.escaping`.
+the charts through :mod:`dmaf_analysis._util.escaping`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ._html import n_top_cities, top10_heading
 
 __all__ = ["FIGURE_DPI", "SCALE", "plot_components", "plot_engagement", "png", "png_bytes", "png_data_uri"]
 
-#: Resolution of the card's figures (the toolkit's one style, :mod:`dmaf_analysis.style`).
+#: Resolution of the card's figures (the toolkit's one style, :mod:`dmaf_analysis.render`).
 FIGURE_DPI = render.DPI
 _CITY_COLOUR = render.CITY
 _PALETTE = {"city": _CITY_COLOUR, "National median": render.REFERENCE, "Top-10 mean": render.HIGHLIGHT}
@@ -54,7 +54,7 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
     Parameters
     ----------
     comparison : DataFrame
-        Output of :func:`dmaf_analysis.report.component_comparison`.
+        Output of :func:`dmaf_analysis.card.component_comparison`.
     city : str
         Legend label of the city's bars.
     """
@@ -127,7 +127,7 @@ def plot_engagement(distribution: pd.DataFrame, *, ax=None):
     Parameters
     ----------
     distribution : DataFrame
-        Output of :func:`dmaf_analysis.report.engagement_distribution`.
+        Output of :func:`dmaf_analysis.card.engagement_distribution`.
     """
     import seaborn as sns
 

@@ -3,7 +3,7 @@
 Who the city is, its overall score, rank out of N and level, how many of the values
 shown are synthetic or not on record, and the sentences that say so; plus the two
 small wording helpers other reports share (:func:`framework_title`,
-:func:`weights_assumption`). Re-exported by :mod:`dmaf_analysis.report`.
+:func:`weights_assumption`). Re-exported by :mod:`dmaf_analysis.card`.
 """
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ class ReportHeadline:
 
         A fully synthetic city is said to be so; a partly known one gets the range
         its values on record allow beside the panel's value (see
-        :mod:`dmaf_analysis.bounds`).
+        :mod:`dmaf_analysis.scoring`).
         """
         if self.fully_synthetic:
             return (f"Every indicator value of {self.city} on this card is synthetic: generated for "

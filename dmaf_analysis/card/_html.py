@@ -1,6 +1,6 @@
 """HTML pieces of the city report card.
 
-Each function turns a table or result from :mod:`dmaf_analysis.report` into a
+Each function turns a table or result from :mod:`dmaf_analysis.card` into a
 small piece of HTML for the notebook to display; every piece of text that comes
 from data is escaped.
 """
@@ -87,7 +87,7 @@ def headline_html(headline, *, data_label: str = "") -> str:
     Parameters
     ----------
     headline : ReportHeadline
-        From :func:`dmaf_analysis.report.report_headline`.
+        From :func:`dmaf_analysis.card.report_headline`.
     data_label : str
         Where the data came from (a file name), shown in small print.
     """
@@ -131,7 +131,7 @@ def _score_of(score, max_score) -> str:
 
 
 def components_html(comparison: pd.DataFrame) -> str:
-    """Table of :func:`~dmaf_analysis.report.component_comparison`."""
+    """Table of :func:`~dmaf_analysis.card.component_comparison`."""
     top = top10_heading(n_top_cities(comparison))
     columns = {"name": "Component", "weight": "Weight", "score": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
@@ -145,7 +145,7 @@ def components_html(comparison: pd.DataFrame) -> str:
 
 
 def n_top_cities(comparison: pd.DataFrame) -> int:
-    """How many cities the top-10 mean of a :func:`~dmaf_analysis.report.component_comparison` covers (0 if none)."""
+    """How many cities the top-10 mean of a :func:`~dmaf_analysis.card.component_comparison` covers (0 if none)."""
     if "n_top_cities" not in comparison.columns or not len(comparison):
         return 0
     return int(comparison["n_top_cities"].iloc[0])
@@ -220,7 +220,7 @@ def _source_text(source: str, placed_by: str) -> str:
 
 
 def indicators_html(indicators: pd.DataFrame) -> str:
-    """Table of :func:`~dmaf_analysis.report.indicator_scores`."""
+    """Table of :func:`~dmaf_analysis.card.indicator_scores`."""
     view = indicators.assign(
         score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
                     zip(indicators["score"], indicators["max_score"], indicators["source"])],
@@ -244,7 +244,7 @@ def _synthetic_mark(source) -> str:
 
 
 def strengths_html(table: pd.DataFrame) -> str:
-    """Two short lists from :func:`~dmaf_analysis.report.strengths_and_weaknesses`."""
+    """Two short lists from :func:`~dmaf_analysis.card.strengths_and_weaknesses`."""
     e = html.escape
     out = []
     for kind, title, empty in (("strength", "Strengths", "No indicator is above the national median."),
@@ -264,7 +264,7 @@ def strengths_html(table: pd.DataFrame) -> str:
 
 
 def recommendations_html(table: pd.DataFrame, *, html_name: str = "") -> str:
-    """Table of :func:`~dmaf_analysis.report.recommendations` (``html_name``: the card's HTML file, named in
+    """Table of :func:`~dmaf_analysis.card.recommendations` (``html_name``: the card's HTML file, named in
     print where rows are left out)."""
     if table.empty:
         return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
@@ -288,7 +288,7 @@ RECOMMENDATIONS_INTRO = (
 def recommendations_section_html(table: pd.DataFrame, *, available: bool = True, html_name: str = "") -> str:
     """The whole recommendations section (heading, introduction, table), or "" when ``available`` is False.
 
-    ``available`` is :func:`~dmaf_analysis.report.has_recommendations`: without
+    ``available`` is :func:`~dmaf_analysis.card.has_recommendations`: without
     any text for the cycle the report card leaves the section out.
     """
     if not available:
@@ -298,7 +298,7 @@ def recommendations_section_html(table: pd.DataFrame, *, available: bool = True,
 
 
 def path_html(path) -> str:
-    """Statement and steps of a :class:`~dmaf_analysis.report.LevelPath`.
+    """Statement and steps of a :class:`~dmaf_analysis.card.LevelPath`.
 
     At the highest level the steps are those of its ``rank_move`` (the fewest
     improvements that move the city up the ranking).
@@ -320,7 +320,7 @@ def path_html(path) -> str:
 
 
 def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
-    """Table of :func:`~dmaf_analysis.report.peer_comparison` (report city in bold; ``html_name`` as in
+    """Table of :func:`~dmaf_analysis.card.peer_comparison` (report city in bold; ``html_name`` as in
     :func:`recommendations_html`)."""
     if peers.empty:
         return paragraph("No peer group is known for this city.")
@@ -363,7 +363,7 @@ def _near_city(peers: pd.DataFrame) -> list[bool]:
 
 
 def change_html(change) -> str:
-    """Statement and table of a :class:`~dmaf_analysis.report.CycleChange`."""
+    """Statement and table of a :class:`~dmaf_analysis.card.CycleChange`."""
     out = paragraph(change.statement)
     if change.assessed_before and len(change.table):
         out += html_table(change.table, columns={
@@ -382,7 +382,7 @@ def _earlier_mark(change) -> str:
 
 
 def engagement_html(summary: pd.DataFrame) -> str:
-    """One paragraph from :func:`~dmaf_analysis.report.engagement_comparison`."""
+    """One paragraph from :func:`~dmaf_analysis.card.engagement_comparison`."""
     r = summary.iloc[0]
     if int(r["n_cities"]) == 0:
         return paragraph("The data set holds no City Engagement Scores for this cycle.")

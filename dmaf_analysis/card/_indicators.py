@@ -1,7 +1,7 @@
 """A city's indicators on its report card: every score beside the medians, and the ones that stand out.
 
 :func:`indicator_scores` (one row per indicator, cached per city and cycle) and
-:func:`strengths_and_weaknesses`. Re-exported by :mod:`dmaf_analysis.report`; the
+:func:`strengths_and_weaknesses`. Re-exported by :mod:`dmaf_analysis.card`; the
 recommendations and the path to the next level start from the same table.
 """
 from __future__ import annotations

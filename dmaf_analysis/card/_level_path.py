@@ -2,10 +2,10 @@
 
 :func:`plan_next_level` works on any indicator table and framework (the fewest
 indicator raises that cross the next threshold; the search itself is in
-:mod:`dmaf_analysis.ranking`); :func:`path_to_next_level` applies it to one city of a
+:mod:`dmaf_analysis.card`); :func:`path_to_next_level` applies it to one city of a
 data set, adds the ranking move of a city already at the top level, and a note when
 the values not on record leave the level open. Re-exported by
-:mod:`dmaf_analysis.report`.
+:mod:`dmaf_analysis.card`.
 """
 from __future__ import annotations
 

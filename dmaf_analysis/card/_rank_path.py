@@ -1,6 +1,6 @@
 """The fewest indicator improvements that lift an overall score to a target.
 
-Two uses: reaching the next certification level (:func:`dmaf_analysis.report.plan_next_level`)
+Two uses: reaching the next certification level (:func:`dmaf_analysis.card.plan_next_level`)
 and, for a city already at the highest level, moving up the ranking
 (:func:`plan_rank_move`: into the top 10, or up a number of places).
 

@@ -2,7 +2,7 @@
 
 Each public function answers one question about one city in one cycle and returns a
 tidy DataFrame with fixed snake_case columns (or, for a headline, a small frozen
-dataclass). All take a :class:`~dmaf_analysis.dataset.Dataset` first and the city
+dataclass). All take a :class:`~dmaf_analysis.scoring.Dataset` first and the city
 and cycle as keywords; ``cycle=0`` means the latest cycle in the data. City names go
 through :class:`~dmaf_analysis.cities.CityMatcher`, so a misspelt name raises
 :class:`~dmaf_analysis.errors.UnknownCityError` with the closest matches.
@@ -19,11 +19,11 @@ component, recommendation, peer and engagement sections live here; the others ha
 their own modules, whose public report functions and classes are re-exported here
 (``__all__`` below; the helpers the section modules share stay in ``report_context``):
 
-- :mod:`~dmaf_analysis.report_context`: loading the data, resolving the city, the per-cycle cache;
-- :mod:`~dmaf_analysis.headline`: the top of the card (:class:`ReportHeadline`);
-- :mod:`~dmaf_analysis.report_indicators`: indicator scores, strengths and weaknesses;
-- :mod:`~dmaf_analysis.level_path`: the path to the next level (:class:`LevelPath`);
-- :mod:`~dmaf_analysis.cycle_change`: change since the previous cycle (:class:`CycleChange`).
+- :mod:`~dmaf_analysis.card`: loading the data, resolving the city, the per-cycle cache;
+- :mod:`~dmaf_analysis.card`: the top of the card (:class:`ReportHeadline`);
+- :mod:`~dmaf_analysis.card`: indicator scores, strengths and weaknesses;
+- :mod:`~dmaf_analysis.card`: the path to the next level (:class:`LevelPath`);
+- :mod:`~dmaf_analysis.card`: change since the previous cycle (:class:`CycleChange`).
 """
 from __future__ import annotations
 

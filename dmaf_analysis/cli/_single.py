@@ -108,8 +108,8 @@ def _run_compare(args) -> int:
 def whatif_text(table, changes, *, framework) -> str:
     """The terminal text of ``dmaf whatif``: the changes, then current vs what-if per measure.
 
-    ``table`` is :func:`~dmaf_analysis.whatif.what_if`'s, ``changes``
-    :func:`~dmaf_analysis.whatif.describe_changes`'s.
+    ``table`` is :func:`~dmaf_analysis.scoring.what_if`'s, ``changes``
+    :func:`~dmaf_analysis.scoring.describe_changes`'s.
     """
     import pandas as pd
 

@@ -1,7 +1,7 @@
 """Scanning a report card's text: its header, its events (indicator headings, score
 tokens, printed component totals), and the evidence the placement works from.
 
-Each step is a small function with a typed result; :func:`~dmaf_analysis.ingest.parse.parse_report_card`
+Each step is a small function with a typed result; :func:`~dmaf_analysis.ingest.parse_report_card`
 calls them in the order of the package docstring. Warnings go to a ``problems``
 list passed in; a card that cannot be read at all raises a
 :class:`~dmaf_analysis.errors.ReportCardError`.

@@ -15,8 +15,8 @@ source       no        provenance of the value, e.g. ``report_card``, ``syntheti
 
 Other columns are kept as they are. Validation collects *every* problem and raises
 one :class:`~dmaf_analysis.errors.DataValidationError` listing them all (grouped into a
-short message by :mod:`dmaf_analysis.problem_summary`). The names of that module and of
-:mod:`dmaf_analysis.table_kinds` (which table an analysis function takes) are re-exported here.
+short message by :mod:`dmaf_analysis.errors`). The names of that module and of
+:mod:`dmaf_analysis.io` (which table an analysis function takes) are re-exported here.
 """
 from __future__ import annotations
 
@@ -560,7 +560,7 @@ def table_format(target: str | Path) -> str:
 def write_table(frame: pd.DataFrame, target: str | Path, *, inputs=()) -> Path:
     """Write ``frame`` as CSV (spreadsheet-safe), Parquet or Excel, by the suffix of ``target``.
 
-    Written through :func:`~dmaf_analysis.fileio.atomic_path` (atomic for regular
+    Written through :func:`~dmaf_analysis._util.fileio.atomic_path` (atomic for regular
     files, written through for pipes and devices); ``inputs`` are files the
     output must not overwrite. Unknown suffixes are refused (see :func:`table_format`).
     """

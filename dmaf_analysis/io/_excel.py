@@ -4,7 +4,7 @@ Sheet names are made valid for Excel (at most 31 characters, none of ``[ ] : * ?
 no leading or trailing apostrophe, not ``History``) and unique regardless of case. Text
 cells, and column headers, that a spreadsheet would run as a formula (starting with
 ``= + - @``, a tab or a carriage return) get a leading apostrophe, as in the CSV files
-(:func:`~dmaf_analysis.data_contract.spreadsheet_safe`); characters XML cannot hold are shown as
+(:func:`~dmaf_analysis.io.spreadsheet_safe`); characters XML cannot hold are shown as
 ``\\xNN`` escapes. The file is written atomically.
 """
 from __future__ import annotations

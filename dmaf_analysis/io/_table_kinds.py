@@ -4,7 +4,7 @@ Analysis functions take one of two tables: the long score table (``Dataset.score
 one row per cycle, city and indicator) or the scored table (``Dataset.scored``, one
 row per cycle and city). Passing the other one, a whole Dataset or something else
 raises :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
-Also importable from :mod:`dmaf_analysis.data_contract` (and ``dmaf_analysis.io``).
+Also importable from :mod:`dmaf_analysis.io` (and ``dmaf_analysis.io``).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ TABLE_KINDS = {
 def require_table(data, kind: str, *, where: str = "this function") -> None:
     """Refuse anything but a table of ``kind`` ("scored" or "scores"), saying which was expected.
 
-    A :class:`~dmaf_analysis.dataset.Dataset`, another object, or the other kind of
+    A :class:`~dmaf_analysis.scoring.Dataset`, another object, or the other kind of
     table (``Dataset.scores`` where ``Dataset.scored`` is expected, or the reverse)
     raises :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
     """

@@ -1,9 +1,9 @@
 """National charts (seaborn / matplotlib).
 
 Every function takes its data first (a table returned by :mod:`~dmaf_analysis.stats`,
-:mod:`~dmaf_analysis.trends` or :mod:`~dmaf_analysis.robustness`), draws on ``ax``
+:mod:`~dmaf_analysis.stats` or :mod:`~dmaf_analysis.sensitivity`), draws on ``ax``
 (a new figure, sized for the report column, when ``ax`` is None) and returns the
-Axes. Colours, fonts and sizes come from :mod:`~dmaf_analysis.style`, the one
+Axes. Colours, fonts and sizes come from :mod:`~dmaf_analysis.render`, the one
 style of the toolkit; direction (gain or loss) is shown by sign, position or
 marker as well as by colour. Charts of an empty table say so instead of failing.
 """
@@ -32,12 +32,12 @@ _UP, _DOWN = render.GAIN, render.LOSS
 _SMALL = render.SMALL_SIZE
 
 
-#: The one escaping helper for chart text (see :mod:`dmaf_analysis.escaping`); kept under its old name.
+#: The one escaping helper for chart text (see :mod:`dmaf_analysis._util.escaping`); kept under its old name.
 plain_text = chart_text
 
 
 def use_light_style(dpi: int = LIGHT_DPI) -> None:
-    """The toolkit's style (:func:`dmaf_analysis.style.use_report_style`); kept under its old name."""
+    """The toolkit's style (:func:`dmaf_analysis.render.use_report_style`); kept under its old name."""
     render.use_report_style(dpi)
 
 
@@ -147,7 +147,7 @@ def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", labels: d
 
     ``group_table`` is :func:`~dmaf_analysis.stats.group_medians` for one cycle and grouping;
     ``labels`` maps measure ids to the names shown on the columns (e.g.
-    :func:`~dmaf_analysis.reporting.component_labels`).
+    :func:`~dmaf_analysis.national.component_labels`).
     """
     if group_table.empty:
         return _empty(_axes(ax))
@@ -228,7 +228,7 @@ def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None,
                        limit: int | None = render.LIST_LIMIT, ax=None):
     """Rank intervals (5th-95th percentile) of the cities, coloured by P(certified).
 
-    ``robust_cities`` is :attr:`~dmaf_analysis.robustness.RankRobustness.cities`.
+    ``robust_cities`` is :attr:`~dmaf_analysis.sensitivity.RankRobustness.cities`.
     The cross marks the nominal rank and the dot the median rank. ``top`` keeps
     the cities ranked ``top`` or better; beyond ``limit`` cities, only the top
     and bottom ``limit // 2`` are drawn (the title says so), so that every name

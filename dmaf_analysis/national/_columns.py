@@ -6,7 +6,7 @@ headings of every table of the overview and trends reports;
 columns they show (a middle half, a rank range, a reading of Cronbach's alpha...),
 :func:`group_table` orders a grouping's medians, and :func:`overview_table` /
 :func:`trends_table` render one table by name as HTML (with
-:func:`~dmaf_analysis.reporting_format.table_html`) linking to its full CSV.
+:func:`~dmaf_analysis.national.table_html`) linking to its full CSV.
 """
 from __future__ import annotations
 

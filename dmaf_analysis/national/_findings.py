@@ -5,7 +5,7 @@
 cycles, from :func:`~dmaf_analysis.national.trend_tables`) return plain sentences,
 each a claim the sections below it let a reader check; a sentence whose table is
 empty is left out. Numbers are written with
-:mod:`~dmaf_analysis.reporting_format`; significance is judged at :data:`ALPHA`.
+:mod:`~dmaf_analysis.national`; significance is judged at :data:`ALPHA`.
 """
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def _groups_sentence(kw: pd.DataFrame, groups: pd.DataFrame, grouping: str) -> l
     """Whether the groups differ in overall score (Kruskal-Wallis), with the highest and lowest medians.
 
     No sentence without a test result or with fewer than two groups of
-    :data:`~dmaf_analysis.reporting_tables.SMALL_GROUP` cities or more.
+    :data:`~dmaf_analysis.national.SMALL_GROUP` cities or more.
     """
     row = kw[(kw["grouping"] == grouping) & (kw["measure"] == "overall")]
     g = group_table(groups)

@@ -51,7 +51,7 @@ def is_missing(value) -> bool:
 def format_number(value, digits: int = 1) -> str:
     """``value`` with ``digits`` decimals, thousands grouped and a true minus sign; ``"–"`` when missing.
 
-    The table-cell form of :func:`dmaf_analysis.numeric.format_number`.
+    The table-cell form of :func:`dmaf_analysis._util.numeric.format_number`.
     """
     return numeric.format_number(value, digits, fixed=True, grouping=True, minus=MINUS)
 

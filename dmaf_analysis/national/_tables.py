@@ -1,8 +1,8 @@
 """Orchestration of the national analyses: every table of a cycle or a pair of cycles.
 
 :func:`national_tables` and :func:`trend_tables` call the functions of
-:mod:`~dmaf_analysis.stats`, :mod:`~dmaf_analysis.trends` and
-:mod:`~dmaf_analysis.robustness` on a loaded :class:`~dmaf_analysis.dataset.Dataset`
+:mod:`~dmaf_analysis.stats`, :mod:`~dmaf_analysis.stats` and
+:mod:`~dmaf_analysis.sensitivity` on a loaded :class:`~dmaf_analysis.scoring.Dataset`
 and return a dict of named tables; :func:`write_tables` writes them as CSV
 (spreadsheet-safe) and Parquet, each file atomically. The notebooks
 ``national_overview.ipynb`` and ``national_trends.ipynb`` are thin wrappers around
@@ -213,7 +213,7 @@ def trend_tables(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0, n_
         Name -> DataFrame: ``provenance``, ``component_map`` (``component_from,
         component_to``), ``paired_scores``, ``change_summary``,
         ``city_changes``, ``most_changed``, ``transition_matrix``,
-        ``rank_mobility``, ``unpaired_cities`` (see :mod:`~dmaf_analysis.trends`).
+        ``rank_mobility``, ``unpaired_cities`` (see :mod:`~dmaf_analysis.stats`).
     """
     a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
     fws, scored = dataset.frameworks, dataset.scored
@@ -249,7 +249,7 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, fol
     """Write every table as ``<output_dir>/<folder>/<name>.csv`` and ``.parquet``, atomically.
 
     With ``workbook``, every table is also a sheet of ``<output_dir>/<folder>/<workbook>.xlsx``
-    (see :func:`dmaf_analysis.excel.write_workbook`: valid unique sheet names,
+    (see :func:`dmaf_analysis.io.write_workbook`: valid unique sheet names,
     formula-like text neutralised). Names are reduced to safe file names.
     Returns the written paths in order (the workbook last).
     """

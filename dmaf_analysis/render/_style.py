@@ -1,7 +1,7 @@
 """The one plotting style of the toolkit: fonts, colours, sizes and resolution, set here only.
 
-Every chart of the national reports (:mod:`~dmaf_analysis.plots`) and of the city
-cards (:mod:`~dmaf_analysis.report_plots`) takes its colours and sizes from this
+Every chart of the national reports (:mod:`~dmaf_analysis.national`) and of the city
+cards (:mod:`~dmaf_analysis.card`) takes its colours and sizes from this
 module, and :func:`apply` sets matplotlib's defaults to match.
 
 * **Colours**: the Okabe-Ito palette, distinguishable with the common forms of

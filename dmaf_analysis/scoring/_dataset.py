@@ -30,7 +30,7 @@ class Dataset:
     Attributes
     ----------
     scores : DataFrame
-        The validated long score table (see :func:`dmaf_analysis.data_contract.validate_scores`).
+        The validated long score table (see :func:`dmaf_analysis.io.validate_scores`).
     scored : DataFrame
         :func:`dmaf_analysis.scoring.score_cities` of ``scores``.
     attributes : DataFrame
@@ -152,7 +152,7 @@ def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[
     would otherwise compare cycle 2 with the earlier cycle 1); the message says
     which value was the default and what to give instead. Two cycles given in
     the other order (``3, 1``) are compared backwards as asked (``dmaf trends``
-    refuses that order: :func:`dmaf_analysis.cli_args.cycle_pair`).
+    refuses that order: :func:`dmaf_analysis.cli.cycle_pair`).
     """
     available = sorted(int(c) for c in cycles)
     if len(available) < 2:

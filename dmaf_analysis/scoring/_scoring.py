@@ -87,7 +87,7 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
     Parameters
     ----------
     scores : DataFrame
-        A validated score table (see :func:`dmaf_analysis.data_contract.validate_scores`), with
+        A validated score table (see :func:`dmaf_analysis.io.validate_scores`), with
         at least ``cycle, city, indicator, score``.
     frameworks : dict, optional
         Cycle -> Framework; default the bundled frameworks.

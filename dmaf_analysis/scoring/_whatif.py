@@ -121,7 +121,7 @@ def what_if(data: Dataset, *, city: str, changes: Mapping[str, float], cycle: in
         framework (0-100), then ``overall``, ``level``, ``certified``, ``rank``
         (competition rank among the cycle's cities, missing when the overall is)
         and ``n_ranked`` (cities with a rank), then the range the values on
-        record allow (:func:`~dmaf_analysis.bounds.score_bounds`, the changed
+        record allow (:func:`~dmaf_analysis.scoring.score_bounds`, the changed
         values counting as known): ``n_unknown``, ``n_missing``,
         ``n_synthetic``, ``overall_low``, ``overall_high``, ``level_low``,
         ``level_high``.

@@ -42,10 +42,10 @@ factor of the Sobol analysis) and has a ``name`` and a ``kind``:
     with no value at all stays missing).
 
 Adding or dropping an assumption is an edit of the YAML file. Files are read with
-the package's limited safe YAML loader (:func:`~dmaf_analysis.fileio.load_yaml`),
+the package's limited safe YAML loader (:func:`~dmaf_analysis._util.fileio.load_yaml`),
 and every problem is reported at once with the file's name.
 
-A spec's draws become model settings in :mod:`~dmaf_analysis.model_settings`
+A spec's draws become model settings in :mod:`~dmaf_analysis.sensitivity`
 (:class:`Settings`, :func:`problem`, :func:`decode`, :func:`nominal_settings` and
 the two lists of choices, re-exported here).
 """
@@ -117,7 +117,7 @@ class AssumptionSpec:
     source : str
         The spec file ("" for the built-in default).
     geometric_offset : float
-        Zero rule of the geometric mean (see :mod:`~dmaf_analysis.robustness`).
+        Zero rule of the geometric mean (see :mod:`~dmaf_analysis.sensitivity`).
     notes : tuple of str
         The declared groups left out because they vary nothing in this framework.
     """
@@ -153,7 +153,7 @@ def spec_path(framework: Framework) -> Path | None:
 
 
 def read_spec_file(path: str | Path) -> dict:
-    """Parse a spec file safely (:func:`~dmaf_analysis.fileio.load_yaml`: safe loader, size and
+    """Parse a spec file safely (:func:`~dmaf_analysis._util.fileio.load_yaml`: safe loader, size and
     nesting limits); errors name the file."""
     return load_yaml(path, what="sensitivity spec", error=SpecError)
 

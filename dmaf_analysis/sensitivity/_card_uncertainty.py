@@ -2,7 +2,7 @@
 
 The certification thresholds and some indicator maxima of DMAF are not
 published. :func:`level_uncertainty` runs
-:func:`~dmaf_analysis.uncertainty.uncertainty_analysis` with only the
+:func:`~dmaf_analysis.sensitivity.uncertainty_analysis` with only the
 ``thresholds`` and ``maxima`` groups of the framework's spec varying and says
 how often a city keeps its level; :func:`card_level_uncertainty` keeps the
 table of all cities for a loaded data set, so a batch of cards pays for it once,
@@ -112,7 +112,7 @@ def level_uncertainty(scores: pd.DataFrame, *, city: str, cycle: int = 0,
 
 
 def card_level_uncertainty(data, *, city: str, cycle: int = 0, n_draws: int = 2000, seed: int = 0) -> LevelUncertainty:
-    """:func:`level_uncertainty` of one city of a loaded :class:`~dmaf_analysis.dataset.Dataset`.
+    """:func:`level_uncertainty` of one city of a loaded :class:`~dmaf_analysis.scoring.Dataset`.
 
     The table of all cities is computed once per data set and kept while the
     same ``data.scores`` object is in use, so a batch of cards rendered in one

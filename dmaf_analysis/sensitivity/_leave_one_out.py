@@ -3,7 +3,7 @@
 The JRC audit practice for composite indicators: each piece of the index is
 left out in turn and everything else is kept as published, so the summary shows
 which piece the ranking leans on. Each piece is one model run of
-:func:`~dmaf_analysis.model_runs.run_model`.
+:func:`~dmaf_analysis.sensitivity.run_model`.
 """
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
 """The scoring chain evaluated for many settings of the uncertain assumptions at once.
 
 A *model run* is the whole scoring chain for one setting of every assumption
-group (:class:`~dmaf_analysis.model_settings.Settings`): indicator points (rescaled
+group (:class:`~dmaf_analysis.sensitivity.Settings`): indicator points (rescaled
 to the drawn maxima, missing values treated as drawn) -> component scores ->
 overall score (drawn weights and aggregation) -> rank -> level (drawn
 thresholds). :func:`model_data` arranges one cycle's points once;
 :func:`run_model` then evaluates many runs together as numpy array work, in
-chunks, with the building blocks of :mod:`~dmaf_analysis.robustness`
-(:func:`~dmaf_analysis.robustness.aggregate`,
-:func:`~dmaf_analysis.robustness.competition_ranks`,
-:func:`~dmaf_analysis.robustness.level_index`). The analyses of
+chunks, with the building blocks of :mod:`~dmaf_analysis.sensitivity`
+(:func:`~dmaf_analysis.sensitivity.aggregate`,
+:func:`~dmaf_analysis.sensitivity.competition_ranks`,
+:func:`~dmaf_analysis.sensitivity.level_index`). The analyses of
 :mod:`~dmaf_analysis.sensitivity` are built on these two functions.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ class ModelData:
         ``city, state, region`` of each city (rows of the arrays below).
     points : tuple of arrays
         (cities x indicators) points under each treatment of missing values, in
-        the order of :data:`~dmaf_analysis.model_settings.MISSING_CHOICES`
+        the order of :data:`~dmaf_analysis.sensitivity.MISSING_CHOICES`
         (``missing``: NaN; ``zero``: 0; ``component_mean``: the city's mean
         share of the maximum on the component's other indicators).
     components : list of arrays

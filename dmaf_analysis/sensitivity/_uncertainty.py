@@ -1,9 +1,9 @@
 """Uncertainty and Sobol sensitivity analyses of ranks and levels over the declared assumptions.
 
 :func:`sensitivity_analysis` samples every assumption group of the spec
-(:mod:`~dmaf_analysis.assumptions`) with SALib's Sobol' design, runs the
-scoring chain for every sample (:mod:`~dmaf_analysis.model_runs`) and estimates
-the indices of every output at once (:mod:`~dmaf_analysis.sobol`);
+(:mod:`~dmaf_analysis.sensitivity`) with SALib's Sobol' design, runs the
+scoring chain for every sample (:mod:`~dmaf_analysis.sensitivity`) and estimates
+the indices of every output at once (:mod:`~dmaf_analysis.sensitivity`);
 :func:`uncertainty_analysis` is the plain Monte Carlo version without indices;
 :func:`city_drivers` names the assumption that matters most for each city.
 
@@ -52,7 +52,7 @@ class SensitivityResult:
         S1_high, ST, ST_low, ST_high`` (see the module notes for the outputs).
     cities : DataFrame
         The uncertainty of each city over every run, as
-        :class:`~dmaf_analysis.robustness.RankRobustness` ``cities`` (nominal
+        :class:`~dmaf_analysis.sensitivity.RankRobustness` ``cities`` (nominal
         score, rank and level; median rank, 5-95 % rank interval, score
         interval, modal level, ``p_certified``, one ``p_<level>`` per level)
         plus ``p_unscored`` (share of runs without a score).
@@ -125,7 +125,7 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
         Default: the bundled ones. ``cities`` gives ``state`` and ``region``.
     spec : AssumptionSpec or path, optional
         The assumptions; default the framework's ``.sensitivity.yaml`` (see
-        :func:`~dmaf_analysis.assumptions.load_spec`).
+        :func:`~dmaf_analysis.sensitivity.load_spec`).
     n_samples : int, default 4,096
         Base samples ``N``, a power of 2; the model runs ``N * (groups + 2)`` times.
     n_resamples, conf_level : bootstrap of the confidence intervals (100, 95 %).

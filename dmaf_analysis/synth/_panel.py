@@ -22,13 +22,13 @@ which are ``report_card``. ``placed_by`` records how each report-card value was
 attached to its indicator (``heading`` or ``order``; empty for synthetic rows).
 
 All randomness comes from uniform draws of a PCG64 generator transformed in
-:mod:`dmaf_analysis.synth_random` (Box-Muller normals, Gumbel keys), so a seed means
+:mod:`dmaf_analysis.synth` (Box-Muller normals, Gumbel keys), so a seed means
 the same panel on every platform and NumPy version that keeps PCG64's stream.
 
 This module is the public face: the cities of a panel, :func:`synthesize_panel` and
 the writers. The published facts and the overall scores that reproduce them live in
-:mod:`dmaf_analysis.synth_published`, the split of a city's total over the
-indicators in :mod:`dmaf_analysis.synth_indicators`; their public constants are
+:mod:`dmaf_analysis.synth`, the split of a city's total over the
+indicators in :mod:`dmaf_analysis.synth`; their public constants are
 re-exported here.
 """
 from __future__ import annotations
@@ -134,7 +134,7 @@ def panel_cities(n_cities: int = 100, *, cities: pd.DataFrame | None = None) -> 
 
     The first ``n_cities`` rows of ``cities`` (default: the 100 Smart Cities), then,
     beyond those, :func:`synthetic_cities`. Pass the result as ``cities=`` to
-    :func:`~dmaf_analysis.data_contract.read_scores` to validate a panel larger than 100 cities.
+    :func:`~dmaf_analysis.io.read_scores` to validate a panel larger than 100 cities.
     """
     n_cities = _check_count(n_cities)
     base = load_cities() if cities is None else cities.copy()

@@ -1,6 +1,6 @@
 """PDF engine (dmaf_analysis.pdf): what happens without Chromium, footers, up-to-date checks.
 
-Printing real pages is checked in tests/test_browser.py (it needs Chromium).
+Printing real pages is checked in tests/system/test_browser.py (it needs Chromium).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The published facts are checked here with a hand computation (overall = total
 points / 5 under equal weights, scipy's competition ranks), independent of
-``score_cities``; tests/test_bundled_data.py checks the bundled files through the
+``score_cities``; tests/system/test_bundled_data.py checks the bundled files through the
 scoring pipeline.
 """
 from __future__ import annotations
