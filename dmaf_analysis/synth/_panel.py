@@ -42,42 +42,23 @@ from ..cities import CITY_COLUMNS, load_cities
 from ..errors import ArgumentError, SynthesisError
 from ..framework import Framework, frameworks_or_bundled
 from ..io import write_table
-from ._indicators import INDICATOR_EASE, ComponentStrengths, apply_adjustments, point_caps, split_cycle
+from ._indicators import ComponentStrengths, apply_adjustments, point_caps, split_cycle
 from ._published import (
     ABSENT_FROM_CYCLE_1,
-    KOHIMA,
-    KOHIMA_PLACES,
-    KOHIMA_POLICY,
-    KOHIMA_PROCESS,
     LUDHIANA,
     LUDHIANA_ENGAGEMENT,
     LUDHIANA_REPORT_CARD,
     POINT_STEP,
-    PUBLISHED_CERTIFIED,
-    PUBLISHED_COMPONENTS,
     PUBLISHED_CYCLE,
-    PUBLISHED_ENABLED,
-    PUBLISHED_NATIONAL_MEAN,
     PUBLISHED_NONZERO_COUNTS,
     PUBLISHED_REGION,
-    PUBLISHED_REGION_CERTIFIED,
-    PUBLISHED_REGION_CITIES,
-    PUBLISHED_REGION_MEAN,
-    PUBLISHED_TIE_LEVEL,
-    PUBLISHED_TIED_TENTH,
-    PUBLISHED_TOP_NINE,
     PublishedLayout,
     published_layout,
     published_totals,
 )
 from ._random import RandomStream, expit
 
-__all__ = ["DEFAULT_SEED", "POINT_STEP", "SCORE_TABLE_COLUMNS", "ATTRIBUTE_TABLE_COLUMNS", "PUBLISHED_CYCLE",
-           "PUBLISHED_NATIONAL_MEAN", "PUBLISHED_CERTIFIED", "PUBLISHED_REGION", "PUBLISHED_REGION_MEAN",
-           "PUBLISHED_REGION_CITIES", "PUBLISHED_REGION_CERTIFIED", "PUBLISHED_TOP_NINE", "PUBLISHED_TIED_TENTH",
-           "PUBLISHED_TIE_LEVEL", "PUBLISHED_ENABLED", "PUBLISHED_COMPONENTS", "KOHIMA", "KOHIMA_POLICY",
-           "KOHIMA_PROCESS", "KOHIMA_PLACES", "PUBLISHED_NONZERO_COUNTS", "LUDHIANA", "LUDHIANA_REPORT_CARD",
-           "LUDHIANA_ENGAGEMENT", "ABSENT_FROM_CYCLE_1", "INDICATOR_EASE", "synthetic_cities", "panel_cities",
+__all__ = ["DEFAULT_SEED", "SCORE_TABLE_COLUMNS", "ATTRIBUTE_TABLE_COLUMNS", "synthetic_cities", "panel_cities",
            "synthesize_panel", "sibling_paths", "write_panel"]
 
 DEFAULT_SEED = 20210625
