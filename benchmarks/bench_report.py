@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from dmaf_analysis import card as report
+from dmaf_analysis import card
 from dmaf_analysis.card import _context as report_context
 from dmaf_analysis.card import _indicators as report_indicators
 from dmaf_analysis.cities import load_cities
@@ -56,7 +56,7 @@ def make_dataset(seed: int = 7) -> Dataset:
 
 
 #: Every section function of the city report card, in the order of the card.
-SECTIONS = tuple(getattr(report, name) for name in (
+SECTIONS = tuple(getattr(card, name) for name in (
     "report_headline", "component_comparison", "indicator_scores", "strengths_and_weaknesses",
     "recommendations", "path_to_next_level", "peer_comparison", "change_since_previous",
     "engagement_comparison"))
@@ -68,7 +68,7 @@ def one_city(data: Dataset, city: str) -> None:
 
 
 #: The modules behind :mod:`dmaf_analysis.card` whose functions keep caches.
-CACHED_MODULES = (report, report_context, report_indicators, dataset_module)
+CACHED_MODULES = (card, report_context, report_indicators, dataset_module)
 
 
 def _clear_caches() -> None:

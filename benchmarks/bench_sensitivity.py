@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dmaf_analysis import sensitivity as asm
-from dmaf_analysis import sensitivity as se
+from dmaf_analysis import sensitivity
 from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import score_cities
@@ -103,10 +103,11 @@ def run(*, cities: int = 100, samples: int = 4096, loop_runs: int = 40, repeats:
     scores = random_panel(cities, seed)
 
     def full():
-        return se.sensitivity_analysis(scores, frameworks=frameworks, cities=city_table, n_samples=samples,
-                                       seed=seed)
+        return sensitivity.sensitivity_analysis(scores, frameworks=frameworks, cities=city_table, n_samples=samples,
+                                                seed=seed)
 
-    se.sensitivity_analysis(scores, frameworks=frameworks, cities=city_table, n_samples=16, seed=seed)  # warm-up
+    # warm-up
+    sensitivity.sensitivity_analysis(scores, frameworks=frameworks, cities=city_table, n_samples=16, seed=seed)
     vec = _median_time(full, repeats)
     result = full()
     n_runs = int(result.settings.iloc[0]["n_runs"])
@@ -114,7 +115,7 @@ def run(*, cities: int = 100, samples: int = 4096, loop_runs: int = 40, repeats:
     # the same runs, one at a time: the first loop_runs runs of the same Sobol' design
     from SALib.sample import sobol as sobol_sample
 
-    data = se.model_data(scores, frameworks=frameworks, cities=city_table)
+    data = sensitivity.model_data(scores, frameworks=frameworks, cities=city_table)
     spec = asm.load_spec(data.framework)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -125,7 +126,7 @@ def run(*, cities: int = 100, samples: int = 4096, loop_runs: int = 40, repeats:
         return [loop_run(scores, settings, r, frameworks=frameworks, cities=city_table) for r in range(loop_runs)]
 
     loop_time = _median_time(loop, max(1, repeats // 2))
-    fast = se.run_model(data, settings, geometric_offset=spec.geometric_offset)
+    fast = sensitivity.run_model(data, settings, geometric_offset=spec.geometric_offset)
     agree = True
     for r, slow in enumerate(loop()):
         slow = slow.set_index("city").loc[data.info["city"]]

@@ -4,7 +4,7 @@ One driver process renders every report. Each report notebook is parameterised
 with papermill (its ``parameters`` cell, the injected-parameters cell and the
 ``papermill`` metadata of the output notebook are exactly papermill's), executed
 with papermill's nbclient engine on a *warm* kernel (see
-:mod:`dmaf_analysis.batch`) that is reused from one report to the next, and
+``_kernels``) that is reused from one report to the next, and
 converted to HTML by one nbconvert ``HTMLExporter`` per worker. ``workers``
 kernels run side by side (default 2).
 
@@ -37,16 +37,16 @@ One concern per module:
 
 The modules that import papermill and nbconvert (``engine``, ``export``,
 ``pool``, ``planning``) load on first use of one of their names, so a kernel
-importing :mod:`dmaf_analysis.batch` stays light.
+importing ``_kernels`` stays light.
 """
 from __future__ import annotations
 
 import importlib
 
-from ._index_page import IndexLink, build_index_rows, render_index
+from ._index_page import build_index_rows, IndexLink, render_index
 from ._jobs import BatchSummary, ReportJob, ReportResult
 from ._kernels import WarmKernel
-from ._manifest import ENGINE_FORMAT, MANIFEST_NAME, Manifest, job_digest, package_fingerprint
+from ._manifest import ENGINE_FORMAT, job_digest, Manifest, MANIFEST_NAME, package_fingerprint
 
 __all__ = [
     "BatchSummary", "build_index_rows", "city_job", "CITY_NOTEBOOK", "ENGINE_FORMAT", "ENGINE_NAME", "execute_job",

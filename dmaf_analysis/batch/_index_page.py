@@ -27,7 +27,6 @@ from ._manifest import MANIFEST_NAME, Manifest, relative_to
 __all__ = ["IndexLink", "build_index_rows", "cycle_title", "render_index", "write_index"]
 
 
-
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
        max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }

@@ -22,7 +22,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None
 
-__all__ = ["LOCK_NAME", "BatchLockedError", "output_lock"]
+__all__ = ["LOCK_NAME", "output_lock"]
 
 LOCK_NAME = "batch.lock"
 

@@ -48,7 +48,6 @@ class _Inputs:
 def _inputs(scores_path, attributes_path, cities=None, output_dir: Path | None = None) -> _Inputs:
     import pandas as pd
 
-
     scores = Path(scores_path).resolve() if scores_path else None
     attributes = Path(attributes_path).resolve() if attributes_path else None
     if isinstance(cities, pd.DataFrame):  # the notebooks read files: keep a copy beside the outputs

@@ -72,6 +72,7 @@ class _Progress:
         except (OSError, ValueError):
             pass
 
+
 @dataclass
 class _Shared:
     jobs: queue.Queue
@@ -174,7 +175,7 @@ def run_jobs(jobs: Sequence[ReportJob], *, output_dir: str | Path, workers: int 
     Raises
     ------
     BatchLockedError
-        Another batch is rendering into ``output_dir`` (see :mod:`~dmaf_analysis.batch`).
+        Another batch is rendering into ``output_dir`` (see ``_lock``).
 
     Notes
     -----

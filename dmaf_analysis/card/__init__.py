@@ -16,66 +16,23 @@ The parts: ``_context`` (loading, the per-cycle cache), ``_headline``,
 """
 from __future__ import annotations
 
-from ._compare import (
-                      compare_indicators,
-                      compare_summary,
-                      comparison_html,
-                      comparison_path,
-                      page_header_html,
-                      plot_comparison,
-                      render_comparison,
-                      resolve_cities,
-                      synthetic_parts,
-)
+from ._compare import (compare_indicators, compare_summary, comparison_html, comparison_path, page_header_html,
+                       plot_comparison, render_comparison, resolve_cities, synthetic_parts)
 from ._context import data_label, load_report_data, resolve_report_city
-from ._figures import FIGURE_DPI, SCALE, plot_components, plot_engagement, png, png_bytes, png_data_uri
-from ._headline import ReportHeadline, report_headline, weights_assumption
-from ._html import (
-                      MAX_PROVENANCE_WORDS,
-                      RECOMMENDATIONS_INTRO,
-                      change_html,
-                      components_html,
-                      components_intro,
-                      engagement_html,
-                      headline_html,
-                      html_table,
-                      indicators_html,
-                      n_top_cities,
-                      paragraph,
-                      path_html,
-                      path_intro,
-                      peers_html,
-                      recommendations_html,
-                      recommendations_section_html,
-                      strengths_html,
-                      top10_heading,
-)
-from ._indicators import INDICATOR_COLUMNS, STRENGTH_COLUMNS, indicator_scores, strengths_and_weaknesses
-from ._rank_path import default_target_rank, plan_rank_move
-from ._report import (
-                      CHANGE_COLUMNS,
-                      COMPONENT_COLUMNS,
-                      ENGAGEMENT_COLUMNS,
-                      PEER_COLUMNS,
-                      RECOMMENDATION_COLUMNS,
-                      SCORE_GRANULARITY,
-                      STEP_COLUMNS,
-                      TOP_RANK,
-                      CycleChange,
-                      LevelPath,
-                      RankPath,
-                      change_since_previous,
-                      component_comparison,
-                      engagement_comparison,
-                      engagement_distribution,
-                      has_recommendations,
-                      load_recommendations,
-                      path_to_next_level,
-                      peer_comparison,
-                      plan_next_level,
-                      recommendations,
-                      recommendations_path,
-)
+from ._cycle_change import CHANGE_COLUMNS, change_since_previous, CycleChange
+from ._figures import FIGURE_DPI, plot_components, plot_engagement, png, png_bytes, png_data_uri, SCALE
+from ._headline import report_headline, ReportHeadline, weights_assumption
+from ._html import (change_html, components_html, components_intro, engagement_html, headline_html, html_table,
+                    indicators_html, MAX_PROVENANCE_WORDS, n_top_cities, paragraph, path_html, path_intro, peers_html,
+                    recommendations_html, RECOMMENDATIONS_INTRO, recommendations_section_html, strengths_html,
+                    top10_heading)
+from ._indicators import INDICATOR_COLUMNS, indicator_scores, STRENGTH_COLUMNS, strengths_and_weaknesses
+from ._level_path import LevelPath, path_to_next_level, plan_next_level
+from ._rank_path import default_target_rank, plan_rank_move, RankPath, SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK
+from ._recommendations import load_recommendations, recommendations_path
+from ._report import (COMPONENT_COLUMNS, component_comparison, ENGAGEMENT_COLUMNS, engagement_comparison,
+                      engagement_distribution, has_recommendations, PEER_COLUMNS, peer_comparison,
+                      RECOMMENDATION_COLUMNS, recommendations)
 
 __all__ = [
     "CHANGE_COLUMNS", "change_html", "change_since_previous", "compare_indicators", "compare_summary",

@@ -214,7 +214,6 @@ def plot_comparison(summary: pd.DataFrame, *, components: pd.DataFrame, syntheti
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
-
     ids = components["component"].tolist() + ["overall"]
     labels = [chart_text(n) for n in components["name"]] + ["Overall"]
     if ax is None:

@@ -1,6 +1,6 @@
 """Figures of the city report card.
 
-Plot functions take a table from :mod:`dmaf_analysis.card`, draw on ``ax`` (a
+Plot functions take a table from the report functions of :mod:`dmaf_analysis.card`, draw on ``ax`` (a
 new figure, in the toolkit's one style from :mod:`dmaf_analysis.render`, when
 ``ax`` is None) and return the Axes. Bars carry their values and zero is drawn.
 :func:`png` turns a figure into an embeddable, optimised PNG (drawn at twice its
@@ -76,7 +76,7 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
                 palette=palette, ax=ax)
     for container in ax.containers:
         render.label_bars(ax, container, [b.get_height() for b in container], fmt="{:.0f}",
-                         fontsize=render.SMALL_SIZE - 1)
+                          fontsize=render.SMALL_SIZE - 1)
     render.zero_line(ax)
     ax.set_ylim(0, 108)
     ax.set_xlabel("")

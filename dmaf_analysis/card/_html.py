@@ -1,6 +1,6 @@
 """HTML pieces of the city report card.
 
-Each function turns a table or result from :mod:`dmaf_analysis.card` into a
+Each function turns a table or result from the report functions of :mod:`dmaf_analysis.card` into a
 small piece of HTML for the notebook to display; every piece of text that comes
 from data is escaped.
 """

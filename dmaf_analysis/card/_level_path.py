@@ -2,7 +2,7 @@
 
 :func:`plan_next_level` works on any indicator table and framework (the fewest
 indicator raises that cross the next threshold; the search itself is in
-:mod:`dmaf_analysis.card`); :func:`path_to_next_level` applies it to one city of a
+``_rank_path``); :func:`path_to_next_level` applies it to one city of a
 data set, adds the ranking move of a city already at the top level, and a note when
 the values not on record leave the level open. Re-exported by
 :mod:`dmaf_analysis.card`.
@@ -32,7 +32,7 @@ from ._rank_path import (
 # SCORE_GRANULARITY: default step, in indicator points, by which a partially raised
 # indicator moves in :func:`path_to_next_level` (DMAF report cards show steps of 5).
 
-__all__ = ["LevelPath", "SCORE_GRANULARITY", "path_to_next_level", "plan_next_level"]
+__all__ = ["LevelPath", "path_to_next_level", "plan_next_level"]
 
 
 @dataclass(frozen=True, eq=False)

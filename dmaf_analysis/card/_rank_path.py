@@ -205,7 +205,6 @@ class RankPath:
                 f"{format_score(self.resulting_overall)}, rank {self.resulting_rank}.{partial}")
 
 
-
 def plan_rank_move(indicators: pd.DataFrame, *, framework: Framework, others: np.ndarray | pd.Series,
                    city: str = "", target_rank: int | None = None, places: int | None = None,
                    top: int = TOP_RANK, granularity: float = SCORE_GRANULARITY) -> RankPath:

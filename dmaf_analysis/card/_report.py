@@ -14,16 +14,10 @@ so a warm kernel rendering 100 report cards does that work once.
 Certification thresholds and the whole Cycle 1 framework are *illustrative* (see
 ``data/frameworks``); the headline and the level path say so.
 
-This module is the public face: import every report function from here. The
-component, recommendation, peer and engagement sections live here; the others have
-their own modules, whose public report functions and classes are re-exported here
-(``__all__`` below; the helpers the section modules share stay in ``report_context``):
-
-- :mod:`~dmaf_analysis.card`: loading the data, resolving the city, the per-cycle cache;
-- :mod:`~dmaf_analysis.card`: the top of the card (:class:`ReportHeadline`);
-- :mod:`~dmaf_analysis.card`: indicator scores, strengths and weaknesses;
-- :mod:`~dmaf_analysis.card`: the path to the next level (:class:`LevelPath`);
-- :mod:`~dmaf_analysis.card`: change since the previous cycle (:class:`CycleChange`).
+The component, recommendation, peer and engagement sections live here; the
+others have their own modules (``_headline``, ``_indicators``, ``_level_path``,
+``_cycle_change``), sharing the loading and the per-cycle cache of ``_context``.
+Import them all from :mod:`dmaf_analysis.card`.
 """
 from __future__ import annotations
 
@@ -34,30 +28,19 @@ import pandas as pd
 
 from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
-from ..framework import framework_title
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, city_context, data_label, load_report_data, resolve_report_city
-from ._cycle_change import CHANGE_COLUMNS, CycleChange, change_since_previous
-from ._headline import ReportHeadline, report_headline, weights_assumption
-from ._indicators import INDICATOR_COLUMNS, STRENGTH_COLUMNS, indicator_scores, strengths_and_weaknesses
-from ._level_path import LevelPath, path_to_next_level, plan_next_level
-from ._rank_path import SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK, RankPath
-from ._recommendations import load_recommendations, recommendations_path
+from ._context import CycleContext, as_float, city_context
+from ._indicators import indicator_scores
+from ._rank_path import TOP_RANK
+from ._recommendations import load_recommendations
 
 # TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
 # (with competition ranks, ties at 10th place are all included).
 
-__all__ = [
-    "CycleChange", "LevelPath", "RankPath", "ReportHeadline", "TOP_RANK", "SCORE_GRANULARITY", "STEP_COLUMNS",
-    "CHANGE_COLUMNS", "COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "INDICATOR_COLUMNS", "PEER_COLUMNS",
-    "RECOMMENDATION_COLUMNS", "STRENGTH_COLUMNS",
-    "change_since_previous", "component_comparison", "data_label", "engagement_comparison",
-    "engagement_distribution", "indicator_scores", "load_recommendations", "load_report_data",
-    "framework_title", "has_recommendations", "weights_assumption",
-    "path_to_next_level", "peer_comparison", "plan_next_level", "recommendations",
-    "recommendations_path", "report_headline", "resolve_report_city", "strengths_and_weaknesses",
-]
+__all__ = ["COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
+           "engagement_comparison", "engagement_distribution", "has_recommendations", "peer_comparison",
+           "recommendations"]
 
 
 # ------------------------------------------------------------------------- components
@@ -112,6 +95,7 @@ def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
     synthetic = is_synthetic(ctx.sources.loc[name]) & values.notna()
     comp_of = ctx.framework.indicators.set_index("indicator")["component"]
     return values.where(synthetic, 0.0).groupby(comp_of.reindex(values.index)).sum()
+
 
 # -------------------------------------------------------------------- recommendations
 RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",

@@ -6,7 +6,7 @@ returning an exit code; every runner is named ``_run_<command>``. Heavy imports
 happen inside those callables, so ``dmaf --help`` stays fast. Errors the package
 raises on purpose (:class:`~dmaf_analysis.errors.DmafError`) are printed once,
 without a traceback. Exit status: 0 success, 1 bad data or a failed report, 2 a
-usage error (a flag refused by :mod:`dmaf_analysis.cli`, or
+usage error (a flag refused by ``_args``, or
 :class:`~dmaf_analysis.errors.UsageError`), 130 interrupted, 141 closed pipe.
 """
 from __future__ import annotations

@@ -63,15 +63,8 @@ order and the checks), ``reader`` (:func:`read_report_card`, :func:`ingest`) and
 from __future__ import annotations
 
 from ._files import extract_text, find_report_files
-from ._model import (
-                     AMBIGUOUS_POLICIES,
-                     REPORT_SUFFIXES,
-                     SCORE_COLUMNS,
-                     IngestProblem,
-                     IngestResult,
-                     ReportCard,
-                     problems_frame,
-)
+from ._model import (AMBIGUOUS_POLICIES, IngestProblem, IngestResult, problems_frame, REPORT_SUFFIXES, ReportCard,
+                     SCORE_COLUMNS)
 from ._parse import parse_report_card
 from ._reader import ingest, read_report_card
 

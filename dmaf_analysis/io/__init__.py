@@ -12,24 +12,11 @@ The parts: ``_contract`` (schemas, validation, reading and writing),
 """
 from __future__ import annotations
 
-from ._contract import (
-                        ATTRIBUTE_SCHEMA,
-                        SCORE_SCHEMA,
-                        SYNTHETIC,
-                        TABLE_KINDS,
-                        TableSchema,
-                        expects_table,
-                        is_synthetic,
-                        read_city_attributes,
-                        read_scores,
-                        require_table,
-                        spreadsheet_safe,
-                        table_format,
-                        unknown_cities_hint,
-                        validate_scores,
-                        write_table,
-)
-from ._excel import MAX_SHEET_NAME, excel_safe, sheet_names, write_workbook
+from ._contract import (ATTRIBUTE_SCHEMA, is_synthetic, read_city_attributes, read_scores, SCORE_SCHEMA,
+                        spreadsheet_safe, SYNTHETIC, table_format, TableSchema, unknown_cities_hint, validate_scores,
+                        write_table)
+from ._excel import excel_safe, MAX_SHEET_NAME, sheet_names, write_workbook
+from ._table_kinds import expects_table, require_table, TABLE_KINDS
 
 __all__ = [
     "ATTRIBUTE_SCHEMA", "excel_safe", "expects_table", "is_synthetic", "MAX_SHEET_NAME", "read_city_attributes",

@@ -15,8 +15,7 @@ source       no        provenance of the value, e.g. ``report_card``, ``syntheti
 
 Other columns are kept as they are. Validation collects *every* problem and raises
 one :class:`~dmaf_analysis.errors.DataValidationError` listing them all (grouped into a
-short message by :mod:`dmaf_analysis.errors`). The names of that module and of
-:mod:`dmaf_analysis.io` (which table an analysis function takes) are re-exported here.
+short message by :func:`dmaf_analysis.errors.summarise_problems`).
 """
 from __future__ import annotations
 
@@ -34,24 +33,17 @@ from .._util.fileio import atomic_path, decode_text, read_input_bytes
 from .._util.numeric import TOLERANCE
 from ..cities import CityMatcher, cities_table
 from ..errors import (
-    MAX_PROBLEM_LINES,
-    ROWS_SHOWN,
     ArgumentError,
     DataValidationError,
     InputFileError,
     Problem,
     WriteError,
-    problem_key,
-    problem_kind,
-    summarise_problems,
 )
 from ..framework import Framework, frameworks_or_bundled
-from ._table_kinds import TABLE_KINDS, expects_table, require_table
 
-__all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "MAX_PROBLEM_LINES",
-           "ROWS_SHOWN", "problem_kind", "problem_key", "summarise_problems", "unknown_cities_hint",
+__all__ = ["TableSchema", "SCORE_SCHEMA", "ATTRIBUTE_SCHEMA", "SYNTHETIC", "is_synthetic", "unknown_cities_hint",
            "validate_scores", "read_scores", "read_city_attributes", "spreadsheet_safe", "table_format",
-           "write_table", "TABLE_KINDS", "require_table", "expects_table"]
+           "write_table"]
 
 
 @dataclass(frozen=True)

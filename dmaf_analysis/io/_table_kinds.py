@@ -4,7 +4,7 @@ Analysis functions take one of two tables: the long score table (``Dataset.score
 one row per cycle, city and indicator) or the scored table (``Dataset.scored``, one
 row per cycle and city). Passing the other one, a whole Dataset or something else
 raises :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
-Also importable from :mod:`dmaf_analysis.io` (and ``dmaf_analysis.io``).
+Offered by :mod:`dmaf_analysis.io`.
 """
 from __future__ import annotations
 

@@ -12,89 +12,22 @@ labels, the files note) and ``_charts`` (the national charts).
 """
 from __future__ import annotations
 
-from ._charts import (
-                      LIGHT_DPI,
-                      certification_probability_plot,
-                      change_distribution_plot,
-                      component_distribution_plot,
-                      correlation_heatmap,
-                      effective_weights_plot,
-                      engagement_plot,
-                      floor_ceiling_plot,
-                      level_counts_plot,
-                      most_changed_plot,
-                      overall_ecdf_plot,
-                      rank_interval_plot,
-                      rank_mobility_plot,
-                      sensitivity_plot,
-                      slope_plot,
-                      transition_heatmap,
-                      use_light_style,
-)
-from ._columns import (
-                      OVERVIEW_COLUMNS,
-                      SMALL_GROUP,
-                      TRENDS_COLUMNS,
-                      group_table,
-                      overview_table,
-                      prepare_overview_table,
-                      prepare_trends_table,
-                      trends_table,
-)
+from ._charts import (certification_probability_plot, change_distribution_plot, component_distribution_plot,
+                      correlation_heatmap, effective_weights_plot, engagement_plot, floor_ceiling_plot,
+                      level_counts_plot, LIGHT_DPI, most_changed_plot, overall_ecdf_plot, rank_interval_plot,
+                      rank_mobility_plot, sensitivity_plot, slope_plot, transition_heatmap, use_light_style)
+from ._columns import (group_table, OVERVIEW_COLUMNS, overview_table, prepare_overview_table, prepare_trends_table,
+                       SMALL_GROUP, TRENDS_COLUMNS, trends_table)
 from ._findings import ALPHA, overview_findings, trends_findings
-from ._formats import (
-                      DOWN,
-                      MINUS,
-                      NUM,
-                      P_FLOOR,
-                      SAME,
-                      TOP_BOTTOM,
-                      UP,
-                      Column,
-                      effect_words,
-                      format_bool,
-                      format_number,
-                      format_p,
-                      format_share,
-                      format_signed,
-                      format_span,
-                      format_table,
-                      is_missing,
-                      table_html,
-                      top_bottom,
-)
-from ._page import (
-                      OVERVIEW_SECTIONS,
-                      TRENDS_SECTIONS,
-                      certified_levels,
-                      component_labels,
-                      files_note_html,
-                      findings_html,
-                      slug_id,
-                      toc_html,
-)
-from ._tables import (
-                      DEFAULT_OUTPUT_DIR,
-                      GROUPING_WORDS,
-                      cycle_folder,
-                      data_notice,
-                      data_notice_html,
-                      group_heatmap,
-                      groups_intro_html,
-                      groups_table_html,
-                      missing_groupings,
-                      national_output_dir,
-                      national_tables,
-                      provenance_table,
-                      report_title,
-                      report_title_html,
-                      run_national,
-                      run_trends,
-                      trend_folder,
-                      trend_tables,
-                      workbook_name,
-                      write_tables,
-)
+from ._formats import (Column, DOWN, effect_words, format_bool, format_number, format_p, format_share, format_signed,
+                       format_span, format_table, is_missing, MINUS, NUM, P_FLOOR, SAME, table_html, TOP_BOTTOM,
+                       top_bottom, UP)
+from ._page import (certified_levels, component_labels, files_note_html, findings_html, OVERVIEW_SECTIONS, slug_id,
+                    toc_html, TRENDS_SECTIONS)
+from ._tables import (cycle_folder, data_notice, data_notice_html, DEFAULT_OUTPUT_DIR, group_heatmap, GROUPING_WORDS,
+                      groups_intro_html, groups_table_html, missing_groupings, national_output_dir, national_tables,
+                      provenance_table, report_title, report_title_html, run_national, run_trends, trend_folder,
+                      trend_tables, workbook_name, write_tables)
 
 __all__ = [
     "ALPHA", "certification_probability_plot", "certified_levels", "change_distribution_plot", "Column",

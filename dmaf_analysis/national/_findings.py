@@ -5,7 +5,7 @@
 cycles, from :func:`~dmaf_analysis.national.trend_tables`) return plain sentences,
 each a claim the sections below it let a reader check; a sentence whose table is
 empty is left out. Numbers are written with
-:mod:`~dmaf_analysis.national`; significance is judged at :data:`ALPHA`.
+``_formats``; significance is judged at :data:`ALPHA`.
 """
 from __future__ import annotations
 

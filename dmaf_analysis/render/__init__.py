@@ -14,48 +14,12 @@ The parts: ``_style``, ``_templates``, ``_page_meta``, ``_pdf``.
 from __future__ import annotations
 
 from ._page_meta import page_meta
-from ._pdf import (
-                     A4,
-                     INSTALL_HINT,
-                     Engine,
-                     PageInfo,
-                     PdfPrinter,
-                     PdfRun,
-                     find_engine,
-                     footer_template,
-                     pdf_path_for,
-                     print_options,
-                     write_pdfs,
-)
-from ._style import (
-                     CERTIFIED,
-                     CITY,
-                     DIVERGING,
-                     DPI,
-                     FONT_SIZE,
-                     GAIN,
-                     HIGHLIGHT,
-                     LIST_LIMIT,
-                     LOSS,
-                     NEUTRAL,
-                     NOT_CERTIFIED,
-                     OKABE_ITO,
-                     PAGE_WIDTH,
-                     PALETTE,
-                     REFERENCE,
-                     ROW_HEIGHT,
-                     SEQUENTIAL,
-                     SHARES,
-                     SMALL_SIZE,
-                     TITLE_SIZE,
-                     apply,
-                     label_bars,
-                     rc_params,
-                     rows_height,
-                     use_report_style,
-                     zero_line,
-)
-from ._templates import TEMPLATES_DIR, template_text
+from ._pdf import (A4, Engine, find_engine, footer_template, INSTALL_HINT, PageInfo, pdf_path_for, PdfPrinter, PdfRun,
+                   print_options, write_pdfs)
+from ._style import (apply, CERTIFIED, CITY, DIVERGING, DPI, FONT_SIZE, GAIN, HIGHLIGHT, label_bars, LIST_LIMIT, LOSS,
+                     NEUTRAL, NOT_CERTIFIED, OKABE_ITO, PAGE_WIDTH, PALETTE, rc_params, REFERENCE, ROW_HEIGHT,
+                     rows_height, SEQUENTIAL, SHARES, SMALL_SIZE, TITLE_SIZE, use_report_style, zero_line)
+from ._templates import template_text, TEMPLATES_DIR
 
 __all__ = [
     "A4", "apply", "CERTIFIED", "CITY", "DIVERGING", "DPI", "Engine", "find_engine", "FONT_SIZE", "footer_template",

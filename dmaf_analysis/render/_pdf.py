@@ -26,8 +26,8 @@ from pathlib import Path
 from .._util.fileio import atomic_path
 from ..errors import DmafError, PdfEngineMissing, PdfError
 
-__all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfEngineMissing", "PdfError", "PdfPrinter", "PdfRun",
-           "find_engine", "footer_template", "pdf_path_for", "print_options", "write_pdfs"]
+__all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfPrinter", "PdfRun", "find_engine", "footer_template",
+           "pdf_path_for", "print_options", "write_pdfs"]
 
 INSTALL_HINT = ("install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`; "
                 "or set DMAF_CHROMIUM and DMAF_CHROMEDRIVER to their paths) and the Python package selenium "

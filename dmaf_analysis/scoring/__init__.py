@@ -12,24 +12,12 @@ The parts: ``_scoring``, ``_dataset``, ``_bounds``, ``_whatif``.
 """
 from __future__ import annotations
 
-from ._bounds import BOUND_COLUMNS, BOUNDS_TABLE_COLUMNS, add_bounds, range_sentence, score_bounds, unknown_mask
+from ._bounds import add_bounds, BOUND_COLUMNS, BOUNDS_TABLE_COLUMNS, range_sentence, score_bounds, unknown_mask
 from ._dataset import Dataset, load_dataset, resolve_cycle, resolve_cycle_pair
-from ._scoring import (
-                       ID_COLUMNS,
-                       OVERALL_DECIMALS,
-                       RESULT_COLUMNS,
-                       all_component_ids,
-                       checked_weights,
-                       component_scores,
-                       group_summary,
-                       indicator_matrix,
-                       level_order,
-                       overall_scores,
-                       rank_within_cycle,
-                       score_cities,
-                       score_columns,
-)
-from ._whatif import WHATIF_SOURCE, check_changes, describe_changes, parse_assignments, what_if
+from ._scoring import (all_component_ids, checked_weights, component_scores, group_summary, ID_COLUMNS,
+                       indicator_matrix, level_order, OVERALL_DECIMALS, overall_scores, rank_within_cycle,
+                       RESULT_COLUMNS, score_cities, score_columns)
+from ._whatif import check_changes, describe_changes, parse_assignments, what_if, WHATIF_SOURCE
 
 __all__ = [
     "add_bounds", "all_component_ids", "BOUND_COLUMNS", "BOUNDS_TABLE_COLUMNS", "check_changes", "checked_weights",

@@ -157,7 +157,6 @@ def add_bounds(scored: pd.DataFrame, scores: pd.DataFrame, *,
     return merged
 
 
-
 def range_sentence(city: str, *, overall: float, overall_low: float, overall_high: float,
                    level_low: str | None, level_high: str | None, n_unknown: int, n_indicators: int,
                    synthetic_panel_value: bool = True) -> str:

@@ -88,10 +88,10 @@ class Dataset:
         CycleNotInDataError, CityNotInDataError
             The cycle is not in the data, or the city has no scores in that cycle.
         """
-        name = _matcher(self).require(city)
+        matcher, assessed = _city_lookup(self)
+        name = matcher.require(city)
         c = self.resolve_cycle(cycle)
-        scored = self.scored
-        if not ((scored["cycle"] == c) & (scored["city"] == name)).any():
+        if (c, name) not in assessed:
             raise self.city_not_in_cycle(name, c)
         return name, c
 
@@ -110,8 +110,11 @@ class Dataset:
 
 
 @lru_cache(maxsize=16)
-def _matcher(data: Dataset) -> CityMatcher:
-    return CityMatcher(data.cities)
+def _city_lookup(data: Dataset) -> tuple[CityMatcher, frozenset[tuple[int, str]]]:
+    """The name matcher of a data set and the (cycle, city) pairs it scores, built once per data set
+    (every section of a card resolves its city)."""
+    scored = data.scored
+    return CityMatcher(data.cities), frozenset(zip(scored["cycle"].astype(int).tolist(), scored["city"].tolist()))
 
 
 def resolve_cycle(cycles, cycle: int | None = 0) -> int:
@@ -152,7 +155,7 @@ def resolve_cycle_pair(cycles, cycle_from: int = 0, cycle_to: int = 0) -> tuple[
     would otherwise compare cycle 2 with the earlier cycle 1); the message says
     which value was the default and what to give instead. Two cycles given in
     the other order (``3, 1``) are compared backwards as asked (``dmaf trends``
-    refuses that order: :func:`dmaf_analysis.cli.cycle_pair`).
+    refuses that order: ``cycle_pair`` in ``dmaf_analysis/cli/_args.py``).
     """
     available = sorted(int(c) for c in cycles)
     if len(available) < 2:

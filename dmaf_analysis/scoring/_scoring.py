@@ -197,6 +197,7 @@ def level_order(frameworks: dict[int, Framework]) -> list[str]:
                 names.append(name)
     return names
 
+
 @expects_table("scores")
 def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
                  cities: pd.DataFrame | None = None, treat_missing_as_zero: bool = False,

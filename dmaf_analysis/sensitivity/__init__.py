@@ -20,55 +20,19 @@ one *group*. The parts:
 """
 from __future__ import annotations
 
-from ._assumptions import (
-                           AGGREGATION_CHOICES,
-                           DEFAULT_ASSUMPTIONS,
-                           KINDS,
-                           MISSING_CHOICES,
-                           SPEC_SUFFIX,
-                           Assumption,
-                           AssumptionSpec,
-                           decode,
-                           load_spec,
-                           parse_spec,
-                           problem,
-                           read_spec_file,
-                           spec_path,
-)
-from ._card_uncertainty import (
-                           CARD_CERTAINTY,
-                           LevelUncertainty,
-                           card_level_uncertainty,
-                           card_table,
-                           level_uncertainty,
-                           level_uncertainty_html,
-)
-from ._leave_one_out import LeaveOneOut, leave_one_out
-from ._model_runs import ModelData, ModelRuns, model_data, nominal_run, run_model
-from ._robustness import (
-                           AGGREGATIONS,
-                           GEOMETRIC_OFFSET,
-                           N_DRAWS,
-                           PERTURBATION,
-                           RankRobustness,
-                           aggregate,
-                           competition_ranks,
-                           draw_aggregations,
-                           draw_weights,
-                           level_slug,
-                           rank_robustness,
-                           summarise_draws,
-)
-from ._settings import Settings, nominal_settings
+from ._assumptions import (Assumption, AssumptionSpec, decode, DEFAULT_ASSUMPTIONS, KINDS, load_spec, parse_spec,
+                           problem, read_spec_file, spec_path, SPEC_SUFFIX)
+from ._card_uncertainty import (CARD_CERTAINTY, card_level_uncertainty, card_table, level_uncertainty,
+                                level_uncertainty_html, LevelUncertainty)
+from ._leave_one_out import leave_one_out, LeaveOneOut
+from ._model_runs import model_data, ModelData, ModelRuns, nominal_run, run_model
+from ._robustness import (aggregate, AGGREGATIONS, competition_ranks, draw_aggregations, draw_weights,
+                          GEOMETRIC_OFFSET, level_slug, N_DRAWS, PERTURBATION, rank_robustness, RankRobustness,
+                          summarise_draws)
+from ._settings import AGGREGATION_CHOICES, MISSING_CHOICES, nominal_settings, Settings
 from ._sobol import CONF_LEVEL, N_RESAMPLES, sobol_indices
-from ._uncertainty import (
-                           INDEX_COLUMNS,
-                           N_SAMPLES,
-                           SensitivityResult,
-                           city_drivers,
-                           sensitivity_analysis,
-                           uncertainty_analysis,
-)
+from ._uncertainty import (city_drivers, INDEX_COLUMNS, N_SAMPLES, sensitivity_analysis, SensitivityResult,
+                           uncertainty_analysis)
 
 __all__ = [
     "aggregate", "AGGREGATION_CHOICES", "AGGREGATIONS", "Assumption", "AssumptionSpec", "CARD_CERTAINTY",

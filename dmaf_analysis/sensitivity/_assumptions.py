@@ -45,9 +45,9 @@ Adding or dropping an assumption is an edit of the YAML file. Files are read wit
 the package's limited safe YAML loader (:func:`~dmaf_analysis._util.fileio.load_yaml`),
 and every problem is reported at once with the file's name.
 
-A spec's draws become model settings in :mod:`~dmaf_analysis.sensitivity`
-(:class:`Settings`, :func:`problem`, :func:`decode`, :func:`nominal_settings` and
-the two lists of choices, re-exported here).
+A spec's draws become model settings (:class:`Settings` of ``_settings``) through
+:func:`problem` (the SALib problem of the spec) and :func:`decode`, at the end of
+this module.
 """
 from __future__ import annotations
 
@@ -64,9 +64,8 @@ from ..errors import SpecError
 from ..framework import Framework
 from ._settings import AGGREGATION_CHOICES, MISSING_CHOICES, Settings, nominal_settings
 
-__all__ = ["AGGREGATION_CHOICES", "Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS",
-           "MISSING_CHOICES", "SPEC_SUFFIX", "Settings", "SpecError", "decode", "load_spec",
-           "nominal_settings", "parse_spec", "problem", "read_spec_file", "spec_path"]
+__all__ = ["Assumption", "AssumptionSpec", "DEFAULT_ASSUMPTIONS", "KINDS", "SPEC_SUFFIX", "decode", "load_spec",
+           "parse_spec", "problem", "read_spec_file", "spec_path"]
 
 KINDS = ("weights", "aggregation", "thresholds", "maxima", "missing")
 SPEC_SUFFIX = ".sensitivity.yaml"
@@ -117,7 +116,7 @@ class AssumptionSpec:
     source : str
         The spec file ("" for the built-in default).
     geometric_offset : float
-        Zero rule of the geometric mean (see :mod:`~dmaf_analysis.sensitivity`).
+        Zero rule of the geometric mean (see ``_robustness``).
     notes : tuple of str
         The declared groups left out because they vary nothing in this framework.
     """

@@ -6,10 +6,8 @@ to the drawn maxima, missing values treated as drawn) -> component scores ->
 overall score (drawn weights and aggregation) -> rank -> level (drawn
 thresholds). :func:`model_data` arranges one cycle's points once;
 :func:`run_model` then evaluates many runs together as numpy array work, in
-chunks, with the building blocks of :mod:`~dmaf_analysis.sensitivity`
-(:func:`~dmaf_analysis.sensitivity.aggregate`,
-:func:`~dmaf_analysis.sensitivity.competition_ranks`,
-:func:`~dmaf_analysis.sensitivity.level_index`). The analyses of
+chunks, with the building blocks of ``_robustness`` (``aggregate``,
+``competition_ranks``, ``level_index``). The analyses of
 :mod:`~dmaf_analysis.sensitivity` are built on these two functions.
 """
 from __future__ import annotations

@@ -37,8 +37,7 @@ from ..io import expects_table
 from ..scoring import OVERALL_DECIMALS, resolve_cycle
 
 __all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
-           "competition_ranks", "draw_aggregations", "draw_weights", "level_index", "level_slug",
-           "rank_robustness", "summarise_draws"]
+           "competition_ranks", "draw_aggregations", "draw_weights", "level_slug", "rank_robustness", "summarise_draws"]
 
 AGGREGATIONS = ("arithmetic", "geometric")
 GEOMETRIC_OFFSET = 1.0

@@ -1,9 +1,9 @@
 """Uncertainty and Sobol sensitivity analyses of ranks and levels over the declared assumptions.
 
 :func:`sensitivity_analysis` samples every assumption group of the spec
-(:mod:`~dmaf_analysis.sensitivity`) with SALib's Sobol' design, runs the
-scoring chain for every sample (:mod:`~dmaf_analysis.sensitivity`) and estimates
-the indices of every output at once (:mod:`~dmaf_analysis.sensitivity`);
+(``_assumptions``) with SALib's Sobol' design, runs the
+scoring chain for every sample (``_model_runs``) and estimates
+the indices of every output at once (``_sobol``);
 :func:`uncertainty_analysis` is the plain Monte Carlo version without indices;
 :func:`city_drivers` names the assumption that matters most for each city.
 

@@ -33,48 +33,15 @@ Kruskal-Wallis, engagement) and ``_trends`` (change between two cycles).
 """
 from __future__ import annotations
 
-from ._audit import (
-                             component_alphas,
-                             component_correlations,
-                             cronbach_alpha,
-                             effective_weights,
-                             pca_loadings,
-                             pca_variance,
-)
+from ._audit import (component_alphas, component_correlations, cronbach_alpha, effective_weights, pca_loadings,
+                     pca_variance)
 from ._common import measures_for
-from ._distributions import (
-                             KURTOSIS_LIMIT,
-                             SKEW_LIMIT,
-                             distribution_summary,
-                             excess_kurtosis,
-                             gini,
-                             indicator_distribution,
-                             leaderboard,
-                             level_counts,
-                             outlier_flags,
-                             skewness,
-)
-from ._groups import (
-                             CI_LEVEL,
-                             GROUPINGS,
-                             N_BOOT,
-                             bootstrap_ci,
-                             cell_seed,
-                             engagement_association,
-                             engagement_table,
-                             group_medians,
-                             kruskal_by_group,
-)
-from ._trends import (
-                             change_summary,
-                             city_changes,
-                             most_changed,
-                             paired_scores,
-                             rank_biserial,
-                             rank_mobility,
-                             transition_matrix,
-                             unpaired_cities,
-)
+from ._distributions import (distribution_summary, excess_kurtosis, gini, indicator_distribution, KURTOSIS_LIMIT,
+                             leaderboard, level_counts, outlier_flags, SKEW_LIMIT, skewness)
+from ._groups import (bootstrap_ci, cell_seed, CI_LEVEL, engagement_association, engagement_table, group_medians,
+                      GROUPINGS, kruskal_by_group, N_BOOT)
+from ._trends import (change_summary, city_changes, most_changed, paired_scores, rank_biserial, rank_mobility,
+                      transition_matrix, unpaired_cities)
 
 __all__ = [
     "bootstrap_ci", "cell_seed", "change_summary", "CI_LEVEL", "city_changes", "component_alphas",

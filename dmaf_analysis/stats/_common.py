@@ -1,7 +1,7 @@
 """What every national statistic shares: the cycles and measures of a table, its numbers.
 
-The modules :mod:`~dmaf_analysis.stats`,
-:mod:`~dmaf_analysis.stats` and :mod:`~dmaf_analysis.stats` loop over
+The modules ``_distributions``,
+``_audit`` and ``_groups`` loop over
 the cycles of a scored table (or a long score table) and the measures of each
 cycle's framework in the same way; the loops' pieces live here, with the
 Spearman correlation the audit and the engagement table both report.

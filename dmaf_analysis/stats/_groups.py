@@ -2,7 +2,7 @@
 
 Each group's median of every measure with a percentile bootstrap interval
 (:func:`group_medians`, built on :func:`bootstrap_ci` and :func:`cell_seed`, which
-:mod:`dmaf_analysis.stats` uses too), a Kruskal-Wallis test across the groups
+``_trends`` uses too), a Kruskal-Wallis test across the groups
 (:func:`kruskal_by_group`), and the City Engagement Score beside the overall score
 with their Spearman correlation (:func:`engagement_table`,
 :func:`engagement_association`). Bootstrap cells are seeded from ``seed`` and a CRC32

@@ -11,40 +11,14 @@ streams and integer draws).
 """
 from __future__ import annotations
 
-from ._panel import (
-                     ATTRIBUTE_TABLE_COLUMNS,
-                     DEFAULT_SEED,
-                     POINT_STEP,
-                     SCORE_TABLE_COLUMNS,
-                     panel_cities,
-                     sibling_paths,
-                     synthesize_panel,
-                     synthetic_cities,
-                     write_panel,
-)
-from ._published import (
-                     ABSENT_FROM_CYCLE_1,
-                     KOHIMA,
-                     KOHIMA_PLACES,
-                     KOHIMA_POLICY,
-                     KOHIMA_PROCESS,
-                     LUDHIANA,
-                     LUDHIANA_ENGAGEMENT,
-                     LUDHIANA_REPORT_CARD,
-                     PUBLISHED_CERTIFIED,
-                     PUBLISHED_COMPONENTS,
-                     PUBLISHED_CYCLE,
-                     PUBLISHED_ENABLED,
-                     PUBLISHED_NATIONAL_MEAN,
-                     PUBLISHED_NONZERO_COUNTS,
-                     PUBLISHED_REGION,
-                     PUBLISHED_REGION_CERTIFIED,
-                     PUBLISHED_REGION_CITIES,
-                     PUBLISHED_REGION_MEAN,
-                     PUBLISHED_TIE_LEVEL,
-                     PUBLISHED_TIED_TENTH,
-                     PUBLISHED_TOP_NINE,
-)
+from ._panel import (ATTRIBUTE_TABLE_COLUMNS, DEFAULT_SEED, panel_cities, SCORE_TABLE_COLUMNS, sibling_paths,
+                     synthesize_panel, synthetic_cities, write_panel)
+from ._published import (ABSENT_FROM_CYCLE_1, KOHIMA, KOHIMA_PLACES, KOHIMA_POLICY, KOHIMA_PROCESS, LUDHIANA,
+                         LUDHIANA_ENGAGEMENT, LUDHIANA_REPORT_CARD, POINT_STEP, PUBLISHED_CERTIFIED,
+                         PUBLISHED_COMPONENTS, PUBLISHED_CYCLE, PUBLISHED_ENABLED, PUBLISHED_NATIONAL_MEAN,
+                         PUBLISHED_NONZERO_COUNTS, PUBLISHED_REGION, PUBLISHED_REGION_CERTIFIED,
+                         PUBLISHED_REGION_CITIES, PUBLISHED_REGION_MEAN, PUBLISHED_TIE_LEVEL, PUBLISHED_TIED_TENTH,
+                         PUBLISHED_TOP_NINE)
 
 __all__ = [
     "ABSENT_FROM_CYCLE_1", "ATTRIBUTE_TABLE_COLUMNS", "DEFAULT_SEED", "KOHIMA", "KOHIMA_PLACES", "KOHIMA_POLICY",

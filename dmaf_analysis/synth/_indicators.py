@@ -7,7 +7,7 @@ component's indicators rise and fall together. Ludhiana's report-card values sta
 fixed, the published non-zero counts choose who scores above zero on 2.b, 2.e and
 4.a (:func:`choose_nonzero`), and the cities ranked 1-10 are split within the
 component bounds of a :class:`~dmaf_analysis.synth.TopPlan`.
-:mod:`dmaf_analysis.synth` calls :func:`split_cycle` once per cycle.
+``_panel`` calls :func:`split_cycle` once per cycle.
 """
 from __future__ import annotations
 

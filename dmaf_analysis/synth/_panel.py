@@ -22,14 +22,13 @@ which are ``report_card``. ``placed_by`` records how each report-card value was
 attached to its indicator (``heading`` or ``order``; empty for synthetic rows).
 
 All randomness comes from uniform draws of a PCG64 generator transformed in
-:mod:`dmaf_analysis.synth` (Box-Muller normals, Gumbel keys), so a seed means
+``_random`` (Box-Muller normals, Gumbel keys), so a seed means
 the same panel on every platform and NumPy version that keeps PCG64's stream.
 
-This module is the public face: the cities of a panel, :func:`synthesize_panel` and
-the writers. The published facts and the overall scores that reproduce them live in
-:mod:`dmaf_analysis.synth`, the split of a city's total over the
-indicators in :mod:`dmaf_analysis.synth`; their public constants are
-re-exported here.
+This module holds the cities of a panel, :func:`synthesize_panel` and the writers.
+The published facts and the overall scores that reproduce them live in
+``_published``, the split of a city's total over the indicators in
+``_indicators``; :mod:`dmaf_analysis.synth` offers all of them.
 """
 from __future__ import annotations
 

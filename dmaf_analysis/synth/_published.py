@@ -9,7 +9,7 @@ totals, ranks 8-9, the western cities (ranks 1-7, certified and uncertified, sum
 to the regional mean), the other regions (summing to the national mean and
 certified count), and the component bounds that keep Kohima's places among the
 cities ranked 1-10. The order of these steps is the order of the random draws, so
-it must not change. :mod:`dmaf_analysis.synth` re-exports the public constants.
+it must not change. :mod:`dmaf_analysis.synth` offers the public constants.
 """
 from __future__ import annotations
 

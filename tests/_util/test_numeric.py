@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import national as reporting
+from dmaf_analysis import national
 from dmaf_analysis._util import numeric
 
 
@@ -30,7 +30,7 @@ def test_format_number(value, kwargs, expected):
 
 def test_table_cells_use_the_fixed_grouped_form_with_a_true_minus():
     for value in (-3.25, 0.992857, 12345.6, -0.01, None):
-        assert reporting.format_number(value, 1) == numeric.format_number(
+        assert national.format_number(value, 1) == numeric.format_number(
             value, 1, fixed=True, grouping=True, minus="\u2212")
 
 

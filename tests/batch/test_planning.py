@@ -306,7 +306,6 @@ def test_index_escapes_data_and_allows_only_its_own_script():
     assert f"script-src 'sha256-{digest}'" in html
 
 
-
 @pytest.mark.parametrize(("share", "words"), [(6285 / 6300, "More than 99%"), (1.0, "All"), (0.004, "Less than 1%"),
                                               (0.5, "50%")])
 def test_index_notice_never_rounds_the_synthetic_share_to_all(share, words):
@@ -363,6 +362,7 @@ def test_fast_path_matches_plain_papermill(tmp_path, small_data):
     fast_out, plain_out = _outputs(fast), _outputs(plain)
     assert fast_out == plain_out
     assert sum(f for _, f in fast_out) >= 1  # the comparison covers figures
+
     def counts(nb):
         return [c.execution_count for c in nb.cells if c.cell_type == "code"]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import card as report
+from dmaf_analysis import card
 from dmaf_analysis.card import default_target_rank, plan_rank_move
 from dmaf_analysis.card._rank_path import rank_given, score_for_rank
 from dmaf_analysis.framework import parse_framework
@@ -98,11 +98,11 @@ def test_first_place_and_missing_scores():
 # ------------------------------------------------------------------ bundled report card
 @pytest.fixture(scope="module")
 def data():
-    return report.load_report_data()
+    return card.load_report_data()
 
 
 def test_a_city_at_the_highest_level_gets_a_move_up_the_ranking(data):
-    path = report.path_to_next_level(data, city="Kohima")
+    path = card.path_to_next_level(data, city="Kohima")
     assert path.at_top_level and path.current_level == "Enabled" and path.steps.empty
     move = path.rank_move
     assert move.current_rank == 10 and move.target_rank == 9
@@ -115,6 +115,6 @@ def test_a_city_at_the_highest_level_gets_a_move_up_the_ranking(data):
 def test_a_city_outside_the_top_10_at_the_highest_level_aims_for_the_top_10(data):
     c2 = data.scored[data.scored["cycle"] == 2]
     city = c2[(c2["level"] == "Enabled") & (c2["rank"] > 12)]["city"].iloc[0]
-    move = report.path_to_next_level(data, city=city).rank_move
+    move = card.path_to_next_level(data, city=city).rank_move
     assert move.target_rank == 10 and move.resulting_rank <= 10
     assert move.target_overall == c2.loc[c2["rank"] == 10, "overall"].iloc[0]

@@ -18,8 +18,7 @@ from conftest import SEEDS_DIR
 from scipy import stats
 
 from dmaf_analysis._util.numeric import format_number
-from dmaf_analysis import card as report
-from dmaf_analysis import card as report_plots
+from dmaf_analysis import card
 from dmaf_analysis.cities import load_cities
 from dmaf_analysis.errors import DmafError, UnknownCityError
 from dmaf_analysis.framework import load_frameworks, parse_framework
@@ -76,21 +75,21 @@ def data() -> Dataset:
 
 # ------------------------------------------------------------------ resolution, headline
 def test_resolve_city_cycle_and_errors(data):
-    assert report.resolve_report_city(data, city="  LUDHIANA ", cycle=0) == ("Ludhiana", 2)
-    assert report.resolve_report_city(data, city="Jullundur", cycle=1) == ("Jalandhar", 1)
+    assert card.resolve_report_city(data, city="  LUDHIANA ", cycle=0) == ("Ludhiana", 2)
+    assert card.resolve_report_city(data, city="Jullundur", cycle=1) == ("Jalandhar", 1)
     with pytest.raises(UnknownCityError, match="unknown city 'Ludhiyana'") as err:
-        report.report_headline(data, city="Ludhiyana")
+        card.report_headline(data, city="Ludhiyana")
     assert "Ludhiana" in err.value.suggestions
     with pytest.raises(DmafError, match="cycle 3 is not in the data"):
-        report.report_headline(data, city="Ludhiana", cycle=3)
+        card.report_headline(data, city="Ludhiana", cycle=3)
     with pytest.raises(DmafError, match="Kohima was not assessed in cycle 1.*: 2"):
-        report.indicator_scores(data, city="Kohima", cycle=1)
+        card.indicator_scores(data, city="Kohima", cycle=1)
     with pytest.raises(DmafError, match="Bhopal was not assessed"):
-        report.report_headline(data, city="Bhopal")
+        card.report_headline(data, city="Bhopal")
 
 
 def test_headline_by_hand(data):
-    h = report.report_headline(data, city="ludhiana")
+    h = card.report_headline(data, city="ludhiana")
     # components 0, 30, 0, 10, 15 -> overall 55 / 5 = 11, last of 6.
     assert (h.city, h.state, h.cycle, h.selection_round) == ("Ludhiana", "Punjab", 2, "Round 1")
     assert h.overall == pytest.approx(11.0)
@@ -115,7 +114,7 @@ def test_headline_by_hand(data):
 def test_headline_without_synthetic_values_and_with_other_sources():
     rows = [{"cycle": 2, "city": "Surat", "indicator": i, "score": m, "source": "survey"} for i, m in MAX2.items()]
     rows[0]["score"] = ""  # one missing value
-    h = report.report_headline(make_dataset(rows), city="Surat")
+    h = card.report_headline(make_dataset(rows), city="Surat")
     assert (h.n_values, h.n_synthetic, h.n_missing, h.other_sources) == (20, 0, 1, (("survey", 20),))
     assert h.provenance_notice.startswith("None of the 20 indicator values shown is synthetic and "
                                           "20 are labelled 'survey'.")
@@ -126,7 +125,7 @@ def test_headline_without_synthetic_values_and_with_other_sources():
 
 # ---------------------------------------------------------------------------- components
 def test_component_comparison_by_hand(data):
-    comp = report.component_comparison(data, city="Ludhiana").set_index("component")
+    comp = card.component_comparison(data, city="Ludhiana").set_index("component")
     assert list(comp.index) == FW2.component_ids
     assert comp["score"].tolist() == pytest.approx([0, 30, 0, 10, 15])
     # Others: 100, 80, 60, 40, 20. People with Ludhiana's 30: 20 30 40 60 80 100 -> 50.
@@ -136,7 +135,7 @@ def test_component_comparison_by_hand(data):
     assert (comp["n_top_cities"] == 6).all()
     assert comp.loc["technology", "gap_to_median"] == pytest.approx(-40)
     assert comp.loc["outcomes", "gap_to_max"] == pytest.approx(85)
-    assert list(comp.reset_index().columns) == report.COMPONENT_COLUMNS
+    assert list(comp.reset_index().columns) == card.COMPONENT_COLUMNS
 
 
 def test_top10_mean_counts_ties_at_tenth_place():
@@ -144,7 +143,7 @@ def test_top10_mean_counts_ties_at_tenth_place():
     shares = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.5, 0.3, 0.2]
     rows = [{"cycle": 2, "city": c, "indicator": i, "score": s * m, "source": "synthetic"}
             for c, s in zip(cities, shares) for i, m in MAX2.items()]
-    comp = report.component_comparison(make_dataset(rows), city=cities[-1])
+    comp = card.component_comparison(make_dataset(rows), city=cities[-1])
     assert (comp["n_top_cities"] == 11).all()  # ranks 1..9, then 10, 10
     assert comp["top10_mean"].iloc[0] == pytest.approx(100 * np.mean(shares[:11]))
     assert comp["national_median"].iloc[0] == pytest.approx(100 * np.median(shares))
@@ -152,7 +151,7 @@ def test_top10_mean_counts_ties_at_tenth_place():
 
 # ---------------------------------------------------------------------------- indicators
 def test_indicator_scores_by_hand(data):
-    ind = report.indicator_scores(data, city="Ludhiana").set_index("indicator")
+    ind = card.indicator_scores(data, city="Ludhiana").set_index("indicator")
     assert list(ind.index) == IDS2
     # 1.a: 30, 24, 18, 12, 6 and Ludhiana 0 -> median (18 + 12) / 2; Punjab: 0, 18, 12 -> 12.
     assert ind.loc["1.a", "national_median"] == pytest.approx(15)
@@ -173,23 +172,23 @@ def test_indicator_scores_by_hand(data):
     assert ind.loc["1.a", "percentile"] == pytest.approx(100 * 0.5 / 6)
     assert ind.loc["2.c", "percentile"] == pytest.approx(100 * 5 / 6)
     ind["score"] = -1.0  # callers get their own copy of the cached table
-    assert report.indicator_scores(data, city="Ludhiana")["score"].max() == 30
+    assert card.indicator_scores(data, city="Ludhiana")["score"].max() == 30
 
 
 def test_indicator_scores_carry_how_a_report_card_value_was_placed():
     rows = [{"cycle": 2, "city": "Ludhiana", "indicator": i, "score": 0.0, "source": "report_card",
              "placed_by": "order" if i == "5.c" else "heading"} for i in IDS2]
     rows[0].update(score="", source="", placed_by="")
-    ind = report.indicator_scores(make_dataset(rows), city="Ludhiana").set_index("indicator")
+    ind = card.indicator_scores(make_dataset(rows), city="Ludhiana").set_index("indicator")
     assert ind.loc["5.c", "placed_by"] == "order" and ind.loc["5.b", "placed_by"] == "heading"
     assert ind.loc["1.a", "placed_by"] == "" and math.isnan(ind.loc["1.a", "score"])
-    assert (report.indicator_scores(make_dataset(hand_rows()), city="Pune")["placed_by"] == "").all()
-    page = report_plots.indicators_html(ind.reset_index())
+    assert (card.indicator_scores(make_dataset(hand_rows()), city="Pune")["placed_by"] == "").all()
+    page = card.indicators_html(ind.reset_index())
     assert "report card (placed by text order)" in page and "placed by heading" not in page
 
 
 def test_strengths_and_weaknesses_by_hand(data):
-    table = report.strengths_and_weaknesses(data, city="Ludhiana", n=3)
+    table = card.strengths_and_weaknesses(data, city="Ludhiana", n=3)
     strong = table[table["kind"] == "strength"]
     weak = table[table["kind"] == "weakness"]
     # 2.c and 4.c (percentile 83.3, both at max: framework order), then 5.c (15 > 13.5, 58.3).
@@ -198,24 +197,24 @@ def test_strengths_and_weaknesses_by_hand(data):
     # Every other indicator is 0 (percentile 8.3): largest gap first, then framework order.
     assert weak["indicator"].tolist() == ["1.b", "1.a", "1.c&d"]
     assert table["kind"].tolist() == ["strength"] * 3 + ["weakness"] * 3
-    top = report.strengths_and_weaknesses(data, city="Surat")
+    top = card.strengths_and_weaknesses(data, city="Surat")
     assert set(top["kind"]) == {"strength"}  # Surat is never below the median
 
 
 # ------------------------------------------------------------------------ recommendations
 def test_recommendations_ordered_by_points_available(data):
-    rec = report.recommendations(data, city="Ludhiana")
+    rec = card.recommendations(data, city="Ludhiana")
     expected = (["1.b"] + ["1.a", "1.c&d", "3.a", "3.c", "4.b", "4.e", "5.a", "5.d"]
                 + ["2.a", "2.b", "3.b", "3.d", "4.a", "5.b"] + ["2.d", "2.e"] + ["4.d"] + ["5.c"])
     assert rec["indicator"].tolist() == expected          # 2.c and 4.c are at their maximum
     assert rec["priority"].tolist() == list(range(1, 20))
     assert rec["points_available"].tolist()[:2] == [40, 30] and rec["points_available"].iloc[-1] == 5
     assert rec["overall_gain"].iloc[0] == pytest.approx(8)  # 40 points * weight 0.2
-    texts = report.load_recommendations()
+    texts = card.load_recommendations()
     own = dict(zip(texts.loc[texts["cycle"] == 2, "indicator"], texts.loc[texts["cycle"] == 2, "recommendation"]))
     assert rec.set_index("indicator").loc["4.d", "recommendation"] == own["4.d"]
-    assert list(rec.columns) == report.RECOMMENDATION_COLUMNS
-    assert report.recommendations(data, city="Surat").empty
+    assert list(rec.columns) == card.RECOMMENDATION_COLUMNS
+    assert card.recommendations(data, city="Surat").empty
 
 
 def test_recommendations_use_weights_to_break_ties_and_leave_out_missing_text():
@@ -227,28 +226,28 @@ def test_recommendations_use_weights_to_break_ties_and_leave_out_missing_text():
     rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": s, "source": "synthetic"}
             for i, s in {"a1": 20, "a2": 0, "b1": 0, "b2": 30}.items()]
     texts = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
-    rec = report.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
+    rec = card.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
     # a1, a2, b1 have 40 points available; b1 weighs 0.75 so it comes first; b2 has 30.
     texts = pd.DataFrame({"cycle": [2] * 4, "indicator": ["b2", "a2", "a1", "b1"], "recommendation": list("wxyz")})
-    rec = report.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
+    rec = card.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
     assert rec["indicator"].tolist() == ["b1", "a1", "a2", "b2"]
     assert rec["overall_gain"].tolist() == pytest.approx([30, 10, 10, 22.5])
     assert rec["recommendation"].tolist() == list("zyxw")
     # indicators without a text are left out; with no text for the cycle the section goes
     only_b1 = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
     data = make_dataset(rows, frameworks=fws)
-    rec = report.recommendations(data, city="Pune", texts=only_b1)
+    rec = card.recommendations(data, city="Pune", texts=only_b1)
     assert rec["indicator"].tolist() == ["b1"] and rec["priority"].tolist() == [1]
-    assert report.has_recommendations(data, cycle=2, texts=only_b1)
-    assert not report.has_recommendations(data, cycle=2, texts=only_b1.assign(cycle=1))
-    assert not report.has_recommendations(data, cycle=2, texts=only_b1.iloc[:0])
-    assert report_plots.recommendations_section_html(rec, available=False) == ""
-    section = report_plots.recommendations_section_html(rec, available=True)
+    assert card.has_recommendations(data, cycle=2, texts=only_b1)
+    assert not card.has_recommendations(data, cycle=2, texts=only_b1.assign(cycle=1))
+    assert not card.has_recommendations(data, cycle=2, texts=only_b1.iloc[:0])
+    assert card.recommendations_section_html(rec, available=False) == ""
+    section = card.recommendations_section_html(rec, available=True)
     assert section.startswith("<h2>Recommendations</h2>") and "Do b1." in section
 
 
 def test_bundled_recommendations_cover_every_indicator_exactly():
-    texts = report.load_recommendations(frameworks=FWS)
+    texts = card.load_recommendations(frameworks=FWS)
     for cycle, fw in FWS.items():
         got = texts.loc[texts["cycle"] == cycle, "indicator"].tolist()
         assert sorted(got) == sorted(fw.indicator_ids), cycle
@@ -266,10 +265,10 @@ def test_recommendations_do_not_copy_the_ludhiana_card():
     if not seed:
         pytest.skip("the Ludhiana report card text is not available")
     words = _words(seed[0].read_text(encoding="utf-8"))
-    card = {tuple(words[i:i + 7]) for i in range(len(words) - 6)}
-    for text in report.load_recommendations()["recommendation"]:
+    seed_grams = {tuple(words[i:i + 7]) for i in range(len(words) - 6)}
+    for text in card.load_recommendations()["recommendation"]:
         w = _words(text)
-        shared = [" ".join(w[i:i + 7]) for i in range(len(w) - 6) if tuple(w[i:i + 7]) in card]
+        shared = [" ".join(w[i:i + 7]) for i in range(len(w) - 6) if tuple(w[i:i + 7]) in seed_grams]
         assert not shared, shared
 
 
@@ -277,17 +276,17 @@ def test_load_recommendations_rejects_unknown_indicators_and_bad_files(tmp_path)
     path = tmp_path / "rec.yaml"
     path.write_text('cycles:\n  2:\n    "9.z": "Something."\n', encoding="utf-8")
     with pytest.raises(DmafError, match="unknown indicator"):
-        report.load_recommendations(path, frameworks=FWS)
+        card.load_recommendations(path, frameworks=FWS)
     path.write_text("just text\n", encoding="utf-8")
     with pytest.raises(DmafError, match="cycles"):
-        report.load_recommendations(path)
+        card.load_recommendations(path)
     with pytest.raises(DmafError, match="no such"):
-        report.load_recommendations(tmp_path / "absent.yaml")
+        card.load_recommendations(tmp_path / "absent.yaml")
 
 
 # -------------------------------------------------------------------- path to next level
 def test_path_to_next_level_by_hand(data):
-    path = report.path_to_next_level(data, city="Ludhiana")
+    path = card.path_to_next_level(data, city="Ludhiana")
     # Overall 11, Enabled at 30: 19 overall points = 95 indicator points at weight 0.2.
     # Largest gains: 1.b (40 -> 8), then the 30-point gaps in framework order: 1.a (6),
     # then 1.c&d, of which 25 points (5 overall) suffice.
@@ -304,12 +303,12 @@ def test_path_to_next_level_by_hand(data):
 
 
 def test_path_at_the_top_level_and_with_missing_values(data):
-    top = report.path_to_next_level(data, city="Surat")
+    top = card.path_to_next_level(data, city="Surat")
     assert top.at_top_level and top.steps.empty and top.current_level == "Enabled"
     assert "highest certification level defined" in top.statement and "ranked first" in top.statement
     rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 10.0, "source": "synthetic"} for i in IDS2]
     rows[3]["score"] = ""
-    missing = report.path_to_next_level(make_dataset(rows), city="Pune")
+    missing = card.path_to_next_level(make_dataset(rows), city="Pune")
     assert missing.current_level is None and missing.target_level is None and missing.steps.empty
     assert "no overall score" in missing.statement
 
@@ -317,7 +316,7 @@ def test_path_at_the_top_level_and_with_missing_values(data):
 def test_path_says_when_the_level_itself_is_open(data):
     # Ludhiana (hand data): 6 values on the card (sum 55 -> overall 11), 15 synthetic; on record the
     # overall lies between 11 (synthetic at 0) and 11 + 0.2 * their maxima, across the Enabled threshold.
-    path = report.path_to_next_level(data, city="Ludhiana")
+    path = card.path_to_next_level(data, city="Ludhiana")
     unknown = [i for i in IDS2 if i not in LUDHIANA_CARD]
     high = 11 + 0.2 * float(MAX2[unknown].sum())
     assert high >= 30
@@ -325,15 +324,15 @@ def test_path_says_when_the_level_itself_is_open(data):
     assert "15 of its 21 indicator values are not on record" in note
     assert f"anywhere from 11 to {high:g}" in note and "Ludhiana may already be Enabled" in note
     assert path.statement.endswith(note) and "needs 19 more overall points" in path.statement
-    assert "may already be Enabled" in report_plots.path_html(path)
+    assert "may already be Enabled" in card.path_html(path)
     # every value on record: no note
     rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "report_card"}
             for i, m in MAX2.items()]
-    assert report.path_to_next_level(make_dataset(rows), city="Pune").range_note == ""
+    assert card.path_to_next_level(make_dataset(rows), city="Pune").range_note == ""
     # unknown values that cannot change the level: no note either (Surat at the maximum on the card but one)
     rows = [{"cycle": 2, "city": "Surat", "indicator": i, "score": float(m),
              "source": "synthetic" if i == "5.d" else "report_card"} for i, m in MAX2.items()]
-    assert report.path_to_next_level(make_dataset(rows), city="Surat").range_note == ""
+    assert card.path_to_next_level(make_dataset(rows), city="Surat").range_note == ""
 
 
 def _small_framework(weights, maxima, thresholds):
@@ -369,7 +368,7 @@ def test_path_matches_brute_force_on_small_frameworks(fw_index, granularity):
     for _ in range(80):
         scores = {i: float(5 * rng.integers(0, m // 5 + 1)) for i, m in zip(ind["indicator"], ind["max_score"])}
         table = ind.assign(score=ind["indicator"].map(scores))
-        path = report.plan_next_level(table, framework=fw, granularity=granularity)
+        path = card.plan_next_level(table, framework=fw, granularity=granularity)
         overall = _overall(fw, scores)
         assert path.current_overall == pytest.approx(overall)
         if path.at_top_level:
@@ -411,7 +410,7 @@ def test_path_matches_brute_force_on_small_frameworks(fw_index, granularity):
 
 # ---------------------------------------------------------------------------------- peers
 def test_peer_comparison_by_hand(data):
-    peers = report.peer_comparison(data, city="Ludhiana")
+    peers = card.peer_comparison(data, city="Ludhiana")
     state = peers[peers["peer_group"] == "state"]
     assert state["city"].tolist() == ["Amritsar", "Jalandhar", "Ludhiana"]
     assert (state["group_name"] == "Punjab").all()
@@ -421,13 +420,13 @@ def test_peer_comparison_by_hand(data):
     rnd = peers[peers["peer_group"] == "selection_round"]
     assert rnd["city"].tolist() == ["Surat", "Pune", "Ludhiana"] and (rnd["group_name"] == "Round 1").all()
     assert peers["is_report_city"].sum() == 2
-    assert list(peers.columns) == report.PEER_COLUMNS
+    assert list(peers.columns) == card.PEER_COLUMNS
     assert peers["peer_group"].tolist()[:3] == ["state"] * 3
 
 
 # ------------------------------------------------------------------ change since previous
 def test_change_since_previous_by_hand(data):
-    change = report.change_since_previous(data, city="Ludhiana")
+    change = card.change_since_previous(data, city="Ludhiana")
     assert (change.previous_cycle, change.assessed_before) == (1, True)
     # Cycle 1: 30 on every component, overall 30 (Enabled), 4th of 5.
     table = change.table.set_index("measure")
@@ -443,11 +442,11 @@ def test_change_since_previous_by_hand(data):
 
 
 def test_change_for_a_city_absent_from_the_previous_cycle(data):
-    change = report.change_since_previous(data, city="Kohima")
+    change = card.change_since_previous(data, city="Kohima")
     assert change.previous_cycle == 1 and not change.assessed_before
-    assert change.table.empty and list(change.table.columns) == report.CHANGE_COLUMNS
+    assert change.table.empty and list(change.table.columns) == card.CHANGE_COLUMNS
     assert "Kohima was not assessed in Cycle 1" in change.statement
-    first = report.change_since_previous(data, city="Ludhiana", cycle=1)
+    first = card.change_since_previous(data, city="Ludhiana", cycle=1)
     assert first.previous_cycle is None and "no cycle before Cycle 1" in first.statement
 
 
@@ -465,7 +464,7 @@ def _many_to_one_change():
             for i, s in {"x1": 40, "y1": 80, "z1": 10}.items()]
     rows += [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "synthetic"}
              for i, m in MAX2.items()]
-    return report.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
+    return card.change_since_previous(make_dataset(rows, frameworks=fws), city="Pune")
 
 
 def test_change_follows_a_many_to_one_crosswalk():
@@ -481,7 +480,7 @@ def test_change_follows_a_many_to_one_crosswalk():
 
 # ----------------------------------------------------------------------------- engagement
 def test_engagement_comparison_by_hand(data):
-    eng = report.engagement_comparison(data, city="Ludhiana").iloc[0]
+    eng = card.engagement_comparison(data, city="Ludhiana").iloc[0]
     # Five scores: 90 70 60 50 30 (Kohima has none).
     assert eng["engagement_score"] == 60 and eng["n_cities"] == 5
     assert eng["national_median"] == pytest.approx(60)
@@ -489,24 +488,24 @@ def test_engagement_comparison_by_hand(data):
     assert (eng["q1"], eng["q3"]) == pytest.approx((50, 70))
     assert (eng["min"], eng["max"]) == (30, 90)
     assert eng["percentile"] == pytest.approx(stats.percentileofscore([90, 70, 60, 50, 30], 60, kind="mean"))
-    none = report.engagement_comparison(data, city="Kohima").iloc[0]
+    none = card.engagement_comparison(data, city="Kohima").iloc[0]
     assert math.isnan(none["engagement_score"]) and math.isnan(none["percentile"]) and none["n_cities"] == 5
-    dist = report.engagement_distribution(data, city="Ludhiana")
+    dist = card.engagement_distribution(data, city="Ludhiana")
     assert dist["city"].tolist() == ["Surat", "Pune", "Ludhiana", "Amritsar", "Jalandhar"]
     assert dist["is_report_city"].tolist() == [False, False, True, False, False]
-    empty = report.engagement_comparison(make_dataset(hand_rows()), city="Ludhiana").iloc[0]
+    empty = card.engagement_comparison(make_dataset(hand_rows()), city="Ludhiana").iloc[0]
     assert empty["n_cities"] == 0 and math.isnan(empty["national_median"])
 
 
 # ---------------------------------------------------------------------- HTML and figures
 def test_html_helpers_escape_text_from_data(data):
     frame = pd.DataFrame({"city": ["<script>alert(1)</script>"], "value": [12.50], "flag": [True]})
-    out = report_plots.html_table(frame, columns={"city": "City & name", "value": "Value"}, highlight="flag")
+    out = card.html_table(frame, columns={"city": "City & name", "value": "Value"}, highlight="flag")
     assert "<script>" not in out and "&lt;script&gt;" in out and "City &amp; name" in out
     assert "<td>12.5</td>" in out and "font-weight:bold" in out
-    assert report_plots.paragraph("a < b") == "<p>a &lt; b</p>"
-    h = report.report_headline(data, city="Ludhiana")
-    page = report_plots.headline_html(h, data_label="<b>scores.csv</b>")
+    assert card.paragraph("a < b") == "<p>a &lt; b</p>"
+    h = card.report_headline(data, city="Ludhiana")
+    page = card.headline_html(h, data_label="<b>scores.csv</b>")
     assert "&lt;b&gt;scores.csv&lt;/b&gt;" in page and "15 of 21 indicator values shown are synthetic" in page
     assert "6 of 6" in page
 
@@ -517,24 +516,24 @@ def test_numbers_print_like_a_report_card():
 
 
 def test_section_renderers_produce_every_section(data):
-    path = report.path_to_next_level(data, city="Ludhiana")
-    assert "1.c&amp;d" in report_plots.path_html(path) and "part of the gap" in report_plots.path_html(path)
-    assert "Kohima was not assessed" in report_plots.change_html(report.change_since_previous(data, city="Kohima"))
-    assert "percentile 50" in report_plots.engagement_html(report.engagement_comparison(data, city="Ludhiana"))
-    assert "nothing to recommend" in report_plots.recommendations_html(report.recommendations(data, city="Surat"))
-    peers = report_plots.peers_html(report.peer_comparison(data, city="Ludhiana"))
+    path = card.path_to_next_level(data, city="Ludhiana")
+    assert "1.c&amp;d" in card.path_html(path) and "part of the gap" in card.path_html(path)
+    assert "Kohima was not assessed" in card.change_html(card.change_since_previous(data, city="Kohima"))
+    assert "percentile 50" in card.engagement_html(card.engagement_comparison(data, city="Ludhiana"))
+    assert "nothing to recommend" in card.recommendations_html(card.recommendations(data, city="Surat"))
+    peers = card.peers_html(card.peer_comparison(data, city="Ludhiana"))
     assert peers.count("font-weight:bold") == 2
 
 
 def test_figures_render_small_pngs(data):
-    comp = report.component_comparison(data, city="Ludhiana")
-    img = report_plots.png(report_plots.plot_components(comp, city="Ludhiana"))
+    comp = card.component_comparison(data, city="Ludhiana")
+    img = card.png(card.plot_components(comp, city="Ludhiana"))
     assert img.data[:8] == b"\x89PNG\r\n\x1a\n" and len(img.data) < 60_000
-    dist = report.engagement_distribution(data, city="Ludhiana")
-    ax = report_plots.plot_engagement(dist)
+    dist = card.engagement_distribution(data, city="Ludhiana")
+    ax = card.plot_engagement(dist)
     assert [t.get_text() for t in ax.texts] == ["Ludhiana"]
     assert ax.lines[0].get_xdata()[0] == 60
-    report_plots.png(ax)
+    card.png(ax)
     import matplotlib.pyplot as plt
     assert plt.get_fignums() == []  # png() closes what it renders
 
@@ -547,63 +546,63 @@ def test_report_functions_run_on_a_hundred_cities():
              "source": "synthetic"} for c in cities for i, m in MAX2.items()]
     big = make_dataset(rows)
     for city in ("Ludhiana", "Surat", "Kohima"):
-        report.report_headline(big, city=city)
-        report.component_comparison(big, city=city)
-        report.indicator_scores(big, city=city)
-        report.strengths_and_weaknesses(big, city=city)
-        report.recommendations(big, city=city)
-        report.path_to_next_level(big, city=city)
-        report.peer_comparison(big, city=city)
-        report.change_since_previous(big, city=city)
-        report.engagement_comparison(big, city=city)
-        assert len(report.indicator_scores(big, city=city)) == len(MAX2)
+        card.report_headline(big, city=city)
+        card.component_comparison(big, city=city)
+        card.indicator_scores(big, city=city)
+        card.strengths_and_weaknesses(big, city=city)
+        card.recommendations(big, city=city)
+        card.path_to_next_level(big, city=city)
+        card.peer_comparison(big, city=city)
+        card.change_since_previous(big, city=city)
+        card.engagement_comparison(big, city=city)
+        assert len(card.indicator_scores(big, city=city)) == len(MAX2)
 
 
 def test_figures_draw_names_with_dollar_signs_literally():
     import matplotlib
     matplotlib.use("Agg")
-    from dmaf_analysis import card as report_plots
+    from dmaf_analysis import card
     from dmaf_analysis._util.escaping import chart_text as plain_text
 
     assert plain_text("A $\\frac$ City") == "A \\$\\frac\\$ City"
     comparison = pd.DataFrame({"component": ["policy"], "name": ["Policy"], "score": [10.0],
                                "national_median": [20.0], "top10_mean": [60.0]})
-    ax = report_plots.plot_components(comparison, city="A $\\frac$ City")
-    report_plots.png(ax)  # drawing must not fail on the math parser
+    ax = card.plot_components(comparison, city="A $\\frac$ City")
+    card.png(ax)  # drawing must not fail on the math parser
 
 
 def test_synthetic_values_are_marked_in_strengths_and_recommendations():
-    from dmaf_analysis import card as report_plots
+    from dmaf_analysis import card
     strengths = pd.DataFrame({"kind": ["strength", "weakness"], "indicator": ["2.b", "1.a"],
                               "component": ["people", "policy"], "name": ["Data coordinators", "Policy"],
                               "score": [20.0, 0.0], "max_score": [20.0, 30.0], "national_median": [5.0, 10.0],
                               "percentile": [97.0, 6.0], "source": ["synthetic", "report_card"]})
-    page = report_plots.strengths_html(strengths)
+    page = card.strengths_html(strengths)
     assert "20 / 20 (synthetic), national median 5" in page
     assert "0 / 30, national median 10" in page  # the report-card value carries no mark
     recs = pd.DataFrame({"priority": [1], "indicator": ["1.b"], "component": ["policy"], "name": ["Parts"],
                          "score": [10.0], "max_score": [40.0], "points_available": [30.0],
                          "overall_gain": [6.0], "recommendation": ["Do it."], "source": ["synthetic"]})
-    assert "10 / 40 (synthetic)" in report_plots.recommendations_html(recs)
+    assert "10 / 40 (synthetic)" in card.recommendations_html(recs)
 
 
 def test_card_tables_show_words_names_and_one_decimal(data):
     # Six ranked cities: the "top-10" mean is the mean of all six, rounded like the other scores.
-    comp = report.component_comparison(data, city="Ludhiana")
-    page = report_plots.components_html(comp)
+    comp = card.component_comparison(data, city="Ludhiana")
+    page = card.components_html(comp)
     assert "Mean of all 6 ranked cities" in page and "Top-10" not in page and "ties at 10th" not in page
     for v in comp["top10_mean"]:
         assert f"<td>{format_number(v, 1)}</td>" in page
     assert any(round(v, 2) != round(v, 1) for v in comp["top10_mean"])  # the test can fail
     assert not any(f"<td>{format_number(v, 2)}</td>" in page for v in comp["top10_mean"]
                    if round(v, 2) != round(v, 1))
-    assert report_plots.top10_heading(10) == "Top-10 mean"
-    assert report_plots.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"
-    assert report_plots.top10_heading(1) == "Score of the only ranked city"
-    assert report_plots.top10_heading(0) == "Top-10 mean"
-    indicators = report.indicator_scores(data, city="Ludhiana")
-    page = report_plots.indicators_html(indicators)
-    words = {report_plots.MAX_PROVENANCE_WORDS[v] for v in indicators["max_provenance"]}
+    assert card.top10_heading(10) == "Top-10 mean"
+    assert card.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"
+    assert card.top10_heading(1) == "Score of the only ranked city"
+    assert card.top10_heading(0) == "Top-10 mean"
+    indicators = card.indicator_scores(data, city="Ludhiana")
+    page = card.indicators_html(indicators)
+    words = {card.MAX_PROVENANCE_WORDS[v] for v in indicators["max_provenance"]}
     assert all(f">{w}</td>" in page for w in words)
     assert not any(f">{code}</td>" in page for code in ("seen", "seen_order", "inferred_x"))
 
@@ -618,15 +617,15 @@ PATH_INTRO = ("The fewest indicator improvements that would lift the overall sco
 
 def test_section_intros_give_the_real_number_of_cities_in_a_five_city_data_set():
     five = make_dataset([r for r in hand_rows() if r["cycle"] == 2 and r["city"] in SHARES_2])
-    comp = report.component_comparison(five, city="Pune")
+    comp = card.component_comparison(five, city="Pune")
     assert (comp["n_top_cities"] == 5).all()
-    assert report_plots.components_intro(comp) == COMPONENTS_INTRO + " and the mean of all 5 ranked cities."
-    headline = report.report_headline(five, city="Pune")
+    assert card.components_intro(comp) == COMPONENTS_INTRO + " and the mean of all 5 ranked cities."
+    headline = card.report_headline(five, city="Pune")
     assert headline.n_ranked == 5
-    assert report_plots.path_intro(headline.n_ranked) == (
+    assert card.path_intro(headline.n_ranked) == (
         PATH_INTRO + "one place up the ranking, the other cities' scores unchanged.")
-    assert "top 10" not in report_plots.components_intro(comp) + report_plots.path_intro(headline.n_ranked)
-    assert report_plots.paragraph(report_plots.path_intro(5)).startswith(
+    assert "top 10" not in card.components_intro(comp) + card.path_intro(headline.n_ranked)
+    assert card.paragraph(card.path_intro(5)).startswith(
         "<p>The fewest indicator improvements that would lift the overall score over the next level&#x27;s")
 
 
@@ -634,23 +633,23 @@ def test_section_intros_keep_the_top_10_wording_when_ten_or_more_cities_are_rank
     top10 = " and the mean of the cities ranked in the top 10 overall."
     into_top10 = "up the ranking (into the top 10, or one place up from inside it), the other cities' scores unchanged."
     # the bundled panel: 100 ranked cities in Cycle 2, 12 of them ranked 10th or better (a tie at 10th)
-    bundled = report.load_report_data()
-    comp = report.component_comparison(bundled, city="Ludhiana", cycle=2)
+    bundled = card.load_report_data()
+    comp = card.component_comparison(bundled, city="Ludhiana", cycle=2)
     assert (comp["n_top_cities"] == 12).all()
-    assert report_plots.components_intro(comp) == COMPONENTS_INTRO + top10
-    assert report_plots.path_intro(report.report_headline(bundled, city="Ludhiana", cycle=2).n_ranked) == (
+    assert card.components_intro(comp) == COMPONENTS_INTRO + top10
+    assert card.path_intro(card.report_headline(bundled, city="Ludhiana", cycle=2).n_ranked) == (
         PATH_INTRO + into_top10)
     # exactly 10 cities in the mean; 11 ranked cities (so the top 10 is not all of them)
-    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": [10]})) == COMPONENTS_INTRO + top10
-    assert report_plots.path_intro(11) == PATH_INTRO + into_top10
-    assert report_plots.path_intro(10) == PATH_INTRO + "one place up the ranking, the other cities' scores unchanged."
+    assert card.components_intro(pd.DataFrame({"n_top_cities": [10]})) == COMPONENTS_INTRO + top10
+    assert card.path_intro(11) == PATH_INTRO + into_top10
+    assert card.path_intro(10) == PATH_INTRO + "one place up the ranking, the other cities' scores unchanged."
     # one ranked city, or none
-    assert report_plots.path_intro(1).endswith("has no other ranked city to overtake here, so nothing is listed "
-                                               "for it.")
-    assert "one place up" not in report_plots.path_intro(0)
-    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": [1]})) == (
+    assert card.path_intro(1).endswith("has no other ranked city to overtake here, so nothing is listed "
+                                       "for it.")
+    assert "one place up" not in card.path_intro(0)
+    assert card.components_intro(pd.DataFrame({"n_top_cities": [1]})) == (
         COMPONENTS_INTRO + " and the score of the only ranked city.")
-    assert report_plots.components_intro(pd.DataFrame({"n_top_cities": []})) == (
+    assert card.components_intro(pd.DataFrame({"n_top_cities": []})) == (
         COMPONENTS_INTRO + "; no city has an overall score in this cycle, so there is no mean of the best-ranked "
         "cities.")
 
@@ -660,14 +659,14 @@ def test_change_table_names_the_earlier_components():
     table = change.table.set_index("measure")
     assert table.loc["policy", "previous_names"] == "Old <X>, Old Y"
     assert table.loc["process", "previous_names"] == "none"
-    page = report_plots.change_html(change)
+    page = card.change_html(change)
     assert "Old &lt;X&gt;, Old Y" in page and ">Overall</td>" in page
     assert ">x;y<" not in page and ">overall<" not in page
 
 
 def test_rows_left_out_of_print_name_the_html_page():
     frame = pd.DataFrame({"v": [1.0, 2.0, 3.0]})
-    out = report_plots.html_table(frame, print_rows=[True, False, False], html_name="cycle-2.html")
+    out = card.html_table(frame, print_rows=[True, False, False], html_name="cycle-2.html")
     assert '2 more rows in <a href="cycle-2.html">cycle-2.html</a>, the HTML version of this card' in out
-    plain = report_plots.html_table(frame, print_rows=[True, True, False])
+    plain = card.html_table(frame, print_rows=[True, True, False])
     assert "1 more row in the HTML version of this card" in plain

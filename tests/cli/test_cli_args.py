@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis import load_dataset, read_scores, stats
-from dmaf_analysis import sensitivity as robustness
-from dmaf_analysis import stats as trends
+from dmaf_analysis import sensitivity
 from dmaf_analysis.errors import ArgumentError, CycleNotInDataError
 
 
@@ -19,7 +18,7 @@ def test_cycle_zero_is_the_latest_everywhere(ds):
     assert stats.distribution_summary(ds.scored, cycle=0).equals(stats.distribution_summary(ds.scored, cycle=latest))
     assert set(stats.level_counts(ds.scored, cycle=0)["cycle"]) == {latest}
     assert set(stats.distribution_summary(ds.scored)["cycle"]) == set(ds.cycles)  # None: every cycle
-    r = robustness.rank_robustness(ds.scored, n_draws=50)
+    r = sensitivity.rank_robustness(ds.scored, n_draws=50)
     assert set(r.cities["cycle"]) == {latest}
 
 
@@ -27,7 +26,7 @@ def test_an_absent_cycle_names_the_cycles_present(ds):
     with pytest.raises(CycleNotInDataError, match="cycle 3 is not in the data; cycles present: 1, 2"):
         stats.distribution_summary(ds.scored, cycle=3)
     with pytest.raises(CycleNotInDataError, match="cycles present: 1, 2"):
-        robustness.rank_robustness(ds.scored, cycle=7, n_draws=10)
+        sensitivity.rank_robustness(ds.scored, cycle=7, n_draws=10)
     with pytest.raises(ArgumentError, match="cycle=None means every cycle"):
         ds.resolve_cycle(None)
 
@@ -38,7 +37,7 @@ def test_the_wrong_kind_of_table_says_which_was_expected(ds):
     with pytest.raises(ArgumentError, match=r"takes the long score table .*pass Dataset.scores instead"):
         stats.indicator_distribution(ds.scored)
     with pytest.raises(ArgumentError, match="not a whole Dataset: pass ds.scored"):
-        trends.change_summary(ds, cycle_from=1, cycle_to=2)
+        stats.change_summary(ds, cycle_from=1, cycle_to=2)
 
 
 def test_read_scores_wants_a_path(ds):

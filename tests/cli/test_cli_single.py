@@ -90,7 +90,7 @@ def test_compare_writes_one_page(tmp_path, capsys):
 
 
 def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
-    from dmaf_analysis import card as compare
+    from dmaf_analysis import card
 
     base = FIXTURES / "trio"
     data_dir = tmp_path / "data"
@@ -105,39 +105,38 @@ def test_compare_escapes_names_from_the_data(tmp_path, monkeypatch):
     scores.to_csv(data_dir / "scores.csv", index=False)
     monkeypatch.setenv("DMAF_DATA_DIR", str(data_dir))
     data = load_dataset(data_dir / "scores.csv")
-    page = compare.comparison_html(data, names=["Ald<b>moor", "Dunmere"], figure=False)
+    page = card.comparison_html(data, names=["Ald<b>moor", "Dunmere"], figure=False)
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "Ald<b>moor" not in page and "Ald&lt;b&gt;moor" in page
 
 
-
 def test_compare_page_has_the_card_furniture_and_hatches_synthetic_parts(tmp_path):
     from dmaf_analysis import __version__
-    from dmaf_analysis import card as compare
-    from dmaf_analysis import card as report
+    from dmaf_analysis import card
 
     data = load_dataset()
     names = ["Ludhiana", "Surat"]
-    page = compare.comparison_html(data, names=names, figure=False,
-                                   meta={"framework": "F<1>", "version": __version__, "generated": "2026-01-02"})
+    page = card.comparison_html(data, names=names, figure=False,
+                                meta={"framework": "F<1>", "version": __version__, "generated": "2026-01-02"})
     assert '<header class="dmaf-meta">' in page and "F&lt;1&gt;" in page and "Generated 2026-01-02" in page
     assert "All reports" not in page and "(synthetic)" in page and "dmaf-notice" in page
     # the synthetic part of each bar is the card's synthetic points (here a component is the sum of its points)
-    summary = compare.compare_summary(data, names=names)
-    parts = compare.synthetic_parts(summary, compare.compare_indicators(data, names=names),
-                                    components=data.frameworks[2].components)
-    card = report.component_comparison(data, city="Ludhiana").set_index("component")
-    assert parts.loc["Ludhiana", card.index].to_numpy() == pytest.approx(card["synthetic_points"].to_numpy())
+    summary = card.compare_summary(data, names=names)
+    parts = card.synthetic_parts(summary, card.compare_indicators(data, names=names),
+                                 components=data.frameworks[2].components)
+    components = card.component_comparison(data, city="Ludhiana").set_index("component")
+    assert parts.loc["Ludhiana", components.index].to_numpy() == pytest.approx(
+        components["synthetic_points"].to_numpy())
     surat = summary.set_index("city").loc["Surat"]
     assert parts.loc["Surat", "overall"] == pytest.approx(surat["overall"])  # all of Surat's values are synthetic
-    ax = compare.plot_comparison(summary, components=data.frameworks[2].components, synthetic=parts)
+    ax = card.plot_comparison(summary, components=data.frameworks[2].components, synthetic=parts)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Ludhiana", "Surat", "synthetic part"]
     assert {t.get_text() for t in ax.texts} >= {f"{v:.0f}" for v in summary["overall"]}
     import matplotlib.pyplot as plt
 
     plt.close(ax.figure)
     (tmp_path / "index.html").write_text("<html></html>")
-    path = compare.render_comparison(data, names=names, output_dir=tmp_path)
+    path = card.render_comparison(data, names=names, output_dir=tmp_path)
     assert 'href="../../index.html"' in path.read_text(encoding="utf-8")
 
 
@@ -145,34 +144,34 @@ def test_compare_takes_names_and_the_former_cities_keyword_with_a_deprecation_wa
     import inspect
     import warnings
 
-    from dmaf_analysis import card as compare
+    from dmaf_analysis import card
     from dmaf_analysis.errors import ArgumentError
 
     data = load_dataset()
-    for func in (compare.resolve_cities, compare.compare_summary, compare.compare_indicators,
-                 compare.comparison_html, compare.render_comparison, compare.comparison_path):
+    for func in (card.resolve_cities, card.compare_summary, card.compare_indicators,
+                 card.comparison_html, card.render_comparison, card.comparison_path):
         params = inspect.signature(func).parameters
         assert "names" in params and "cities" not in params, func.__name__
-    expected = compare.compare_summary(data, names=["surat", "Ludhiana"])
+    expected = card.compare_summary(data, names=["surat", "Ludhiana"])
     assert expected["city"].tolist() == ["Surat", "Ludhiana"]
     with pytest.warns(DeprecationWarning, match=r"compare_summary\(cities=\.\.\.\) is deprecated .* names="):
-        old = compare.compare_summary(data, cities=["surat", "Ludhiana"])
+        old = card.compare_summary(data, cities=["surat", "Ludhiana"])
     pd.testing.assert_frame_equal(old, expected)
     with pytest.warns(DeprecationWarning, match="resolve_cities"):
-        assert compare.resolve_cities(data, cities=["Pune", "Surat"], cycle=2) == (["Pune", "Surat"], 2)
+        assert card.resolve_cities(data, cities=["Pune", "Surat"], cycle=2) == (["Pune", "Surat"], 2)
     with pytest.warns(DeprecationWarning, match="compare_indicators"):
-        assert compare.compare_indicators(data, cities=["Pune", "Surat"])["city"].unique().tolist() == ["Pune",
+        assert card.compare_indicators(data, cities=["Pune", "Surat"])["city"].unique().tolist() == ["Pune",
                                                                                                       "Surat"]
     with pytest.warns(DeprecationWarning, match="comparison_path"):
-        assert compare.comparison_path(tmp_path, cities=["Pune", "Surat"], cycle=2) == \
+        assert card.comparison_path(tmp_path, cities=["Pune", "Surat"], cycle=2) == \
             tmp_path / "compare" / "cycle-2" / "pune-vs-surat.html"
     with pytest.warns(DeprecationWarning, match="render_comparison"):
-        assert compare.render_comparison(data, cities=["Pune", "Surat"], output_dir=tmp_path).is_file()
+        assert card.render_comparison(data, cities=["Pune", "Surat"], output_dir=tmp_path).is_file()
     with pytest.raises(ArgumentError, match="give the city names as names= only"):
-        compare.compare_summary(data, names=["Pune", "Surat"], cities=["Pune", "Surat"])
+        card.compare_summary(data, names=["Pune", "Surat"], cities=["Pune", "Surat"])
     with warnings.catch_warnings():  # the new keyword warns about nothing
         warnings.simplefilter("error")
-        compare.comparison_html(data, names=["Pune", "Surat"], figure=False)
+        card.comparison_html(data, names=["Pune", "Surat"], figure=False)
 
 
 @pytest.mark.slow
@@ -229,7 +228,7 @@ def test_too_few_cities_and_one_cycle_twice_are_usage_errors(capsys, tmp_path):
 
 
 def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path):
-    from dmaf_analysis import card as compare
+    from dmaf_analysis import card
     from dmaf_analysis.errors import ArgumentError, RepeatedCityError
 
     _fails(capsys, ["compare", "Surat", "surat", "--output-dir", str(tmp_path)], 2,
@@ -245,7 +244,7 @@ def test_one_city_twice_is_a_usage_error_naming_every_spelling(capsys, tmp_path)
                  r"unknown city 'Nowhere'")
     assert "'Surat' and 'surat' both name Surat" in err
     with pytest.raises(RepeatedCityError, match="'Surat' and 'surat' both name Surat") as caught:
-        compare.resolve_cities(load_dataset(), ["Surat", "Pune", "surat"])
+        card.resolve_cities(load_dataset(), ["Surat", "Pune", "surat"])
     assert isinstance(caught.value, ArgumentError) and caught.value.spellings == {"Surat": ["Surat", "surat"]}
 
 

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis import national
-from dmaf_analysis import national as reporting
-from dmaf_analysis import render as style
+from dmaf_analysis import render
 from dmaf_analysis.national import Column
 from dmaf_analysis.scoring import load_dataset
 
@@ -34,27 +33,27 @@ def trend(dataset):
                                      (0.013224, "0.0132"), (0.05, "0.0500"), (0.1224, "0.122"), (0.5, "0.500"),
                                      (1.0, "1.00"), (float("nan"), "\u2013"), (None, "\u2013")])
 def test_format_p_one_style(p, text):
-    assert reporting.format_p(p) == text
+    assert national.format_p(p) == text
 
 
 def test_format_p_refuses_impossible_values():
     with pytest.raises(ValueError, match="between 0 and 1"):
-        reporting.format_p(1.5)
+        national.format_p(1.5)
 
 
 def test_numbers_signs_shares_and_booleans():
-    assert reporting.format_number(0.992857, 1) == "1.0"
-    assert reporting.format_number(-3.25, 1) == "\u22123.2"  # round half to even, true minus
-    assert reporting.format_number(-0.01, 1) == "0.0"        # no "-0.0"
-    assert reporting.format_number(12345.6, 0) == "12,346"
-    assert reporting.format_signed(3.46) == "\u25b2 +3.5"
-    assert reporting.format_signed(-2) == "\u25bc \u22122.0"
-    assert reporting.format_signed(0.01) == "= 0.0"
-    assert reporting.format_signed(-16, marks=False) == "\u221216.0"
-    assert reporting.format_share(0.992857) == "99\u00a0%"
-    assert reporting.format_share(0.0555, 1) == "5.5\u00a0%" or reporting.format_share(0.0555, 1) == "5.6\u00a0%"
-    assert reporting.format_bool(True) == "Yes" and reporting.format_bool(np.False_) == "No"
-    assert reporting.format_bool(True, yes="assumed") == "assumed"
+    assert national.format_number(0.992857, 1) == "1.0"
+    assert national.format_number(-3.25, 1) == "\u22123.2"  # round half to even, true minus
+    assert national.format_number(-0.01, 1) == "0.0"        # no "-0.0"
+    assert national.format_number(12345.6, 0) == "12,346"
+    assert national.format_signed(3.46) == "\u25b2 +3.5"
+    assert national.format_signed(-2) == "\u25bc \u22122.0"
+    assert national.format_signed(0.01) == "= 0.0"
+    assert national.format_signed(-16, marks=False) == "\u221216.0"
+    assert national.format_share(0.992857) == "99\u00a0%"
+    assert national.format_share(0.0555, 1) == "5.5\u00a0%" or national.format_share(0.0555, 1) == "5.6\u00a0%"
+    assert national.format_bool(True) == "Yes" and national.format_bool(np.False_) == "No"
+    assert national.format_bool(True, yes="assumed") == "assumed"
 
 
 def test_format_table_headings_words_no_true_false_and_input_unchanged():
@@ -63,7 +62,7 @@ def test_format_table_headings_words_no_true_false_and_input_unchanged():
     before = data.copy()
     cols = [Column("measure", "Score", "label"), Column("score", "Mean", "number"), Column("share", "At 0", "share"),
             Column("p_value", "p-value", "p"), Column("flag", "Flagged", "bool")]
-    out = reporting.format_table(data, cols, labels={"policy": "Policy", "overall": "Overall"})
+    out = national.format_table(data, cols, labels={"policy": "Policy", "overall": "Overall"})
     pd.testing.assert_frame_equal(data, before)
     assert list(out.columns) == ["Score", "Mean", "At 0", "p-value", "Flagged"]
     assert out.iloc[0].tolist() == ["Policy", "27", "7\u00a0%", "< 0.001", "Yes"]  # whole numbers: no decimals
@@ -73,42 +72,42 @@ def test_format_table_headings_words_no_true_false_and_input_unchanged():
 
 def test_format_table_names_missing_columns():
     with pytest.raises(KeyError, match="no column.*nope"):
-        reporting.format_table(pd.DataFrame({"a": [1]}), [Column("nope", "Nope")])
+        national.format_table(pd.DataFrame({"a": [1]}), [Column("nope", "Nope")])
 
 
 def test_table_html_top_and_bottom_with_csv_link_and_escaping():
     data = pd.DataFrame({"rank": range(1, 31), "city": [f"<b>City {i}</b>" for i in range(1, 31)]})
-    page = reporting.table_html(data, [Column("rank", "Rank", "int"), Column("city", "City")],
-                                csv_href="cycle-2/leader\"board.csv", limit=10)
+    page = national.table_html(data, [Column("rank", "Rank", "int"), Column("city", "City")],
+                               csv_href="cycle-2/leader\"board.csv", limit=10)
     assert page.count("<tr>") == 1 + 20  # header row + 10 + 10 (the gap row has a class)
     assert "10 rows not shown" in page and "City 10" in page and "City 21" in page and "City 15" not in page
     assert "<b>" not in page and "&lt;b&gt;City 1&lt;/b&gt;" in page
     assert 'href="cycle-2/leader&quot;board.csv"' in page
     assert '<th scope="col" class="num">Rank</th>' in page and '<td class="num">1</td>' in page
     assert "<th></th>" not in page  # no index column
-    short = reporting.table_html(data.head(21), [Column("city", "City")], csv_href="x.csv")
+    short = national.table_html(data.head(21), [Column("city", "City")], csv_href="x.csv")
     assert "rows not shown" not in short and "Full table" in short
 
 
 def test_toc_links_match_nbconvert_heading_ids():
     from nbconvert.filters.strings import add_anchor
 
-    for title in reporting.OVERVIEW_SECTIONS + reporting.TRENDS_SECTIONS:
+    for title in national.OVERVIEW_SECTIONS + national.TRENDS_SECTIONS:
         anchored = add_anchor(f"<h2>{title}</h2>")
-        assert f'id="{reporting.slug_id(title)}"' in anchored, title
-    assert 'href="#Every-city\'s-change"' in reporting.toc_html(["Every city's change"]).replace("&#x27;", "'")
+        assert f'id="{national.slug_id(title)}"' in anchored, title
+    assert 'href="#Every-city\'s-change"' in national.toc_html(["Every city's change"]).replace("&#x27;", "'")
 
 
 def test_every_named_table_renders(overview, trend, dataset):
-    labels = reporting.component_labels(dataset.frameworks[2])
-    for name in list(reporting.OVERVIEW_COLUMNS):
+    labels = national.component_labels(dataset.frameworks[2])
+    for name in list(national.OVERVIEW_COLUMNS):
         key = "groups_region" if name == "groups" else name
-        page = reporting.overview_table(overview, key, labels=labels, csv_folder="cycle-2")
+        page = national.overview_table(overview, key, labels=labels, csv_folder="cycle-2")
         assert not re.search(r">(True|False|nan|NaN|None)<", page), name
-    for name in reporting.TRENDS_COLUMNS:
-        page = reporting.trends_table(trend, name, labels=labels, csv_folder="cycle-1-to-2")
+    for name in national.TRENDS_COLUMNS:
+        page = national.trends_table(trend, name, labels=labels, csv_folder="cycle-1-to-2")
         assert not re.search(r">(True|False|nan|NaN|None)<", page), name
-    board = reporting.overview_table(overview, "leaderboard", csv_folder="cycle-2")
+    board = national.overview_table(overview, "leaderboard", csv_folder="cycle-2")
     # Kohima, Raipur and Thane share 10th: all three stay on screen (12 + 10 rows shown)
     assert "78 rows not shown" in board and "cycle-2/leaderboard.csv" in board
     assert all(city in board for city in ("Kohima", "Raipur", "Thane"))
@@ -117,31 +116,31 @@ def test_every_named_table_renders(overview, trend, dataset):
 def test_top_bottom_never_splits_a_shared_rank():
     ranks = [1, 2, 3, 3, 3, 6, 7, 8, 9, 10, 11, 11, 13, 14, 15, 15]
     data = pd.DataFrame({"rank": ranks, "city": [f"c{i}" for i in range(len(ranks))]})
-    head, tail = reporting.top_bottom(data, 3, ties_on="rank")
+    head, tail = national.top_bottom(data, 3, ties_on="rank")
     assert head["rank"].tolist() == [1, 2, 3, 3, 3]      # the 3= tie is kept whole
     assert tail["rank"].tolist() == [14, 15, 15]
-    head, tail = reporting.top_bottom(data, 5, ties_on="rank")
+    head, tail = national.top_bottom(data, 5, ties_on="rank")
     assert head["rank"].tolist() == [1, 2, 3, 3, 3] and tail["rank"].tolist() == [11, 11, 13, 14, 15, 15]
-    plain_head, plain_tail = reporting.top_bottom(data, 3)
+    plain_head, plain_tail = national.top_bottom(data, 3)
     assert plain_head["rank"].tolist() == [1, 2, 3] and plain_tail["rank"].tolist() == [14, 15, 15]
     # ties that would swallow the gap: the whole table is shown
     everyone = pd.DataFrame({"rank": [1] * 10 + [11, 12], "city": list("abcdefghijkl")})
-    head, tail = reporting.top_bottom(everyone, 2, ties_on="rank")
+    head, tail = national.top_bottom(everyone, 2, ties_on="rank")
     assert tail is None and len(head) == 12
 
 
 def test_group_table_orders_and_marks_small_groups(overview):
-    g = reporting.group_table(overview["group_medians_region"])
+    g = national.group_table(overview["group_medians_region"])
     assert list(g["median"]) == sorted(g["median"], reverse=True)
-    small = g[g["n"] < reporting.SMALL_GROUP]
+    small = g[g["n"] < national.SMALL_GROUP]
     assert len(small) and (small["note"] != "").all() and (g.loc[g["n"] >= 3, "note"] == "").all()
 
 
 # --------------------------------------------------------------------------- findings
 def test_overview_findings_agree_with_the_data(dataset, overview):
     scored = dataset.scored[dataset.scored["cycle"] == 2]
-    labels = reporting.component_labels(dataset.frameworks[2])
-    text = reporting.overview_findings(overview, labels=labels)
+    labels = national.component_labels(dataset.frameworks[2])
+    text = national.overview_findings(overview, labels=labels)
     assert 5 <= len(text) <= 8
     joined = " ".join(text)
     mean = scored["overall"].mean()
@@ -153,7 +152,7 @@ def test_overview_findings_agree_with_the_data(dataset, overview):
     assert f"highest on {labels[best]} (mean {comps[best]:.1f})" in joined
     assert f"lowest on {labels[worst]} (mean {comps[worst]:.1f})" in joined
     kw = overview["kruskal_wallis"].query("grouping == 'region' and measure == 'overall'").iloc[0]
-    assert reporting.format_p(kw["p_value"]) in joined
+    assert national.format_p(kw["p_value"]) in joined
     rob = overview["robustness_cities"]
     either = int(((rob["p_certified"] > 0.05) & (rob["p_certified"] < 0.95)).sum())
     assert f"{either} cities could fall on either side" in joined
@@ -167,41 +166,41 @@ def test_trends_findings_agree_with_the_data(dataset, trend):
     b = dataset.scored[dataset.scored["cycle"] == 2].set_index("city")["overall"]
     both = pd.concat([a, b], axis=1, keys=["a", "b"]).dropna()
     d = both["b"] - both["a"]
-    certified = reporting.certified_levels(dataset.frameworks, [1, 2])
-    text = " ".join(reporting.trends_findings(trend, certified_levels=certified))
+    certified = national.certified_levels(dataset.frameworks, [1, 2])
+    text = " ".join(national.trends_findings(trend, certified_levels=certified))
     assert f"For the {len(both)} cities assessed in both cycles" in text
     assert f"a change of +{d.mean():.1f} points" in text
     assert f"{int((d > 0).sum())} cities improved, {int((d < 0).sum())} declined and {int((d == 0).sum())} kept" in text
     p = st.wilcoxon(d[d != 0]).pvalue
-    assert reporting.format_p(p) in text
+    assert national.format_p(p) in text
     r = trend["change_summary"].set_index("measure").loc["overall", "rank_biserial"]
-    assert f"r = {r:.2f}" in text and reporting.effect_words(r) in text
+    assert f"r = {r:.2f}" in text and national.effect_words(r) in text
     assert "Shillong" in text  # the one unpaired city
 
 
 def test_findings_of_empty_tables_are_empty():
-    assert reporting.overview_findings({}) == []
-    assert reporting.trends_findings({}) == []
+    assert national.overview_findings({}) == []
+    assert national.trends_findings({}) == []
 
 
 @pytest.mark.parametrize("r, words", [(0.05, "negligible"), (-0.2, "small"), (0.45, "medium"), (-0.83, "large")])
 def test_effect_words(r, words):
-    assert reporting.effect_words(r) == words
+    assert national.effect_words(r) == words
 
 
 def test_findings_html_escapes():
-    page = reporting.findings_html(["A <script> city & co"])
+    page = national.findings_html(["A <script> city & co"])
     assert "<script>" not in page and "&lt;script&gt;" in page and 'id="key-findings"' in page
 
 
 # ------------------------------------------------------------------------------ style
 def test_one_style_colour_blind_palette_and_readable_text():
-    assert set(style.PALETTE) <= set(style.OKABE_ITO.values())
-    assert style.GAIN != style.LOSS and {style.GAIN, style.LOSS} <= set(style.OKABE_ITO.values())
-    params = style.rc_params()
+    assert set(render.PALETTE) <= set(render.OKABE_ITO.values())
+    assert render.GAIN != render.LOSS and {render.GAIN, render.LOSS} <= set(render.OKABE_ITO.values())
+    params = render.rc_params()
     # text at the figure's natural size: at least 12 px
     assert min(params["xtick.labelsize"], params["font.size"]) * params["figure.dpi"] / 72 >= 12
-    assert style.rows_height(100) > style.rows_height(10) >= style.rows_height(0)
+    assert render.rows_height(100) > render.rows_height(10) >= render.rows_height(0)
 
 
 def test_bar_charts_label_values_and_draw_zero():
@@ -210,11 +209,11 @@ def test_bar_charts_label_values_and_draw_zero():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import national as plots
+    from dmaf_analysis import national
 
-    style.apply()
+    render.apply()
     levels = pd.DataFrame({"level": ["Not certified", "Enabled"], "certified": [False, True], "n": [0, 7]})
-    ax = plots.level_counts_plot(levels)
+    ax = national.level_counts_plot(levels)
     texts = [t.get_text() for t in ax.texts]
     assert "0" in texts and "7" in texts  # a zero bar still carries its value
     assert any(abs(line.get_ydata()[0]) < 1e-12 for line in ax.lines)  # the zero line
@@ -224,11 +223,11 @@ def test_bar_charts_label_values_and_draw_zero():
 def test_trends_findings_name_the_biggest_and_smallest_move_when_scores_fall():
     # A declining panel: Policy fell 4.2 points, Outcomes 9.6; the largest move is Outcomes' fall.
     summary = pd.DataFrame({"measure": ["policy", "outcomes", "people"], "mean_change": [-4.2, -9.6, 1.5]})
-    text = " ".join(reporting.trends_findings({"change_summary": summary},
-                                              labels={"policy": "Policy", "outcomes": "Outcomes", "people": "People"}))
+    text = " ".join(national.trends_findings({"change_summary": summary},
+                                             labels={"policy": "Policy", "outcomes": "Outcomes", "people": "People"}))
     assert "moved most is Outcomes (fall of 9.6 points)" in text
     assert "moved least is People (rise of 1.5 points)" in text
     assert "\u2212" not in text and "-9.6" not in text
     rising = pd.DataFrame({"measure": ["policy", "outcomes"], "mean_change": [4.2, 9.6]})
-    text = " ".join(reporting.trends_findings({"change_summary": rising}, labels={"policy": "Policy"}))
+    text = " ".join(national.trends_findings({"change_summary": rising}, labels={"policy": "Policy"}))
     assert "moved most is outcomes (rise of 9.6 points)" in text and "least is Policy (rise of 4.2 points)" in text

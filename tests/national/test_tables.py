@@ -313,9 +313,9 @@ def test_trends_notebook_runs_with_papermill(tmp_path, panel_files):
 
 
 def test_heatmaps_name_the_components(dataset, tables):
-    from dmaf_analysis import national as reporting
+    from dmaf_analysis import national
 
-    labels = reporting.component_labels(dataset.frameworks[2])
+    labels = national.component_labels(dataset.frameworks[2])
     ax = plots.group_heatmap(tables["group_medians_state"], labels=labels)
     shown = [t.get_text() for t in ax.get_xticklabels()]
     assert shown == [labels[m] for m in dict.fromkeys(tables["group_medians_state"]["measure"])]
@@ -361,7 +361,7 @@ def tables_by_columns(panel_files, tmp_path_factory):
 
 
 def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, tables_by_columns):
-    from dmaf_analysis import national as reporting
+    from dmaf_analysis import national
 
     # the bundled cities table gives every grouping: the intro describes them all, every table is shown
     assert national.missing_groupings(tables) == []
@@ -374,7 +374,7 @@ def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, t
     own_regions = bundled.drop(columns="region_provenance")
     assert "inferred" not in national.groups_intro_html(tables, cities=own_regions)
     assert "inferred" not in national.groups_intro_html(tables, cities=bundled.assign(region_provenance="official"))
-    assert national.groups_table_html(tables, "groups_region", csv_folder="cycle-2") == reporting.overview_table(
+    assert national.groups_table_html(tables, "groups_region", csv_folder="cycle-2") == national.overview_table(
         tables, "groups_region", csv_folder="cycle-2")
     # city and state only: the state parts stay, region and selection round become one sentence
     ds, own = tables_by_columns[("city", "state")]
@@ -383,7 +383,7 @@ def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, t
     assert intro.count("<p>") == 2 and "region grouping" not in intro and "by state" in intro
     assert intro.endswith("<p>The cities table has no region or selection_round column (or leaves it empty), so "
                           "the cities are not grouped by region or selection round here.</p>")
-    labels = reporting.component_labels(ds.frameworks[2])
+    labels = national.component_labels(ds.frameworks[2])
     assert national.groups_table_html(own, "groups_region", labels=labels, csv_folder="cycle-2") == ""
     assert national.groups_table_html(own, "groups_selection_round", labels=labels) == ""
     kw = national.groups_table_html(own, "kruskal_wallis", labels=labels, csv_folder="cycle-2")
@@ -406,12 +406,12 @@ def test_groups_section_leaves_out_what_the_cities_table_does_not_give(tables, t
 
 
 def test_overview_contents_match_the_notebook_headings():
-    from dmaf_analysis import national as reporting
+    from dmaf_analysis import national
 
     nb = nbformat.read(NOTEBOOKS / "national_overview.ipynb", as_version=4)
     headings = [line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
                 for line in c.source.splitlines() if line.startswith("## ")]
-    assert headings == reporting.OVERVIEW_SECTIONS
+    assert headings == national.OVERVIEW_SECTIONS
     source = "".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "national.groups_intro_html(tables, cities=dataset.cities)" in source
     assert 'tables["group_medians_' not in source
@@ -429,15 +429,15 @@ def _images(cell) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [["city", "state"], ["city"]])
 def test_overview_notebook_with_a_small_cities_table(tmp_path, panel_files, columns):
-    from dmaf_analysis import national as reporting
+    from dmaf_analysis import national
 
     cities = _own_cities(tmp_path, columns)
     nb = _execute("national_overview.ipynb", tmp_path, panel_files, cycle=0, cities_path=str(cities))
     assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
     ids = {c.get("id"): c for c in nb.cells}
     toc = _outputs(next(c for c in nb.cells if "national.toc_html" in c.source))
-    for title in reporting.OVERVIEW_SECTIONS:  # every entry of the contents links to a heading of the page
-        assert f'href="#{reporting.slug_id(title)}"' in toc
+    for title in national.OVERVIEW_SECTIONS:  # every entry of the contents links to a heading of the page
+        assert f'href="#{national.slug_id(title)}"' in toc
         assert any(c.cell_type == "markdown" and c.source.startswith(f"## {title}") for c in nb.cells), title
     intro = _outputs(ids["groups-intro"])
     # the region and selection-round parts are gone: no chart, no table, one sentence instead

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dmaf_analysis import render as pdf
+from dmaf_analysis import render
 from dmaf_analysis.errors import PdfEngineMissing
 from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK
@@ -23,7 +23,7 @@ def no_engine(monkeypatch, tmp_path):
 
 def test_missing_engine_says_exactly_what_to_install(no_engine):
     with pytest.raises(PdfEngineMissing, match="Chromium and ChromeDriver") as err:
-        pdf.find_engine()
+        render.find_engine()
     message = str(err.value)
     assert "Chromium and ChromeDriver" in message
     assert "apt-get install chromium chromium-driver" in message and "DMAF_CHROMIUM" in message
@@ -33,7 +33,7 @@ def test_missing_engine_says_exactly_what_to_install(no_engine):
 def test_write_pdfs_without_engine_reports_instead_of_raising(no_engine, tmp_path):
     page = tmp_path / "a.html"
     page.write_text("<p>x</p>", encoding="utf-8")
-    run = pdf.write_pdfs([(page, pdf.PageInfo())])
+    run = render.write_pdfs([(page, render.PageInfo())])
     assert not run.ok and "apt-get install chromium chromium-driver" in run.missing_engine
     assert run.text().startswith("no PDF written:")
     assert not page.with_suffix(".pdf").exists()
@@ -45,24 +45,24 @@ def test_up_to_date_pdfs_are_kept_and_missing_pages_reported(no_engine, tmp_path
     target = page.with_suffix(".pdf")
     target.write_bytes(b"%PDF-1.4 old")
     os.utime(page, (1_000_000, 1_000_000))
-    run = pdf.write_pdfs([(page, pdf.PageInfo()), (tmp_path / "gone.html", pdf.PageInfo())])
+    run = render.write_pdfs([(page, render.PageInfo()), (tmp_path / "gone.html", render.PageInfo())])
     assert run.skipped == [target] and run.written == []
     assert run.failed == ["gone.html: no HTML page to print"]
     assert run.missing_engine is None  # nothing needed printing: the engine was never looked for
-    forced = pdf.write_pdfs([(page, pdf.PageInfo())], force=True)
+    forced = render.write_pdfs([(page, render.PageInfo())], force=True)
     assert forced.missing_engine  # force re-prints, and then the engine is needed
 
 
 def test_footer_escapes_and_numbers_pages():
-    footer = pdf.footer_template(pdf.PageInfo(title="<b>A & B</b>", framework="DMAF 2.0", version="0.1.0",
-                                              generated="2026-01-02"))
+    footer = render.footer_template(render.PageInfo(title="<b>A & B</b>", framework="DMAF 2.0", version="0.1.0",
+                                                    generated="2026-01-02"))
     assert "<b>A" not in footer and "&lt;b&gt;A &amp; B&lt;/b&gt;" in footer
     assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer
     assert "dmaf-analysis 0.1.0" in footer and "generated 2026-01-02" in footer
     assert "all reports" not in footer
-    linked = pdf.footer_template(pdf.PageInfo(title="T", index="../<i>ndex.html"))
+    linked = render.footer_template(render.PageInfo(title="T", index="../<i>ndex.html"))
     assert "all reports: ../&lt;i&gt;ndex.html" in linked
-    options = pdf.print_options(pdf.PageInfo())
+    options = render.print_options(render.PageInfo())
     assert abs(options["paperWidth"] * 25.4 - 210) < 0.01 and abs(options["paperHeight"] * 25.4 - 297) < 0.01
     assert options["displayHeaderFooter"] and options["printBackground"]
 

@@ -6,10 +6,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from dmaf_analysis import sensitivity as asm
+from dmaf_analysis import sensitivity
 from dmaf_analysis.errors import SpecError
-from dmaf_analysis import sensitivity as rb
-from dmaf_analysis import sensitivity as se
 from dmaf_analysis import stats
 from dmaf_analysis.cli import main
 from dmaf_analysis.framework import load_frameworks, parse_framework
@@ -73,7 +71,7 @@ def ishigami_design(n: int, seed: int = 1):
 def test_estimator_recovers_the_analytic_ishigami_indices():
     # a = 7, b = 0.1: S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437)
     _, y = ishigami_design(2 ** 13)
-    est = se.sobol_indices(y, 3, seed=3)
+    est = sensitivity.sobol_indices(y, 3, seed=3)
     assert est["S1"] == pytest.approx([0.3139, 0.4424, 0.0], abs=0.03)
     assert est["ST"] == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.03)
     assert np.all(est["S1_low"] <= est["S1"] + 1e-12) and np.all(est["S1"] <= est["S1_high"] + 1e-12)
@@ -85,7 +83,7 @@ def test_estimator_reproduces_salib_analyze_for_every_output_at_once():
 
     problem, y = ishigami_design(512)
     ys = np.column_stack([y, y ** 2, np.sin(y)])
-    est = se.sobol_indices(ys, 3, n_resamples=50, seed=7)
+    est = sensitivity.sobol_indices(ys, 3, n_resamples=50, seed=7)
     for j in range(ys.shape[1]):
         ref = sobol.analyze(problem, ys[:, j], calc_second_order=False, num_resamples=50, seed=7,
                             keep_resamples=True)
@@ -101,24 +99,24 @@ def test_an_input_without_effect_gets_a_total_index_near_zero():
 
     problem = {"num_vars": 3, "names": ["x", "y", "dummy"], "bounds": [[0, 1]] * 3}
     x = sobol_sample.sample(problem, 2 ** 12, calc_second_order=False, seed=2)
-    est = se.sobol_indices(x[:, 0] + 2 * x[:, 1] ** 2, 3, seed=1)
+    est = sensitivity.sobol_indices(x[:, 0] + 2 * x[:, 1] ** 2, 3, seed=1)
     assert abs(est["ST"][2]) < 0.01 and abs(est["S1"][2]) < 0.01
     assert est["ST"][1] > est["ST"][0] > 0.1
 
 
 def test_constant_output_gets_zero_indices():
-    est = se.sobol_indices(np.ones(5 * 64), 3)
+    est = sensitivity.sobol_indices(np.ones(5 * 64), 3)
     assert np.all(est["S1"] == 0) and np.all(est["ST_high"] == 0)
     with pytest.raises(ValueError, match="7 runs is not a multiple of groups"):
-        se.sobol_indices(np.ones(7), 3)
+        sensitivity.sobol_indices(np.ones(7), 3)
 
 
 # ------------------------------------------------------------------------------ model
 def test_nominal_run_reproduces_score_cities():
     scores = random_panel(40, seed=4, missing=0.05)
     scored = score_cities(scores, frameworks=FRAMEWORKS).set_index("city")
-    data = se.model_data(scores, frameworks=FRAMEWORKS)
-    nom = se.nominal_run(data)
+    data = sensitivity.model_data(scores, frameworks=FRAMEWORKS)
+    nom = sensitivity.nominal_run(data)
     ref = scored.loc[data.info["city"]]
     assert np.allclose(nom.scores[0], ref["overall"].to_numpy(float), equal_nan=True)
     assert np.array_equal(np.nan_to_num(nom.ranks[0], nan=-1),
@@ -132,10 +130,10 @@ def test_nominal_run_reproduces_score_cities():
 def test_missing_value_treatments_by_hand():
     fw = toy_framework()
     scores = toy_scores({"P": [20, None, 25, 25], "Q": [40, 60, 0, 0]})
-    data = se.model_data(scores, frameworks={2: fw})
-    s = asm.nominal_settings(fw, 3)
-    s = asm.Settings(s.weights, s.aggregation, s.aggregations, s.thresholds, s.factors, np.array([0, 1, 2]))
-    runs = se.run_model(data, s)
+    data = sensitivity.model_data(scores, frameworks={2: fw})
+    s = sensitivity.nominal_settings(fw, 3)
+    s = sensitivity.Settings(s.weights, s.aggregation, s.aggregations, s.thresholds, s.factors, np.array([0, 1, 2]))
+    runs = sensitivity.run_model(data, s)
     p = list(data.info["city"]).index("P")
     # missing: P unscored; zero: a = 20, b = 50 -> 35; mean: a1 is half of 40, so a2 = 30 -> a = 50, overall 50
     assert np.isnan(runs.scores[0, p]) and np.isnan(runs.ranks[0, p]) and runs.levels[0, p] == -1
@@ -147,23 +145,23 @@ def test_missing_value_treatments_by_hand():
 
 def test_maxima_rescaling_keeps_components_out_of_100_by_hand():
     fw = toy_framework()
-    spec = asm.parse_spec({"assumptions": [{"name": "max", "kind": "maxima",
-                                            "ranges": {"a1": [20, 60], "a2": [30, 90]}}]}, fw)
-    settings = asm.decode(spec, fw, np.array([[0.5, 0.0]]))  # a1 = 40, a2 = 30 -> rescaled to 57.1 / 42.9
+    spec = sensitivity.parse_spec({"assumptions": [{"name": "max", "kind": "maxima",
+                                                    "ranges": {"a1": [20, 60], "a2": [30, 90]}}]}, fw)
+    settings = sensitivity.decode(spec, fw, np.array([[0.5, 0.0]]))  # a1 = 40, a2 = 30 -> rescaled to 57.1 / 42.9
     new_max = settings.factors[0] * fw.max_scores.to_numpy()
     assert new_max[:2].sum() == pytest.approx(100)
     assert new_max[0] == pytest.approx(100 * 40 / 70) and new_max[1] == pytest.approx(100 * 30 / 70)
-    data = se.model_data(toy_scores({"P": [40, 0, 0, 0], "Q": [0, 60, 0, 0]}), frameworks={2: fw})
-    runs = se.run_model(data, settings)
+    data = sensitivity.model_data(toy_scores({"P": [40, 0, 0, 0], "Q": [0, 60, 0, 0]}), frameworks={2: fw})
+    runs = sensitivity.run_model(data, settings)
     # P has all of a1: its share 1 x 57.14 points; Q all of a2: 42.86; b = 0; overall = a / 2
     assert runs.scores[0].tolist() == pytest.approx([100 * 40 / 70 / 2, 100 * 30 / 70 / 2])
 
 
 def test_decode_ranges_weights_and_choices():
     fw = FRAMEWORKS[2]
-    spec = asm.load_spec(fw)
-    u = np.random.default_rng(0).random((2000, asm.problem(spec)["num_vars"]))
-    s = asm.decode(spec, fw, u)
+    spec = sensitivity.load_spec(fw)
+    u = np.random.default_rng(0).random((2000, sensitivity.problem(spec)["num_vars"]))
+    s = sensitivity.decode(spec, fw, u)
     assert np.allclose(s.weights.sum(axis=1), 1)
     ratio = s.weights / s.weights.max(axis=1, keepdims=True)
     assert ratio.min() >= 0.75 / 1.25 - 1e-12
@@ -179,9 +177,9 @@ def test_decode_ranges_weights_and_choices():
 # -------------------------------------------------------------------------- the spec
 def test_bundled_spec_loads_and_drives_the_default():
     fw = FRAMEWORKS[2]
-    path = asm.spec_path(fw)
+    path = sensitivity.spec_path(fw)
     assert path.name == "dmaf-cycle-2.sensitivity.yaml" and path.is_file()
-    spec = asm.load_spec(fw)
+    spec = sensitivity.load_spec(fw)
     assert [a.kind for a in spec.assumptions] == ["weights", "aggregation", "thresholds", "maxima", "missing"]
     maxima = spec.assumptions[3].params["indicators"]
     inferred = fw.indicators.loc[fw.indicators["max_provenance"] == "inferred", "indicator"].tolist()
@@ -198,7 +196,7 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
                    "  - {name: x, kind: mystery}\n"
                    "  - {name: w, kind: missing, choices: [zero, guess]}\n")
     with pytest.raises(SpecError, match="7 problems in the sensitivity spec") as err:
-        asm.load_spec(fw, bad)
+        sensitivity.load_spec(fw, bad)
     text = str(err.value)
     assert text.startswith(str(bad))
     for part in ["'perturbation'", "zz", "'Gold'", "a1 is the only varied maximum", "'mystery'", "used twice",
@@ -206,22 +204,22 @@ def test_spec_errors_name_the_file_and_list_every_problem(tmp_path, monkeypatch)
         assert part in text
     (tmp_path / "v2.yaml").write_text("schema_version: 2\nassumptions: [{name: w, kind: weights}]\n")
     with pytest.raises(SpecError, match="schema_version"):
-        asm.load_spec(fw, tmp_path / "v2.yaml")
+        sensitivity.load_spec(fw, tmp_path / "v2.yaml")
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     with pytest.raises(SpecError, match="list.yaml: the file must hold a mapping"):
-        asm.load_spec(fw, tmp_path / "list.yaml")
+        sensitivity.load_spec(fw, tmp_path / "list.yaml")
     (tmp_path / "broken.yaml").write_text("assumptions: [\n")
     with pytest.raises(SpecError, match="not valid YAML"):
-        asm.load_spec(fw, tmp_path / "broken.yaml")
+        sensitivity.load_spec(fw, tmp_path / "broken.yaml")
     monkeypatch.setenv("DMAF_MAX_YAML_MB", "1")
     (tmp_path / "big.yaml").write_text("#" * (2 ** 20 + 1))
     with pytest.raises(SpecError, match="big.yaml"):
-        asm.load_spec(fw, tmp_path / "big.yaml")
+        sensitivity.load_spec(fw, tmp_path / "big.yaml")
     with pytest.raises(SpecError, match="absent.yaml"):
-        asm.load_spec(fw, tmp_path / "absent.yaml")
+        sensitivity.load_spec(fw, tmp_path / "absent.yaml")
     (tmp_path / "python.yaml").write_text("assumptions: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(SpecError, match="not valid YAML"):
-        asm.load_spec(fw, tmp_path / "python.yaml")
+        sensitivity.load_spec(fw, tmp_path / "python.yaml")
 
 
 def test_overlapping_threshold_ranges_are_refused():
@@ -229,10 +227,10 @@ def test_overlapping_threshold_ranges_are_refused():
               {"name": "Enabled", "min_score": 30}, {"name": "Higher", "min_score": 60}]
     fw = toy_framework(levels=levels)
     with pytest.raises(SpecError, match="overlap"):
-        asm.parse_spec({"assumptions": [{"name": "t", "kind": "thresholds",
-                                         "ranges": {"Enabled": [20, 65], "Higher": [50, 70]}}]}, fw)
+        sensitivity.parse_spec({"assumptions": [{"name": "t", "kind": "thresholds",
+                                                 "ranges": {"Enabled": [20, 65], "Higher": [50, 70]}}]}, fw)
     # a spread stops half-way to the neighbouring threshold
-    spec = asm.parse_spec({"assumptions": [{"name": "t", "kind": "thresholds", "spread": 20}]}, fw)
+    spec = sensitivity.parse_spec({"assumptions": [{"name": "t", "kind": "thresholds", "spread": 20}]}, fw)
     p = spec.assumptions[0].params
     assert p["levels"] == ["Enabled", "Higher"]
     assert p["high"][0] < 45 < p["low"][1] and p["low"][0] == pytest.approx(15) and p["high"][1] == 80
@@ -246,17 +244,17 @@ def test_adding_and_dropping_assumptions_needs_no_code(tmp_path):
                     "  - {name: weight of a, kind: weights, components: [a]}\n"
                     "  - {name: weight of b, kind: weights, components: [b], perturbation: 0.1}\n"
                     "  - {name: cut-off, kind: thresholds, ranges: {Enabled: [40, 60]}}\n")
-    res = se.sensitivity_analysis(scores, frameworks={2: fw}, spec=spec, n_samples=64)
+    res = sensitivity.sensitivity_analysis(scores, frameworks={2: fw}, spec=spec, n_samples=64)
     assert res.indices["assumption"].unique().tolist() == ["weight of a", "weight of b", "cut-off"]
     assert res.settings.iloc[0]["n_runs"] == 64 * 5
-    assert list(res.indices.columns) == se.INDEX_COLUMNS
+    assert list(res.indices.columns) == sensitivity.INDEX_COLUMNS
 
 
 # --------------------------------------------------------------------- the analysis
 @pytest.fixture(scope="module")
 def panel_result():
     scores = random_panel(30, seed=1)
-    return scores, se.sensitivity_analysis(scores, frameworks=FRAMEWORKS, n_samples=256, seed=3)
+    return scores, sensitivity.sensitivity_analysis(scores, frameworks=FRAMEWORKS, n_samples=256, seed=3)
 
 
 def test_sensitivity_tables_shape_and_sense(panel_result):
@@ -284,11 +282,11 @@ def test_runs_table_matches_a_direct_computation(panel_result):
     scores, res = panel_result
     from SALib.sample import sobol as sobol_sample
 
-    data = se.model_data(scores, frameworks=FRAMEWORKS)
-    spec = asm.load_spec(data.framework)
-    x = sobol_sample.sample(asm.problem(spec), 256, calc_second_order=False, seed=3)
-    s = asm.decode(spec, data.framework, x[:5])
-    runs = se.run_model(data, s)
+    data = sensitivity.model_data(scores, frameworks=FRAMEWORKS)
+    spec = sensitivity.load_spec(data.framework)
+    x = sobol_sample.sample(sensitivity.problem(spec), 256, calc_second_order=False, seed=3)
+    s = sensitivity.decode(spec, data.framework, x[:5])
+    runs = sensitivity.run_model(data, s)
     nominal = score_cities(scores, frameworks=FRAMEWORKS).set_index("city").loc[data.info["city"], "rank"]
     for r in range(5):
         assert res.runs.loc[r, "n_certified"] == runs.certified[r].sum()
@@ -298,8 +296,8 @@ def test_runs_table_matches_a_direct_computation(panel_result):
 
 def test_sensitivity_with_missing_values_counts_unscored_runs():
     scores = random_panel(20, seed=5, missing=0.04)
-    res = se.sensitivity_analysis(scores, frameworks=FRAMEWORKS, n_samples=128,
-                                  spec=asm.parse_spec({"assumptions": [
+    res = sensitivity.sensitivity_analysis(scores, frameworks=FRAMEWORKS, n_samples=128,
+                                           spec=sensitivity.parse_spec({"assumptions": [
                                       {"name": "missing", "kind": "missing"},
                                       {"name": "weights", "kind": "weights"}]}, FRAMEWORKS[2]))
     incomplete = score_cities(scores, frameworks=FRAMEWORKS).query("overall != overall")["city"]
@@ -313,7 +311,7 @@ def test_sensitivity_with_missing_values_counts_unscored_runs():
 
 def test_uncertainty_without_assumptions_is_the_nominal_ranking():
     scores = random_panel(15, seed=2)
-    res = se.uncertainty_analysis(scores, frameworks=FRAMEWORKS, kinds=(), n_draws=20)
+    res = sensitivity.uncertainty_analysis(scores, frameworks=FRAMEWORKS, kinds=(), n_draws=20)
     c = res.cities
     assert (c["median_rank"] == c["nominal_rank"]).all() and (c["rank_interval_width"] == 0).all()
     assert np.allclose(c["score_p05"], c["nominal_score"]) and set(c["p_certified"]) <= {0.0, 1.0}
@@ -322,9 +320,9 @@ def test_uncertainty_without_assumptions_is_the_nominal_ranking():
 def test_weights_and_aggregation_only_match_rank_robustness_in_distribution():
     scores = random_panel(25, seed=8)
     scored = score_cities(scores, frameworks=FRAMEWORKS)
-    a = se.uncertainty_analysis(scores, frameworks=FRAMEWORKS, kinds=("weights", "aggregation"), n_draws=4000,
-                                seed=1).cities.set_index("city")
-    b = rb.rank_robustness(scored, n_draws=4000, seed=2).cities.set_index("city").loc[a.index]
+    a = sensitivity.uncertainty_analysis(scores, frameworks=FRAMEWORKS, kinds=("weights", "aggregation"), n_draws=4000,
+                                         seed=1).cities.set_index("city")
+    b = sensitivity.rank_robustness(scored, n_draws=4000, seed=2).cities.set_index("city").loc[a.index]
     assert (a["nominal_rank"] == b["nominal_rank"]).all()
     assert np.abs(a["p_certified"] - b["p_certified"]).max() < 0.05
     assert np.abs(a["median_rank"] - b["median_rank"]).max() <= 1
@@ -343,7 +341,7 @@ def test_generic_framework_with_two_levels_and_three_components():
     rng = np.random.default_rng(0)
     rows = [{"cycle": 2, "city": f"T{i}", "indicator": ind, "score": float(rng.integers(0, m + 1))}
             for i in range(15) for ind, m in [("x1", 100), ("y1", 50), ("y2", 50), ("z1", 100)]]
-    res = se.sensitivity_analysis(pd.DataFrame(rows), frameworks={2: fw}, n_samples=64)
+    res = sensitivity.sensitivity_analysis(pd.DataFrame(rows), frameworks={2: fw}, n_samples=64)
     assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "thresholds", "maxima", "missing"]
     assert {"p_not_certified", "p_enabled"} <= set(res.cities.columns)
     assert res.cities["state"].isna().all()
@@ -357,7 +355,7 @@ def test_leave_one_out_by_hand():
                          "Q": [0, 30, 50, 50],   # a 30,  b 100 -> 65
                          "R": [20, 30, 25, 25],  # a 50,  b 50  -> 50
                          "S": [40, 0, 50, 0]})   # a 40,  b 50  -> 45
-    loo = se.leave_one_out(scores, frameworks={2: fw})
+    loo = sensitivity.leave_one_out(scores, frameworks={2: fw})
     ranks = loo.cities.pivot(index="left_out", columns="city", values="rank")
     nominal = loo.cities.drop_duplicates("city").set_index("city")["nominal_rank"]
     assert nominal.to_dict() == {"P": 2, "Q": 1, "R": 2, "S": 4}
@@ -401,12 +399,12 @@ def test_jrc_joint_outlier_flag_needs_both_conditions():
 def test_level_uncertainty_statement():
     fw = toy_framework()
     scores = toy_scores({"Edge": [20, 30, 25, 25], "Sure": [40, 60, 50, 50], "Low": [0, 0, 5, 0]})
-    edge = se.level_uncertainty(scores, city="Edge", frameworks={2: fw}, n_draws=500)
+    edge = sensitivity.level_uncertainty(scores, city="Edge", frameworks={2: fw}, n_draws=500)
     assert edge.level == "Enabled" and edge.matters and 0 < edge.p_level < 0.95
     assert "stays at Enabled in" in edge.statement() and "Not certified in" in edge.statement()
-    sure = se.level_uncertainty(scores, city="Sure", frameworks={2: fw}, n_draws=500)
+    sure = sensitivity.level_uncertainty(scores, city="Sure", frameworks={2: fw}, n_draws=500)
     assert sure.p_level == 1 and not sure.matters and sure.statement() == ""
-    assert se.level_uncertainty(scores, city="Nowhere", frameworks={2: fw}).level is None
+    assert sensitivity.level_uncertainty(scores, city="Nowhere", frameworks={2: fw}).level is None
 
 
 # ------------------------------------------------------------------------------ CLI
@@ -414,7 +412,7 @@ def test_cli_writes_the_indices_table(tmp_path, capsys):
     out = tmp_path / "indices.csv"
     assert main(["sensitivity", "--samples", "32", "--no-cities", "-o", str(out)]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == se.INDEX_COLUMNS
+    assert list(table.columns) == sensitivity.INDEX_COLUMNS
     assert table["output"].unique().tolist() == ["mean_rank_shift", "n_certified"]
     with pytest.raises(SystemExit, match="^2$") as exc:  # a usage error: argparse refuses the flag, exit status 2
         main(["sensitivity", "--samples", "100"])
@@ -435,12 +433,12 @@ def test_card_level_uncertainty_is_computed_once_per_data_set_and_escaped(monkey
     calls = []
     real = card_uncertainty.card_table
     monkeypatch.setattr(card_uncertainty, "card_table", lambda *a, **k: calls.append(1) or real(*a, **k))
-    html = se.level_uncertainty_html(data, city="<Edge & co>")
+    html = sensitivity.level_uncertainty_html(data, city="<Edge & co>")
     assert "&lt;Edge &amp; co&gt; stays at Enabled in" in html and "<Edge" not in html
-    assert se.level_uncertainty_html(data, city="Sure") == ""
+    assert sensitivity.level_uncertainty_html(data, city="Sure") == ""
     assert len(calls) == 1
     other = SimpleNamespace(scores=scores.copy(), frameworks={2: fw}, cities=None, cycles=[2])
-    se.card_level_uncertainty(other, city="Sure")
+    sensitivity.card_level_uncertainty(other, city="Sure")
     assert len(calls) == 2
 
 
@@ -450,22 +448,22 @@ def test_sensitivity_plot_draws_one_bar_per_assumption_and_output():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import national as plots
+    from dmaf_analysis import national
 
     indices = pd.DataFrame({"output": ["mean_rank_shift"] * 3 + ["n_certified"] * 3 + ["rank: X"] * 3,
                             "assumption": ["w", "<t>", "m"] * 3, "S1": 0.1, "S1_low": 0.0, "S1_high": 0.2,
                             "ST": [0.5, 0.0, 0.2, 0.1, 0.9, 0.0, 0.3, 0.3, 0.3], "ST_low": 0.0, "ST_high": 0.95})
-    ax = plots.sensitivity_plot(indices)
+    ax = national.sensitivity_plot(indices)
     assert len(ax.patches) == 6
     widths = sorted(round(p.get_width(), 3) for p in ax.patches)
     assert widths == [0.0, 0.0, 0.1, 0.2, 0.5, 0.9]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["w", "<t>", "m"]
     plt.close(ax.figure)
-    ax = plots.sensitivity_plot(indices.iloc[0:0])
+    ax = national.sensitivity_plot(indices.iloc[0:0])
     assert "No data" in ax.texts[0].get_text()
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="index must be 'ST' or 'S1'"):
-        plots.sensitivity_plot(indices, index="S2")
+        national.sensitivity_plot(indices, index="S2")
 
 
 def test_city_drivers_pick_the_largest_total_index():
@@ -474,16 +472,16 @@ def test_city_drivers_pick_the_largest_total_index():
                    "rank: B", "rank: B", "certified: B", "certified: B"],
         "assumption": ["w", "w", "t", "w", "t", "w", "t", "w", "t"],
         "ST": [0.9, 0.7, 0.0, 0.1, 0.8, 0.2, 0.3, 0.0, 0.0]})
-    drivers = se.city_drivers(indices).set_index("city")
+    drivers = sensitivity.city_drivers(indices).set_index("city")
     assert drivers.loc["A", ["rank_driver", "certified_driver"]].tolist() == ["w", "t"]
     assert drivers.loc["B", "rank_driver"] == "t" and drivers.loc["B", "rank_ST"] == pytest.approx(0.3)
     assert pd.isna(drivers.loc["B", "certified_driver"]) and drivers.loc["B", "certified_ST"] == 0
-    assert se.city_drivers(indices.iloc[:1]).empty
+    assert sensitivity.city_drivers(indices.iloc[:1]).empty
 
 
 def test_city_drivers_on_a_real_analysis(panel_result):
     _, res = panel_result
-    drivers = se.city_drivers(res.indices)
+    drivers = sensitivity.city_drivers(res.indices)
     assert len(drivers) == res.cities["city"].nunique()
     # thresholds never move a rank, so they never drive one
     assert "thresholds" not in set(drivers["rank_driver"].dropna())

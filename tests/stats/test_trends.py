@@ -9,7 +9,7 @@ import pytest
 from conftest import FOUR_LEVELS, frameworks_with_levels
 from scipy import stats as sps
 
-from dmaf_analysis import stats as trends
+from dmaf_analysis import stats
 from dmaf_analysis.errors import DmafError
 from dmaf_analysis.framework import component_map, parse_framework
 from dmaf_analysis.scoring import rank_within_cycle
@@ -72,12 +72,12 @@ def test_paired_scores_follow_a_renaming_crosswalk():
     first["level"] = fws[1].levels_for(first["overall"])
     second = cycle_rows(2, {"A": 30.0, "B": 35.0})
     scored = pd.concat([first, second], ignore_index=True)
-    paired = trends.paired_scores(scored, cycle_from=1, cycle_to=2, frameworks=fws)
+    paired = stats.paired_scores(scored, cycle_from=1, cycle_to=2, frameworks=fws)
     row = paired[(paired["city"] == "A") & (paired["measure"] == "people")].iloc[0]
     assert (row["score_from"], row["score_to"], row["change"]) == (22.0, 32.0, 10.0)
     assert component_map(2, 1, frameworks=fws)["people"] == "old_people"
     # levels from each cycle's own framework
-    ch = trends.city_changes(scored, cycle_from=1, cycle_to=2, frameworks=fws)
+    ch = stats.city_changes(scored, cycle_from=1, cycle_to=2, frameworks=fws)
     assert ch.set_index("city")["level_from"].to_dict() == {"A": "Low", "B": "Low"}
     # A: Low (1st of 2 levels) -> Enabled (2nd of 4): one step up in the level lists
     assert ch.set_index("city").loc["A", "level_change"] == 1
@@ -93,8 +93,8 @@ def test_several_components_mapped_onto_one_are_averaged():
     first = pd.DataFrame({"cycle": 1, "city": ["A"], "state": "S", "region": "R", "a": [20.0], "b": [50.0],
                           "overall": [35.0], "level": ["Low"], "rank": [1]})
     second = cycle_rows(2, {"A": 30.0})
-    paired = trends.paired_scores(pd.concat([first, second], ignore_index=True), cycle_from=1, cycle_to=2,
-                                  frameworks=fws)
+    paired = stats.paired_scores(pd.concat([first, second], ignore_index=True), cycle_from=1, cycle_to=2,
+                                 frameworks=fws)
     assert paired["measure"].tolist() == ["policy", "overall"]
     policy = paired.iloc[0]
     assert (policy["score_from"], policy["score_to"]) == (35.0, second.loc[0, "policy"])
@@ -112,7 +112,7 @@ def test_component_map_without_shared_components_fails():
 
 
 def test_paired_scores_and_changes():
-    paired = trends.paired_scores(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+    paired = stats.paired_scores(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
     assert sorted(paired["city"].unique()) == list("ABCDEFG")
     assert paired["measure"].unique().tolist() == COMPONENTS + ["overall"]
     a = paired[(paired["city"] == "A")].set_index("measure")
@@ -120,7 +120,7 @@ def test_paired_scores_and_changes():
 
 
 def test_city_changes_ranks_and_levels():
-    ch = trends.city_changes(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS).set_index("city")
+    ch = stats.city_changes(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS).set_index("city")
     assert ch.index[:2].tolist() == ["E", "G"]  # largest gains first, equal gains by name
     assert ch.loc["G", "change"] == 15.0
     # cycle 1 ranks: G 1, D 2, C 3, F 4, Only1 5, B 6, A 7, E 8
@@ -134,16 +134,16 @@ def test_city_changes_ranks_and_levels():
 
 def test_rank_biserial_by_hand():
     # |d| ranks 1, 2, 3, 4; W+ = 1 + 3 + 4 = 8, W- = 2 -> r = (8 - 2) / 10
-    assert trends.rank_biserial([1, -2, 3, 4]) == pytest.approx(0.6)
+    assert stats.rank_biserial([1, -2, 3, 4]) == pytest.approx(0.6)
     # zeros dropped; ties get average ranks: |d| = 1, 1, 2 -> ranks 1.5, 1.5, 3; W+ = 4.5, W- = 1.5
-    assert trends.rank_biserial([1, -1, 2, 0]) == pytest.approx(0.5)
-    assert trends.rank_biserial([2, 3]) == 1.0
-    assert math.isnan(trends.rank_biserial([0, 0]))
+    assert stats.rank_biserial([1, -1, 2, 0]) == pytest.approx(0.5)
+    assert stats.rank_biserial([2, 3]) == 1.0
+    assert math.isnan(stats.rank_biserial([0, 0]))
 
 
 def test_change_summary_matches_scipy():
     scored = panel()
-    table = trends.change_summary(scored, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS, seed=3)
+    table = stats.change_summary(scored, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS, seed=3)
     row = table.set_index("measure").loc["overall"]
     d = np.array([CYCLE2[c] - CYCLE1[c] for c in "ABCDEFG"])
     ref = sps.wilcoxon(d)
@@ -152,16 +152,16 @@ def test_change_summary_matches_scipy():
     assert row["median_change"] == pytest.approx(np.median(d))
     assert row["wilcoxon_statistic"] == pytest.approx(ref.statistic)
     assert row["p_value"] == pytest.approx(ref.pvalue)
-    assert row["rank_biserial"] == pytest.approx(trends.rank_biserial(d))
+    assert row["rank_biserial"] == pytest.approx(stats.rank_biserial(d))
     assert row["mean_change_ci_low"] <= row["mean_change"] <= row["mean_change_ci_high"]
     assert row["median_change_ci_low"] <= row["median_change"] <= row["median_change_ci_high"]
     assert row["mean_from"] == pytest.approx(np.mean([CYCLE1[c] for c in "ABCDEFG"]))
-    again = trends.change_summary(scored, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS, seed=3)
+    again = stats.change_summary(scored, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS, seed=3)
     pd.testing.assert_frame_equal(table, again)
 
 
 def test_change_summary_counts_by_hand():
-    table = trends.change_summary(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+    table = stats.change_summary(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
     row = table.set_index("measure").loc["overall"]
     # changes: A +11, B -2, C +11, D 0, E +15, F -5, G +15
     assert (row["n_improved"], row["n_declined"], row["n_unchanged"]) == (4, 2, 1)
@@ -169,13 +169,13 @@ def test_change_summary_counts_by_hand():
 
 def test_change_summary_with_no_change_gives_nan_test():
     same = pd.concat([cycle_rows(1, CYCLE1), cycle_rows(2, CYCLE1)], ignore_index=True)
-    table = trends.change_summary(same, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+    table = stats.change_summary(same, cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
     assert table["p_value"].isna().all() and table["rank_biserial"].isna().all()
     assert (table["mean_change"] == 0).all() and (table["n_unchanged"] == 8).all()
 
 
 def test_transition_matrix_by_hand():
-    tm = trends.transition_matrix(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+    tm = stats.transition_matrix(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
     assert len(tm) == 16 and tm["n"].sum() == 7
     grid = tm.set_index(["level_from", "level_to"])["n"]
     # cycle 1 levels: A,E Not certified; B,C,F Enabled; D,G Level 3
@@ -193,7 +193,7 @@ def test_transition_matrix_by_hand():
 
 
 def test_rank_mobility_matches_scipy():
-    row = trends.rank_mobility(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS).iloc[0]
+    row = stats.rank_mobility(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS).iloc[0]
     x = [CYCLE1[c] for c in "ABCDEFG"]
     y = [CYCLE2[c] for c in "ABCDEFG"]
     assert row["n"] == 7
@@ -207,8 +207,8 @@ def test_rank_mobility_matches_scipy():
 
 
 def test_most_changed_orders_and_filters():
-    ch = trends.city_changes(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
-    most = trends.most_changed(ch, n=3)
+    ch = stats.city_changes(panel(), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+    most = stats.most_changed(ch, n=3)
     up = most[most["direction"] == "improved"]
     down = most[most["direction"] == "declined"]
     assert up["city"].tolist() == ["E", "G", "A"]  # +15, +15 (by name), +11
@@ -218,7 +218,7 @@ def test_most_changed_orders_and_filters():
 
 
 def test_unpaired_cities_listed_both_ways():
-    un = trends.unpaired_cities(panel(), cycle_from=1, cycle_to=2)
+    un = stats.unpaired_cities(panel(), cycle_from=1, cycle_to=2)
     assert un["city"].tolist() == ["Only1", "Only2"]
     assert un["present_in"].tolist() == [1, 2] and un["absent_from"].tolist() == [2, 1]
     assert un["overall"].tolist() == [40.0, 55.0]
@@ -227,4 +227,4 @@ def test_unpaired_cities_listed_both_ways():
 
 def test_missing_cycle_is_a_clear_error():
     with pytest.raises(DmafError, match="no scores for cycle 1"):
-        trends.paired_scores(cycle_rows(2, CYCLE2), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)
+        stats.paired_scores(cycle_rows(2, CYCLE2), cycle_from=1, cycle_to=2, frameworks=FRAMEWORKS)

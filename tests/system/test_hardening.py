@@ -301,7 +301,7 @@ def _framework_with_names(component_suffix: str, level_name: str):
 def test_every_chart_label_from_data_is_escaped(small_scores):
     import matplotlib.pyplot as plt
 
-    from dmaf_analysis import card as report_plots
+    from dmaf_analysis import card
     from dmaf_analysis.national import _charts as plots
     from dmaf_analysis.scoring import score_cities
 
@@ -320,9 +320,9 @@ def test_every_chart_label_from_data_is_escaped(small_scores):
                                                 "rho": [1.0, 0.5, 0.5, 1.0]})),
         plots.effective_weights_plot(pd.DataFrame({"level": ["component"] * 2, "item": ["$p", "q$"],
                                                    "nominal_weight": [0.5, 0.5], "effective_weight": [0.4, 0.6]})),
-        report_plots.plot_components(pd.DataFrame({"name": ["Budget ($)", "$People"], "score": [10.0, 20.0],
-                                                   "national_median": [5.0, 6.0], "top10_mean": [7.0, 8.0]}),
-                                     city="A $\\frac$ City"),
+        card.plot_components(pd.DataFrame({"name": ["Budget ($)", "$People"], "score": [10.0, 20.0],
+                                           "national_median": [5.0, 6.0], "top10_mean": [7.0, 8.0]}),
+                             city="A $\\frac$ City"),
     ]
     from matplotlib.text import Text
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import FOUR_LEVELS, ONE_LEVEL, TWO_LEVELS
 
-from dmaf_analysis import card as report
+from dmaf_analysis import card
 from dmaf_analysis import national
 from dmaf_analysis.card import _html as report_html
 from dmaf_analysis.cli import main
@@ -61,12 +61,12 @@ def test_card_sections_work_with_any_number_of_levels(levels_env):
     fw = data.frameworks[2]
     assert len(fw.levels) == n
     for city in ("Surat", "Ludhiana", "Kohima", "Ajmer"):
-        head = report.report_headline(data, city=city)
+        head = card.report_headline(data, city=city)
         assert head.level in fw.levels["level"].tolist()
         assert head.level_low in fw.levels["level"].tolist() and head.level_high in fw.levels["level"].tolist()
         page = report_html.headline_html(head)
         assert head.level in page
-        path = report.path_to_next_level(data, city=city)
+        path = card.path_to_next_level(data, city=city)
         html = report_html.path_html(path)
         assert path.statement in html.replace("&#x27;", "'")
         if path.at_top_level:  # the highest level: a move up the ranking instead
@@ -77,8 +77,8 @@ def test_card_sections_work_with_any_number_of_levels(levels_env):
             assert path.target_level == fw.next_level(path.current_level)[0]
             assert path.resulting_overall >= path.target_min_score - 1e-9
     # with one level every city is at the top; with four, Surat (94) is at "Level 4"
-    assert report.path_to_next_level(data, city="Ludhiana").at_top_level == (n == 1)
-    assert report.report_headline(data, city="Surat").level == LEVEL_SETS[n][-1]["name"]
+    assert card.path_to_next_level(data, city="Ludhiana").at_top_level == (n == 1)
+    assert card.report_headline(data, city="Surat").level == LEVEL_SETS[n][-1]["name"]
 
 
 def test_national_tables_list_every_level(levels_env):

@@ -16,11 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dmaf_analysis import card as compare
-from dmaf_analysis import card as report
-from dmaf_analysis import card as report_plots
+from dmaf_analysis import card
 from dmaf_analysis import national
-from dmaf_analysis import scoring as whatif
+from dmaf_analysis import scoring
 from dmaf_analysis.cli import main
 from dmaf_analysis.errors import DmafError, FrameworkError
 from dmaf_analysis.framework import parse_framework
@@ -117,23 +115,23 @@ def test_national_tables_cover_every_component_and_level(fw_name):
 
 def test_report_card_functions_use_names_weights_and_recommendations(fw_name):
     data = load_dataset(scores_file(fw_name))
-    head = report.report_headline(data, city="Eastwick")
+    head = card.report_headline(data, city="Eastwick")
     fw = data.frameworks[data.latest_cycle]
     assert head.title.startswith(f"Eastwick, East Province: {fw.name}")
     assert "DMAF" not in head.title
     assert "equal component weights" not in head.provenance_notice   # the weights are not equal
-    comps = report.component_comparison(data, city="Eastwick")
+    comps = card.component_comparison(data, city="Eastwick")
     assert comps["name"].tolist() == fw.components["name"].tolist()
-    inds = report.indicator_scores(data, city="Eastwick")
+    inds = card.indicator_scores(data, city="Eastwick")
     assert inds["component_name"].tolist() == fw.indicators["component"].map(
         fw.components.set_index("component")["name"]).tolist()
-    recs = report.recommendations(data, city="Aldmoor")
+    recs = card.recommendations(data, city="Aldmoor")
     if fw_name == "trio":          # no recommendations file: the section is left out
-        assert recs.empty and not report.has_recommendations(data)
+        assert recs.empty and not card.has_recommendations(data)
     else:                          # texts for wa-01 and d-01 only
-        assert report.has_recommendations(data)
+        assert card.has_recommendations(data)
         assert set(recs["indicator"]) <= {"wa-01", "d-01"} and len(recs)
-    path = report.path_to_next_level(data, city="Aldmoor")
+    path = card.path_to_next_level(data, city="Aldmoor")
     if fw_name == "trio":          # one level: nothing above it
         assert path.at_top_level
 
@@ -143,7 +141,7 @@ def test_what_if_rescored_by_hand_on_septet(monkeypatch):
     data = load_dataset(scores_file("septet"))
     raw = pd.read_csv(scores_file("septet"))
     raw = raw[raw["cycle"] == 2]
-    table = whatif.what_if(data, city="aldmoor", changes={"wa-01": 70, "h-02": 65})
+    table = scoring.what_if(data, city="aldmoor", changes={"wa-01": 70, "h-02": 65})
     assert table["scenario"].tolist() == ["current", "what-if"]
     mine = raw[raw["city"] == "Aldmoor"].set_index("indicator")["score"].astype(float)
     new = mine.copy()
@@ -160,20 +158,20 @@ def test_what_if_rescored_by_hand_on_septet(monkeypatch):
     others = hand_scores("septet").query("cycle == 2 and city != 'Aldmoor'")["overall"]
     assert table["rank"].tolist() == [1 + int((others > overall[k]).sum()) for k in ("current", "what-if")]
     with pytest.raises(DmafError, match="'wa-1' is not an indicator.*closest: wa-01"):
-        whatif.what_if(data, city="Aldmoor", changes={"wa-1": 10})
+        scoring.what_if(data, city="Aldmoor", changes={"wa-1": 10})
     with pytest.raises(DmafError, match="outside 0 to 100"):
-        whatif.what_if(data, city="Aldmoor", changes={"d-01": 101})
+        scoring.what_if(data, city="Aldmoor", changes={"d-01": 101})
 
 
 def test_compare_on_trio(monkeypatch, tmp_path):
     monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / "trio"))
     data = load_dataset(scores_file("trio"))
-    summary = compare.compare_summary(data, names=["Dunmere", "aldmoor"])
+    summary = card.compare_summary(data, names=["Dunmere", "aldmoor"])
     assert summary["city"].tolist() == ["Dunmere", "Aldmoor"]
     expected = hand_scores("trio").set_index("city")
     assert summary["overall"].tolist() == pytest.approx(expected.loc[["Dunmere", "Aldmoor"], "overall"].tolist())
     assert list(summary.columns[-3:]) == ["gov", "skills", "kit"]
-    page = compare.comparison_html(data, names=["Dunmere", "Aldmoor"], figure=False)
+    page = card.comparison_html(data, names=["Dunmere", "Aldmoor"], figure=False)
     assert "<title>Trio Readiness Check, Cycle 1: Dunmere and Aldmoor compared</title>" in page
     assert "Skills &amp; Staff" in page                # names escaped, from the framework
 
@@ -187,7 +185,7 @@ def test_reserved_or_empty_component_ids_are_refused():
 
 
 def test_recommendations_section_left_out_without_texts():
-    assert report_plots.recommendations_section_html(pd.DataFrame(), available=False) == ""
+    assert card.recommendations_section_html(pd.DataFrame(), available=False) == ""
 
 
 @pytest.mark.slow
@@ -218,7 +216,7 @@ def test_component_chart_wraps_many_component_names(monkeypatch):
 
     monkeypatch.setenv("DMAF_DATA_DIR", str(FIXTURES / "septet"))
     data = load_dataset(scores_file("septet"))
-    ax = report_figures.plot_components(report.component_comparison(data, city="Eastwick"), city="Eastwick")
+    ax = report_figures.plot_components(card.component_comparison(data, city="Eastwick"), city="Eastwick")
     labels = [t.get_text() for t in ax.get_xticklabels()]
     plt.close(ax.figure)
     assert labels == ["Water Data", "Transit\nFeeds", "Health\nRegisters", "Land\nRecords", "Budget\nOpenness",

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from dmaf_analysis._util.numeric import format_number
-from dmaf_analysis import card as report
+from dmaf_analysis import card
 from dmaf_analysis import national
-from dmaf_analysis import national as plots
-from dmaf_analysis import stats as trends
+from dmaf_analysis import stats
 from dmaf_analysis.card import _figures as report_figures
 from dmaf_analysis.card import _html as report_html
 from dmaf_analysis.cities import load_cities
@@ -26,7 +25,7 @@ LUDHIANA_SYNTHETIC = {"2.b", "2.e", "3.b", "3.d", "4.a", "4.e"}
 
 @pytest.fixture(scope="module")
 def bundled():
-    return report.load_report_data()
+    return card.load_report_data()
 
 
 def dataset(rows) -> Dataset:
@@ -44,7 +43,7 @@ def real_rows(cycle: int, city: str, fraction: float, source: str = "report_card
 
 # --------------------------------------------------------------------------- headline
 def test_ludhiana_headline_gives_the_range_beside_the_panel_value(bundled):
-    h = report.report_headline(bundled, city="Ludhiana")
+    h = card.report_headline(bundled, city="Ludhiana")
     assert (h.overall_low, h.overall_high, h.level_low, h.level_high) == (10, 35, "Not certified", "Enabled")
     assert h.partly_unknown and not h.fully_synthetic and h.n_unknown == 6
     assert h.known_statement.startswith(
@@ -59,7 +58,7 @@ def test_ludhiana_headline_gives_the_range_beside_the_panel_value(bundled):
 
 
 def test_a_fully_synthetic_city_says_so_in_its_headline(bundled):
-    h = report.report_headline(bundled, city="Surat")
+    h = card.report_headline(bundled, city="Surat")
     assert h.fully_synthetic
     assert h.known_statement.startswith("Every indicator value of Surat on this card is synthetic")
     page = report_html.headline_html(h)
@@ -69,7 +68,7 @@ def test_a_fully_synthetic_city_says_so_in_its_headline(bundled):
 
 def test_a_city_with_every_value_on_record_has_no_range():
     data = dataset(real_rows(2, "Pune", 0.5) + real_rows(2, "Surat", 0.8, source="synthetic"))
-    h = report.report_headline(data, city="Pune")
+    h = card.report_headline(data, city="Pune")
     assert h.n_unknown == 0 and h.known_statement == "" and h.range_text == ""
     page = report_html.headline_html(h)
     assert "on the values on record" not in page and "dmaf-known" not in page
@@ -78,7 +77,7 @@ def test_a_city_with_every_value_on_record_has_no_range():
 def test_missing_values_count_as_unknown_in_the_range():
     rows = real_rows(2, "Pune", 0.5)
     rows = [r for r in rows if r["indicator"] != "5.d"]  # 5.d (max 30) not reported
-    h = report.report_headline(dataset(rows), city="Pune")
+    h = card.report_headline(dataset(rows), city="Pune")
     assert h.n_unknown == 1 and h.range_text
     # by hand: the other 20 values give sum/5; 5.d adds 0 to 30 points (0 to 6 overall)
     known = sum(r["score"] for r in rows) / 5
@@ -88,7 +87,7 @@ def test_missing_values_count_as_unknown_in_the_range():
 
 # ------------------------------------------------------------------------- components
 def test_component_table_and_chart_mark_the_synthetic_part(bundled):
-    comp = report.component_comparison(bundled, city="Ludhiana").set_index("component")
+    comp = card.component_comparison(bundled, city="Ludhiana").set_index("component")
     scores = bundled.scores[(bundled.scores["cycle"] == 2) & (bundled.scores["city"] == "Ludhiana")]
     synthetic = scores[scores["source"] == "synthetic"].set_index("indicator")["score"]
     by_hand = {"policy": 0.0, "people": synthetic[["2.b", "2.e"]].sum(), "process": synthetic[["3.b", "3.d"]].sum(),
@@ -110,7 +109,7 @@ def test_component_table_and_chart_mark_the_synthetic_part(bundled):
 
 def test_chart_without_synthetic_values_has_no_hatching():
     data = dataset(real_rows(2, "Pune", 0.5) + real_rows(2, "Surat", 0.8))
-    comp = report.component_comparison(data, city="Pune")
+    comp = card.component_comparison(data, city="Pune")
     assert (comp["synthetic_points"] == 0).all()
     ax = report_figures.plot_components(comp, city="Pune")
     assert not [p for p in ax.patches if p.get_hatch()]
@@ -121,30 +120,30 @@ def test_chart_without_synthetic_values_has_no_hatching():
 
 # ---------------------------------------------------------- indicators, strengths, recs
 def test_indicator_table_marks_each_synthetic_value(bundled):
-    page = report_html.indicators_html(report.indicator_scores(bundled, city="Ludhiana"))
+    page = report_html.indicators_html(card.indicator_scores(bundled, city="Ludhiana"))
     rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
     marked = {re.search(r"<td[^>]*>([0-9.&;a-z]+) ", r).group(1) for r in rows if "(synthetic)" in r}
     assert marked == LUDHIANA_SYNTHETIC
 
 
 def test_strengths_of_a_city_with_real_values_come_from_its_real_values(bundled):
-    table = report.strengths_and_weaknesses(bundled, city="Ludhiana")
+    table = card.strengths_and_weaknesses(bundled, city="Ludhiana")
     assert len(table) and set(table["source"]) == {"report_card"}
     assert not set(table["indicator"]) & LUDHIANA_SYNTHETIC
     # a fully synthetic city still gets strengths, every one marked
-    surat = report.strengths_and_weaknesses(bundled, city="Surat")
+    surat = card.strengths_and_weaknesses(bundled, city="Surat")
     assert len(surat) and set(surat["source"]) == {"synthetic"}
     assert report_html.strengths_html(surat).count("(synthetic)") == len(surat)
 
 
 def test_recommendations_mark_synthetic_scores(bundled):
-    recs = report.recommendations(bundled, city="Ludhiana")
+    recs = card.recommendations(bundled, city="Ludhiana")
     page = report_html.recommendations_html(recs)
     assert page.count("(synthetic)") == int((recs["source"] == "synthetic").sum()) > 0
 
 
 def test_peers_say_whose_values_are_synthetic(bundled):
-    peers = report.peer_comparison(bundled, city="Ludhiana")
+    peers = card.peer_comparison(bundled, city="Ludhiana")
     me = peers[peers["is_report_city"]].iloc[0]
     assert me["n_synthetic"] == 6 and me["n_indicators"] == 21
     page = report_html.peers_html(peers)
@@ -153,7 +152,7 @@ def test_peers_say_whose_values_are_synthetic(bundled):
 
 # ------------------------------------------------------------------------------ change
 def test_change_section_says_the_earlier_values_are_synthetic(bundled):
-    change = report.change_since_previous(bundled, city="Ludhiana")
+    change = card.change_since_previous(bundled, city="Ludhiana")
     assert change.statement.startswith("Every Cycle 1 value of Ludhiana is synthetic")
     assert "Cycle 1 (synthetic)" in report_html.change_html(change)
 
@@ -161,10 +160,10 @@ def test_change_section_says_the_earlier_values_are_synthetic(bundled):
 def test_change_from_real_earlier_values_has_no_note():
     data = dataset(real_rows(1, "Pune", 0.3) + real_rows(2, "Pune", 0.5) + real_rows(1, "Surat", 0.2, "synthetic")
                    + real_rows(2, "Surat", 0.4, "synthetic"))
-    change = report.change_since_previous(data, city="Pune")
+    change = card.change_since_previous(data, city="Pune")
     assert change.previous_synthetic_note == "" and "synthetic" not in change.statement
     assert "(synthetic)" not in report_html.change_html(change)
-    surat = report.change_since_previous(data, city="Surat")
+    surat = card.change_since_previous(data, city="Surat")
     assert surat.statement.startswith("Every Cycle 1 value of Surat is synthetic")
 
 
@@ -172,11 +171,11 @@ def test_change_from_real_earlier_values_has_no_note():
 def test_trends_and_most_changed_say_when_earlier_values_are_synthetic(bundled):
     notes = national.data_notice(bundled, [1, 2])
     assert notes[0].startswith("Every Cycle 1 value is SYNTHETIC")
-    changes = trends.city_changes(bundled.scored, cycle_from=1, cycle_to=2, frameworks=bundled.frameworks)
+    changes = stats.city_changes(bundled.scored, cycle_from=1, cycle_to=2, frameworks=bundled.frameworks)
     assert set(changes["earlier_values"]) == {"synthetic"}
-    most = trends.most_changed(changes, n=3)
+    most = stats.most_changed(changes, n=3)
     assert set(most["earlier_values"]) == {"synthetic"}
-    ax = plots.most_changed_plot(most)
+    ax = national.most_changed_plot(most)
     assert "every earlier value synthetic" in ax.get_title()
     matplotlib.pyplot.close(ax.figure)
 
@@ -184,10 +183,10 @@ def test_trends_and_most_changed_say_when_earlier_values_are_synthetic(bundled):
 def test_most_changed_marks_only_the_cities_with_synthetic_earlier_values():
     data = dataset(real_rows(1, "Pune", 0.3) + real_rows(2, "Pune", 0.5) + real_rows(1, "Surat", 0.2, "synthetic")
                    + real_rows(2, "Surat", 0.6))
-    changes = trends.city_changes(data.scored, cycle_from=1, cycle_to=2, frameworks=FWS).set_index("city")
+    changes = stats.city_changes(data.scored, cycle_from=1, cycle_to=2, frameworks=FWS).set_index("city")
     assert changes.loc["Pune", "earlier_values"] == "on record"
     assert changes.loc["Surat", "earlier_values"] == "synthetic"
-    ax = plots.most_changed_plot(trends.most_changed(changes.reset_index()))
+    ax = national.most_changed_plot(stats.most_changed(changes.reset_index()))
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Surat *" in labels and "Pune" in labels and "earlier values synthetic" in ax.get_title()
     matplotlib.pyplot.close(ax.figure)
