@@ -5,6 +5,10 @@
   fail or draw something else. Every label taken from data (city, state, region,
   component, indicator and level names, group names, legend entries) goes
   through this one function before it reaches a chart.
+* :func:`spreadsheet_text` - a spreadsheet runs text starting with ``= + - @`` (or a
+  tab or carriage return) as a formula, and a workbook cannot hold most control
+  characters: such text gets a leading apostrophe and visible escapes. Every cell
+  and header of a workbook goes through it.
 * :func:`terminal_text` - control characters (ESC sequences can retitle,
   recolour or clear a terminal) are shown as visible escapes such as ``\\x1b``.
   The command line applies it to everything it prints to a terminal.
@@ -51,4 +55,20 @@ def chart_labels(values):
     return [chart_text(v) for v in values]
 
 
-__all__ = ["chart_labels", "chart_text", "terminal_text"]
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """``value`` as a spreadsheet shows it as data, never runs it; anything but text is returned as is.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading
+    apostrophe (the OWASP advice against formula injection); control characters
+    other than tab and newline are shown as ``\\xNN`` (a workbook cannot hold them).
+    """
+    if not isinstance(value, str):
+        return value
+    text = "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    return terminal_text(text)
+
+
+__all__ = ["chart_labels", "chart_text", "spreadsheet_text", "terminal_text"]

@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from ._args import power_of_two
+from ._tables import write_for_people
 
 __all__ = ["register"]
 
@@ -29,12 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-cities", action="store_true",
                    help="only the two national outputs (mean_rank_shift, n_certified), not one per city")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the table here (CSV or Parquet by suffix) instead of printing it as CSV")
+                   help="write the table here (CSV, Parquet or an Excel workbook, by suffix) instead of printing "
+                        "it as CSV")
     p.set_defaults(func=_run_sensitivity)
 
 
 def _run_sensitivity(args) -> int:
-    from ..io import spreadsheet_safe, write_table
+    from ..io import spreadsheet_safe
     from ..scoring import load_dataset, resolve_cycle
     from ..sensitivity import INDEX_COLUMNS, sensitivity_analysis
 
@@ -50,7 +52,10 @@ def _run_sensitivity(args) -> int:
             f"({int(s['n_groups'])} assumptions + 2)), spec {s['spec']}"
             + (f"\nnote: {s['notes']}" if s["notes"] else ""))
     if args.output:
-        write_table(table, args.output)
+        write_for_people(table, args.output, scores=scores[scores["cycle"] == cycle], frameworks=frameworks,
+                         title=f"Sensitivity of ranks and certification, cycle {cycle}",
+                         holds=("Sobol indices of each declared assumption for each output (sheet 'Results'); "
+                                + note.replace("\n", " ")))
         print(f"wrote {len(table)} rows to {args.output}; {note}")
     else:
         spreadsheet_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.6g")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["register"]
+__all__ = ["register", "write_for_people"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score every city: components, overall, level, rank",
                        description="Score every city and cycle of a score table.")
     p.add_argument("file", help="score table (CSV or Parquet)")
-    p.add_argument("-o", "--output", help="write the result here (CSV or Parquet by suffix) instead of printing it")
+    p.add_argument("-o", "--output", help="write the result here (CSV, Parquet or an Excel workbook, by suffix) "
+                                          "instead of printing it")
     p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
     p.add_argument("--missing-as-zero", action="store_true",
                    help="count missing indicators as 0 points (default: the component is missing)")
@@ -47,6 +48,26 @@ def _load(args):
     return read_scores(args.file, frameworks=frameworks, cities=cities), frameworks, cities
 
 
+def write_for_people(table, target, *, scores, frameworks, title: str, holds: str, inputs=()) -> None:
+    """``table`` to ``target``: CSV or Parquet as it is, or an Excel workbook for people (About sheet, worded
+    headers, formats, where each city row's values come from)."""
+    from .._util.fileio import refuse_input_as_output
+    from ..framework import framework_title
+    from ..io import provenance_note, table_format, value_sources, WorkbookAbout, write_table, write_workbook
+
+    if table_format(target) != "xlsx":
+        write_table(table, target, inputs=inputs)
+        return
+    refuse_input_as_output(target, list(inputs))
+    cycles = sorted(int(c) for c in scores["cycle"].unique())
+    about = WorkbookAbout(title=title, holds=holds,
+                          framework="; ".join(framework_title(frameworks[c].name, c) for c in cycles
+                                              if c in frameworks),
+                          provenance=provenance_note(scores))
+    write_workbook({"scores" if "city" in table.columns else "results": table}, target, about=about,
+                   sources=value_sources(scores))
+
+
 def _describe(scores) -> str:
     cycles = sorted(scores["cycle"].unique())
     parts = []
@@ -69,7 +90,7 @@ def _run_score(args) -> int:
     import pandas as pd
 
     from .._util.fileio import refuse_input_as_output
-    from ..io import spreadsheet_safe, table_format, write_table
+    from ..io import spreadsheet_safe, table_format
     from ..scoring import score_cities, score_columns
 
     inputs = [args.file, args.cities]
@@ -84,7 +105,9 @@ def _run_score(args) -> int:
         from ..scoring import add_bounds
         table = add_bounds(table, scores, frameworks=frameworks)
     if args.output:
-        write_table(table, args.output, inputs=inputs)
+        write_for_people(table, args.output, scores=scores, frameworks=frameworks, inputs=inputs,
+                         title="City scores", holds="Every city's component scores, overall score, level and "
+                                                    "rank for each cycle of the score table (sheet 'Scores').")
         incomplete = int((~table["complete"]).sum())
         note = f"; {incomplete} incomplete (see column 'complete')" if incomplete else ""
         print(f"wrote {len(table)} rows to {args.output}{note}")

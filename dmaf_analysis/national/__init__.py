@@ -27,7 +27,7 @@ from ._page import (certified_levels, component_labels, files_note_html, finding
 from ._tables import (cycle_folder, data_notice, data_notice_html, DEFAULT_OUTPUT_DIR, group_heatmap, GROUPING_WORDS,
                       groups_intro_html, groups_table_html, missing_groupings, national_output_dir, national_tables,
                       provenance_table, report_title, report_title_html, run_national, run_trends, trend_folder,
-                      trend_tables, workbook_name, write_tables)
+                      trend_tables, workbook_about, workbook_name, write_tables)
 
 __all__ = [
     "ALPHA", "certification_probability_plot", "certified_levels", "change_distribution_plot", "Column",
@@ -42,5 +42,5 @@ __all__ = [
     "report_title", "report_title_html", "run_national", "run_trends", "SAME", "sensitivity_plot", "slope_plot",
     "slug_id", "SMALL_GROUP", "table_html", "toc_html", "TOP_BOTTOM", "top_bottom", "transition_heatmap",
     "trend_folder", "trend_tables", "TRENDS_COLUMNS", "trends_findings", "TRENDS_SECTIONS", "trends_table", "UP",
-    "use_light_style", "workbook_name", "write_tables"
+    "use_light_style", "workbook_about", "workbook_name", "write_tables"
 ]

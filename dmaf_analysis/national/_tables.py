@@ -21,7 +21,7 @@ from .. import sensitivity, stats
 from .._util.numeric import is_whole_share, share_words
 from .._util.paths import default_output_root
 from ..framework import component_map, framework_title
-from ..io import write_table, write_workbook
+from ..io import value_sources, WorkbookAbout, write_table, write_workbook
 from ..scoring import Dataset, resolve_cycle, resolve_cycle_pair
 from . import _charts
 from ._columns import overview_table
@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_OUTPUT_DIR", "GROUPING_WORDS", "cycle_folder", "data_notice"
            "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
            "national_output_dir", "national_tables", "provenance_table", "report_title", "report_title_html",
            "run_national", "run_trends", "trend_folder", "trend_tables",
-           "workbook_name", "write_tables"]
+           "workbook_about", "workbook_name", "write_tables"]
 
 #: Kept for compatibility: the national tables' folder relative to a project folder.
 DEFAULT_OUTPUT_DIR = "outputs/national"
@@ -245,12 +245,14 @@ def _safe_name(name: str) -> str:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, folder: str | None = None,
-                 formats: tuple[str, ...] = ("csv", "parquet"), workbook: str | None = None) -> list[Path]:
+                 formats: tuple[str, ...] = ("csv", "parquet"), workbook: str | None = None,
+                 about: WorkbookAbout | None = None, sources: pd.DataFrame | None = None) -> list[Path]:
     """Write every table as ``<output_dir>/<folder>/<name>.csv`` and ``.parquet``, atomically.
 
     With ``workbook``, every table is also a sheet of ``<output_dir>/<folder>/<workbook>.xlsx``
     (see :func:`dmaf_analysis.io.write_workbook`: valid unique sheet names,
-    formula-like text neutralised). Names are reduced to safe file names.
+    formula-like text neutralised, an About sheet from ``about``, a "Values from" column from
+    ``sources`` on sheets with city rows). Names are reduced to safe file names.
     Returns the written paths in order (the workbook last).
     """
     base = Path(output_dir)
@@ -261,8 +263,23 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, *, fol
         for fmt in formats:
             written.append(write_table(table, base / f"{_safe_name(name)}.{fmt}"))
     if workbook:
-        written.append(write_workbook(tables, base / f"{_safe_name(workbook)}.xlsx"))
+        written.append(write_workbook(tables, base / f"{_safe_name(workbook)}.xlsx", about=about, sources=sources))
     return written
+
+
+def workbook_about(dataset: Dataset, cycles, *, title: str, holds: str) -> WorkbookAbout:
+    """The About sheet of a national workbook: its title, the framework of each cycle and the data notice."""
+    cycles = sorted(int(c) for c in cycles)
+    framework = "; ".join(framework_title(dataset.frameworks[c].name, c) for c in cycles)
+    notes = data_notice(dataset, cycles)
+    provenance = " ".join(notes) if notes else "Every indicator value comes from the score table as given."
+    scores = Path(dataset.scores_path).name if dataset.scores_path else "the bundled score table"
+    return WorkbookAbout(title=title, holds=holds, framework=framework,
+                         provenance=f"{provenance} Scores file: {scores}.")
+
+
+def _sources(dataset: Dataset, cycles) -> pd.DataFrame:
+    return value_sources(dataset.scores[dataset.scores["cycle"].isin([int(c) for c in cycles])])
 
 
 def workbook_name(kind: str, folder: str) -> str:
@@ -290,8 +307,10 @@ def run_national(dataset: Dataset, *, cycle: int = 0, output_dir: str | Path | N
     """
     c = resolve_cycle(dataset.cycles, cycle)
     tables = national_tables(dataset, cycle=c, **options)
+    about = workbook_about(dataset, [c], title=f"National overview, cycle {c}: tables",
+                           holds=f"Every table of the national overview of cycle {c}, one per sheet.")
     write_tables(tables, national_output_dir(output_dir), folder=cycle_folder(c),
-                 workbook=workbook_name("overview", cycle_folder(c)))
+                 workbook=workbook_name("overview", cycle_folder(c)), about=about, sources=_sources(dataset, [c]))
     return tables
 
 
@@ -305,8 +324,10 @@ def run_trends(dataset: Dataset, *, cycle_from: int = 0, cycle_to: int = 0,
     """
     a, b = resolve_cycle_pair(dataset.cycles, cycle_from, cycle_to)
     tables = trend_tables(dataset, cycle_from=a, cycle_to=b, **options)
+    about = workbook_about(dataset, [a, b], title=f"Change from cycle {a} to cycle {b}: tables",
+                           holds=f"Every table of the trends report from cycle {a} to cycle {b}, one per sheet.")
     write_tables(tables, national_output_dir(output_dir), folder=trend_folder(a, b),
-                 workbook=workbook_name("trends", trend_folder(a, b)))
+                 workbook=workbook_name("trends", trend_folder(a, b)), about=about, sources=_sources(dataset, [a, b]))
     return tables
 
 

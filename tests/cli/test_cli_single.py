@@ -193,7 +193,7 @@ def test_national_and_trends_commands_render_one_report_each(tmp_path, capsys):
     assert not (tmp_path / "cities").exists()           # one report, nothing else
     page = (national / "overview-cycle-1.html").read_text(encoding="utf-8")
     assert "Septet Urban Data Index 2023" in page
-    book = pd.read_excel(national / "cycle-1" / "overview-cycle-1.xlsx", sheet_name="leaderboard")
+    book = pd.read_excel(national / "cycle-1" / "overview-cycle-1.xlsx", sheet_name="Leaderboard")
     assert len(book) == 6
 
 

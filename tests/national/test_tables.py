@@ -154,9 +154,10 @@ def test_run_national_writes_csv_and_parquet(dataset, tmp_path):
     assert board["city"].tolist() == out["leaderboard"]["city"].tolist()
     # the same tables as the sheets of one workbook, in order
     book = pd.read_excel(folder / "overview-cycle-1.xlsx", sheet_name=None)
-    assert list(book) == [name[:31] for name in out]
-    assert book["leaderboard"]["city"].tolist() == out["leaderboard"]["city"].tolist()
-    np.testing.assert_allclose(book["leaderboard"]["overall"], out["leaderboard"]["overall"])
+    assert list(book) == ["About"] + [name.replace("_", " ").capitalize()[:31] for name in out]
+    assert book["Leaderboard"]["City"].tolist() == out["leaderboard"]["city"].tolist()
+    np.testing.assert_allclose(book["Leaderboard"]["Overall score"], out["leaderboard"]["overall"])
+    assert set(book["Leaderboard"]["Values from"]) <= {"synthetic", "report card", "no values"}
     assert not list(tmp_path.rglob("*.tmp"))
 
 

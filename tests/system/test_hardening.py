@@ -224,7 +224,8 @@ def test_xlsx_output_is_real_or_refused(tmp_path, scores_csv):
         assert result.returncode == 1 and "openpyxl" in result.stderr and not out.exists()
     else:
         assert result.returncode == 0 and out.read_bytes()[:2] == b"PK"
-        assert len(pd.read_excel(out)) == 4
+        assert len(pd.read_excel(out, sheet_name="Scores")) == 4
+        assert pd.ExcelFile(out).sheet_names[0] == "About"
     result = run_cli("score", scores_csv, "-o", tmp_path / "out.json")
     assert result.returncode == 1 and "unsupported output type '.json'" in result.stderr
 
