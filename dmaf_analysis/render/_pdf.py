@@ -3,9 +3,13 @@
 One browser (Chromium driven through selenium and ChromeDriver) prints every page
 of a run with the DevTools command ``Page.printToPDF``: A4, the page's print
 stylesheet, backgrounds kept, and a running footer on every page with the
-framework's name, the toolkit's version, the generation date and
-"page X of Y". Starting the browser costs about a second; each page then takes a
-fraction of a second, so a whole batch reuses :class:`PdfPrinter` once.
+page's title, the framework's name, the toolkit's version, the generation date and
+"Page X of Y" (wrapped onto a second line rather than cut; no file path). Links
+to other local files (another report, a CSV beside the page) become plain text
+in the PDF: a reader of the PDF does not have the printing machine's files, so
+no ``file://`` link is written; links within the page and to the web are kept.
+Starting the browser costs about a second; each page then takes a fraction of a
+second, so a whole batch reuses :class:`PdfPrinter` once.
 
 The engine is looked up on ``PATH`` (``chromium``, ``chromium-browser``,
 ``google-chrome``; ``chromedriver``) or taken from ``DMAF_CHROMIUM`` and
@@ -76,19 +80,38 @@ class PageInfo:
 
 
 def footer_template(info: PageInfo) -> str:
-    """Chromium footer: title, framework, version and date on the left, "Page X of Y" on the right, and
-    the index page's relative path ("all reports: ../index.html") when there is one."""
+    """Chromium footer: title, framework, version and date on the left, "Page X of Y" on the right.
+
+    The left part wraps onto a second line when it is long (never cut off); no
+    path is printed (``info.index`` is a link on the page, meaningless on paper).
+    """
     framework = info.framework if info.framework and info.framework not in info.title else ""
     parts = [p for p in (info.title, framework, f"dmaf-analysis {info.version}" if info.version else "",
                          f"generated {info.generated}" if info.generated else "") if p]
-    left = html.escape(" \u00b7 ".join(parts))
-    index = (f'<span style="flex:none;white-space:nowrap">all reports: {html.escape(info.index)}</span>'
-             if info.index else "")
-    return ('<div style="font-family:DejaVu Sans,Arial,sans-serif;font-size:7.5pt;color:#444;'
-            'box-sizing:border-box;width:100%;padding:0 0.45in;display:flex;justify-content:space-between;gap:12px">'
-            f'<span style="flex:1 1 auto;min-width:0;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">'
-            f'{left}</span>{index}<span style="flex:none;white-space:nowrap">Page <span class="pageNumber"></span> of '
+    left = " \u00b7 ".join(html.escape(p) for p in parts)
+    return ('<div style="font-family:DejaVu Sans,Arial,sans-serif;font-size:7.5pt;line-height:1.25;color:#444;'
+            f'box-sizing:border-box;width:100%;padding:0 {MARGINS[2]}in 0.12in;display:flex;align-items:flex-end;'
+            'justify-content:space-between;gap:12px">'
+            f'<span style="flex:1 1 auto;min-width:0;overflow-wrap:anywhere">{left}</span>'
+            '<span style="flex:none;white-space:nowrap">Page <span class="pageNumber"></span> of '
             '<span class="totalPages"></span></span></div>')
+
+
+#: Run in the page before printing: links to local files lose their target (kept as text), so the PDF holds no
+#: ``file://`` link; links within the page (``#section``) and to the web stay.
+_UNLINK_LOCAL_FILES = """
+const here = location.href.split('#')[0];
+let n = 0;
+for (const a of Array.from(document.querySelectorAll('a[href], area[href]'))) {
+  let url;
+  try { url = new URL(a.getAttribute('href'), document.baseURI); } catch (e) { continue; }
+  if (url.protocol !== 'file:' || (url.href.split('#')[0] === here && url.hash)) continue;
+  a.setAttribute('data-href', a.getAttribute('href'));
+  a.removeAttribute('href');
+  n += 1;
+}
+return n;
+"""
 
 
 def print_options(info: PageInfo) -> dict:
@@ -163,6 +186,7 @@ class PdfPrinter:
             try:
                 self._driver.get(path.as_uri())
                 self._driver.execute_script("return document.fonts ? document.fonts.ready.then(() => 1) : 1")
+                self._driver.execute_script(_UNLINK_LOCAL_FILES)
                 result = self._driver.execute_cdp_cmd("Page.printToPDF", print_options(info))
             except Exception as exc:  # noqa: BLE001 - reported per page
                 raise PdfError(f"{path.name}: printing to PDF failed ({type(exc).__name__}: "
