@@ -48,6 +48,20 @@ tr.row-failed { background: #fdf2f2; }
 .status.ok { color: #1a7f37; }
 .error { color: #555; font-size: .85rem; }
 input[type=search] { font: inherit; padding: .2rem .4rem; min-width: 16rem; }
+/* a phone: each city is a small block of labelled lines; the column headings stay as sort buttons */
+@media (max-width: 640px) {
+  body { margin: 1rem auto; padding: 0 .75rem; }
+  input[type=search] { min-width: 0; width: 100%; box-sizing: border-box; }
+  #cities, #cities tbody, #cities tr, #cities td, #cities caption { display: block; width: 100%; }
+  #cities thead tr { display: flex; flex-wrap: wrap; gap: .3rem; margin-bottom: .4rem; }
+  #cities th { position: static; border: 1px solid #ddd; border-radius: 4px; padding: .15rem .45rem; }
+  #cities tbody tr { border-bottom: 1px solid #ddd; padding: .35rem 0; }
+  #cities td { border: 0; padding: .05rem 0; display: flex; justify-content: space-between; gap: 1rem;
+               text-align: right; overflow-wrap: anywhere; }
+  #cities td::before { content: attr(data-label); color: #555; text-align: left; flex: none; }
+  #cities td:first-child { font-weight: 600; font-size: 1.05rem; }
+  #cities td:first-child::before { content: none; }
+}
 """
 
 _SCRIPT = """

@@ -331,13 +331,15 @@ def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figu
             ["indicator", "component_name", "name", "max_score", "national_median"], sort=False, dropna=False):
         cells = [f"{number(s)}{' (synthetic)' if is_synthetic(src) else ''}"
                  for s, src in zip(part["score"], part["source"])]
-        ind_rows.append(f"<tr><td>{e(f'{ind} {name}')}</td><td>{e(str(comp))}</td>"
-                        f"<td class='num'>{e(number(top))}</td><td class='num'>{e(number(med))}</td>"
-                        + "".join(f"<td class='num'>{e(x)}</td>" for x in cells) + "</tr>")
+        # the cities first (on a phone they are what fits on screen), then the references
+        ind_rows.append(f"<tr><td>{e(f'{ind} {name}')}</td>"
+                        + "".join(f"<td class='num'>{e(x)}</td>" for x in cells)
+                        + f"<td class='num'>{e(number(top))}</td><td class='num'>{e(number(med))}</td>"
+                        f"<td>{e(str(comp))}</td></tr>")
     parts.append("<h2>Indicators</h2><p>Points of each city out of the indicator's maximum, beside the median of "
                  "all cities of the cycle.</p><div class='dmaf-table-box'><table class='dmaf-table'><thead><tr>"
-                 "<th>Indicator</th><th>Component</th><th class='num'>Max</th><th class='num'>National median</th>"
-                 f"{head}</tr></thead><tbody>{''.join(ind_rows)}</tbody></table></div>")
+                 f"<th>Indicator</th>{head}<th class='num'>Max</th><th class='num'>National median</th>"
+                 f"<th>Component</th></tr></thead><tbody>{''.join(ind_rows)}</tbody></table></div>")
     parts.append("<p class='dmaf-files'>Made with dmaf-analysis; not an official document. "
                  "Ranks are competition ranks within the cycle (ties share a rank).</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -32,8 +32,8 @@ def slug_id(title: str) -> str:
 
 
 #: Section headings of the national overview and trends notebooks (their ``##`` headings, in order).
-OVERVIEW_SECTIONS = ["Ranking", "Distributions", "Floor and ceiling effects", "States, regions and rounds",
-                     "Certification", "How robust is the ranking", "Sensitivity: which assumption matters",
+OVERVIEW_SECTIONS = ["Ranking", "Distributions", "Certification", "Floor and ceiling effects",
+                     "States, regions and rounds", "How robust is the ranking", "Sensitivity: which assumption matters",
                      "Engagement and maturity",
                      "Method: statistical audit", "Data and provenance"]
 TRENDS_SECTIONS = ["Every city's change", "How much scores changed", "Certification transitions", "Rank mobility",

@@ -9,10 +9,11 @@
 * :func:`write_pdfs`, :class:`PdfPrinter`: A4 copies of pages through headless
   Chromium.
 
-The parts: ``_style``, ``_templates``, ``_page_meta``, ``_pdf``.
+The parts: ``_style``, ``_alt`` (alternative text of charts), ``_templates``, ``_page_meta``, ``_pdf``.
 """
 from __future__ import annotations
 
+from ._alt import describe_figures, figure_alt
 from ._page_meta import page_meta
 from ._pdf import (A4, Engine, find_engine, footer_template, INSTALL_HINT, PageInfo, pdf_path_for, PdfPrinter, PdfRun,
                    print_options, write_pdfs)
@@ -22,7 +23,8 @@ from ._style import (apply, CERTIFIED, CITY, DIVERGING, DPI, FONT_SIZE, GAIN, HI
 from ._templates import template_text, TEMPLATES_DIR
 
 __all__ = [
-    "A4", "apply", "CERTIFIED", "CITY", "DIVERGING", "DPI", "Engine", "find_engine", "FONT_SIZE", "footer_template",
+    "A4", "apply", "describe_figures", "figure_alt",
+    "CERTIFIED", "CITY", "DIVERGING", "DPI", "Engine", "find_engine", "FONT_SIZE", "footer_template",
     "GAIN", "HIGHLIGHT", "INSTALL_HINT", "label_bars", "LIST_LIMIT", "LOSS", "NEUTRAL", "NOT_CERTIFIED", "OKABE_ITO",
     "page_meta", "PAGE_WIDTH", "PageInfo", "PALETTE", "pdf_path_for", "PdfPrinter", "PdfRun", "print_options",
     "rc_params", "REFERENCE", "ROW_HEIGHT", "rows_height", "SEQUENTIAL", "SHARES", "SMALL_SIZE", "template_text",

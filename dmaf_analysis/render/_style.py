@@ -17,6 +17,8 @@ module, and :func:`apply` sets matplotlib's defaults to match.
 """
 from __future__ import annotations
 
+from ._alt import describe_figures
+
 __all__ = [
     "CERTIFIED", "CITY", "DIVERGING", "DPI", "FONT_SIZE", "GAIN", "HIGHLIGHT", "LIST_LIMIT", "LOSS",
     "NEUTRAL", "NOT_CERTIFIED", "OKABE_ITO", "PAGE_WIDTH", "PALETTE", "REFERENCE", "ROW_HEIGHT",
@@ -89,13 +91,15 @@ def apply(dpi: int = DPI) -> None:
 
 
 def use_report_style(dpi: int = DPI) -> None:
-    """:func:`apply`, plus sharp figures in notebooks (PNG at twice the pixels, shown at natural size)."""
+    """:func:`apply`, plus sharp figures in notebooks (PNG at twice the pixels, shown at natural size) that
+    carry alternative text (:func:`~dmaf_analysis.render.figure_alt`)."""
     apply(dpi)
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # pragma: no cover - not in a notebook environment
         return
     set_matplotlib_formats("retina")
+    describe_figures()
 
 
 def rows_height(n_rows: int, *, per_row: float = ROW_HEIGHT, extra: float = 1.2, minimum: float = 2.4) -> float:
