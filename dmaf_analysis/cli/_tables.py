@@ -115,11 +115,11 @@ def _run_summary(args) -> int:
     if args.by != "national" and not (has_values(data.cities, args.by)
                                       or (attributes is not None and has_values(attributes, args.by))):
         where = data.cities.attrs.get("source") or args.cities or "the cities table"
-        also = " nor the attribute table" if attributes is not None else ""
+        also = ", and neither has the attribute table" if attributes is not None else ""
         usable = [b for b in grouping_columns(cities=data.cities, attributes=attributes)
                   if has_values(data.cities, b) or (attributes is not None and has_values(attributes, b))]
-        raise CitiesTableError(f"the cities table {where}{also} has no '{args.by}' column (or leaves it empty for "
-                               f"every city), so the cities cannot be grouped by {args.by}; add that column "
+        raise CitiesTableError(f"the cities table {where} has no '{args.by}' column (or leaves it empty for "
+                               f"every city){also}, so the cities cannot be grouped by {args.by}; add that column "
                                "to the cities table, or choose one of: " + ", ".join(["national"] + usable))
     cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
     part = scored[scored["cycle"] == cycle]
