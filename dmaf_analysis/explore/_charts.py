@@ -22,13 +22,15 @@ from ..framework import Framework, frameworks_or_bundled
 from ..io import expects_table
 from ..scoring import resolve_cycle
 
-__all__ = ["BRUSH", "CITY_PARAM", "PAGE_DATA", "distribution_chart", "explore_table", "explorer_chart",
+__all__ = ["BRUSH", "CITY_PARAM", "PAGE_DATA", "SCATTER", "distribution_chart", "explore_table", "explorer_chart",
            "provenance_text", "scatter_chart"]
 
 #: Names shared by the charts and the page's script.
 PAGE_DATA = "cities"
 CITY_PARAM = "city"
 BRUSH = "brush"
+#: The scatter plot's view name (its SVG group has the class ``scatter_group``).
+SCATTER = "scatter"
 X_PARAM = "x_component"
 Y_PARAM = "y_component"
 
@@ -187,7 +189,8 @@ def scatter_chart(table: pd.DataFrame | None = None, *, framework: Framework, x:
                              alt.Tooltip("overall:Q", title="Overall", format=".1f"),
                              alt.Tooltip("level:N", title="Level"), alt.Tooltip("provenance:N", title="Values")])
             .add_params(x_param, y_param, brush)
-            .properties(width=size, height=size, title="One component against another (drag to select cities)"))
+            .properties(name=SCATTER, width=size, height=size,
+                        title="One component against another (drag to select cities)"))
 
 
 def explorer_chart(table: pd.DataFrame | None = None, *, framework: Framework, city: str = "",
