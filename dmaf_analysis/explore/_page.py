@@ -196,14 +196,16 @@ def explore_html(scored: pd.DataFrame, *, framework: Framework, cycle: int = 0, 
 
 
 def write_explore_page(data, *, cycle: int = 0, output_dir: str | Path = "outputs", scenarios=None,
-                       data_label: str = "") -> Path:
+                       data_label: str = "", index_link: bool | None = None) -> Path:
     """Write the explorer page of one cycle of a :class:`~dmaf_analysis.scoring.Dataset`.
 
     The page goes to ``<output_dir>/explore/cycle-<N>.html`` (:func:`explore_path`);
     cities whose card ``<output_dir>/cities/<slug>/cycle-<N>.html`` exists are
     linked to it, and the page links to ``<output_dir>/index.html`` when it
-    exists. ``scenarios`` is a :func:`~dmaf_analysis.explore.scenario_table`.
-    Raises :class:`~dmaf_analysis.errors.WriteError` when the page would exceed
+    exists (``index_link`` None), or as ``index_link`` says (a batch writes the
+    index after this page). ``scenarios`` is a :func:`~dmaf_analysis.explore.scenario_table`.
+    A page identical to the one already there is not written again. Raises
+    :class:`~dmaf_analysis.errors.WriteError` when the page would exceed
     :data:`MAX_PAGE_BYTES`.
     """
     from ..errors import WriteError
@@ -216,14 +218,21 @@ def write_explore_page(data, *, cycle: int = 0, output_dir: str | Path = "output
         slug = slugs.get(city)
         if slug and (output_dir / "cities" / slug / f"cycle-{cycle}.html").is_file():
             links[city] = f"../cities/{slug}/cycle-{cycle}.html"
+    linked = (output_dir / "index.html").is_file() if index_link is None else bool(index_link)
     page = explore_html(data.scored, framework=data.frameworks[cycle], cycle=cycle, card_links=links,
                         scenarios=scenarios, data_label=data_label, synthetic_share=data.synthetic_share(cycle),
-                        index_href="../index.html" if (output_dir / "index.html").is_file() else "")
+                        index_href="../index.html" if linked else "")
     size = len(page.encode("utf-8"))
     if size > MAX_PAGE_BYTES:
         raise WriteError(f"the explorer page of cycle {cycle} would be {size / 1e6:.1f} MB, above the "
                          f"{MAX_PAGE_BYTES / 1e6:.0f} MB limit; explore fewer cities or scenarios")
-    return write_text_atomic(explore_path(output_dir, cycle), page)
+    target = explore_path(output_dir, cycle)
+    try:
+        if target.is_file() and target.stat().st_size == size and target.read_text(encoding="utf-8") == page:
+            return target  # unchanged: left as it is, like a report whose inputs are unchanged
+    except (OSError, UnicodeDecodeError):
+        pass
+    return write_text_atomic(target, page)
 
 
 _STYLE = """
