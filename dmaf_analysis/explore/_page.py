@@ -48,9 +48,12 @@ def explore_path(output_dir: str | Path, cycle: int) -> Path:
 @lru_cache(maxsize=1)
 def _vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script defining ``vegaEmbed`` (vl-convert's bundle)."""
+    import altair as alt
     import vl_convert as vlc
 
-    code = vlc.javascript_bundle()
+    # the Vega-Lite version the charts are written for ("v5.20.1" -> "5.20"), when vl-convert has it
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    code = vlc.javascript_bundle(vl_version=wanted if wanted in vlc.get_vegalite_versions() else None)
     return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
