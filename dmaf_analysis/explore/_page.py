@@ -251,15 +251,16 @@ input[type=search] { font: inherit; padding: .2rem .4rem; min-width: 16rem; }
 button { font: inherit; }
 .box { overflow-x: auto; max-height: 32rem; overflow-y: auto; border: 1px solid #ddd; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { padding: .25rem .45rem; border-bottom: 1px solid #e3e3e3; text-align: left; white-space: nowrap; }
-th { background: #f3f4f6; position: sticky; top: 0; z-index: 1; }
+th, td { padding: .25rem .45rem; border-bottom: 1px solid #e3e3e3; text-align: left; }
+td.num { white-space: nowrap; }
+th { background: #f3f4f6; position: sticky; top: 0; z-index: 1; white-space: nowrap; }
 th button { font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; }
 th[aria-sort="descending"] button::after { content: " \\25BC"; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #cities tbody tr { cursor: pointer; } #cities tbody tr.selected { background: #fde2e2; }
 .synthetic { color: #8a5a00; }
-#chart { margin-top: 1rem; }
+#chart { margin-top: 1rem; overflow-x: auto; max-width: 100%; }
 @media (max-width: 700px) { .weight span { min-width: 4.5rem; } input[type=search] { min-width: 10rem; } }
 """
 
