@@ -121,7 +121,7 @@ def distribution_chart(table: pd.DataFrame | None = None, *, framework: Framewor
     names = [labels.get(m, m) for m in measures[:-1]] + ["Overall"]
     selected = alt.param(name=CITY_PARAM, value=city)
     base = (alt.Chart(_source(table))
-            .transform_fold(measures, as_=["measure_id", "value"])
+            .transform_fold([_field(m) for m in measures], as_=["measure_id", "value"])
             .transform_calculate(measure=_measure_expression(measures, names))
             .encode(x=alt.X("value:Q", title="Score (out of 100)", scale=alt.Scale(domain=[0, 100])),
                     y=alt.Y("measure:N", title=None, sort=names),
@@ -135,13 +135,19 @@ def distribution_chart(table: pd.DataFrame | None = None, *, framework: Framewor
         width=width, height=28 * len(measures), title="Every city's scores (the selected city in red)")
 
 
+def _field(name: str) -> str:
+    """A column name as a Vega-Lite field (a dot or bracket would otherwise read as a nested field)."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
 def _measure_expression(measures: list[str], names: list[str]) -> str:
     """A Vega expression mapping a measure id to its name (ids and names quoted as JSON strings)."""
     import json
 
     expr = "datum.measure_id"
     for mid, name in reversed(list(zip(measures, names))):
-        expr = f"datum.measure_id === {json.dumps(mid)} ? {json.dumps(name)} : ({expr})"
+        same = f"datum.measure_id === {json.dumps(mid)} || datum.measure_id === {json.dumps(_field(mid))}"
+        expr = f"({same}) ? {json.dumps(name)} : ({expr})"
     return expr
 
 

@@ -73,8 +73,7 @@ def _number(value):
 
 def _records(table: pd.DataFrame, fw: Framework, card_links: dict[str, str]) -> list[dict]:
     rows = []
-    for r in table.itertuples(index=False):
-        rec = r._asdict()
+    for rec in table.to_dict("records"):  # records, not itertuples: component ids need not be identifiers
         row = {"city": str(rec["city"]), "state": str(rec["state"]), "region": str(rec["region"]),
                "overall": _number(rec["overall"]), "level": str(rec["level"]),
                "rank": None if pd.isna(rec["rank"]) else int(rec["rank"]),
