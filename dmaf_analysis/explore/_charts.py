@@ -102,6 +102,8 @@ def distribution_chart(table: pd.DataFrame | None = None, *, framework: Framewor
                        width: int = 560):
     """Every city's overall and component scores as points, one row per measure, one city marked.
 
+    Points are coloured by level (the colours of :func:`scatter_chart`).
+
     Parameters
     ----------
     table : DataFrame
@@ -128,7 +130,7 @@ def distribution_chart(table: pd.DataFrame | None = None, *, framework: Framewor
                     tooltip=[alt.Tooltip("city:N", title="City"), alt.Tooltip("measure:N", title="Measure"),
                              alt.Tooltip("value:Q", title="Score", format=".1f"),
                              alt.Tooltip("provenance:N", title="Values")]))
-    points = base.mark_circle(size=40, opacity=0.45, color="#4c78a8")
+    points = base.mark_circle(size=40, opacity=0.5).encode(color=alt.Color("level:N", title="Level"))
     marked = (base.transform_filter(f"datum.city === {CITY_PARAM}")
               .mark_point(size=180, filled=True, color="#a4161a", shape="diamond", opacity=1))
     return alt.layer(points, marked).add_params(selected).properties(
