@@ -24,13 +24,24 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 EVIL = '</script><script>document.title="pwned"</script><b>x</b> & "q"'
 
 
+def _rescored(scores, weights):
+    return score_cities(scores, cities=_evil_cities(), weights=weights)
+
+
+def _evil_cities():
+    return cities_table(pd.DataFrame({"city": ["Alpha", EVIL, "Gamma", "Delta"],
+                                      "state": ["S1", "<i>S2</i>", "S3", "S4"],
+                                      "region": ["North", "South", "East", "West"]}))
+
+
 def _evil_data():
     """Three cities, one of them named with markup, one with a synthetic value only partly."""
-    cities = cities_table(pd.DataFrame({"city": ["Alpha", EVIL, "Gamma"], "state": ["S1", "<i>S2</i>", "S3"],
-                                        "region": ["North", "South", "East"]}))
+    cities = _evil_cities()
     rows = []
-    for city, f in [("Alpha", 0.8), (EVIL, 0.5), ("Gamma", 0.2)]:
+    for city, f in [("Alpha", 0.8), (EVIL, 0.5), ("Gamma", 0.2), ("Delta", 0.9)]:
         for i, (ind, m) in enumerate(FW.max_scores.items()):
+            if city == "Delta" and ind == "1.a":
+                continue  # Delta lacks a value: no policy score, so no overall, level or rank
             source = "synthetic" if city != "Alpha" or i < 3 else "report_card"
             rows.append({"cycle": 2, "city": city, "indicator": ind, "score": round(m * f), "source": source})
     scores = validate_scores(pd.DataFrame(rows), cities=cities)
@@ -47,8 +58,8 @@ def test_table_marks_where_values_come_from():
     table = explore_table(scored)
     assert list(table.columns[:4]) == ["cycle", "city", "state", "region"]
     prov = dict(zip(table["city"], table["provenance"]))
-    assert prov == {"Alpha": "3 of 21 synthetic", EVIL: "synthetic", "Gamma": "synthetic"}
-    assert table["rank"].tolist() == [1, 2, 3]
+    assert prov == {"Alpha": "3 of 21 synthetic", EVIL: "synthetic", "Gamma": "synthetic", "Delta": "synthetic"}
+    assert table["rank"].tolist()[:3] == [1, 2, 3] and pd.isna(table["rank"].iloc[3])
 
 
 def test_page_escapes_data_and_loads_nothing_from_the_web():
@@ -61,7 +72,7 @@ def test_page_escapes_data_and_loads_nothing_from_the_web():
     assert "&lt;s&gt;geo&lt;/s&gt;" in page
     data = _payload(page)  # the JSON element is not cut short by the name
     assert EVIL in [c["city"] for c in data["cities"]]
-    assert [c["rank"] for c in data["cities"]] == [1, 2, 3]
+    assert [c["rank"] for c in data["cities"]] == [1, 2, 3, None]
     # nothing is requested from elsewhere: no external script, style sheet, font or image in the markup,
     # and the Content-Security-Policy forbids any request the scripts might make
     markup = re.sub(r"<script\b[^>]*>.*?</script>", "<script></script>", page, flags=re.S)
@@ -230,6 +241,16 @@ def test_escaped_names_and_brush_in_chromium(tmp_path, browser):
     assert browser.title != "pwned"
     assert EVIL in _visible(browser)
     assert _severe(browser) == []
+    # a missing component leaves the city unscored in the page too, whatever the weights
+    for weights in ([20, 20, 20, 20, 20], [0, 50, 10, 0, 40]):
+        _set_weights(browser, weights)
+        given = dict(zip(FW.component_ids, [float(w) for w in weights]))
+        assert _ranking(browser) == _expected(_rescored(scores, given))
+        assert _ranking(browser)["Delta"] == (None, "", None)
+    # a click on a row marks the city in the charts
+    browser.find_element("css selector", "#cities tbody tr[data-city='Gamma'] td:nth-child(2)").click()
+    assert browser.execute_script("return window.dmafView.signal('city')") == "Gamma"
+    assert browser.find_element("css selector", "#cities tbody tr.selected").get_attribute("data-city") == "Gamma"
     # a brush over the scatter keeps the cities inside it
     browser.implicitly_wait(10)
     browser.find_element("css selector", "#chart svg")
