@@ -16,11 +16,12 @@ imports only layers below it):
 5. ``stats`` (national statistics, trends), ``sensitivity`` (assumptions,
    robustness, Sobol indices, uncertainty);
 6. ``card`` (one city's report card, the comparison page), ``national`` (the
-   national overview and trends reports);
+   national overview and trends reports), ``explore`` (the explorer page of
+   every city, its charts for notebooks, scenarios);
 7. ``batch`` (the notebook engine), then ``cli`` (the ``dmaf`` command).
 
-``stats`` and ``sensitivity`` do not import each other, nor do ``card`` and
-``national``; ``tests/system/test_layers.py`` checks the rule.
+``stats`` and ``sensitivity`` do not import each other, nor do ``card``,
+``national`` and ``explore``; ``tests/system/test_layers.py`` checks the rule.
 """
 import importlib as _importlib
 
@@ -41,8 +42,8 @@ from .scoring import (
 from .synth import panel_cities, synthesize_panel
 
 #: The subpackages, loaded on first use (``dmaf_analysis.stats``...), so that importing the package stays light.
-SUBPACKAGES = ("batch", "card", "cli", "ingest", "io", "national", "render", "scoring", "sensitivity", "stats",
-               "synth")
+SUBPACKAGES = ("batch", "card", "cli", "explore", "ingest", "io", "national", "render", "scoring", "sensitivity",
+               "stats", "synth")
 
 
 def __getattr__(name):

@@ -73,6 +73,11 @@ def _read_cities(path: str, _stamp: tuple = ()) -> pd.DataFrame:
     return _clean_cities(table, path)
 
 
+def _with_extra_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The known columns in their order, then the table's own extra columns (which cities can be grouped by)."""
+    return table[list(CITY_COLUMNS) + [c for c in table.columns if c not in CITY_COLUMNS]]
+
+
 def load_cities(path: str | Path | None = None) -> pd.DataFrame:
     """Load a cities table (default: the 100 Smart Cities bundled with the package).
 
@@ -84,7 +89,8 @@ def load_cities(path: str | Path | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``city, state, region, region_provenance, selection_round,
-        round_announced, aliases`` (absent ones are empty strings; ``aliases`` is
+        round_announced, aliases``, then any other column of the file (text;
+        ``dmaf summary --by`` can group by it); absent ones are empty strings; ``aliases`` is
         a ``;``-separated string, possibly empty; ``region_provenance`` is
         ``inferred`` for the bundled grouping). ``attrs["source"]`` names the file.
         A new frame on every call.
@@ -96,7 +102,7 @@ def load_cities(path: str | Path | None = None) -> pd.DataFrame:
         stamp = (st.st_mtime_ns, st.st_size)
     except OSError:
         stamp = ()
-    table = _read_cities(resolved, stamp)[CITY_COLUMNS].copy()
+    table = _with_extra_columns(_read_cities(resolved, stamp)).copy()
     table.attrs["source"] = str(path)
     table.attrs["bundled"] = resolved == str(cities_path().resolve())
     return table
@@ -114,7 +120,7 @@ def cities_table(cities: pd.DataFrame | str | Path | None = None) -> pd.DataFram
         return load_cities()
     if isinstance(cities, pd.DataFrame):
         source = cities.attrs.get("source", "<cities table>")
-        table = _clean_cities(cities, source)[CITY_COLUMNS]
+        table = _with_extra_columns(_clean_cities(cities, source))
         table.attrs["source"] = source
         table.attrs["bundled"] = bool(cities.attrs.get("bundled")) and len(table) == len(load_cities())
         return table

@@ -300,6 +300,9 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
                                           if n_indicators is not None and len(rec) else n_indicators)})
         else:
             national.append(IndexLink(job.label, href, status))
+    if summary.explore_path is not None and Path(summary.explore_path).is_file():
+        national.append(IndexLink("Explore every city: sortable table, weights and charts",
+                                  relative_to(Path(summary.explore_path), output_dir)))
     html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),
                         national=national, level_order=level_order, version=__version__,
                         title=f"{cycle_title(dataset, cycle)}: city reports")

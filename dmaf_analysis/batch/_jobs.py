@@ -65,6 +65,8 @@ class BatchSummary:
     manifest_path: Path | None = None
     kernel_starts: int = 0
     pdf: object = None  # a dmaf_analysis.render.PdfRun when PDFs were asked for
+    explore_path: Path | None = None  # the explorer page of the cycle (dmaf_analysis.explore)
+    explore_error: str = ""  # why the explorer page was not written
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -92,6 +94,10 @@ class BatchSummary:
                 lines.append(f"  FAILED {r.job.label}: {r.error}  (see {r.job.html_path})")
         if self.pdf is not None:
             lines.append(self.pdf.text())
+        if self.explore_path is not None:
+            lines.append(f"explorer: {self.explore_path}")
+        elif self.explore_error:
+            lines.append(f"explorer not written: {self.explore_error}")
         if self.index_path is not None:
             lines.append(f"index: {self.index_path}  ({Path(self.index_path).resolve().as_uri()})")
         return "\n".join(lines)

@@ -14,7 +14,8 @@ from .._util.fileio import check_input_path
 from .._util.paths import bundled_city_attributes_path, bundled_scores_path, notebooks_dir
 from .._util.slug import unique_slugs
 from ..cities import CityMatcher, cities_table
-from ..errors import ArgumentError, InputFileError, UnknownCityError
+from ..errors import ArgumentError, DmafError, InputFileError, UnknownCityError
+from ..explore import write_explore_page
 from ..io import write_table
 from ..render import page_meta
 from ..scoring import load_dataset, resolve_cycle_pair
@@ -264,6 +265,16 @@ def render_national_report(kind: str = "overview", *, cycle: int = 0, cycle_from
                     kernel_options=kernel_options, pdf=pdf)
 
 
+def _write_explorer(summary: BatchSummary, dataset, cycle: int, *, data_label: str) -> None:
+    """The cycle's explorer page beside the reports (:func:`dmaf_analysis.explore.write_explore_page`);
+    a failure is recorded in ``summary.explore_error``, and the reports stand."""
+    try:
+        summary.explore_path = write_explore_page(dataset, cycle=cycle, output_dir=summary.output_dir,
+                                                  data_label=data_label, index_link=True)
+    except (DmafError, OSError, ImportError) as exc:
+        summary.explore_error = str(exc)
+
+
 def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, output_dir: str | Path = "outputs",
                  workers: int = 2, force: bool = False, progress: bool = True, cities=None,
                  only: Iterable[str] | None = None,
@@ -331,6 +342,7 @@ def render_batch(*, scores_path=None, attributes_path=None, cycle: int = 0, outp
         summary = run_jobs(jobs, output_dir=output_dir, workers=workers, force=force, progress=progress,
                            timeout=timeout, recycle_after=recycle_after, kernel_options=kernel_options)
         summary.cycle = cycle
+        _write_explorer(summary, dataset, cycle, data_label=inputs.label)
         summary.index_path = write_index(summary, dataset, cycle, data_label=inputs.label)
         if pdf:
             print_pdfs(summary, workers=workers, force=force)

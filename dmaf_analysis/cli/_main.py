@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "dmaf_analysis.cli._reports",
     "dmaf_analysis.cli._sensitivity",
     "dmaf_analysis.cli._single",
+    "dmaf_analysis.cli._explore",
 )
 
 

@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Summary statistics (count, mean, median, quartiles, certified) per component.")
     p.add_argument("file", nargs="?", default="", help="score table (default: the bundled data)")
     p.add_argument("--cycle", type=int, default=0, help="cycle to show (default: the latest)")
-    p.add_argument("--by", choices=["national", "state", "region", "selection_round"], default="national")
+    p.add_argument("--by", default="national", metavar="COLUMN",
+                   help="national (default), or any column of the cities table (state, region, selection_round, "
+                        "or one of your own with --cities) or of the attribute table (--attributes)")
+    p.add_argument("--attributes", default=None, metavar="FILE",
+                   help="city attribute table whose columns --by may name (default: the bundled one with the "
+                        "bundled data, none with FILE)")
     p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
     p.set_defaults(func=_run_summary)
 
@@ -124,21 +129,24 @@ def _run_summary(args) -> int:
     from ..errors import CitiesTableError
     from ..framework import framework_title
     from ..io import is_synthetic
-    from ..scoring import group_summary, load_dataset, resolve_cycle
+    from ..scoring import group_summary, grouping_columns, load_dataset, resolve_cycle
     from ..stats import leaderboard
 
-    data = load_dataset(args.file or None, cities=args.cities or None)
+    data = load_dataset(args.file or None, args.attributes, cities=args.cities or None)
     scored, scores, frameworks = data.scored, data.scores, data.frameworks
-    if args.by != "national" and not has_values(data.cities, args.by):
+    attributes = data.attributes if len(data.attributes) else None
+    if args.by != "national" and not (has_values(data.cities, args.by)
+                                      or (attributes is not None and has_values(attributes, args.by))):
         where = data.cities.attrs.get("source") or args.cities or "the cities table"
+        also = ", and neither has the attribute table" if attributes is not None else ""
+        usable = [b for b in grouping_columns(cities=data.cities, attributes=attributes)
+                  if has_values(data.cities, b) or (attributes is not None and has_values(attributes, b))]
         raise CitiesTableError(f"the cities table {where} has no '{args.by}' column (or leaves it empty for "
-                               f"every city), so the cities cannot be grouped by {args.by}; add that column "
-                               "to the cities table, or choose one of: "
-                               + ", ".join(b for b in ("national", "state", "region", "selection_round")
-                                           if b == "national" or has_values(data.cities, b)))
+                               f"every city){also}, so the cities cannot be grouped by {args.by}; add that column "
+                               "to the cities table, or choose one of: " + ", ".join(["national"] + usable))
     cycle = resolve_cycle(scored["cycle"].unique(), args.cycle)
     part = scored[scored["cycle"] == cycle]
-    summary = group_summary(part, by=args.by, frameworks=frameworks)
+    summary = group_summary(part, by=args.by, frameworks=frameworks, cities=data.cities, attributes=attributes)
     cyc_scores = scores[scores["cycle"] == cycle]
     present = cyc_scores["score"].notna()
     n_syn = int(is_synthetic(cyc_scores.loc[present, "source"]).sum())

@@ -7,6 +7,7 @@ the overall score; ``treat_missing_as_zero=True`` counts missing indicators as 0
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..io import expects_table, is_synthetic
 
 __all__ = ["OVERALL_DECIMALS", "ID_COLUMNS", "RESULT_COLUMNS", "all_component_ids", "score_columns",
            "indicator_matrix", "component_scores", "overall_scores", "rank_within_cycle", "score_cities",
-           "group_summary", "checked_weights", "level_order"]
+           "group_summary", "group_values", "grouping_columns", "checked_weights", "level_order"]
 
 #: Overall scores are rounded to this many decimals before levels and ranks, so
 #: that equal point totals tie exactly despite floating-point weights.
@@ -276,19 +277,83 @@ def score_cities(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
 
 
 _GROUPINGS = {"national": None, "state": "state", "region": "region", "selection_round": "selection_round"}
+#: Columns of the cities and attribute tables that identify a row rather than group cities.
+_NOT_GROUPS = ("city", "cycle", "aliases")
+
+
+def grouping_columns(*, cities: pd.DataFrame | None = None, attributes: pd.DataFrame | None = None) -> list[str]:
+    """The columns cities can be grouped by: every column of the cities table, then of the attribute table.
+
+    ``city``, ``cycle`` and ``aliases`` are left out (they name a row, not a group).
+    """
+    cities = load_cities() if cities is None else cities
+    names = [c for c in cities.columns if c not in _NOT_GROUPS]
+    if attributes is not None:
+        names += [c for c in attributes.columns if c not in _NOT_GROUPS and c not in names]
+    return names
+
+
+def group_values(scored: pd.DataFrame, by: str, *, cities: pd.DataFrame | None = None,
+                 attributes: pd.DataFrame | None = None) -> pd.Series:
+    """The group of every row of a scored table, from any column of the cities or the attribute table.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        Rows with ``cycle, city`` (e.g. :func:`score_cities`).
+    by : str
+        A column of ``cities`` (default: the bundled cities table) or of
+        ``attributes`` (one row per cycle and city, such as the city attribute
+        table); a column the scored table itself has (``state``, ``region``,
+        ``selection_round``) is read from it.
+
+    Returns
+    -------
+    Series
+        Aligned with ``scored``; None where the table gives no value (missing or empty text).
+
+    Raises
+    ------
+    ArgumentError
+        ``by`` is in neither table; the message lists the columns there are.
+    """
+    if by in scored.columns and by in _GROUPINGS.values():
+        values = scored[by].astype(object)
+    else:
+        cities = load_cities() if cities is None else cities
+        if by in cities.columns and by not in _NOT_GROUPS:
+            lookup = cities.drop_duplicates("city").set_index("city")[by]
+            values = scored["city"].map(lookup).astype(object)
+        elif attributes is not None and by in attributes.columns and by not in _NOT_GROUPS:
+            keyed = attributes.drop_duplicates(["cycle", "city"]).set_index(["cycle", "city"])[by]
+            index = pd.MultiIndex.from_arrays([scored["cycle"].astype(int), scored["city"]])
+            values = pd.Series(keyed.reindex(index).to_numpy(dtype=object), index=scored.index)
+        else:
+            available = grouping_columns(cities=cities, attributes=attributes)
+            close = difflib.get_close_matches(str(by), available, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            where = "the cities table" + (" or the attribute table" if attributes is not None else "")
+            raise ArgumentError(f"cannot group by {by!r}: it is not a column of {where}{hint}; "
+                                f"the columns are: {', '.join(available)}")
+    values = pd.Series(values, index=scored.index, dtype=object)
+    return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
 
 
 @expects_table("scored")
 def group_summary(scored: pd.DataFrame, *, by: str = "national",
-                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
+                  frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
+                  attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Summary statistics of scored cities, nationally or by group.
 
     Parameters
     ----------
     scored : DataFrame
         Output of :func:`score_cities`.
-    by : {"national", "state", "region", "selection_round"}
-        The grouping.
+    by : str, default "national"
+        ``"national"`` (every city together), or any column of the cities table
+        (``cities``, default the bundled one: ``state``, ``region``,
+        ``selection_round``...) or of the attribute table ``attributes``; see
+        :func:`group_values`.
 
     Returns
     -------
@@ -297,20 +362,21 @@ def group_summary(scored: pd.DataFrame, *, by: str = "national",
         measure, count, mean, median, q1, q3, min, max, n_certified``, where
         ``measure`` is a component id or ``overall``; ``count`` counts cities
         with a score for that measure, ``n_certified`` counts certified cities of
-        the group (the same on every measure row). Quartiles use linear
-        interpolation (``numpy.percentile``'s default).
+        the group (the same on every measure row); cities without a value of
+        ``by`` are in ``(unknown)``. Quartiles use linear interpolation
+        (``numpy.percentile``'s default).
     """
-    if by not in _GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(_GROUPINGS)}, got {by!r}")
     frameworks = _frameworks(frameworks)
-    column = _GROUPINGS[by]
-    if column is not None and not (scored[column].astype(str).str.strip().replace("nan", "") != "").any():
-        given = [b for b, c in _GROUPINGS.items()
-                 if c is None or (scored[c].astype(str).str.strip().replace("nan", "") != "").any()]
-        raise ArgumentError(f"no city has a {column} in the cities table, so there is nothing to group by; "
-                        f"choose one of: {', '.join(given)}")
     data = scored.copy()
-    data["_group"] = "All cities" if column is None else data[column].fillna("(unknown)")
+    if by == "national":
+        data["_group"] = "All cities"
+    else:
+        groups = group_values(scored, by, cities=cities, attributes=attributes)
+        if groups.isna().all():
+            available = [c for c in grouping_columns(cities=cities, attributes=attributes)]
+            raise ArgumentError(f"no city has a {by} value, so there is nothing to group by; choose "
+                                f"national or another column: {', '.join(available)}")
+        data["_group"] = groups.fillna("(unknown)").astype(str)
     rows = []
     for (cycle, group), part in data.groupby(["cycle", "_group"], sort=True):
         measures = frameworks[int(cycle)].component_ids + ["overall"]

@@ -1,4 +1,4 @@
-"""Maturity against what a city is: its group (state, region, selection round) and its engagement.
+"""Maturity against what a city is: its group (any column of the cities or attribute table) and its engagement.
 
 Each group's median of every measure with a percentile bootstrap interval
 (:func:`group_medians`, built on :func:`bootstrap_ci` and :func:`cell_seed`, which
@@ -19,6 +19,7 @@ from scipy import stats as _st
 
 from ..framework import Framework, frameworks_or_bundled
 from ..io import expects_table
+from ..scoring import group_values
 from ._common import measures_for, numeric_values, select_cycles, spearman
 
 __all__ = [
@@ -83,26 +84,25 @@ def bootstrap_ci(values, *, statistic: str | Callable = "median", n_boot: int = 
     return float(low), float(high)
 
 
-def _check_grouping(by: str) -> None:
-    if by not in GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}")
-
-
-def _group_values(part: pd.DataFrame, by: str) -> pd.Series:
-    """The group of each city; None where the cities table gives none (missing or empty)."""
-    values = part[by].astype(object)
-    return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
+def _group_values(part: pd.DataFrame, by: str, cities, attributes) -> pd.Series:
+    """The group of each city (any column of the cities or attribute table, see
+    :func:`~dmaf_analysis.scoring.group_values`); None where the table gives none (missing or empty)."""
+    return group_values(part, by, cities=cities, attributes=attributes)
 
 
 @expects_table("scored")
 def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None = None,
                   frameworks: dict[int, Framework] | None = None, n_boot: int = N_BOOT,
-                  level: float = CI_LEVEL, seed: int = 0) -> pd.DataFrame:
+                  level: float = CI_LEVEL, seed: int = 0, cities: pd.DataFrame | None = None,
+                  attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Median of every measure per group, with a bootstrap confidence interval.
 
     Parameters
     ----------
-    by : {"state", "region", "selection_round"}
+    by : str, default "region"
+        Any column of the cities table (``cities``, default the bundled one:
+        ``state``, ``region``, ``selection_round``...) or of the attribute
+        table ``attributes``; an unknown column is an error listing those there are.
     n_boot, level, seed
         Percentile bootstrap settings (see the module notes).
 
@@ -116,12 +116,11 @@ def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None
         ``n_certified`` / ``share_certified`` count the group's certified
         cities among those with an overall score.
     """
-    _check_grouping(by)
     frameworks = frameworks_or_bundled(frameworks)
     rows = []
     for cyc in select_cycles(scored, cycle):
         part = scored[scored["cycle"] == cyc]
-        groups = _group_values(part, by)
+        groups = _group_values(part, by, cities, attributes)
         if groups.isna().all():  # the cities table does not give this grouping: no rows
             continue
         groups = groups.fillna("(unknown)")
@@ -144,8 +143,10 @@ def group_medians(scored: pd.DataFrame, *, by: str = "region", cycle: int | None
 
 @expects_table("scored")
 def kruskal_by_group(scored: pd.DataFrame, *, by: str = "region", cycle: int | None = None,
-                     frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
-    """Kruskal-Wallis H test of every measure across groups (default: regions).
+                     frameworks: dict[int, Framework] | None = None, cities: pd.DataFrame | None = None,
+                     attributes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Kruskal-Wallis H test of every measure across groups (default: regions; ``by``, ``cities`` and
+    ``attributes`` as in :func:`group_medians`).
 
     Returns
     -------
@@ -157,16 +158,17 @@ def kruskal_by_group(scored: pd.DataFrame, *, by: str = "region", cycle: int | N
         group are left out. NaN with fewer than 2 groups or when every value
         is the same.
     """
-    _check_grouping(by)
     frameworks = frameworks_or_bundled(frameworks)
     rows = []
     for cyc in select_cycles(scored, cycle):
         part = scored[scored["cycle"] == cyc]
-        part = part[_group_values(part, by).notna()]
+        groups = _group_values(part, by, cities, attributes)
+        part, groups = part[groups.notna()], groups[groups.notna()].astype(str)
         if part.empty:  # the cities table does not give this grouping: no rows
             continue
         for measure in measures_for(frameworks[cyc]):
-            samples = [x for _, g in part.groupby(by, sort=True)[measure] if (x := numeric_values(g)).size]
+            samples = [x for _, g in part.groupby(groups.to_numpy(), sort=True)[measure]
+                       if (x := numeric_values(g)).size]
             n = int(sum(s.size for s in samples))
             h = p = float("nan")
             if len(samples) >= 2 and np.ptp(np.concatenate(samples)) > 0:

@@ -150,6 +150,11 @@ def test_index_lists_every_city_with_status_and_links(fixture_batch):
     assert 'data-value="failed"' in html and html.count('data-value="ok"') == 4
     assert "Synthetic data." in html  # every value is synthetic
     assert "https://" not in html and "http://" not in html
+    # the explorer page is written beside the cards, linked from the index and linking back to it and the cards
+    assert summary.explore_path == out / "explore" / "cycle-2.html" and summary.explore_path.is_file()
+    assert '<a href="explore/cycle-2.html">' in html and "explorer: " in summary.text()
+    page = summary.explore_path.read_text(encoding="utf-8")
+    assert '"href":"../cities/surat/cycle-2.html"' in page and "href='../index.html'" in page
 
 
 @pytest.mark.slow

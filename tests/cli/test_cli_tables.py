@@ -114,3 +114,22 @@ def test_summary_by_a_column_the_cities_table_lacks_is_a_data_error(tmp_path, ca
     err = capsys.readouterr().err
     assert f"the cities table {cities} has no 'state' column" in err and "Traceback" not in err
     assert main(["summary", "--by", "national", "--cities", str(cities)]) == 0
+
+
+def test_summary_by_any_column(capsys, tmp_path):
+    from dmaf_analysis.scoring import load_dataset
+
+    names = sorted(load_dataset().scores["city"].unique())
+    cities = tmp_path / "cities.csv"
+    cities.write_text("city,state,size\n" + "".join(f"{c},S,{'large' if i % 2 else 'small'}\n"
+                                                     for i, c in enumerate(names)))
+    assert main(["summary", "--by", "size", "--cities", str(cities)]) == 0
+    out = capsys.readouterr().out
+    assert "large" in out and "small" in out
+    # a column of the attribute table
+    assert main(["summary", "--by", "source"]) == 0
+    assert "synthetic" in capsys.readouterr().out
+    # an unknown column lists the columns there are
+    assert main(["summary", "--by", "sise", "--cities", str(cities)]) == 1
+    err = capsys.readouterr().err
+    assert "no 'sise' column" in err and "choose one of: national, state, size" in err

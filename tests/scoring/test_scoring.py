@@ -124,7 +124,7 @@ def test_group_summary_matches_numpy(small_scores):
     by_region = group_summary(scored, by="region")
     west = by_region[(by_region["group"] == "West") & (by_region["measure"] == "overall")].iloc[0]
     assert west["count"] == 2 and west["mean"] == pytest.approx(scored.query("region == 'West'")["overall"].mean())
-    with pytest.raises(ValueError, match="by must be one of"):
+    with pytest.raises(ValueError, match="cannot group by .* the columns are: state, region"):
         group_summary(scored, by="planet")
 
 
@@ -182,3 +182,32 @@ def test_permuting_rows_changes_nothing(raw, rnd):
     a = score_cities(table)
     b = score_cities(table.iloc[order].reset_index(drop=True))
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_group_summary_by_any_column_of_the_cities_or_attribute_table(small_scores):
+    from dmaf_analysis.cities import load_cities
+    from dmaf_analysis.errors import ArgumentError
+    from dmaf_analysis.scoring import group_values, grouping_columns
+
+    cities = load_cities().assign(tier="")
+    cities.loc[cities["city"].isin(["Surat", "Pune"]), "tier"] = "big"
+    cities.loc[cities["city"] == "Kohima", "tier"] = "small"
+    scored = score_cities(small_scores, cities=cities)
+    table = group_summary(scored, by="tier", cities=cities)
+    overall = table[table["measure"] == "overall"].set_index("group")
+    assert set(overall.index) == {"big", "small", "(unknown)"}  # Ludhiana has no tier
+    big = scored[scored["city"].isin(["Surat", "Pune"])]["overall"]
+    assert overall.at["big", "count"] == 2 and overall.at["big", "mean"] == pytest.approx(big.mean())
+    assert overall.at["(unknown)", "count"] == 1
+    attributes = pd.DataFrame({"cycle": 2, "city": ["Surat", "Pune", "Kohima", "Ludhiana"],
+                               "band": ["high", "low", "low", "low"]})
+    by_band = group_summary(scored, by="band", cities=cities, attributes=attributes)
+    low = by_band[(by_band["group"] == "low") & (by_band["measure"] == "overall")].iloc[0]
+    assert low["count"] == 3 and low["grouping"] == "band"
+    assert group_values(scored, "band", cities=cities, attributes=attributes).tolist() == \
+        scored["city"].map({"Surat": "high", "Pune": "low", "Kohima": "low", "Ludhiana": "low"}).tolist()
+    assert "band" in grouping_columns(cities=cities, attributes=attributes)
+    with pytest.raises(ArgumentError) as err:
+        group_summary(scored, by="tire", cities=cities, attributes=attributes)
+    assert "did you mean 'tier'" in str(err.value) and "tier" in str(err.value).split("columns are:")[1]
+    assert "band" in str(err.value).split("columns are:")[1]

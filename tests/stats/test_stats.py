@@ -347,7 +347,7 @@ def test_group_medians_values_intervals_and_seed():
 
 
 def test_group_medians_rejects_unknown_grouping():
-    with pytest.raises(ValueError, match="by must be one of"):
+    with pytest.raises(ValueError, match="cannot group by .* the columns are: state, region"):
         stats.group_medians(grouped_scored(), by="district")
 
 
@@ -388,3 +388,20 @@ def test_engagement_association_matches_scipy():
     assert row["rho"] == pytest.approx(ref.statistic) and row["p_value"] == pytest.approx(ref.pvalue)
     empty = stats.engagement_table(scored, attributes.iloc[0:0], cycle=2)
     assert empty.empty and list(empty.columns)[-1] == "engagement_score"
+
+
+def test_group_medians_and_kruskal_by_a_column_of_ones_own():
+    scored = grouped_scored()
+    cities = pd.DataFrame({"city": scored["city"].unique()})
+    cities["size"] = ["large" if i % 3 else "small" for i in range(len(cities))]
+    table = stats.group_medians(scored, by="size", frameworks=FRAMEWORKS, seed=1, cities=cities)
+    assert set(table["group"]) == {"large", "small"} and (table["grouping"] == "size").all()
+    small = scored[scored["city"].isin(cities.loc[cities["size"] == "small", "city"])]
+    row = table[(table["group"] == "small") & (table["measure"] == "overall")].iloc[0]
+    assert row["n"] == len(small) and row["median"] == pytest.approx(np.median(small["overall"]))
+    kw = stats.kruskal_by_group(scored, by="size", frameworks=FRAMEWORKS, cities=cities).set_index("measure")
+    groups = [g["overall"].to_numpy() for _, g in scored.assign(size=scored["city"].map(
+        cities.set_index("city")["size"])).groupby("size")]
+    assert kw.loc["overall", "statistic"] == pytest.approx(sps.kruskal(*groups).statistic)
+    with pytest.raises(ValueError, match="cannot group by 'sise'.*did you mean 'size'"):
+        stats.group_medians(scored, by="sise", cities=cities)

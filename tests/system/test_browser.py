@@ -121,7 +121,8 @@ def test_index_page_in_chromium(rendered, browser):
     assert severe == []
     assert all(done and w > 0 and h > 0 for done, w, h in _images(browser))
     hrefs = browser.execute_script("return Array.from(document.links).map(a => a.href);")
-    assert len(hrefs) == len(CITIES)
+    assert len(hrefs) == len(CITIES) + 1  # the cards and the explorer page
+    assert any(href.endswith("/explore/cycle-2.html") for href in hrefs)
     for href in hrefs:
         url = urlparse(href)
         assert url.scheme == "file"

@@ -22,7 +22,7 @@ LAYERS = [
     {"io", "ingest"},
     {"scoring", "synth"},
     {"stats", "sensitivity"},
-    {"card", "national"},
+    {"card", "national", "explore"},
     {"batch"},
     {"cli"},
 ]
