@@ -329,29 +329,31 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     """
     if peers.empty:
         return paragraph("No peer group is known for this city.")
-    view = peers.copy()
-    group_label = view["peer_group"].map({"state": "State", "selection_round": "Selection round"}).fillna("Group")
-    view["group"] = group_label + ": " + view["group_name"].astype(str)
-    is_median = (view["is_group_median"].fillna(False).astype(bool) if "is_group_median" in view.columns
-                 else pd.Series(False, index=view.index))
-    n_group = view["n_in_group"] if "n_in_group" in view.columns else pd.Series(pd.NA, index=view.index)
-    view["city"] = [f"Median of the group ({int(n)} cities)" if m and n is not pd.NA else ("Median of the group" if m
-                    else c) for m, n, c in zip(is_median, n_group, view["city"].astype(str))]
+    names = {"state": "State", "selection_round": "Selection round"}
+    is_median = (peers["is_group_median"].fillna(False).astype(bool).tolist() if "is_group_median" in peers.columns
+                 else [False] * len(peers))
+    n_group = peers["n_in_group"].tolist() if "n_in_group" in peers.columns else [None] * len(peers)
+    groups = [f"{names.get(g, 'Group')}: {v}" for g, v in zip(peers["peer_group"], peers["group_name"])]
+    view = pd.DataFrame({
+        "group": groups,
+        "city": [(f"Median of the group ({int(n)} cities)" if n is not None else "Median of the group") if m else c
+                 for m, n, c in zip(is_median, n_group, peers["city"].astype(str))],
+        "overall": peers["overall"], "rank_in_group": peers["rank_in_group"], "rank": peers["rank"],
+        "level": peers["level"], "gap_to_report_city": peers["gap_to_report_city"],
+        "is_report_city": peers["is_report_city"]})
     columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
                "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
-    cities = ~is_median
-    if "n_synthetic" in peers.columns and (peers.loc[cities, "n_synthetic"] > 0).any():
+    synthetic = peers["n_synthetic"].tolist() if "n_synthetic" in peers.columns else []
+    if any(k > 0 for k, m in zip(synthetic, is_median) if not m):
         view["values_text"] = [("" if m else _values_text(k, n))
-                               for m, k, n in zip(is_median, peers["n_synthetic"], peers["n_indicators"])]
+                               for m, k, n in zip(is_median, synthetic, peers["n_indicators"])]
         columns["values_text"] = "Values"
-    table = html_table(view, columns=columns, highlight="is_report_city")
-    table = _italic_rows(table, is_median.tolist())
-    notes = []
-    if "n_in_group" in view.columns:
-        for g, rows in view[cities].groupby("group", sort=False):
-            total = int(rows["n_in_group"].iloc[0])
-            if total > len(rows):
-                notes.append(f"{g}: the {len(rows)} cities ranked nearest of {total}.")
+    table = _italic_rows(html_table(view, columns=columns, highlight="is_report_city"), is_median)
+    shown: dict[str, list] = {}
+    for g, m, n in zip(groups, is_median, n_group):
+        if not m and n is not None:
+            shown.setdefault(g, [0, int(n)])[0] += 1
+    notes = [f"{g}: the {k} cities ranked nearest of {total}." for g, (k, total) in shown.items() if total > k]
     if notes:
         table += paragraph(" ".join(notes) + " Every city is listed in the national overview's leaderboard.")
     return table

@@ -22,6 +22,7 @@ Import them all from :mod:`dmaf_analysis.card`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, city_context, component_reference
+from ._context import CycleContext, as_float, city_context, component_reference, cycle_engagement
 from ._indicators import indicator_scores
 from ._recommendations import load_recommendations
 
@@ -187,44 +188,44 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         median row last.
     """
     name, ctx = city_context(data, city, cycle)
-    scored = ctx.scored
-    me = scored.loc[name]
+    me = ctx.scored.loc[name]
     mine = as_float(me["overall"])
-    n_ind = len(ctx.framework.indicator_ids)
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
         if not isinstance(value, str) or not value:
             continue
-        part = scored[scored[group] == value]
-        overall = part["overall"].to_numpy(dtype=float)
-        rank_in = part["overall"].rank(method="min", ascending=False).astype("Int64")
-        rows = pd.DataFrame({
-            "peer_group": group, "group_name": value, "city": part["city"].to_numpy(dtype=object),
-            "state": part["state"].to_numpy(dtype=object), "overall": overall,
-            "rank": part["rank"].astype("Int64").to_numpy(), "rank_in_group": rank_in.to_numpy(),
-            "level": part["level"].to_numpy(dtype=object), "is_report_city": (part["city"] == name).to_numpy(),
-            "gap_to_report_city": overall - mine,
-            "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
-            "n_indicators": n_ind, "n_in_group": len(part), "is_group_median": False,
-        }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort").reset_index(drop=True)
-        at = int(np.flatnonzero(rows["is_report_city"].to_numpy())[0])
-        near = rows.iloc[max(0, at - int(around)):at + int(around) + 1]
-        med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
-        median_row = pd.DataFrame([{
-            "peer_group": group, "group_name": value, "city": "", "state": "", "overall": med, "rank": pd.NA,
-            "rank_in_group": pd.NA, "level": "", "is_report_city": False, "gap_to_report_city": med - mine,
-            "n_synthetic": 0, "n_indicators": n_ind, "n_in_group": len(part), "is_group_median": True}])
-        parts += [near, median_row]
-    if not parts:
-        return pd.DataFrame(columns=PEER_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
+        rows, median = _peer_group(ctx, group, value)  # the same for every city of the group: computed once
+        at = next(i for i, r in enumerate(rows) if r["city"] == name)
+        for r in rows[max(0, at - int(around)):at + int(around) + 1] + [median]:
+            parts.append({**r, "is_report_city": r["city"] == name, "gap_to_report_city": r["overall"] - mine})
+    out = pd.DataFrame(parts, columns=PEER_COLUMNS)
     for col in ("rank", "rank_in_group"):
         out[col] = out[col].astype("Int64")
-    out["n_synthetic"] = out["n_synthetic"].astype(int)
-    out["is_report_city"] = out["is_report_city"].astype(bool)
-    out["is_group_median"] = out["is_group_median"].astype(bool)
-    return out[PEER_COLUMNS].reset_index(drop=True)
+    return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
+                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int})
+
+
+@lru_cache(maxsize=256)
+def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], dict]:
+    """The rows of one peer group's cities in the group's order, and its median row (cached per cycle and group)."""
+    part = ctx.scored[ctx.scored[group] == value]
+    overall = part["overall"].to_numpy(dtype=float)
+    n_ind = len(ctx.framework.indicator_ids)
+    table = pd.DataFrame({
+        "city": part["city"].to_numpy(dtype=object), "state": part["state"].to_numpy(dtype=object),
+        "overall": overall, "rank": part["rank"].astype("Int64").to_numpy(),
+        "rank_in_group": part["overall"].rank(method="min", ascending=False).astype("Int64").to_numpy(),
+        "level": part["level"].to_numpy(dtype=object),
+        "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
+    }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort")
+    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part)}
+    rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
+             "is_group_median": False} for r in table.to_dict("records")]
+    med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
+    median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA, "level": "",
+              "n_synthetic": 0, "is_group_median": True}
+    return rows, median
 
 
 # ------------------------------------------------------------------------- engagement
@@ -242,16 +243,8 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         row per city of the cycle with an engagement score, highest first.
     """
     name, ctx = city_context(data, city, cycle)
-    attrs = data.attributes
-    cols = ["city", "engagement_score", "is_report_city"]
-    if not len(attrs):
-        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float),
-                             "is_report_city": pd.Series(dtype=bool)})
-    part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
-    out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
-                        "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
-    out["is_report_city"] = out["city"] == name
-    return out.sort_values(["engagement_score", "city"], ascending=[False, True])[cols].reset_index(drop=True)
+    base = cycle_engagement(data, ctx.cycle)  # the same for every city of the cycle: computed once
+    return base.assign(is_report_city=base["city"] == name)
 
 
 def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
