@@ -323,7 +323,7 @@ def slope_plot(changes: pd.DataFrame, *, highlight: int = 5, ax=None):
     The ``highlight`` largest gains (solid blue) and falls (dashed vermillion) are
     coloured and labelled.
     """
-    ax = _axes(ax, figsize=(render.PAGE_WIDTH * 0.85, 5.5))
+    ax = _axes(ax, figsize=(render.PAGE_WIDTH, 5.5))
     data = changes.dropna(subset=["overall_from", "overall_to"])
     if data.empty:
         return _empty(ax)
