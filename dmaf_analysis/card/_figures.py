@@ -200,11 +200,11 @@ def png_data_uri(ax_or_figure, *, dpi: int = FIGURE_DPI) -> str:
 # and byte-for-byte the same for the same numbers (no ids, dates or random jitter).
 # Sizes are in the SVG's own units: the drawing is CHART_WIDTH units wide and is shown at
 # the column's width up to CHART_MAX_PX pixels on screen (at least 560 px on a 1280 px
-# screen), CHART_PRINT_MM wide on paper (14 units then print at about 9 pt) and at the
+# screen), CHART_PRINT_MM wide on paper (14 units then print at about 8 pt) and at the
 # phone's width on a phone (14 units are then about 9.5 px).
 CHART_WIDTH = 540
 CHART_MAX_PX = 640
-CHART_PRINT_MM = 125
+CHART_PRINT_MM = 110
 _FONT = 14          # tick labels, bar values, component names
 _FONT_LABEL = 15    # axis titles, legend, annotations
 _TEXT_COLOUR = "#222222"
