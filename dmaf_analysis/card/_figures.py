@@ -32,18 +32,15 @@ _CITY_COLOUR = render.CITY
 _PALETTE = {"city": _CITY_COLOUR, "National median": render.REFERENCE, "Top-10 mean": render.HIGHLIGHT}
 
 
-_styled = False
-
-
 def _new_axes(ax, size):
-    global _styled
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    if not _styled:  # the toolkit's style, once per kernel
-        render.apply()
-        _styled = True
+    # the toolkit's style for every new figure: a batch kernel restores matplotlib's settings between
+    # reports, so a style applied "once per kernel" was on the first card of each kernel only, and
+    # cards drawn by a warm kernel differed from the same card drawn alone
+    render.apply()
     _, ax = plt.subplots(figsize=size, dpi=FIGURE_DPI)
     return ax
 
