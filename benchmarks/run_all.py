@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["bench_robustness.py", "bench_sensitivity.py", "bench_report.py", "bench_batch.py", "bench_scale.py",
-              "bench_ingest.py", "bench_pdf.py"]
+              "bench_ingest.py", "bench_pdf.py", "bench_cost.py"]
 
 
 def _load(name: str):

@@ -34,16 +34,17 @@ WriteError                 an output file could not be written
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 __all__ = [
     "ArgumentError", "BatchLockedError", "CitiesTableError", "CityNotInDataError", "ConfigurationError",
     "CycleNotInDataError", "DataValidationError", "DmafError", "FrameworkError", "InputFileError",
-    "KernelSetupError", "MAX_PROBLEM_LINES", "NoDataError", "NotAReportCardError", "PdfEngineMissing", "PdfError",
-    "Problem", "ROWS_SHOWN", "RecommendationsError", "RepeatedCityError", "ReportCardError", "SpecError",
-    "SynthesisError", "TruncatedReportCardError", "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
+    "KernelSetupError", "MAX_KEPT_PROBLEMS", "MAX_PROBLEM_LINES", "NoDataError", "NotAReportCardError",
+    "PdfEngineMissing", "PdfError", "Problem", "ProblemTally", "ROWS_SHOWN", "RecommendationsError",
+    "RepeatedCityError", "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError",
+    "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
     "problem_key", "problem_kind", "summarise_problems",
 ]
 
@@ -208,19 +209,30 @@ class WriteError(DmafError, OSError):
 
 
 class DataValidationError(DmafError):
-    """An input table failed validation; ``problems`` lists every failure.
+    """An input table failed validation; ``problems`` lists the failures, ``count`` says how many there are.
 
     The message groups repeated problems (one line per distinct problem, at most
-    about 30 lines: :func:`summarise_problems`) and ends with
-    ``hints`` saying how to fix them.
+    about 30 lines: :func:`summarise_problems`) and ends with ``hints`` saying how
+    to fix them. ``problems`` may be a list of :class:`Problem` (all kept) or a
+    :class:`ProblemTally` (a million problems in bounded memory: the first
+    :data:`MAX_KEPT_PROBLEMS` are kept in ``problems``, every one is counted and
+    summarised).
     """
 
-    def __init__(self, problems: list[Problem], *, hints: list[str] | tuple[str, ...] = ()):
-        self.problems = list(problems)
+    def __init__(self, problems, *, hints: list[str] | tuple[str, ...] = ()):
         self.hints = list(hints)
-        count = len(self.problems)
-        lines = summarise_problems(self.problems, max_lines=MAX_PROBLEM_LINES - 1 - len(self.hints))
-        n_distinct = len({problem_key(p) for p in self.problems})
+        if isinstance(problems, ProblemTally) and problems.complete:
+            problems = sorted(problems.kept, key=lambda p: (p.row if p.row is not None else 0))
+        if isinstance(problems, ProblemTally):
+            tally, self.problems = problems, list(problems.kept)
+        else:
+            self.problems = list(problems)
+            tally = ProblemTally(keep=0)
+            tally.extend(self.problems)
+        self.count = count = tally.count
+        lines = _tally_lines(tally, max_lines=MAX_PROBLEM_LINES - 1 - len(self.hints), rows_shown=ROWS_SHOWN,
+                             by_row=tally is problems)
+        n_distinct = tally.n_distinct
         distinct = f" ({n_distinct:,} distinct)" if n_distinct < count else ""
         head = f"{count:,} problem{'s' if count != 1 else ''} found{distinct}:"
         super().__init__("\n".join([head, *lines, *(f"  hint: {h}" for h in self.hints)]))
@@ -264,43 +276,161 @@ def _value_text(value) -> str:
     return "" if value is None else f" (value {value!r})"
 
 
-# A group is one distinct problem and the rows it was found on; a kind is a list of
-# groups sharing (file, unit, column, problem_kind), keyed by that tuple.
-_Group = tuple["Problem", list[int]]
+#: Problems a :class:`ProblemTally` keeps as records; beyond them problems are only counted.
+MAX_KEPT_PROBLEMS = 10_000
 
 
-def _group_repeats(problems: Sequence[Problem]) -> list[_Group]:
-    """Each distinct problem (see :func:`problem_key`) with its rows, in order of first occurrence."""
-    groups: dict[tuple, list] = {}
-    for p in problems:
-        key = problem_key(p)
-        if key in groups:
-            if p.row is not None:
-                groups[key][1].append(p.row)
+class _Member:
+    """One distinct problem (see :func:`problem_key`): its first record, how often, its first rows."""
+
+    __slots__ = ("problem", "n", "n_rows", "rows", "first_row", "seq")
+
+    def __init__(self, problem: Problem, seq: int):
+        self.problem, self.seq, self.n, self.n_rows, self.rows, self.first_row = problem, seq, 0, 0, [], None
+
+    def add(self, row: int | None, rows_shown: int) -> None:
+        self.n += 1
+        if row is None:
+            return
+        self.n_rows += 1
+        if self.first_row is None or row < self.first_row:
+            self.first_row = row
+        if len(self.rows) < rows_shown or row < self.rows[-1]:
+            self.rows.append(row)
+            if len(self.rows) > 1 and self.rows[-2] > row:
+                self.rows.sort()
+            del self.rows[rows_shown:]
+
+    @property
+    def weight(self) -> int:
+        """Problems it stands for in counts (rows, or 1 for a problem of the whole file)."""
+        return self.n_rows or 1
+
+
+class _Kind:
+    """Problems of one kind (file, unit, column, :func:`problem_kind`): counted, the first members kept."""
+
+    __slots__ = ("members", "others", "n", "values", "first_row", "seq", "_counts")
+
+    def __init__(self, seq: int):
+        self.members: dict[tuple, _Member] = {}
+        self.others = array("q")   # hashes of the problems not kept (8 bytes each, counted when summarised)
+        self.values = array("q")   # hashes of the values
+        self.n = 0
+        self.first_row, self.seq = None, seq
+        self._counts: tuple | None = None
+
+    def _distinct(self) -> tuple[int, int]:
+        if self._counts is None or self._counts[0] != self.n:
+            others = len(set(self.others)) if self.others else 0
+            self._counts = (self.n, len(self.members) + others, len(set(self.values)))
+        return self._counts[1], self._counts[2]
+
+    @property
+    def n_members(self) -> int:
+        """Distinct problems of this kind."""
+        return self._distinct()[0]
+
+    @property
+    def n_values(self) -> int:
+        """Distinct values of this kind."""
+        return self._distinct()[1]
+
+
+class ProblemTally:
+    """Problems counted as they are found, in memory bounded by what a message can show.
+
+    Use it like a list (``append``, ``extend``, ``len``). It keeps the first
+    ``keep`` problems as records (``kept``) and, for every kind of problem (see
+    :func:`problem_kind`), the first ``per_kind`` distinct problems with their
+    count and first rows; beyond that it only counts (problems, distinct problems,
+    distinct values). ``unit`` ("line" or "row"), when given, is set on every problem.
+    """
+
+    def __init__(self, *, unit: str | None = None, keep: int = MAX_KEPT_PROBLEMS, per_kind: int = MAX_PROBLEM_LINES,
+                 rows_shown: int = ROWS_SHOWN):
+        self.unit, self.keep, self.rows_shown = unit, int(keep), int(rows_shown)
+        self.per_kind = max(int(per_kind), MAX_PROBLEM_LINES)
+        self.kept: list[Problem] = []
+        self.count = 0
+        self._kinds: dict[tuple, _Kind] = {}
+        self._seq = 0
+
+    def append(self, problem: Problem) -> None:
+        if self.unit is not None and problem.unit != self.unit:
+            problem = replace(problem, unit=self.unit)
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
+        kind_key = (problem.file, problem.unit, problem.column, problem_kind(problem))
+        kind = self._kinds.get(kind_key)
+        if kind is None:
+            kind = self._kinds[kind_key] = _Kind(self._seq)
+        kind.n += 1
+        row = problem.row
+        if row is not None and (kind.first_row is None or row < kind.first_row):
+            kind.first_row = row
+        key = problem_key(problem)
+        member = kind.members.get(key)
+        if member is None and len(kind.members) < self.per_kind:
+            member = kind.members[key] = _Member(problem, self._seq)
+        if member is not None:
+            member.add(row, self.rows_shown)
         else:
-            groups[key] = [p, [] if p.row is None else [p.row]]
-    return [(p, rows) for p, rows in groups.values()]
+            kind.others.append(hash(key))
+        if problem.value is not None:
+            kind.values.append(hash(key[-1]))
+        self._seq += 1
+
+    def extend(self, problems) -> None:
+        for p in problems:
+            self.append(p)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every problem is kept as a record."""
+        return self.count <= len(self.kept)
+
+    def kinds(self) -> list[tuple[tuple, _Kind]]:
+        """``((file, unit, column, kind), tally of that kind)`` for every kind, in the order first seen."""
+        return list(self._kinds.items())
+
+    @property
+    def n_distinct(self) -> int:
+        """Distinct problems (see :func:`problem_key`)."""
+        return sum(k.n_members for k in self._kinds.values())
 
 
-def _group_line(p: Problem, rows: list[int], rows_shown: int) -> str:
+def _row_key(first_row, seq) -> tuple:
+    return (first_row if first_row is not None else 0, seq)
+
+
+def _rows_line(member: _Member, unit: str, shown: int) -> str:
+    """``"line 4"``, ``"in 3 lines: 2, 5, 9"`` or ``"in 40 lines: 2, 3, 4, 5, 6, ..."``."""
+    n = member.n_rows
+    if n == 1:
+        return f"{unit} {member.rows[0]}"
+    head = ", ".join(str(r) for r in member.rows[:shown]) + (", ..." if n > shown else "")
+    return f"in {n:,} {unit}s: {head}"
+
+
+def _value_text(value) -> str:
+    return "" if value is None else f" (value {value!r})"
+
+
+def _member_line(m: _Member, rows_shown: int) -> str:
     """One line for a distinct problem: ``str(p)`` when seen once, else with its count and rows."""
-    if len(rows) <= 1:
+    p = m.problem
+    if m.n_rows <= 1:
         return f"  - {p}"
     column = f", column {p.column!r}" if p.column is not None else ""
-    return f"  - {p.file}{column}: {p.message}{_value_text(p.value)}, {_rows_text(rows, p.unit, rows_shown)}"
-
-
-def _group_kinds(groups: list[_Group], max_lines: int) -> tuple[list[tuple[tuple, list[_Group]]], list[str]]:
-    """The kinds to show and the closing line for those left out (empty when all fit)."""
-    kinds: dict[tuple, list] = {}
-    for p, rows in groups:
-        kinds.setdefault((p.file, p.unit, p.column, problem_kind(p)), []).append((p, rows))
-    kind_list = list(kinds.items())
-    if len(kind_list) <= max_lines:
-        return kind_list, []
-    shown, rest = kind_list[:max_lines - 1], kind_list[max_lines - 1:]
-    n_rest = sum(len(rows) or 1 for _, members in rest for _, rows in members)
-    return shown, [f"  - ... and {len(rest):,} more kinds of problem ({n_rest:,} problems)"]
+    return f"  - {p.file}{column}: {p.message}{_value_text(p.value)}, {_rows_line(m, p.unit, rows_shown)}"
 
 
 def _kind_cost(n_members: int, n_examples: int) -> int:
@@ -311,44 +441,76 @@ def _kind_cost(n_members: int, n_examples: int) -> int:
     return 1 + n_examples + (1 if 0 < n_examples < n_members else 0)
 
 
-def _allot_examples(sizes: list[int], budget: int) -> list[int]:
-    """Examples shown per kind (of ``sizes`` members each): one more to each in turn while they fit."""
+def _allot_examples(sizes: list[int], budget: int, limits: list[int]) -> list[int]:
+    """Examples shown per kind (of ``sizes`` members, ``limits`` of them known): one more to each in turn while
+    they fit."""
     examples = [0] * len(sizes)
+    total = sum(_kind_cost(s, 0) for s in sizes)
     grown = True
     while grown:
         grown = False
         for i, size in enumerate(sizes):
-            if examples[i] >= size:
+            if examples[i] >= min(size, limits[i]):
                 continue
-            total = sum(_kind_cost(s, e) for s, e in zip(sizes, examples))
             extra = _kind_cost(size, examples[i] + 1) - _kind_cost(size, examples[i])
             if total + extra <= budget:
                 examples[i] += 1
+                total += extra
                 grown = True
     return examples
 
 
-def _kind_lines(kind: tuple, members: list[_Group], n_examples: int, rows_shown: int) -> list[str]:
+def _kind_lines(kind_key: tuple, kind: _Kind, members: list[_Member], n_examples: int,
+                rows_shown: int) -> list[str]:
     """A kind's heading (count, number of values) and its first ``n_examples`` problems."""
-    file, unit, column, what = kind
-    n = sum(len(rows) or 1 for _, rows in members)
-    values = {repr(p.value) for p, _ in members if p.value is not None}
+    file, unit, column, what = kind_key
+    n = sum(m.weight for m in members) + (kind.n - sum(m.n for m in members))
     where = f", column {column!r}" if column is not None else ""
-    different = f", {len(values):,} different values" if len(values) > 1 else ""
+    different = f", {kind.n_values:,} different values" if kind.n_values > 1 else ""
     lines = [f"  - {file}{where}: {what}: {n:,} problems{different}" + (":" if n_examples else "")]
-    for p, rows in members[:n_examples]:
+    for m in members[:n_examples]:
+        p = m.problem
         detail = p.message.split(";", 1)[1].strip() if ";" in p.message else ""
         label = repr(p.value) if p.value is not None else ""
-        where_rows = _rows_text(rows, unit, rows_shown) if rows else ""
-        parts = [part for part in (label, ("on " if len(rows) == 1 else "") + where_rows) if part.strip()]
+        where_rows = _rows_line(m, unit, rows_shown) if m.n_rows else ""
+        parts = [part for part in (label, ("on " if m.n_rows == 1 else "") + where_rows) if part.strip()]
         lines.append("      " + " ".join(parts) + (f"; {detail}" if detail else ""))
-    if 0 < n_examples < len(members):
-        lines.append(f"      ... and {len(members) - n_examples:,} more")
+    if 0 < n_examples < kind.n_members:
+        lines.append(f"      ... and {kind.n_members - n_examples:,} more")
     return lines
 
 
-def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROBLEM_LINES,
-                       rows_shown: int = ROWS_SHOWN) -> list[str]:
+def _tally_lines(tally: ProblemTally, *, max_lines: int, rows_shown: int, by_row: bool) -> list[str]:
+    """The summary of a :class:`ProblemTally` (see :func:`summarise_problems`); ``by_row``: order by first row
+    rather than by the order the problems came in."""
+    max_lines = max(int(max_lines), 2)
+
+    def order(item):
+        return _row_key(item.first_row, item.seq) if by_row else item.seq
+
+    kinds = sorted(tally.kinds(), key=lambda kv: order(kv[1]))
+    members = {k: sorted(kind.members.values(), key=order) for k, kind in kinds}
+    if tally.n_distinct <= max_lines:  # every distinct problem is kept: one line each
+        every = sorted((m for ms in members.values() for m in ms), key=order)
+        return [_member_line(m, rows_shown) for m in every]
+    tail = []
+    if len(kinds) > max_lines:
+        kinds, rest = kinds[:max_lines - 1], kinds[max_lines - 1:]
+        n_rest = sum(sum(m.weight for m in kind.members.values()) + kind.n - sum(m.n for m in kind.members.values())
+                     for _, kind in rest)
+        tail = [f"  - ... and {len(rest):,} more kinds of problem ({n_rest:,} problems)"]
+    examples = _allot_examples([kind.n_members for _, kind in kinds], max_lines - len(tail),
+                               [len(members[k]) for k, _ in kinds])
+    lines: list[str] = []
+    for (key, kind), n_examples in zip(kinds, examples):
+        if kind.n_members == 1:
+            lines.append(_member_line(members[key][0], rows_shown))
+        else:
+            lines.extend(_kind_lines(key, kind, members[key], n_examples, rows_shown))
+    return lines + tail
+
+
+def summarise_problems(problems, *, max_lines: int = MAX_PROBLEM_LINES, rows_shown: int = ROWS_SHOWN) -> list[str]:
     """Describe ``problems`` in at most ``max_lines`` lines, one per distinct problem.
 
     Problems that differ only in their row (the same message, column and value)
@@ -357,7 +519,8 @@ def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROB
     (see :func:`problem_kind`) share a heading line giving their count and number
     of different values, followed by as many examples as fit. The order is that of
     the first occurrence of each problem. Pure Python: usable for any list of
-    :class:`~dmaf_analysis.errors.Problem`, whoever found them.
+    :class:`~dmaf_analysis.errors.Problem`, whoever found them, or for a
+    :class:`ProblemTally` (ordered by first row then).
 
     Returns
     -------
@@ -365,17 +528,8 @@ def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROB
         Lines starting ``"  - "`` (headings and single problems) or ``"      "``
         (examples under a heading); ``str(problem)`` for a problem seen once.
     """
-    max_lines = max(int(max_lines), 2)
-    groups = _group_repeats(problems)
-    if len(groups) <= max_lines:
-        return [_group_line(p, rows, rows_shown) for p, rows in groups]
-
-    kind_list, tail = _group_kinds(groups, max_lines)
-    examples = _allot_examples([len(members) for _, members in kind_list], max_lines - len(tail))
-    lines: list[str] = []
-    for (kind, members), n_examples in zip(kind_list, examples):
-        if len(members) == 1:
-            lines.append(_group_line(*members[0], rows_shown))
-        else:
-            lines.extend(_kind_lines(kind, members, n_examples, rows_shown))
-    return lines + tail
+    if isinstance(problems, ProblemTally):
+        return _tally_lines(problems, max_lines=max_lines, rows_shown=rows_shown, by_row=True)
+    tally = ProblemTally(keep=0, rows_shown=rows_shown)
+    tally.extend(problems)
+    return _tally_lines(tally, max_lines=max_lines, rows_shown=rows_shown, by_row=False)

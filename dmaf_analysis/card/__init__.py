@@ -20,7 +20,9 @@ from ._compare import (compare_indicators, compare_summary, comparison_html, com
                        plot_comparison, render_comparison, resolve_cities, synthetic_parts)
 from ._context import data_label, load_report_data, resolve_report_city
 from ._cycle_change import CHANGE_COLUMNS, change_since_previous, CycleChange
-from ._figures import FIGURE_DPI, plot_components, plot_engagement, png, png_bytes, png_data_uri, SCALE
+from ._figures import (chart_html, components_alt_text, components_chart_html, components_svg, engagement_chart_html,
+                       engagement_svg, FIGURE_DPI, plot_components, plot_engagement, png, png_bytes, png_data_uri,
+                       SCALE)
 from ._headline import report_headline, ReportHeadline, weights_assumption
 from ._html import (change_html, components_html, components_intro, engagement_html, headline_html, html_table,
                     indicators_html, MAX_PROVENANCE_WORDS, n_top_cities, paragraph, path_html, path_intro, peers_html,
@@ -31,11 +33,13 @@ from ._level_path import LevelPath, path_to_next_level, plan_next_level
 from ._rank_path import default_target_rank, plan_rank_move, RankPath, SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK
 from ._recommendations import load_recommendations, recommendations_path
 from ._report import (COMPONENT_COLUMNS, component_comparison, ENGAGEMENT_COLUMNS, engagement_comparison,
-                      engagement_distribution, has_recommendations, PEER_COLUMNS, peer_comparison,
+                      engagement_distribution, has_recommendations, PEER_COLUMNS, peer_comparison, PEERS_AROUND,
                       RECOMMENDATION_COLUMNS, recommendations)
 
 __all__ = [
-    "CHANGE_COLUMNS", "change_html", "change_since_previous", "compare_indicators", "compare_summary",
+    "CHANGE_COLUMNS", "change_html", "chart_html", "components_alt_text", "components_chart_html", "components_svg",
+    "engagement_chart_html", "engagement_svg", "PEERS_AROUND", "change_since_previous", "compare_indicators",
+    "compare_summary",
     "comparison_html", "comparison_path", "COMPONENT_COLUMNS", "component_comparison", "components_html",
     "components_intro", "CycleChange", "data_label", "default_target_rank", "ENGAGEMENT_COLUMNS",
     "engagement_comparison", "engagement_distribution", "engagement_html", "FIGURE_DPI", "has_recommendations",

@@ -19,9 +19,10 @@ import pandas as pd
 from .._util.paths import bundled_scores_path
 from ..framework import Framework
 from ..scoring import Dataset, indicator_matrix, load_dataset, score_bounds
+from ._rank_path import TOP_RANK
 
-__all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "cycle_context", "data_label",
-           "load_report_data", "optional_int", "resolve_report_city"]
+__all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "component_reference", "cycle_context",
+           "cycle_engagement", "data_label", "load_report_data", "optional_int", "resolve_report_city"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -115,6 +116,41 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
                         national_median=wide.median(axis=0, skipna=True),
                         n_ranked=int(scored["rank"].notna().sum()),
                         bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
+
+
+@lru_cache(maxsize=16)
+def component_reference(ctx: CycleContext) -> pd.DataFrame:
+    """What the component chart compares every city of a cycle with, computed once per cycle.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by component id (framework order), columns ``national_median``
+        (median over the cycle's cities with that component), ``top10_mean``
+        (mean over the cities ranked at or above ``TOP_RANK``) and ``n_top_cities``.
+    """
+    comps = ctx.framework.component_ids
+    table = ctx.scored[comps].astype(float)
+    ranks = ctx.scored["rank"].astype("Float64").fillna(float("inf")).astype(float)
+    top = table[ranks.to_numpy() <= TOP_RANK]
+    return pd.DataFrame({"national_median": table.median(axis=0, skipna=True),
+                         "top10_mean": top.mean(axis=0) if len(top) else pd.Series(math.nan, index=comps),
+                         "n_top_cities": len(top)}, index=pd.Index(comps, name="component"))
+
+
+@lru_cache(maxsize=16)
+def cycle_engagement(data: Dataset, cycle: int) -> pd.DataFrame:
+    """Every city's engagement score in ``cycle``, highest first (then by name); computed once per cycle.
+
+    Columns ``city`` and ``engagement_score``; empty when the data have no engagement scores.
+    """
+    attrs = data.attributes
+    if not len(attrs):
+        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float)})
+    part = attrs[(attrs["cycle"] == cycle) & attrs["engagement_score"].notna()]
+    out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
+                        "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
+    return out.sort_values(["engagement_score", "city"], ascending=[False, True]).reset_index(drop=True)
 
 
 def city_context(data: Dataset, city: str, cycle: int) -> tuple[str, CycleContext]:

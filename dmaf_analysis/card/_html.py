@@ -320,19 +320,54 @@ def path_html(path) -> str:
 
 
 def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
-    """Table of :func:`~dmaf_analysis.card.peer_comparison` (report city in bold; ``html_name`` as in
-    :func:`recommendations_html`)."""
+    """Table of :func:`~dmaf_analysis.card.peer_comparison`: the report city in bold, each group's median in italics.
+
+    A line under the table says, for each group larger than the rows shown, how
+    many cities it has and where the whole group is listed (the national
+    overview's leaderboard). The table is as long on paper as on screen (it has a
+    bounded number of rows); ``html_name`` is accepted for compatibility and unused.
+    """
     if peers.empty:
         return paragraph("No peer group is known for this city.")
-    view = peers.assign(group=peers["peer_group"].map({"state": "State", "selection_round": "Selection round"})
-                        + ": " + peers["group_name"].astype(str))
+    names = {"state": "State", "selection_round": "Selection round"}
+    is_median = (peers["is_group_median"].fillna(False).astype(bool).tolist() if "is_group_median" in peers.columns
+                 else [False] * len(peers))
+    n_group = peers["n_in_group"].tolist() if "n_in_group" in peers.columns else [None] * len(peers)
+    groups = [f"{names.get(g, 'Group')}: {v}" for g, v in zip(peers["peer_group"], peers["group_name"])]
+    view = pd.DataFrame({
+        "group": groups,
+        "city": [(f"Median of the group ({int(n)} cities)" if n is not None else "Median of the group") if m else c
+                 for m, n, c in zip(is_median, n_group, peers["city"].astype(str))],
+        "overall": peers["overall"], "rank_in_group": peers["rank_in_group"], "rank": peers["rank"],
+        "level": peers["level"], "gap_to_report_city": peers["gap_to_report_city"],
+        "is_report_city": peers["is_report_city"]})
     columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
                "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
-    if "n_synthetic" in peers.columns and (peers["n_synthetic"] > 0).any():
-        view["values_text"] = [_values_text(k, n) for k, n in zip(peers["n_synthetic"], peers["n_indicators"])]
+    synthetic = peers["n_synthetic"].tolist() if "n_synthetic" in peers.columns else []
+    if any(k > 0 for k, m in zip(synthetic, is_median) if not m):
+        view["values_text"] = [("" if m else _values_text(k, n))
+                               for m, k, n in zip(is_median, synthetic, peers["n_indicators"])]
         columns["values_text"] = "Values"
-    return html_table(view, columns=columns, highlight="is_report_city", print_rows=_near_city(view),
-                      html_name=html_name)
+    table = _italic_rows(html_table(view, columns=columns, highlight="is_report_city"), is_median)
+    shown: dict[str, list] = {}
+    for g, m, n in zip(groups, is_median, n_group):
+        if not m and n is not None:
+            shown.setdefault(g, [0, int(n)])[0] += 1
+    notes = [f"{g}: the {k} cities ranked nearest of {total}." for g, (k, total) in shown.items() if total > k]
+    if notes:
+        table += paragraph(" ".join(notes) + " Every city is listed in the national overview's leaderboard.")
+    return table
+
+
+def _italic_rows(table: str, flags: list[bool]) -> str:
+    """Set the body rows of an :func:`html_table` whose flag is True in italics."""
+    head, sep, body = table.partition("<tbody>")
+    rows = body.split("<tr")
+    out = [rows[0]]
+    for flag, row in zip(flags, rows[1:]):
+        out.append((' style="font-style:italic"' + row) if flag and row.startswith(">") else row)
+    out += rows[1 + len(flags):]
+    return head + sep + "<tr".join(out)
 
 
 def _values_text(n_synthetic, n_indicators) -> str:
@@ -343,23 +378,8 @@ def _values_text(n_synthetic, n_indicators) -> str:
     return "synthetic" if k >= n else f"{k} of {n} synthetic"
 
 
-#: In print, the card keeps its first recommendations and the peers next to the city (the rest stay in the HTML).
+#: In print, the card keeps its first recommendations (the rest stay in the HTML).
 PRINT_RECOMMENDATIONS = 6
-PRINT_PEERS_AROUND = 3
-
-
-def _near_city(peers: pd.DataFrame) -> list[bool]:
-    """Per row: is it within ``PRINT_PEERS_AROUND`` rows of the report city in its peer group?"""
-    keep = [False] * len(peers)
-    flags = peers["is_report_city"].fillna(False).astype(bool).tolist()
-    groups = peers["group"].tolist()
-    for g in dict.fromkeys(groups):
-        rows = [i for i, x in enumerate(groups) if x == g]
-        mine = [k for k, i in enumerate(rows) if flags[i]]
-        centre = mine[0] if mine else 0
-        for k, i in enumerate(rows):
-            keep[i] = abs(k - centre) <= PRINT_PEERS_AROUND
-    return keep
 
 
 def change_html(change) -> str:

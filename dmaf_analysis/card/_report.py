@@ -22,6 +22,7 @@ Import them all from :mod:`dmaf_analysis.card`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -30,17 +31,16 @@ from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, city_context
+from ._context import CycleContext, as_float, city_context, component_reference, cycle_engagement
 from ._indicators import indicator_scores
-from ._rank_path import TOP_RANK
 from ._recommendations import load_recommendations
 
-# TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
-# (with competition ranks, ties at 10th place are all included).
+# The national medians and the top-10 means (cities ranked at or above TOP_RANK; with competition
+# ranks, ties at 10th place are all included) come from _context.component_reference, once per cycle.
 
 __all__ = ["COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
            "engagement_comparison", "engagement_distribution", "has_recommendations", "peer_comparison",
-           "recommendations"]
+           "PEERS_AROUND", "recommendations"]
 
 
 # ------------------------------------------------------------------------- components
@@ -70,19 +70,17 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     comps = fw.component_ids
-    table = ctx.scored[comps].astype(float)
-    top = table[ctx.scored["rank"].fillna(np.iinfo(np.int64).max).astype("int64") <= TOP_RANK]
-    score = table.loc[name]
-    med = table.median(axis=0, skipna=True)
+    score = ctx.scored.loc[name, comps].astype(float)
+    ref = component_reference(ctx)  # the same for every city of the cycle: computed once
     out = pd.DataFrame({
         "component": comps,
         "name": fw.components["name"].tolist(),
         "weight": fw.components["weight"].astype(float).to_numpy(),
         "score": score.to_numpy(),
         "synthetic_points": _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float),
-        "national_median": med.to_numpy(),
-        "top10_mean": top.mean(axis=0).to_numpy() if len(top) else np.full(len(comps), np.nan),
-        "n_top_cities": len(top),
+        "national_median": ref["national_median"].to_numpy(dtype=float),
+        "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
+        "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0,
     })
     out["gap_to_median"] = out["score"] - out["national_median"]
     out["gap_to_max"] = 100.0 - out["score"]
@@ -158,11 +156,20 @@ def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | 
 
 # ------------------------------------------------------------------------------ peers
 PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
-                "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators"]
+                "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators", "n_in_group",
+                "is_group_median"]
+
+#: The peers table shows at most this many cities above and below the report city in each group.
+PEERS_AROUND = 5
 
 
-def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
-    """The city beside the other cities of its state and of its selection round.
+def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = PEERS_AROUND) -> pd.DataFrame:
+    """The city beside its neighbours in its state and in its selection round, and each group's median.
+
+    The table has a bounded size whatever the number of cities: per group, the
+    ``around`` cities ranked just above and the ``around`` just below the report
+    city (in the group's order), then one row with the group's median. The whole
+    group is in the national overview's leaderboard.
 
     Returns
     -------
@@ -172,37 +179,53 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
         ``rank`` (national), ``rank_in_group`` (competition rank within the
         group), ``level``, ``is_report_city``, ``gap_to_report_city``
         (``overall`` minus the report city's overall), ``n_synthetic`` (the
-        city's synthetic indicator values) and ``n_indicators`` (indicators of
-        the framework). State rows first, each
-        group ordered by ``rank_in_group`` then city; unranked cities last.
+        city's synthetic indicator values), ``n_indicators`` (indicators of
+        the framework), ``n_in_group`` (cities of the whole group) and
+        ``is_group_median`` (True on the group's median row, whose ``city``,
+        ``state``, ranks and ``level`` are empty and whose ``overall`` is the
+        median overall score of the group's cities). State rows first; each
+        group ordered by ``rank_in_group`` then city, unranked cities last, its
+        median row last.
     """
     name, ctx = city_context(data, city, cycle)
-    scored = ctx.scored
-    me = scored.loc[name]
+    me = ctx.scored.loc[name]
+    mine = as_float(me["overall"])
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
         if not isinstance(value, str) or not value:
             continue
-        part = scored[scored[group] == value]
-        rank_in = part["overall"].rank(method="min", ascending=False).astype("Int64")
-        parts.append(pd.DataFrame({
-            "peer_group": group, "group_name": value, "city": part["city"].to_numpy(),
-            "state": part["state"].to_numpy(), "overall": part["overall"].to_numpy(dtype=float),
-            "rank": part["rank"].to_numpy(), "rank_in_group": rank_in.to_numpy(),
-            "level": part["level"].to_numpy(), "is_report_city": (part["city"] == name).to_numpy(),
-            "gap_to_report_city": part["overall"].to_numpy(dtype=float) - as_float(me["overall"]),
-            "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
-            "n_indicators": len(ctx.framework.indicator_ids),
-        }))
-    if not parts:
-        return pd.DataFrame(columns=PEER_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
-    out["rank"] = out["rank"].astype("Int64")
-    out["rank_in_group"] = out["rank_in_group"].astype("Int64")
-    out["_g"] = (out["peer_group"] == "selection_round").astype(int)
-    out = out.sort_values(["_g", "rank_in_group", "city"], na_position="last", kind="mergesort")
-    return out[PEER_COLUMNS].reset_index(drop=True)
+        rows, median = _peer_group(ctx, group, value)  # the same for every city of the group: computed once
+        at = next(i for i, r in enumerate(rows) if r["city"] == name)
+        for r in rows[max(0, at - int(around)):at + int(around) + 1] + [median]:
+            parts.append({**r, "is_report_city": r["city"] == name, "gap_to_report_city": r["overall"] - mine})
+    out = pd.DataFrame(parts, columns=PEER_COLUMNS)
+    for col in ("rank", "rank_in_group"):
+        out[col] = out[col].astype("Int64")
+    return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
+                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int})
+
+
+@lru_cache(maxsize=256)
+def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], dict]:
+    """The rows of one peer group's cities in the group's order, and its median row (cached per cycle and group)."""
+    part = ctx.scored[ctx.scored[group] == value]
+    overall = part["overall"].to_numpy(dtype=float)
+    n_ind = len(ctx.framework.indicator_ids)
+    table = pd.DataFrame({
+        "city": part["city"].to_numpy(dtype=object), "state": part["state"].to_numpy(dtype=object),
+        "overall": overall, "rank": part["rank"].astype("Int64").to_numpy(),
+        "rank_in_group": part["overall"].rank(method="min", ascending=False).astype("Int64").to_numpy(),
+        "level": part["level"].to_numpy(dtype=object),
+        "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
+    }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort")
+    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part)}
+    rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
+             "is_group_median": False} for r in table.to_dict("records")]
+    med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
+    median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA, "level": "",
+              "n_synthetic": 0, "is_group_median": True}
+    return rows, median
 
 
 # ------------------------------------------------------------------------- engagement
@@ -220,16 +243,8 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         row per city of the cycle with an engagement score, highest first.
     """
     name, ctx = city_context(data, city, cycle)
-    attrs = data.attributes
-    cols = ["city", "engagement_score", "is_report_city"]
-    if not len(attrs):
-        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float),
-                             "is_report_city": pd.Series(dtype=bool)})
-    part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
-    out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
-                        "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
-    out["is_report_city"] = out["city"] == name
-    return out.sort_values(["engagement_score", "city"], ascending=[False, True])[cols].reset_index(drop=True)
+    base = cycle_engagement(data, ctx.cycle)  # the same for every city of the cycle: computed once
+    return base.assign(is_report_city=base["city"] == name)
 
 
 def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:

@@ -13,16 +13,20 @@ state        no        the city's state (filled from the cities table if absent)
 source       no        provenance of the value, e.g. ``report_card``, ``synthetic``
 ===========  ========  ==========================================================
 
-Other columns are kept as they are. Validation collects *every* problem and raises
-one :class:`~dmaf_analysis.errors.DataValidationError` listing them all (grouped into a
-short message by :func:`dmaf_analysis.errors.summarise_problems`).
+Other columns are kept as they are. Validation finds *every* problem and raises
+one :class:`~dmaf_analysis.errors.DataValidationError` counting them all (grouped into a
+short message by :func:`dmaf_analysis.errors.summarise_problems`). Its time and memory
+are bounded whatever the problems: they are counted in a
+:class:`~dmaf_analysis.errors.ProblemTally` (the first ones kept as records), and
+close matches are looked for only for the unknown city names the message can show.
 """
 from __future__ import annotations
 
 import csv
+from array import array
 import io as _io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,10 +37,12 @@ from .._util.fileio import atomic_path, decode_text, read_input_bytes
 from .._util.numeric import TOLERANCE
 from ..cities import CityMatcher, cities_table
 from ..errors import (
+    MAX_PROBLEM_LINES,
     ArgumentError,
     DataValidationError,
     InputFileError,
     Problem,
+    ProblemTally,
     WriteError,
 )
 from ..framework import Framework, frameworks_or_bundled
@@ -100,7 +106,29 @@ def _read_raw(path: Path) -> _RawTable:
         return _RawTable(frame.reset_index(drop=True), np.arange(len(frame)) + 1, "row")
     data = read_input_bytes(path, expected="a CSV table with a header row")
     text = decode_text(data, name, expected="a CSV table (use .parquet for Parquet files)")
+    del data  # a million rows: the bytes and the text each take tens of megabytes
     return _parse_csv(text, name)
+
+
+def _text_lines(text: str):
+    """The lines of ``text`` with their endings (``\\n``, ``\\r\\n`` or a lone ``\\r``), one at a time.
+
+    What ``io.StringIO(text, newline="")`` yields, without its copy of the whole
+    text (four bytes a character).
+    """
+    n, start = len(text), 0
+    has_cr = "\r" in text
+    while start < n:
+        end = text.find("\n", start)
+        if has_cr:
+            cr = text.find("\r", start, end if end >= 0 else n)
+            if cr >= 0 and (cr + 1 >= n or text[cr + 1] != "\n"):
+                end = cr
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
 
 
 def _parse_csv(text: str, name: str) -> _RawTable:
@@ -110,9 +138,12 @@ def _parse_csv(text: str, name: str) -> _RawTable:
     line it starts on). Rows with a different number of fields than the header are
     reported together.
     """
-    reader = csv.reader(_io.StringIO(text, newline=""), skipinitialspace=True)
+    reader = csv.reader(_text_lines(text), skipinitialspace=True)
     header, header_line = None, 0
-    rows, lines, problems = [], [], []
+    columns_data: list[list[str]] = []
+    lines, problems = array("q"), ProblemTally()
+    # values repeated down a column (cycles, indicator ids, scores) share one string object
+    shared: list[dict[str, str]] = []
     end_of_previous = 0
     try:
         for record in reader:
@@ -121,12 +152,21 @@ def _parse_csv(text: str, name: str) -> _RawTable:
                 continue
             if header is None:
                 header, header_line = record, start
+                columns_data = [[] for _ in header]
+                shared = [{} for _ in header]
                 continue
             if len(record) != len(header):
                 problems.append(Problem(name, start, None, None,
                                         f"the row has {len(record)} fields but the header has {len(header)}"))
                 continue
-            rows.append([field.strip() for field in record])
+            for values, seen, field in zip(columns_data, shared, record):
+                field = field.strip()
+                value = seen.get(field)
+                if value is None:
+                    value = field
+                    if len(seen) < _SHARED_VALUES:
+                        seen[field] = field
+                values.append(value)
             lines.append(start)
     except csv.Error as exc:
         raise InputFileError(f"{name}: not a well-formed CSV table (line {reader.line_num}: {exc})") from None
@@ -135,8 +175,13 @@ def _parse_csv(text: str, name: str) -> _RawTable:
     if problems:
         raise DataValidationError(problems)
     columns = _clean_headers(header, name, first_row=header_line)
-    frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else pd.DataFrame(columns=columns)
-    return _RawTable(frame, np.asarray(lines, dtype=np.int64), "line")
+    frame = pd.DataFrame({i: np.array(values, dtype=object) for i, values in enumerate(columns_data)})
+    frame.columns = columns
+    return _RawTable(frame, np.frombuffer(lines, dtype=np.int64).copy(), "line")
+
+
+#: Distinct values per column that :func:`_parse_csv` shares between rows (beyond them, values are kept as read).
+_SHARED_VALUES = 10_000
 
 
 def _clean_headers(header: list[str], name: str, *, first_row: int | None) -> list[str]:
@@ -174,7 +219,7 @@ def _require_columns(frame: pd.DataFrame, schema: TableSchema, name: str) -> Non
 _MAX_CYCLE = 1000
 
 
-def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list,
+def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems,
                  known_cycles: list[int]) -> pd.Series:
     """Cycle numbers (float, NaN where invalid); bad and unknown cycles are reported."""
     num = pd.to_numeric(values, errors="coerce")
@@ -186,16 +231,17 @@ def _parse_cycle(values: pd.Series, lines: np.ndarray, name: str, problems: list
     num = num.where(~bad)
     unknown = num.notna() & ~num.isin(known_cycles)
     for i in np.flatnonzero(unknown.to_numpy()):
-        problems.append(Problem(name, int(lines[i]), "cycle", raw[i],
+        problems.append(Problem(name, int(lines[i]), "cycle", _shorten(raw[i]),
                                 f"unknown cycle; frameworks exist for cycle(s) {', '.join(map(str, known_cycles))}"))
     return num.where(~unknown)
 
 
-def _raise_problems(problems: list[Problem], unit: str, hints: Sequence[str] = ()) -> None:
-    """Raise one DataValidationError listing ``problems`` in file order (rows in ``unit``)."""
+def _raise_problems(problems, unit: str, hints: Sequence[str] = ()) -> None:
+    """Raise one DataValidationError for ``problems`` (a :class:`ProblemTally` or a list; rows in ``unit``)."""
     if problems:
-        problems = sorted((p if p.unit == unit else replace(p, unit=unit) for p in problems),
-                          key=lambda p: (p.row if p.row is not None else 0))
+        if not isinstance(problems, ProblemTally):
+            problems = sorted((p if p.unit == unit else replace(p, unit=unit) for p in problems),
+                              key=lambda p: (p.row if p.row is not None else 0))
         raise DataValidationError(problems, hints=hints)
 
 
@@ -226,25 +272,35 @@ def unknown_cities_hint(n_unknown: int, cities: pd.DataFrame) -> str:
             "and aliases optional): --cities FILE on the command line, cities= in Python.")
 
 
-def _match_cities(names: pd.Series, lines: np.ndarray, source: str, problems: list[Problem],
+#: Distinct unknown city names (the first in the file) for which close matches are looked for: as many as
+#: a validation message can show.
+SUGGESTED_NAMES = MAX_PROBLEM_LINES
+
+
+def _match_cities(names: pd.Series, lines: np.ndarray, source: str, problems,
                   cities: pd.DataFrame) -> tuple[pd.Series, list[str]]:
     """Canonical city names (NaN where unknown) and the hints to give.
 
-    Each distinct name is resolved, and its closest matches looked for, once,
-    however many rows repeat it. Empty and unknown names are added to ``problems``.
+    Each distinct name is resolved once, however many rows repeat it, and close
+    matches are looked for only for the first :data:`SUGGESTED_NAMES` distinct
+    unknown names (the rest cannot be shown). Empty and unknown names are added
+    to ``problems``.
     """
     matcher = CityMatcher(cities)
-    resolved = {name: matcher.resolve(name) for name in pd.unique(names)}
-    canonical = names.map(resolved)
-    unknown = [name for name, city in resolved.items() if city is None and name]
-    near = {name: matcher.suggest(name) for name in unknown}
+    codes, distinct = pd.factorize(names.to_numpy(dtype=object), use_na_sentinel=False)  # first-seen order
+    resolved = np.array([matcher.resolve(name) for name in distinct], dtype=object)
+    canonical = pd.Series(resolved[codes] if len(codes) else np.array([], dtype=object), index=names.index,
+                          dtype=object)
+    unknown = [name for name, city in zip(distinct, resolved) if city is None and name]
+    # closest matches only for the names a message can show: the first distinct ones, in file order
+    near = {name: matcher.suggest(name) for name in unknown[:SUGGESTED_NAMES]}
     raw_names = names.to_numpy(dtype=object)  # plain arrays: .iloc per row is slow on a million rows
     for i in np.flatnonzero(canonical.isna().to_numpy()):
         raw = raw_names[i]
         if not raw:
             problems.append(Problem(source, int(lines[i]), "city", raw, "city name is empty"))
         else:
-            hint = f"; closest matches: {', '.join(near[raw])}" if near[raw] else ""
+            hint = f"; closest matches: {', '.join(near[raw])}" if near.get(raw) else ""
             problems.append(Problem(source, int(lines[i]), "city", _shorten(raw), f"unknown city{hint}"))
     hints = [unknown_cities_hint(len(unknown), cities)] if unknown else []
     return canonical, hints
@@ -296,69 +352,66 @@ def _rows_where(mask: pd.Series) -> np.ndarray:
 
 # One check per kind of problem, each returning the problems it finds. Bad and unknown
 # cycles and cities are found while parsing (see _parse_cycle and _match_cities).
-def _empty_indicators(t: _ScoreColumns) -> list[Problem]:
-    return [Problem(t.source, int(t.lines[i]), "indicator", "", "indicator id is empty")
-            for i in _rows_where(t.indicator == "")]
+def _empty_indicators(t: _ScoreColumns) -> Iterator[Problem]:
+    return (Problem(t.source, int(t.lines[i]), "indicator", "", "indicator id is empty")
+            for i in _rows_where(t.indicator == ""))
 
 
-def _unknown_indicators(t: _ScoreColumns) -> list[Problem]:
+def _unknown_indicators(t: _ScoreColumns) -> Iterator[Problem]:
     cycle, indicator = t.cycle.to_numpy(), t.indicator.to_numpy(dtype=object)
-    problems = []
+    valid = {c: ", ".join(fw.indicator_ids) for c, fw in t.frameworks.items()}
     for i in _rows_where(t.cycle.notna() & (t.indicator != "") & t.maximum.isna()):
-        fw = t.frameworks[int(cycle[i])]
-        problems.append(Problem(t.source, int(t.lines[i]), "indicator", indicator[i],
-                                f"unknown indicator for cycle {fw.cycle}; valid ids: {', '.join(fw.indicator_ids)}"))
-    return problems
+        c = int(cycle[i])
+        yield Problem(t.source, int(t.lines[i]), "indicator", _shorten(indicator[i]),
+                      f"unknown indicator for cycle {t.frameworks[c].cycle}; valid ids: {valid[c]}")
 
 
-def _scores_out_of_range(t: _ScoreColumns) -> list[Problem]:
+def _scores_out_of_range(t: _ScoreColumns) -> Iterator[Problem]:
     text = t.score_text.to_numpy(dtype=object)
     infinite = ~t.missing & t.score.notna() & ~np.isfinite(t.score.fillna(0))
-    return [Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
+    return (Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
                     "score is a number out of range (infinite or too large); "
                     "expected points from 0 to the indicator's maximum")
-            for i in _rows_where(infinite)]
+            for i in _rows_where(infinite))
 
 
-def _scores_not_numbers(t: _ScoreColumns) -> list[Problem]:
+def _scores_not_numbers(t: _ScoreColumns) -> Iterator[Problem]:
     text = t.score_text.to_numpy(dtype=object)
-    return [Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
+    return (Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
                     "score is not a number; expected points such as 10 or 7.5")
-            for i in _rows_where(~t.missing & t.score.isna())]
+            for i in _rows_where(~t.missing & t.score.isna()))
 
 
-def _negative_scores(t: _ScoreColumns) -> list[Problem]:
+def _negative_scores(t: _ScoreColumns) -> Iterator[Problem]:
     text = t.score_text.to_numpy(dtype=object)
-    return [Problem(t.source, int(t.lines[i]), "score", text[i], "score is negative; expected 0 or more")
-            for i in _rows_where(t.is_number & (t.score < 0))]
+    return (Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]), "score is negative; expected 0 or more")
+            for i in _rows_where(t.is_number & (t.score < 0)))
 
 
-def _scores_above_maximum(t: _ScoreColumns) -> list[Problem]:
+def _scores_above_maximum(t: _ScoreColumns) -> Iterator[Problem]:
     text, indicator, maximum = (t.score_text.to_numpy(dtype=object), t.indicator.to_numpy(dtype=object),
                                 t.maximum.to_numpy())
     too_high = t.is_number & (t.score >= 0) & t.maximum.notna() & (t.score > t.maximum + TOLERANCE)
-    return [Problem(t.source, int(t.lines[i]), "score", text[i],
+    return (Problem(t.source, int(t.lines[i]), "score", _shorten(text[i]),
                     f"score is above the maximum of indicator {indicator[i]} ({maximum[i]:g})")
-            for i in _rows_where(too_high)]
+            for i in _rows_where(too_high))
 
 
-def _duplicate_rows(t: _ScoreColumns) -> list[Problem]:
+def _duplicate_rows(t: _ScoreColumns) -> Iterator[Problem]:
     """Second and later rows with the same (cycle, city, indicator), among rows whose keys are valid."""
     key = pd.DataFrame({"cycle": t.cycle, "city": t.city, "indicator": t.indicator})
     dup_any = key.notna().all(axis=1) & (t.indicator != "") & key.duplicated(keep=False)
-    problems: list[Problem] = []
     first_line: dict = {}
     key_cycle, key_city, indicator = (key["cycle"].to_numpy(), key["city"].to_numpy(dtype=object),
                                       t.indicator.to_numpy(dtype=object))
     for i in _rows_where(dup_any):
         k = (key_cycle[i], key_city[i], indicator[i])
         if k in first_line:
-            problems.append(Problem(t.source, int(t.lines[i]), None, None,
-                                    f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
-                                    f"(first seen on {t.row_unit} {first_line[k]})"))
+            yield Problem(t.source, int(t.lines[i]), None, None,
+                          f"duplicate row; cycle {int(k[0])}, city {k[1]}, indicator {k[2]} "
+                          f"(first seen on {t.row_unit} {first_line[k]})")
         else:
             first_line[k] = int(t.lines[i])
-    return problems
 
 
 #: The checks of a score table, in the order their problems are listed for one row.
@@ -427,7 +480,7 @@ def validate_scores(data: pd.DataFrame, *, source: str = "<table>",
     lines = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
     text = {c: _as_text(frame[c]) for c in ("cycle", "city", "indicator", "score")}
 
-    problems: list[Problem] = []
+    problems = ProblemTally(unit=row_unit)  # counted; the first kept as records
     cycle = _parse_cycle(text["cycle"], lines, source, problems, sorted(frameworks))
     city, city_hints = _match_cities(text["city"], lines, source, problems, cities)
     table = _parse_score_columns(text, cycle, city, source=source, lines=lines, row_unit=row_unit,
@@ -475,7 +528,7 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
     _require_columns(frame, ATTRIBUTE_SCHEMA, name)
     cities = cities_table(cities)
     frameworks = frameworks_or_bundled(frameworks)
-    problems: list[Problem] = []
+    problems = ProblemTally(unit=raw_table.unit)
     cycle = _parse_cycle(frame["cycle"], lines, name, problems, sorted(frameworks))
     canonical, city_hints = _match_cities(_as_text(frame["city"]), lines, name, problems, cities)
     engagement = pd.Series(np.nan, index=frame.index)

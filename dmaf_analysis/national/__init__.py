@@ -13,9 +13,10 @@ labels, the files note) and ``_charts`` (the national charts).
 from __future__ import annotations
 
 from ._charts import (certification_probability_plot, change_distribution_plot, component_distribution_plot,
-                      correlation_heatmap, effective_weights_plot, engagement_plot, floor_ceiling_plot,
+                      correlation_heatmap, effective_weights_plot, engagement_plot, floor_ceiling_plot, JITTER_SEED,
                       level_counts_plot, LIGHT_DPI, most_changed_plot, overall_ecdf_plot, rank_interval_plot,
-                      rank_mobility_plot, sensitivity_plot, slope_plot, transition_heatmap, use_light_style)
+                      rank_mobility_plot, sensitivity_plot, slope_plot, SVG_HASH_SALT, transition_heatmap,
+                      use_light_style)
 from ._columns import (group_table, OVERVIEW_COLUMNS, overview_table, prepare_overview_table, prepare_trends_table,
                        SMALL_GROUP, TRENDS_COLUMNS, trends_table)
 from ._findings import ALPHA, overview_findings, trends_findings
@@ -35,12 +36,12 @@ __all__ = [
     "data_notice_html", "DEFAULT_OUTPUT_DIR", "DOWN", "effect_words", "effective_weights_plot", "engagement_plot",
     "files_note_html", "findings_html", "floor_ceiling_plot", "format_bool", "format_number", "format_p",
     "format_share", "format_signed", "format_span", "format_table", "group_heatmap", "group_table", "GROUPING_WORDS",
-    "groups_intro_html", "groups_table_html", "is_missing", "level_counts_plot", "LIGHT_DPI", "MINUS",
+    "groups_intro_html", "groups_table_html", "is_missing", "JITTER_SEED", "level_counts_plot", "LIGHT_DPI", "MINUS",
     "missing_groupings", "most_changed_plot", "national_output_dir", "national_tables", "NUM", "overall_ecdf_plot",
     "OVERVIEW_COLUMNS", "overview_findings", "OVERVIEW_SECTIONS", "overview_table", "P_FLOOR",
     "prepare_overview_table", "prepare_trends_table", "provenance_table", "rank_interval_plot", "rank_mobility_plot",
     "report_title", "report_title_html", "run_national", "run_trends", "SAME", "sensitivity_plot", "slope_plot",
-    "slug_id", "SMALL_GROUP", "table_html", "toc_html", "TOP_BOTTOM", "top_bottom", "transition_heatmap",
-    "trend_folder", "trend_tables", "TRENDS_COLUMNS", "trends_findings", "TRENDS_SECTIONS", "trends_table", "UP",
-    "use_light_style", "workbook_about", "workbook_name", "write_tables"
+    "slug_id", "SMALL_GROUP", "SVG_HASH_SALT", "table_html", "toc_html", "TOP_BOTTOM", "top_bottom",
+    "transition_heatmap", "trend_folder", "trend_tables", "TRENDS_COLUMNS", "trends_findings", "TRENDS_SECTIONS",
+    "trends_table", "UP", "use_light_style", "workbook_about", "workbook_name", "write_tables"
 ]

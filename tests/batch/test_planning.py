@@ -341,6 +341,7 @@ def _outputs(nb):
                 texts.append((o.name, o.text))
             elif o.output_type in ("display_data", "execute_result"):
                 figures += sum(k.startswith("image/") for k in o.data)
+                figures += "".join(o.data.get("text/html", "")).count("<svg")  # charts drawn as inline SVG
                 texts += [(k, o.data[k]) for k in ("text/plain", "text/html", "text/markdown") if k in o.data]
             elif o.output_type == "error":
                 texts.append(("error", o.ename + ": " + o.evalue))

@@ -18,7 +18,7 @@ from conftest import SEEDS_DIR
 from scipy import stats
 
 from dmaf_analysis._util.numeric import format_number
-from dmaf_analysis import card
+from dmaf_analysis import card, render
 from dmaf_analysis.cities import load_cities
 from dmaf_analysis.errors import DmafError, UnknownCityError
 from dmaf_analysis.framework import load_frameworks, parse_framework
@@ -411,17 +411,58 @@ def test_path_matches_brute_force_on_small_frameworks(fw_index, granularity):
 # ---------------------------------------------------------------------------------- peers
 def test_peer_comparison_by_hand(data):
     peers = card.peer_comparison(data, city="Ludhiana")
-    state = peers[peers["peer_group"] == "state"]
+    cities = peers[~peers["is_group_median"]]
+    state = cities[cities["peer_group"] == "state"]
     assert state["city"].tolist() == ["Amritsar", "Jalandhar", "Ludhiana"]
     assert (state["group_name"] == "Punjab").all()
     assert state["rank_in_group"].tolist() == [1, 2, 3]
     assert state["rank"].tolist() == [3, 4, 6]
     assert state["gap_to_report_city"].tolist() == pytest.approx([49, 29, 0])
-    rnd = peers[peers["peer_group"] == "selection_round"]
+    rnd = cities[cities["peer_group"] == "selection_round"]
     assert rnd["city"].tolist() == ["Surat", "Pune", "Ludhiana"] and (rnd["group_name"] == "Round 1").all()
     assert peers["is_report_city"].sum() == 2
     assert list(peers.columns) == card.PEER_COLUMNS
-    assert peers["peer_group"].tolist()[:3] == ["state"] * 3
+    assert peers["peer_group"].tolist()[:4] == ["state"] * 4
+    # each group ends with its median row: the median of the three overall scores, 29 above Ludhiana
+    medians = peers[peers["is_group_median"]]
+    assert medians["peer_group"].tolist() == ["state", "selection_round"]
+    assert medians["gap_to_report_city"].tolist() == pytest.approx([29, float(np.median(rnd["gap_to_report_city"]))])
+    assert (medians["n_in_group"] == 3).all() and medians["city"].tolist() == ["", ""]
+    assert peers.index[peers["is_group_median"]].tolist() == [3, 7]
+
+
+def _one_state(n: int, *, city: str) -> tuple:
+    """A data set of ``n`` cities in one state and one selection round (names "C000"...), scores by rank."""
+    from dmaf_analysis.cities import cities_table
+
+    cities = cities_table(pd.DataFrame({"city": [f"C{i:03d}" for i in range(n)], "state": "Big State",
+                                        "region": "North", "selection_round": "Round 1"}))
+    rows = pd.DataFrame([{"cycle": 2, "city": f"C{i:03d}", "indicator": ind,
+                          "score": float(min(m, (n - i) % (m + 1))), "source": "synthetic"}
+                         for i in range(n) for ind, m in MAX2.items()])
+    scores = validate_scores(rows, frameworks=FWS, cities=cities)
+    attrs = pd.DataFrame({"cycle": pd.Series(dtype=int), "city": pd.Series(dtype=object),
+                          "engagement_score": pd.Series(dtype=float)})
+    return Dataset(scores=scores, scored=score_cities(scores, frameworks=FWS, cities=cities), attributes=attrs,
+                   frameworks=FWS, cities=cities), city
+
+
+@pytest.mark.parametrize("n", [12, 400])
+def test_peers_are_bounded_whatever_the_number_of_cities(n):
+    data, city = _one_state(n, city="C006")
+    peers = card.peer_comparison(data, city=city)
+    for group in ("state", "selection_round"):
+        part = peers[peers["peer_group"] == group]
+        rows = part[~part["is_group_median"]]
+        assert len(rows) <= 2 * card.PEERS_AROUND + 1 and rows["is_report_city"].sum() == 1
+        at = rows["is_report_city"].to_numpy().nonzero()[0][0]
+        assert at == min(card.PEERS_AROUND, 6)  # five above (or all there are), then the city
+        assert (part["n_in_group"] == n).all() and part["is_group_median"].sum() == 1
+        overall = data.scored.loc[data.scored["cycle"] == 2, "overall"]
+        assert part.loc[part["is_group_median"], "overall"].item() == pytest.approx(overall.median())
+    page = card.peers_html(peers)
+    assert page.count("<tr") == len(peers) + 1 and "font-style:italic" in page
+    assert ("national overview" in page) == (n > 2 * card.PEERS_AROUND + 1)
 
 
 # ------------------------------------------------------------------ change since previous
@@ -536,6 +577,85 @@ def test_figures_render_small_pngs(data):
     card.png(ax)
     import matplotlib.pyplot as plt
     assert plt.get_fignums() == []  # png() closes what it renders
+
+
+# --------------------------------------------------------------------- inline SVG charts
+def _svg_rects(svg: str) -> list[dict]:
+    return [dict(re.findall(r'([\w-]+)="([^"]*)"', m)) for m in re.findall(r"<rect ([^>]*)/>", svg)]
+
+
+def test_component_chart_is_svg_drawn_from_the_numbers(data):
+    comp = card.component_comparison(data, city="Ludhiana")
+    svg = card.components_svg(comp, city="Ludhiana")
+    assert svg.startswith('<svg class="dmaf-chart"') and svg.endswith("</svg>")
+    assert "<script" not in svg and "href" not in svg.replace('fill="url(#dmaf-synthetic-hatch)"', "")
+    # three bars per component (city, national median, top-10 mean), each labelled with its value
+    bars = [r for r in _svg_rects(svg) if r.get("fill") in (render.CITY, render.REFERENCE, render.HIGHLIGHT)
+            and float(r["width"]) > 15]
+    assert len(bars) == 3 * len(comp)
+    labels = re.findall(r'text-anchor="middle"(?: font-size="\d+")?>(\d+)</text>', svg)
+    assert labels[:3] == [f"{comp.loc[0, c]:.0f}" for c in ("score", "national_median", "top10_mean")]
+    # the bar heights are proportional to the values (0-108 drawn over the plot height)
+    city_bars = [float(r["height"]) for r in bars if r["fill"] == render.CITY]
+    scores = comp["score"].to_numpy(float)
+    ratios = [h / v for h, v in zip(city_bars, scores) if v > 0]
+    assert max(ratios) == pytest.approx(min(ratios), abs=0.02)
+    # its synthetic values score 0 points: no hatched part; no range without score_low/score_high
+    assert not (comp["synthetic_points"] > 0).any() and "synthetic part" not in svg and "hatch" not in svg
+    assert "range (values not known)" not in svg
+    # the same numbers give the same bytes (no ids, dates or jitter)
+    assert card.components_svg(comp.copy(), city="Ludhiana") == svg
+
+
+def test_component_chart_draws_a_range_as_a_range(data):
+    comp = card.component_comparison(data, city="Surat").assign(synthetic_points=0.0)
+    exact = card.components_svg(comp.assign(score_low=comp["score"], score_high=comp["score"]), city="Surat")
+    assert "range (values not known)" not in exact and "synthetic part" not in exact
+    assert exact == card.components_svg(comp, city="Surat")  # equal bounds: drawn as without them
+    low, high = comp["score"] - 10, comp["score"] + 5
+    ranged = comp.assign(score_low=low, score_high=high)
+    ranged.loc[1, ["score_low", "score_high"]] = comp.loc[1, "score"]  # one component known exactly
+    svg = card.components_svg(ranged, city="Surat")
+    assert "range (values not known)" in svg
+    outlines = [r for r in _svg_rects(svg) if r.get("fill") == "#ffffff" and r.get("stroke") == render.CITY
+                and "stroke-width" in r and float(r["height"]) > 0]
+    assert len(outlines) == len(comp) - 1 + 1  # one per ranged component, and the legend's swatch
+    solid = [float(r["height"]) for r in _svg_rects(svg) if r.get("fill") == render.CITY and float(r["width"]) > 15]
+    exact_solid = [float(r["height"]) for r in _svg_rects(exact) if r.get("fill") == render.CITY
+                   and float(r["width"]) > 15]
+    assert solid[0] < exact_solid[0] and solid[1] == exact_solid[1]  # solid up to score_low only
+    assert f"{low[0]:.0f}\u2013{high[0]:.0f}" in svg
+    assert f"between {low[0]:.0f} and {high[0]:.0f}" in card.components_alt_text(ranged, city="Surat")
+
+
+def test_component_chart_hatches_synthetic_part_of_the_known_part(data):
+    comp = card.component_comparison(data, city="Surat")
+    comp = comp.assign(synthetic_points=[10.0] + [0.0] * (len(comp) - 1), score_low=comp["score"] - 20,
+                       score_high=comp["score"])
+    svg = card.components_svg(comp, city="Surat")
+    assert "synthetic part" in svg and "range (values not known)" in svg
+    hatch = [r for r in _svg_rects(svg) if r.get("fill") == "url(#dmaf-synthetic-hatch)" and float(r["width"]) > 15]
+    assert len(hatch) == 1
+    solid = next(r for r in _svg_rects(svg) if r.get("fill") == render.CITY and float(r["width"]) > 15)
+    assert float(hatch[0]["y"]) == float(solid["y"])  # the top of the known part
+
+
+def test_chart_text_from_data_is_escaped_and_engagement_marks_the_city(data):
+    comp = card.component_comparison(data, city="Ludhiana").assign(name=["<b>Budget</b> ($)", "A & B", "C",
+                                                                         "D", "E"])
+    svg = card.components_svg(comp, city="<script>x</script>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;Budget&lt;/b&gt; ($)" in svg
+    dist = card.engagement_distribution(data, city="Ludhiana")
+    svg = card.engagement_svg(dist)
+    assert "Ludhiana (60)" in svg and "Ludhiana scores 60, marked by a line." in svg
+    # bins of 10 points: 30, 50, 60, 70, 90 -> one city in each of five bins
+    assert "1 from 30 to 40" in svg and "0 from 40 to 50" in svg and "1 from 90 to 100" in svg
+    assert len([r for r in _svg_rects(svg) if r.get("fill") == render.REFERENCE]) == 5
+    assert card.engagement_svg(dist) == svg
+    empty = card.engagement_svg(dist.iloc[0:0])
+    assert "No engagement scores in the data" in empty
+    html = card.components_chart_html(comp, city="X")
+    assert html.startswith("<figure") and "max-width:640px" in html and "@media print" in html
 
 
 def test_report_functions_run_on_a_hundred_cities():

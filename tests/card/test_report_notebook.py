@@ -87,6 +87,9 @@ def test_notebook_renders_a_report_card_with_papermill(tmp_path):
            "all cities in the cycle and the mean of all 6 ranked cities.</p>" in text
     assert "would move it one place up the ranking, the other cities&#x27; scores unchanged.</p>" in text
     assert "top 10" not in text
-    images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+    # the two charts are inline SVG drawn from the numbers (no raster image), each described for screen readers
+    assert not [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert text.count('<svg class="dmaf-chart"') == 2 and text.count('role="img" aria-label="') == 2
+    assert "Component scores of Ludhiana out of 100. Policy: " in text
+    assert "Ludhiana scores 60, marked by a line." in text
     assert "Traceback" not in text and "Warning" not in text

@@ -6,8 +6,16 @@ import pytest
 
 from dmaf_analysis.cities import CityMatcher
 from dmaf_analysis.cli import main
-from dmaf_analysis.errors import MAX_PROBLEM_LINES, DataValidationError, Problem, summarise_problems
+from dmaf_analysis.errors import (
+    MAX_KEPT_PROBLEMS,
+    MAX_PROBLEM_LINES,
+    DataValidationError,
+    Problem,
+    ProblemTally,
+    summarise_problems,
+)
 from dmaf_analysis.io import read_scores
+from dmaf_analysis.io._contract import SUGGESTED_NAMES
 from dmaf_analysis.synth import panel_cities, synthesize_panel
 
 
@@ -92,7 +100,7 @@ def test_300_city_panel_with_its_cities_table(panel_300, capsys):
         f"{panel}: valid score table, 9600 rows (cycle 1: 300 cities; cycle 2: 300 cities)")
 
 
-def test_closest_matches_are_looked_for_once_per_distinct_name(panel_300, monkeypatch):
+def test_closest_matches_are_looked_for_only_for_the_names_shown(panel_300, monkeypatch):
     panel, _, _ = panel_300
     calls = []
     original = CityMatcher.suggest
@@ -105,7 +113,58 @@ def test_closest_matches_are_looked_for_once_per_distinct_name(panel_300, monkey
     with pytest.raises(DataValidationError, match=r"6,400 problems found \(200 distinct\)") as info:
         read_scores(panel)
     assert len(info.value.problems) == 6400  # every row is still reported
-    assert sorted(calls) == sorted(set(calls)) and len(calls) == 200
+    # once per name, and only for the first distinct names: the message cannot show more
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == SUGGESTED_NAMES < 200
+    shown = [line.split("'")[1] for line in str(info.value).splitlines() if line.startswith("      '")]
+    assert shown and set(shown) <= set(calls)
+
+
+def _bad_rows(n: int, kind: str) -> str:
+    """``n`` rows of one kind of problem (or of every kind in turn)."""
+    kinds = ["city", "cycle", "indicator", "score", "negative", "above", "duplicate"]
+    rows = []
+    for i in range(n):
+        k = kinds[i % len(kinds)] if kind == "mix" else kind
+        rows.append({"city": f"2,Nowhere {i:07d},1.a,5", "cycle": f"x{i},Surat,1.a,5",
+                     "indicator": f"2,Surat,z.{i},5", "score": f"2,Surat,1.a,s{i}", "negative": f"2,Surat,1.a,-{i + 1}",
+                     "above": f"2,Surat,1.a,{1000 + i}", "duplicate": "2,Surat,1.b,5"}[k])
+    return "cycle,city,indicator,score\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("kind", ["city", "score", "duplicate", "mix"])
+def test_many_bad_rows_are_counted_in_bounded_memory(tmp_path, monkeypatch, kind):
+    # 50,000 bad rows stand in for the million of the benchmark (benchmarks/bench_validate.py): what
+    # is kept is bounded (records, distinct problems per kind, close-match look-ups), never the row count
+    calls = []
+    original = CityMatcher.suggest
+    monkeypatch.setattr(CityMatcher, "suggest", lambda self, name, n=3: calls.append(name) or original(self, name, n))
+    path = tmp_path / "bad.csv"
+    path.write_text(_bad_rows(50_000, kind))
+    with pytest.raises(DataValidationError) as info:
+        read_scores(path)
+    error = info.value
+    assert error.count >= 49_999  # one problem per row at least (the first of the duplicates is fine)
+    assert str(error).startswith(f"{error.count:,} problems found")
+    assert len(error.problems) == MAX_KEPT_PROBLEMS
+    assert len(calls) <= SUGGESTED_NAMES
+    assert len(str(error).splitlines()) <= MAX_PROBLEM_LINES
+    assert main(["validate", str(path)]) == 1
+
+
+def test_a_tally_keeps_a_bounded_number_of_distinct_problems():
+    tally = ProblemTally(keep=5)
+    tally.extend(Problem("f.csv", i, "city", f"Town {i}", "unknown city") for i in range(2, 20_002))
+    assert (tally.count, len(tally.kept), tally.n_distinct) == (20_000, 5, 20_000)
+    [(_, kind)] = tally.kinds()
+    assert len(kind.members) == MAX_PROBLEM_LINES
+    lines = summarise_problems(tally, max_lines=6)
+    assert lines[0] == "  - f.csv, column 'city': unknown city: 20,000 problems, 20,000 different values:"
+    assert lines[1] == "      'Town 2' on line 2" and lines[-1] == "      ... and 19,996 more"
+    # summarised from its records or from the tally, a small list of problems says the same
+    small = [Problem("f.csv", i, "city", f"Town {i % 7}", "unknown city") for i in range(2, 300)]
+    small_tally = ProblemTally()
+    small_tally.extend(small)
+    assert summarise_problems(small_tally) == summarise_problems(small)
 
 
 def test_hint_names_the_cities_table_given(tmp_path):

@@ -231,3 +231,37 @@ def test_trends_findings_name_the_biggest_and_smallest_move_when_scores_fall():
     rising = pd.DataFrame({"measure": ["policy", "outcomes"], "mean_change": [4.2, 9.6]})
     text = " ".join(national.trends_findings({"change_summary": rising}, labels={"policy": "Policy"}))
     assert "moved most is outcomes (rise of 9.6 points)" in text and "least is Policy (rise of 4.2 points)" in text
+
+
+def test_trend_chart_is_the_same_on_every_run_and_charts_are_wide_enough(trend):
+    # the change chart's dots were spread by unseeded jitter: two runs drew two different charts
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    render.apply()
+    matplotlib.rcParams["svg.hashsalt"] = national.SVG_HASH_SALT
+
+    def svg(draw) -> bytes:
+        ax = draw()
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close(ax.figure)
+        return buffer.getvalue()
+
+    def change():
+        return national.change_distribution_plot(trend["paired_scores"], trend["change_summary"])
+
+    first = svg(change)
+    assert svg(change) == first and b"<dc:date>" not in first
+    # every chart is drawn at the report column's width (at least 560 px on a 1280 px screen)
+    levels = pd.DataFrame({"level": ["Not certified", "Enabled"], "certified": [False, True], "n": [3, 7]})
+    for draw in (lambda: national.level_counts_plot(levels), lambda: national.rank_mobility_plot(trend["city_changes"]),
+                 lambda: national.transition_heatmap(trend["transition_matrix"]),
+                 lambda: national.slope_plot(trend["city_changes"])):
+        ax = draw()
+        assert ax.figure.get_figwidth() * render.DPI >= 560 / 0.8  # room for a tight crop
+        plt.close(ax.figure)

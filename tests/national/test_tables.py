@@ -301,7 +301,7 @@ def test_overview_notebook_runs_with_papermill(tmp_path, panel_files):
     # the Sensitivity section: the assumptions, the chart and the leave-one-out table
     assert "Inputs varied" in text and "Mean places moved" in text  # headings in words, not column names
     ids = {c.get("id"): c for c in nb.cells}
-    assert any("image/png" in o.get("data", {}) for o in ids["sensitivity-chart"].get("outputs", []))
+    assert any("image/svg+xml" in o.get("data", {}) for o in ids["sensitivity-chart"].get("outputs", []))
     assert not any(o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
 
 
@@ -424,7 +424,7 @@ def _outputs(cell) -> str:
 
 
 def _images(cell) -> int:
-    return sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+    return sum("image/svg+xml" in o.get("data", {}) for o in cell.get("outputs", []))
 
 
 @pytest.mark.slow

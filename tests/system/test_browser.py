@@ -144,8 +144,12 @@ def test_city_report_in_chromium(rendered, browser):
     page = rendered / "cities" / "ludhiana" / "cycle-2.html"
     severe = _open(browser, page)
     assert severe == []
-    images = _images(browser)
-    assert images and all(done and w > 0 and h > 0 for done, w, h in images)
+    assert all(done and w > 0 and h > 0 for done, w, h in _images(browser))
+    # the two charts are inline SVG, drawn at a readable width and described for screen readers
+    charts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('svg.dmaf-chart')).map(s => {"
+        "const r = s.getBoundingClientRect(); return [r.width, r.height, s.getAttribute('aria-label')];});")
+    assert len(charts) == 2 and all(w > 0 and h > 0 and label for w, h, label in charts)
     assert "Ludhiana" in browser.title
     text = browser.find_element("css selector", "body").text
     assert "Ludhiana" in text and "Traceback" not in text
