@@ -44,7 +44,7 @@ __all__ = [
     "KernelSetupError", "MAX_PROBLEM_LINES", "NoDataError", "NotAReportCardError", "PdfEngineMissing", "PdfError",
     "Problem", "ROWS_SHOWN", "RecommendationsError", "RepeatedCityError", "ReportCardError", "SpecError",
     "SynthesisError", "TruncatedReportCardError", "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
-    "problem_key", "problem_kind", "summarise_problems",
+    "bounded_message", "problem_key", "problem_kind", "shorten", "summarise_problems",
 ]
 
 
@@ -379,3 +379,39 @@ def summarise_problems(problems: Sequence[Problem], *, max_lines: int = MAX_PROB
         else:
             lines.extend(_kind_lines(kind, members, n_examples, rows_shown))
     return lines + tail
+
+
+def shorten(value, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters, with its full length when longer.
+
+    ``shorten("x" * 100_000)`` gives ``'xxxx...' (100,000 characters)``: a message
+    quoting data never echoes a huge value in full.
+    """
+    text = repr(value)
+    if len(text) <= max(int(limit), 24):
+        return text
+    if isinstance(value, str):
+        size = f"{len(value):,} characters"
+    elif isinstance(value, (list, tuple, dict, set)):
+        size = f"{len(value):,} items"
+    else:
+        size = f"{len(text):,} characters"
+    return f"{text[:max(int(limit), 24) - 4]}... ({size})"
+
+
+def bounded_message(head: str, messages: Sequence[str], *, source: str,
+                    max_lines: int = MAX_PROBLEM_LINES) -> str:
+    """``head`` and the ``messages`` about one input (``source``), grouped by :func:`summarise_problems`.
+
+    For checks that find problems as sentences (a spec, command-line values): the
+    same sentence repeated becomes one line with its count, and however many there
+    are, the message has at most ``max_lines`` lines after ``head``.
+    """
+    problems = [Problem(source, None, None, None, m) for m in messages]
+    lines = summarise_problems(problems, max_lines=max_lines)
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m] = counts.get(m, 0) + 1
+    if any(n > 1 for n in counts.values()) and len(counts) <= max_lines:
+        lines = [f"  - {source}: {m}" + (f" ({n:,} times)" if n > 1 else "") for m, n in counts.items()]
+    return "\n".join([head, *lines])

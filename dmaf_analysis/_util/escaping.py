@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
 # overrides/isolates that can make text read differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -46,6 +44,8 @@ def chart_text(value) -> str:
 
 def chart_labels(values):
     """:func:`chart_text` of each value of a Series, an Index or any iterable (a Series or list back)."""
+    import pandas as pd  # here, not at the top: the command line's help imports this module
+
     if isinstance(values, (pd.Series, pd.Index)):
         return values.map(chart_text)
     return [chart_text(v) for v in values]

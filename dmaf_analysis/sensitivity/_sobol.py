@@ -19,12 +19,38 @@ import warnings
 
 import numpy as np
 
-__all__ = ["CONF_LEVEL", "N_RESAMPLES", "sobol_indices"]
+__all__ = ["CONF_LEVEL", "N_RESAMPLES", "sobol_design", "sobol_indices"]
 
 #: Default bootstrap resamples of the confidence intervals.
 N_RESAMPLES = 100
 #: Default coverage of the confidence intervals.
 CONF_LEVEL = 0.95
+
+
+def sobol_design(groups: list[str], n: int, *, seed: int = 0) -> np.ndarray:
+    """Saltelli's design on [0, 1] for grouped inputs: ``n * (G + 2)`` runs of ``len(groups)`` inputs.
+
+    ``groups`` names the group of each input; ``G`` is the number of distinct
+    groups, in order of first appearance. For each base row: A, then A with the
+    inputs of each group taken from B, then B; A and B are the two halves of a
+    scrambled Sobol' sequence of ``2 * len(groups)`` dimensions seeded by ``seed``.
+    The same runs as ``SALib.sample.sobol.sample(..., calc_second_order=False)``
+    for two groups or more; unlike it, a single group stays one factor (SALib
+    then varies each input on its own, which gives runs the indices do not expect).
+    """
+    from scipy.stats import qmc
+
+    d = len(groups)
+    names = list(dict.fromkeys(groups))
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(int(n))
+    a, b = base[:, :d], base[:, d:]
+    out = np.empty((int(n), len(names) + 2, d))
+    out[:, 0] = a
+    member = np.asarray(groups, dtype=object)
+    for k, name in enumerate(names):
+        out[:, k + 1] = np.where(member == name, b, a)
+    out[:, -1] = b
+    return out.reshape(-1, d)
 
 
 def sobol_indices(Y: np.ndarray, n_groups: int, *, n_resamples: int = N_RESAMPLES, conf_level: float = CONF_LEVEL,
