@@ -31,7 +31,7 @@ import pandas as pd
 
 from .._util.fileio import atomic_path, decode_text, read_input_bytes
 from .._util.escaping import spreadsheet_text
-from .._util.numeric import TOLERANCE
+from .._util.numeric import TOLERANCE, parse_numbers
 from ..cities import CityMatcher, cities_table
 from ..errors import (
     ArgumentError,
@@ -285,7 +285,7 @@ def _parse_score_columns(text: dict[str, pd.Series], cycle: pd.Series, city: pd.
     return _ScoreColumns(
         source=source, lines=lines, row_unit=row_unit, frameworks=frameworks, cycle=cycle, city=city,
         indicator=text["indicator"], score_text=text["score"],
-        score=pd.to_numeric(text["score"], errors="coerce").astype(float),
+        score=parse_numbers(text["score"]),
         missing=text["score"].str.lower().isin(_NA_STRINGS),
         maximum=pd.Series(max_lookup.reindex(keys).to_numpy(), index=cycle.index))
 

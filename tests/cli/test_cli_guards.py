@@ -53,7 +53,7 @@ def _refused(argv, capsys, pattern):
 
 
 @pytest.mark.parametrize(("argv", "pattern"), [
-    (["sensitivity", "--samples", str(2 ** 17)], "DMAF_MAX_SAMPLES"),
+    (["sensitivity", "--samples", str(2 ** 14)], "DMAF_MAX_SAMPLES"),
     (["sensitivity", "--samples", "9" * 5000], "characters)"),
     (["sensitivity", "--seed", "-1"], "must be from 0 to 4,294,967,295"),
     (["sensitivity", "--seed", "1" * 30], "must be from 0"),
@@ -72,3 +72,22 @@ def test_the_samples_bound_is_raised_by_its_environment_variable(monkeypatch):
     monkeypatch.setenv("DMAF_MAX_SAMPLES", str(2 ** 17))
     assert build_parser().parse_args(["sensitivity", "--samples", str(2 ** 17)]).samples == 2 ** 17
     assert build_parser().parse_args(["sensitivity", "--seed", "4294967295"]).seed == 2 ** 32 - 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["whatif", "--city", "Surat", *[a for i in range(400) for a in ("--set", f"z{i}=3")]],
+    ["whatif", "--city", "Surat", *[a for i in range(400) for a in ("--set", f"1.a=x{i}")]],
+    ["whatif", "--city", "Surat", "--set", "q" * 100_000 + "=3"],
+    ["whatif", "--city", "c" * 100_000, "--set", "1.a=3"],
+    ["compare", "Surat", "x" * 100_000, *[f"Nowhere {i}" for i in range(300)]],
+])
+def test_messages_are_bounded(argv, capsys, tmp_path):
+    assert main([*argv, "--output-dir", str(tmp_path)] if argv[0] == "compare" else argv) in (1, 2)
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) <= 60 and len(err) < 20_000, err[:3000]
+
+
+@pytest.mark.parametrize("points", ["\u0661\u0660", "\uff11\uff10", "\u0967\u0966", "1_0", "0x10"])
+def test_whatif_points_follow_the_number_rules_of_score_tables(points, capsys):
+    assert main(["whatif", "--city", "Surat", "--set", f"1.a={points}"]) == 2
+    assert "are not a finite number" in capsys.readouterr().err
