@@ -55,7 +55,7 @@ def _run_sensitivity(args) -> int:
     table = result.indices[INDEX_COLUMNS]
     s = result.settings.iloc[0]
     note = (f"cycle {cycle}: {int(s['n_runs']):,} model runs ({int(s['n_samples'])} base samples x "
-            f"({int(s['n_groups'])} assumptions + 2)), spec {s['spec']}"
+            f"({int(s['n_groups'])} assumption{'s' if int(s['n_groups']) != 1 else ''} + 2)), spec {s['spec']}"
             + (f"\nnote: {s['notes']}" if s["notes"] else ""))
     if args.output:
         write_table(table, args.output, inputs=inputs)

@@ -11,15 +11,16 @@ __all__ = ["register"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a score table against the data contract",
-                       description="Check a score table (CSV or Parquet; default: the bundled one) against the "
-                                   "data contract. Exit 0 with a one-line summary when valid, 1 with every "
-                                   "problem when not.")
+                       description="Check a score table (CSV or Parquet; default: the data folder's "
+                                   "scores.csv) against the data contract. Exit 0 with a one-line summary when "
+                                   "valid, 1 with every problem when not.")
     add_score_table(p, positional=True)
     p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.set_defaults(func=_run_validate)
 
     p = sub.add_parser("score", help="score every city: components, overall, level, rank",
-                       description="Score every city and cycle of a score table (default: the bundled one).")
+                       description="Score every city and cycle of a score table (default: the data "
+                                   "folder's scores.csv).")
     add_score_table(p, positional=True)
     p.add_argument("-o", "--output", help="write the result here (CSV, Parquet or Excel by suffix) instead of "
                                           "printing it; never one of the inputs")
