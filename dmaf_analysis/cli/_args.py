@@ -133,8 +133,8 @@ def power_of_two(text: str) -> int:
 #: Environment variable raising the largest ``--samples`` (default :data:`DEFAULT_MAX_SAMPLES`).
 MAX_SAMPLES_ENV = "DMAF_MAX_SAMPLES"
 #: Largest ``--samples`` without :data:`MAX_SAMPLES_ENV`: 2^13, where the bundled data's analysis
-#: (100 cities, 5 assumption groups, per-city outputs) peaks at about 0.75 GB; memory grows in step
-#: with the samples (2^16 took 4.4 GB).
+#: (100 cities, 5 assumption groups, per-city outputs) peaks at about 0.63 GB; memory grows in step
+#: with the samples (2^14 took 0.99 GB).
 DEFAULT_MAX_SAMPLES = 2 ** 13
 
 
