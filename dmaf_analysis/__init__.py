@@ -26,30 +26,37 @@ imports only layers below it):
 import importlib as _importlib
 
 from ._version import __version__
-from .cities import CityMatcher, load_cities, normalise_city_name, resolve_city
 from .errors import DataValidationError, DmafError, FrameworkError, Problem, UnknownCityError
-from .framework import Framework, indicator_table, load_framework, load_frameworks, read_framework
-from .io import read_city_attributes, read_scores, validate_scores, write_table
-from .scoring import (
-    Dataset,
-    component_scores,
-    group_summary,
-    load_dataset,
-    overall_scores,
-    rank_within_cycle,
-    score_cities,
-)
-from .synth import panel_cities, synthesize_panel
 
 #: The subpackages, loaded on first use (``dmaf_analysis.stats``...), so that importing the package stays light.
 SUBPACKAGES = ("batch", "card", "cli", "explore", "ingest", "io", "national", "render", "scoring", "sensitivity",
                "stats", "synth")
 
+#: The getting-started names, each loaded from its module on first use: ``import dmaf_analysis``
+#: (and so ``dmaf --help``) imports neither pandas nor numpy.
+_LAZY_NAMES = {
+    **dict.fromkeys(("CityMatcher", "load_cities", "normalise_city_name", "resolve_city"), "cities"),
+    **dict.fromkeys(("Framework", "indicator_table", "load_framework", "load_frameworks", "read_framework"),
+                    "framework"),
+    **dict.fromkeys(("read_city_attributes", "read_scores", "validate_scores", "write_table"), "io"),
+    **dict.fromkeys(("Dataset", "component_scores", "group_summary", "load_dataset", "overall_scores",
+                     "rank_within_cycle", "score_cities"), "scoring"),
+    **dict.fromkeys(("panel_cities", "synthesize_panel"), "synth"),
+}
+
 
 def __getattr__(name):
     if name in SUBPACKAGES:
         return _importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_NAMES) | set(SUBPACKAGES))
 
 
 __all__ = [

@@ -59,7 +59,30 @@ def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
     if dupes:
         shown = ", ".join(dupes[:10]) + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else "")
         raise CitiesTableError(f"{source}: city listed more than once: {shown}")
+    _check_aliases(table, keys, source)
     return table.reset_index(drop=True)
+
+
+def _check_aliases(table: pd.DataFrame, keys: pd.Series, source: str) -> None:
+    """Refuse an alias that names two cities (two cities share it, or it is another city's name).
+
+    Otherwise the rows given under that alias would silently go to one of them.
+    """
+    owner = dict(zip(keys, table["city"]))  # a city's own name is taken by it
+    clashes: dict[str, list[str]] = {}
+    for city, aliases in zip(table["city"], table["aliases"]):
+        for alias in dict.fromkeys(a.strip() for a in str(aliases).split(";") if a.strip()):
+            key = normalise_city_name(alias)
+            holder = owner.setdefault(key, city)
+            if holder != city:
+                clashes.setdefault(alias, [holder])
+                if city not in clashes[alias]:
+                    clashes[alias].append(city)
+    if clashes:
+        parts = [f"{alias!r} names {' and '.join(map(repr, cities))}" for alias, cities in list(clashes.items())[:10]]
+        more = f" and {len(clashes) - 10:,} more" if len(clashes) > 10 else ""
+        raise CitiesTableError(f"{source}: an alias must name one city only: {'; '.join(parts)}{more}; "
+                               "remove it from all but one city's aliases")
 
 
 @lru_cache(maxsize=4)

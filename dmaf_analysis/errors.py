@@ -45,7 +45,7 @@ __all__ = [
     "PdfEngineMissing", "PdfError", "Problem", "ProblemTally", "ROWS_SHOWN", "RecommendationsError",
     "RepeatedCityError", "ReportCardError", "SpecError", "SynthesisError", "TruncatedReportCardError",
     "UnknownCityError", "UnreadableFileError", "UsageError", "WriteError",
-    "problem_key", "problem_kind", "summarise_problems",
+    "bounded_message", "problem_key", "problem_kind", "shorten", "summarise_problems",
 ]
 
 
@@ -104,7 +104,7 @@ class UnknownCityError(DmafError, LookupError):
         self.name = name
         self.suggestions = list(suggestions)
         hint = f"; closest matches: {', '.join(self.suggestions)}" if self.suggestions else ""
-        super().__init__(f"unknown city {name!r}{hint}")
+        super().__init__(f"unknown city {shorten(name)}{hint}")
 
 
 class RepeatedCityError(ArgumentError):
@@ -117,13 +117,18 @@ class RepeatedCityError(ArgumentError):
     def __init__(self, spellings: dict[str, list[str]]):
         self.spellings = {city: list(given) for city, given in spellings.items()}
         parts = []
-        for city, given in self.spellings.items():
+        for city, given in list(self.spellings.items())[:10]:
             distinct = list(dict.fromkeys(given))
             if len(distinct) == 1:
-                parts.append(f"{distinct[0]!r} is given {'twice' if len(given) == 2 else f'{len(given)} times'}")
+                parts.append(f"{shorten(distinct[0])} is given {'twice' if len(given) == 2 else f'{len(given)} times'}")
             else:
-                shown = ", ".join(map(repr, distinct[:-1])) + f" and {distinct[-1]!r}"
+                shown = ", ".join(map(shorten, distinct[:5])) + (f" and {len(distinct) - 5:,} more" if len(distinct) > 5
+                                                                  else "")
+                if len(distinct) <= 5:
+                    shown = ", ".join(map(shorten, distinct[:-1])) + f" and {shorten(distinct[-1])}"
                 parts.append(f"{shown} {'both' if len(distinct) == 2 else 'all'} name {city}")
+        if len(self.spellings) > 10:
+            parts.append(f"and {len(self.spellings) - 10:,} more cities")
         super().__init__(f"the same city is named more than once: {'; '.join(parts)}; give different cities")
 
 
@@ -533,3 +538,43 @@ def summarise_problems(problems, *, max_lines: int = MAX_PROBLEM_LINES, rows_sho
     tally = ProblemTally(keep=0, rows_shown=rows_shown)
     tally.extend(problems)
     return _tally_lines(tally, max_lines=max_lines, rows_shown=rows_shown, by_row=False)
+
+
+def shorten(value, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters, with its full length when longer.
+
+    ``shorten("x" * 100_000)`` gives ``'xxxx...' (100,000 characters)``: a message
+    quoting data never echoes a huge value in full.
+    """
+    text = repr(value)
+    if len(text) <= max(int(limit), 24):
+        return text
+    if isinstance(value, str):
+        size = f"{len(value):,} characters"
+    elif isinstance(value, (list, tuple, dict, set)):
+        size = f"{len(value):,} items"
+    else:
+        size = f"{len(text):,} characters"
+    return f"{text[:max(int(limit), 24) - 4]}... ({size})"
+
+
+def bounded_message(head: str, messages: Sequence[str], *, source: str,
+                    max_lines: int = MAX_PROBLEM_LINES) -> str:
+    """``head`` and the ``messages`` about one input (``source``, "" for none), grouped by :func:`summarise_problems`.
+
+    For checks that find problems as sentences (a spec, command-line values): the
+    same sentence repeated becomes one line with its count, and however many there
+    are, the message has at most ``max_lines`` lines after ``head``.
+    """
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m] = counts.get(m, 0) + 1
+    where = f"{source}: " if source else ""
+    if len(counts) <= max_lines:
+        lines = [f"  - {where}{m}" + (f" ({n:,} times)" if n > 1 else "") for m, n in counts.items()]
+    else:
+        lines = summarise_problems([Problem(source or "\0", None, None, None, m) for m in messages],
+                                   max_lines=max_lines)
+        if not source:
+            lines = [line.replace("\0: ", "", 1) for line in lines]
+    return "\n".join([head, *lines])

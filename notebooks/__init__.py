@@ -1,1 +1,3 @@
 """The report notebooks, installed as package data (read through importlib.resources)."""
+
+__all__ = []  # package data only: no Python names

@@ -53,3 +53,18 @@ def test_load_cities_returns_a_copy():
     a = load_cities()
     a.loc[0, "city"] = "changed"
     assert load_cities().loc[0, "city"] != "changed"
+
+
+def test_an_alias_shared_by_two_cities_is_an_error_naming_both(tmp_path):
+    from dmaf_analysis.cities import load_cities
+    from dmaf_analysis.errors import CitiesTableError
+
+    for rows, both in [("Foo,S,Bar\nBaz,S,bar\n", ("'Foo'", "'Baz'")),     # two cities, one alias
+                       ("Foo,S,Baz\nBaz,S,\n", ("'Baz'", "'Foo'"))]:     # an alias that is another city
+        path = tmp_path / "c.csv"
+        path.write_text("city,state,aliases\n" + rows)
+        with pytest.raises(CitiesTableError, match="an alias must name one city only") as exc:
+            load_cities(path)
+        assert all(name in str(exc.value) for name in both), str(exc.value)
+    path.write_text("city,state,aliases\nFoo,S,Bar;bar\nBaz,S,Qux\n")  # one city listing an alias twice is fine
+    assert load_cities(path)["city"].tolist() == ["Foo", "Baz"]

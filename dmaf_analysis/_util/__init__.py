@@ -10,7 +10,18 @@
 
 Import from the module: ``from dmaf_analysis._util.numeric import format_number``.
 """
-from . import escaping, fileio, numeric, paths, slug
+import importlib as _importlib
+
+_MODULES = ("escaping", "fileio", "numeric", "paths", "slug")
+
+
+def __getattr__(name):
+    # each module is loaded on first use, so that importing one of them (``escaping`` for the
+    # command line's help) does not load numpy and pandas through the others
+    if name in _MODULES:
+        return _importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "escaping", "fileio", "numeric", "paths", "slug"

@@ -360,6 +360,26 @@ def atomic_path(target: str | Path, *, inputs: Iterable[str | Path | None] = ())
         raise
 
 
+def _open_write_through(target: Path):
+    """Open a named pipe or a device for writing without waiting: a pipe that nobody reads is an error.
+
+    The open is non-blocking (a FIFO without a reader fails at once with ENXIO
+    instead of waiting for ever); once open, the descriptor blocks again so the
+    writes wait for a slow reader as usual.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise WriteError(f"{target}: is a named pipe (FIFO) that no program is reading; start the reader "
+                             "first (e.g. 'cat FIFO &'), or write to a regular file") from None
+        raise
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "wb")
+
+
 @contextmanager
 def _write_through(target: Path):
     """Collect the output in a private temporary file, then copy it into ``target`` (a pipe or device)."""
@@ -370,7 +390,7 @@ def _write_through(target: Path):
         raise _write_error(target, exc) from None
     try:
         yield Path(tmp)
-        with open(tmp, "rb") as src, open(target, "wb") as dst:
+        with open(tmp, "rb") as src, _open_write_through(target) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     except BrokenPipeError:
         raise WriteError(f"{target}: the reader closed the pipe before all the output was written") from None

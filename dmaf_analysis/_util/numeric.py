@@ -8,13 +8,28 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "share_words",
-           "summary_statistics"]
+__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "parse_number",
+           "parse_numbers", "share_words", "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
 #: Two numbers read from a printed document closer than this are equal.
 PRINTED_TOLERANCE = 1e-6
+
+
+def parse_numbers(texts) -> pd.Series:
+    """Text cells as floats by the one rule of score tables; NaN where a cell is not a number.
+
+    ASCII decimal numbers only (``30``, ``2.5``, ``1e1``, ``-3``): other scripts'
+    digits (Arabic-Indic, full-width, Devanagari), ``1_0`` and ``0x10`` are not
+    numbers. ``nan`` and ``inf`` parse as such; callers refuse what is not finite.
+    """
+    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").astype(float)
+
+
+def parse_number(text) -> float:
+    """:func:`parse_numbers` of one text (NaN when it is not a number)."""
+    return float(parse_numbers([str(text).strip()]).iloc[0])
 
 
 def is_whole_share(share: float) -> bool:

@@ -148,6 +148,26 @@ class Manifest:
         entry = self.entries.get(job.key)
         return bool(entry and (entry["status"] == "ok" or entry.get("stale")) and self._pages_intact(job, entry))
 
+    def pdf_is_current(self, job: ReportJob) -> bool:
+        """True when the job's PDF is the one printed from its page as it is now, judged by digests.
+
+        The manifest records the digest of the PDF written and of the page it was
+        printed from (:meth:`record_pdf`); a PDF changed or cut since, or a page
+        changed since, is printed again.
+        """
+        entry = self.entries.get(job.key)
+        if not entry or not _is_digest(entry.get("pdf_sha256")) or not _is_digest(entry.get("pdf_html_sha256")):
+            return False
+        return (entry["pdf_html_sha256"] == page_digest(job.html_path)
+                and entry["pdf_sha256"] == page_digest(job.html_path.with_suffix(".pdf")))
+
+    def record_pdf(self, job: ReportJob) -> None:
+        """Record the digests of the job's PDF and of the page it was printed from."""
+        entry = self.entries.get(job.key)
+        if entry is not None:
+            entry["pdf_sha256"] = page_digest(job.html_path.with_suffix(".pdf"))
+            entry["pdf_html_sha256"] = page_digest(job.html_path)
+
     def record(self, result: ReportResult, root: Path) -> None:
         job = result.job
         entry = {

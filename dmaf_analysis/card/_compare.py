@@ -23,7 +23,7 @@ from .. import render
 from .._util.escaping import chart_text
 from .._util.fileio import write_text_atomic
 from .._util.slug import slugify
-from ..errors import ArgumentError, DmafError, PdfError, RepeatedCityError
+from ..errors import ArgumentError, DmafError, PdfError, RepeatedCityError, bounded_message
 from ..framework import framework_title
 from ..io import is_synthetic
 from ..render import PageInfo, page_meta, write_pdfs
@@ -91,7 +91,7 @@ def resolve_cities(data: Dataset, names: Sequence[str], *, cycle: int = 0) -> tu
     if problems:
         if repeated:
             problems.append(str(RepeatedCityError(repeated)))
-        raise ArgumentError("cannot compare:\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ArgumentError(bounded_message("cannot compare:", problems, source=""))
     if repeated:
         raise RepeatedCityError(repeated)
     return resolved, c
@@ -352,9 +352,17 @@ def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figu
 
 @_names_were_cities
 def comparison_path(output_dir: str | Path, names: Sequence[str], cycle: int) -> Path:
-    """``<output_dir>/compare/cycle-<N>/<slug of the city names>.html`` (a safe file name)."""
-    stem = slugify("-vs-".join(slugify(c) for c in names), max_length=120, fallback="comparison")
-    return Path(output_dir) / "compare" / f"cycle-{int(cycle)}" / f"{stem}.html"
+    """``<output_dir>/compare/cycle-<N>/<slug of the city names>-<digest>.html`` (a safe file name).
+
+    The digest (8 hex digits of the exact names, in order) keeps the names of
+    different lists distinct even where their slugs agree ("Foo City" and
+    "Foo_City", or a name containing "vs").
+    """
+    import hashlib
+
+    readable = slugify("-vs-".join(slugify(c) for c in names), max_length=100, fallback="comparison")
+    digest = hashlib.sha256("\x1f".join(map(str, names)).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return Path(output_dir) / "compare" / f"cycle-{int(cycle)}" / f"{readable}-{digest}.html"
 
 
 @_names_were_cities

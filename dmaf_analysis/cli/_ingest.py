@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._args import CITIES_HELP, MAX_CYCLE, check_outputs, whole_number
+
 __all__ = ["register", "cities_output_path"]
 
 
@@ -24,11 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a score that more than one indicator could take: place it by framework "
                         "order and mark it placed_by=order (default), or leave it missing; "
                         "reported either way")
-    p.add_argument("--cycle", type=int, default=None,
-                   help="cycle to assume for a card whose title states none (default: such a card fails)")
+    p.add_argument("--cycle", type=whole_number(1, MAX_CYCLE), default=None, metavar="N",
+                   help=f"cycle to assume for a card whose title states none, 1 to {MAX_CYCLE:,} (default: such a "
+                        "card fails)")
     p.add_argument("--problems", metavar="FILE",
                    help="also write every problem to this CSV (file, level, component, candidates, message)")
-    p.add_argument("--cities", help="cities table to match names against (default: the 100 Smart Cities)")
+    p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
     p.set_defaults(func=_run_ingest)
 
@@ -40,7 +43,6 @@ def cities_output_path(output: str | Path) -> Path:
 
 
 def _run_ingest(args) -> int:
-    from .._util.fileio import refuse_input_as_output
     from ..cities import load_cities
     from ..ingest import find_report_files, ingest, problems_frame
     from ..io import table_format, write_table
@@ -49,7 +51,7 @@ def _run_ingest(args) -> int:
     inputs = [*find_report_files(args.paths)[0], args.cities]
     for out in outputs:  # refuse a bad target before the work, not after
         table_format(out)
-        refuse_input_as_output(out, inputs)
+    check_outputs(outputs, inputs)
     cities = load_cities(args.cities) if args.cities else load_cities()
     scores, city_table, problems = ingest(args.paths, ambiguous=args.ambiguous, cities=cities,
                                           default_cycle=args.cycle)

@@ -4,24 +4,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._args import whole_number, whole_seconds
+from ._args import CITIES_HELP, CYCLE_HELP, DATA_HELP, cycle_number, whole_number, whole_seconds
 
 __all__ = ["data_options", "output_options", "output_root", "register", "report_outcome", "stop_on_sigterm"]
 
 
 def data_options(p: argparse.ArgumentParser, *, cycle: bool = True) -> None:
     """``--data``, ``--attributes`` and (with ``cycle``) ``--cycle``: what every reporting command reads."""
-    p.add_argument("--data", default="", metavar="FILE",
-                   help="score table, CSV or Parquet (default: the bundled data/scores.csv)")
+    p.add_argument("--data", default="", metavar="FILE", help=DATA_HELP)
     p.add_argument("--attributes", default="", metavar="FILE",
-                   help="city attribute table with engagement scores (default: the bundled one with the "
-                        "bundled data, none with --data)")
-    p.add_argument("--cities", default="", metavar="FILE",
-                   help="cities table the names are matched against: CSV with a column city (state "
-                        "recommended; other columns optional); default: the 100 Smart Cities")
+                   help="city attribute table with engagement scores (default: the data folder's one with "
+                        "its scores, none with --data)")
+    p.add_argument("--cities", default="", metavar="FILE", help=CITIES_HELP)
     if cycle:
-        p.add_argument("--cycle", type=int, default=0, metavar="N",
-                       help="assessment cycle (default: the latest in the data)")
+        p.add_argument("--cycle", type=cycle_number, default=0, metavar="N", help=CYCLE_HELP)
 
 
 def output_options(p: argparse.ArgumentParser, *, render: bool = True) -> None:
@@ -59,10 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "run are skipped (see --force). A failing report does not stop the others; the command "
                     "then exits 1 and lists the failures.")
     _common(p)
-    p.add_argument("--workers", type=whole_number(1), default=2, metavar="N",
-                   help="notebooks executed side by side, one kernel each (default: 2)")
-    p.add_argument("--recycle-after", type=whole_number(1), default=200, metavar="N",
-                   help="restart a kernel after this many reports (default: 200)")
+    p.add_argument("--workers", type=whole_number(1, 64), default=2, metavar="N",
+                   help="notebooks executed side by side, one kernel each, 1 to 64 (default: 2)")
+    p.add_argument("--recycle-after", type=whole_number(1, 1_000_000), default=200, metavar="N",
+                   help="restart a kernel after this many reports, 1 to 1,000,000 (default: 200)")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     p.set_defaults(func=_run_batch)
 

@@ -5,7 +5,7 @@ import argparse
 
 from .._util.escaping import terminal_text as _term
 from ..errors import RepeatedCityError, UsageError
-from ._args import cycle_pair
+from ._args import cycle_number, cycle_pair
 from ._reports import data_options, output_options, output_root, report_outcome, stop_on_sigterm
 
 __all__ = ["register", "whatif_text"]
@@ -27,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "and .html, its tables as CSV, Parquet and one Excel workbook under "
                     "OUTPUT_DIR/national/cycle-<A>-to-<B>/.")
     data_options(p, cycle=False)
-    p.add_argument("--from", dest="cycle_from", type=int, default=0, metavar="A",
+    p.add_argument("--from", dest="cycle_from", type=cycle_number, default=0, metavar="A",
                    help="earlier cycle (default: the second-latest in the data)")
-    p.add_argument("--to", dest="cycle_to", type=int, default=0, metavar="B",
+    p.add_argument("--to", dest="cycle_to", type=cycle_number, default=0, metavar="B",
                    help="later cycle (default: the latest in the data)")
     output_options(p)
     p.set_defaults(func=_run_trends)

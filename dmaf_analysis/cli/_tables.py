@@ -4,23 +4,27 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._args import CITIES_HELP, CYCLE_HELP, cycle_number, add_score_table, check_outputs, score_table_path
+
 __all__ = ["register", "write_for_people"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a score table against the data contract",
-                       description="Check a score table (CSV or Parquet) against the data contract. "
-                                   "Exit 0 with a one-line summary when valid, 1 with every problem when not.")
-    p.add_argument("file", help="score table: cycle, city, indicator, score [, state, source]")
-    p.add_argument("--cities", help="cities table to match names against (default: the 100 Smart Cities)")
+                       description="Check a score table (CSV or Parquet; default: the data folder's "
+                                   "scores.csv) against the data contract. Exit 0 with a one-line summary when "
+                                   "valid, 1 with every problem when not.")
+    add_score_table(p, positional=True)
+    p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.set_defaults(func=_run_validate)
 
     p = sub.add_parser("score", help="score every city: components, overall, level, rank",
-                       description="Score every city and cycle of a score table.")
-    p.add_argument("file", help="score table (CSV or Parquet)")
-    p.add_argument("-o", "--output", help="write the result here (CSV, Parquet or an Excel workbook, by suffix) "
-                                          "instead of printing it")
-    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+                       description="Score every city and cycle of a score table (default: the data "
+                                   "folder's scores.csv).")
+    add_score_table(p, positional=True)
+    p.add_argument("-o", "--output", help="write the result here (CSV, Parquet or Excel by suffix) instead of "
+                                          "printing it; never one of the inputs")
+    p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.add_argument("--missing-as-zero", action="store_true",
                    help="count missing indicators as 0 points (default: the component is missing)")
     p.add_argument("--bounds", action="store_true",
@@ -31,26 +35,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("summary", help="national or group summary of scored cities",
                        description="Summary statistics (count, mean, median, quartiles, certified) per component.")
-    p.add_argument("file", nargs="?", default="", help="score table (default: the bundled data)")
-    p.add_argument("--cycle", type=int, default=0, help="cycle to show (default: the latest)")
+    add_score_table(p, positional=True)
+    p.add_argument("--cycle", type=cycle_number, default=0, metavar="N", help=CYCLE_HELP)
     p.add_argument("--by", default="national", metavar="COLUMN",
                    help="national (default), or any column of the cities table (state, region, selection_round, "
                         "or one of your own with --cities) or of the attribute table (--attributes)")
     p.add_argument("--attributes", default=None, metavar="FILE",
                    help="city attribute table whose columns --by may name (default: the bundled one with the "
-                        "bundled data, none with FILE)")
-    p.add_argument("--cities", help="cities table (default: the 100 Smart Cities)")
+                        "bundled data, none with your own score table)")
+    p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.set_defaults(func=_run_summary)
 
 
 def _load(args):
+    from .._util.paths import bundled_scores_path
     from ..cities import load_cities
     from ..framework import load_frameworks
     from ..io import read_scores
 
     cities = load_cities(args.cities) if getattr(args, "cities", None) else load_cities()
     frameworks = load_frameworks()
-    return read_scores(args.file, frameworks=frameworks, cities=cities), frameworks, cities
+    path = score_table_path(args) or bundled_scores_path()
+    return read_scores(path, frameworks=frameworks, cities=cities), frameworks, cities, path
 
 
 def write_for_people(table, target, *, scores, frameworks, title: str, holds: str, inputs=()) -> None:
@@ -86,23 +92,23 @@ def _describe(scores) -> str:
 
 
 def _run_validate(args) -> int:
-    scores, _, _ = _load(args)
-    print(f"{args.file}: valid score table, {_describe(scores)}")
+    scores, _, _, path = _load(args)
+    print(f"{path}: valid score table, {_describe(scores)}")
     return 0
 
 
 def _run_score(args) -> int:
     import pandas as pd
 
-    from .._util.fileio import refuse_input_as_output
+    from .._util.paths import bundled_scores_path
     from ..io import spreadsheet_safe, table_format
     from ..scoring import score_cities, score_columns
 
-    inputs = [args.file, args.cities]
+    inputs = [score_table_path(args) or bundled_scores_path(), args.cities]
     if args.output:  # refuse a bad target before the work, not after
         table_format(args.output)
-        refuse_input_as_output(args.output, inputs)
-    scores, frameworks, cities = _load(args)
+        check_outputs([args.output], inputs)
+    scores, frameworks, cities, _ = _load(args)
     scored = score_cities(scores, frameworks=frameworks, cities=cities,
                           treat_missing_as_zero=args.missing_as_zero)
     table = scored[score_columns(frameworks)]
@@ -132,7 +138,7 @@ def _run_summary(args) -> int:
     from ..scoring import group_summary, grouping_columns, load_dataset, resolve_cycle
     from ..stats import leaderboard
 
-    data = load_dataset(args.file or None, args.attributes, cities=args.cities or None)
+    data = load_dataset(score_table_path(args) or None, args.attributes, cities=args.cities or None)
     scored, scores, frameworks = data.scored, data.scores, data.frameworks
     attributes = data.attributes if len(data.attributes) else None
     if args.by != "national" and not (has_values(data.cities, args.by)

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .._util.fileio import atomic_path, decode_text, read_input_bytes
-from .._util.numeric import TOLERANCE
+from .._util.escaping import spreadsheet_text
+from .._util.numeric import TOLERANCE, parse_numbers
 from ..cities import CityMatcher, cities_table
 from ..errors import (
     MAX_PROBLEM_LINES,
@@ -340,7 +341,7 @@ def _parse_score_columns(text: dict[str, pd.Series], cycle: pd.Series, city: pd.
     return _ScoreColumns(
         source=source, lines=lines, row_unit=row_unit, frameworks=frameworks, cycle=cycle, city=city,
         indicator=text["indicator"], score_text=text["score"],
-        score=pd.to_numeric(text["score"], errors="coerce").astype(float),
+        score=parse_numbers(text["score"]),
         missing=text["score"].str.lower().isin(_NA_STRINGS),
         maximum=pd.Series(max_lookup.reindex(keys).to_numpy(), index=cycle.index))
 
@@ -559,20 +560,24 @@ def read_city_attributes(path: str | Path, *, cities: pd.DataFrame | None = None
 # --------------------------------------------------------------------------- writing
 # The one writing helper lives in fileio (atomic replace of regular files, write-through
 # to pipes and devices, symlinks followed); these names are kept for existing callers.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` whose text cells cannot be run as spreadsheet formulas.
+    """Copy of ``frame`` whose text cells and column headers a spreadsheet shows and never runs.
 
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading
-    apostrophe (the OWASP advice against CSV injection); numbers are left alone.
+    Every text cell (also of categorical columns) and every column header goes
+    through :func:`~dmaf_analysis._util.escaping.spreadsheet_text`: text starting
+    with ``= + - @``, a tab or a carriage return gets a leading apostrophe (the
+    OWASP advice against CSV injection) and control characters become ``\\xNN``
+    escapes (which an Excel file can hold); numbers are left alone.
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_PREFIXES) else v)
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            if any(isinstance(c, str) and spreadsheet_text(c) != c for c in series.cat.categories):
+                out[col] = series.astype(object).map(spreadsheet_text)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(spreadsheet_text)
+    out.columns = [spreadsheet_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
 

@@ -73,10 +73,24 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
                                        "weights_illustrative", "thresholds_illustrative", "scores_file"])
 
 
+def _nothing_to_show(dataset: Dataset, cycles: list[int]) -> list[str]:
+    """A note for each cycle in which no city has an overall score: its tables and charts are empty."""
+    notes = []
+    scored, scores = dataset.scored, dataset.scores
+    for c in cycles:
+        part = scored[scored["cycle"] == c]
+        if len(part) and not part["overall"].notna().any():
+            values = scores.loc[scores["cycle"] == c, "score"]
+            notes.append(f"Cycle {c}: no city has an overall score ({int(values.isna().sum()):,} of {len(values):,} "
+                         f"indicator values are missing, and each of the {len(part):,} cities lacks at least one), "
+                         "so there is nothing to rank, summarise or compare: the tables and charts below are empty.")
+    return notes
+
+
 def data_notice(dataset: Dataset, cycles) -> list[str]:
     """Plain-text warnings about synthetic data and illustrative framework parts (may be empty)."""
-    notes = []
     cycles = [int(c) for c in cycles]
+    notes = _nothing_to_show(dataset, cycles)
     if len(cycles) == 2:
         earlier = dataset.synthetic_share(min(cycles))
         if earlier > 0:
@@ -135,6 +149,12 @@ def report_title_html(dataset: Dataset, cycles) -> str:
 
 
 # ------------------------------------------------------------------------------ tables
+def _with_values(distributions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of measures that some city has (``n`` above 0): a measure without any value has no
+    mean, median or spread to report (on data whose scores are all missing, none is left)."""
+    return distributions[distributions["n"] > 0].reset_index(drop=True) if "n" in distributions else distributions
+
+
 def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = sensitivity.N_DRAWS, seed: int = 0,
                     n_boot: int = stats.N_BOOT, level: float = stats.CI_LEVEL,
                     n_samples: int = SENSITIVITY_SAMPLES, spec=None) -> dict[str, pd.DataFrame]:
@@ -166,7 +186,7 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = sensitiv
     fws, scored, scores = dataset.frameworks, dataset.scored, dataset.scores
     tables: dict[str, pd.DataFrame] = {
         "provenance": provenance_table(dataset, [c]),
-        "distributions": stats.distribution_summary(scored, cycle=c, frameworks=fws),
+        "distributions": _with_values(stats.distribution_summary(scored, cycle=c, frameworks=fws)),
         "indicator_distribution": stats.indicator_distribution(scores, cycle=c, frameworks=fws),
         "leaderboard": stats.leaderboard(scored, cycle=c, frameworks=fws),
         "level_counts": stats.level_counts(scored, cycle=c, frameworks=fws),

@@ -31,7 +31,7 @@ from .._util.fileio import atomic_path
 from ..errors import DmafError, PdfEngineMissing, PdfError
 
 __all__ = ["A4", "Engine", "INSTALL_HINT", "PageInfo", "PdfPrinter", "PdfRun", "find_engine", "footer_template",
-           "pdf_path_for", "print_options", "write_pdfs"]
+           "pdf_is_complete", "pdf_path_for", "print_options", "write_pdfs"]
 
 INSTALL_HINT = ("install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`; "
                 "or set DMAF_CHROMIUM and DMAF_CHROMEDRIVER to their paths) and the Python package selenium "
@@ -135,6 +135,7 @@ class PdfPrinter:
     page_timeout: float = 60.0
     _driver: object = field(default=None, init=False, repr=False)
     _profile: str | None = field(default=None, init=False, repr=False)
+    _watchdog: object = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __enter__(self) -> PdfPrinter:
@@ -160,8 +161,13 @@ class PdfPrinter:
                      "--window-size=1280,900"):
             options.add_argument(flag)
         try:
-            self._driver = webdriver.Chrome(service=Service(executable_path=engine.chromedriver), options=options)
+            self._watchdog = _start_watchdog()
+            # ChromeDriver, and the Chromium it starts, join the watchdog's process group
+            service = Service(executable_path=engine.chromedriver, popen_kw={"process_group": self._watchdog.pid})
+            self._driver = webdriver.Chrome(service=service, options=options)
         except Exception as exc:  # noqa: BLE001 - any start-up failure means: no engine
+            _stop_watchdog(self._watchdog)
+            self._watchdog = None
             shutil.rmtree(self._profile, ignore_errors=True)
             raise PdfEngineMissing(f"could not start Chromium for PDF output ({type(exc).__name__}: "
                                    f"{str(exc).splitlines()[0] if str(exc) else ''}); {INSTALL_HINT}") from None
@@ -174,6 +180,8 @@ class PdfPrinter:
                 driver.quit()
             except Exception:  # noqa: BLE001 - the browser may already be gone
                 pass
+        watchdog, self._watchdog = self._watchdog, None
+        _stop_watchdog(watchdog)  # and with it any browser process left behind
         if self._profile:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
@@ -199,6 +207,54 @@ class PdfPrinter:
         with atomic_path(pdf_path) as tmp:
             tmp.write_bytes(data)
         return Path(pdf_path)
+
+
+# The browser dies with its parent. A small watchdog process leads a process group that
+# ChromeDriver and Chromium join; the kernel sends it SIGTERM when the thread that started
+# it ends (Linux's parent-death signal), even on ``kill -9`` of the parent, and it then kills
+# the whole group. It also checks that its parent is still the one that started it, in case
+# the parent died before the signal was set.
+_WATCHDOG = """
+import ctypes, os, signal, sys
+parent = int(sys.argv[1])
+def end(*_):
+    os.killpg(os.getpgid(0), signal.SIGKILL)
+signal.signal(signal.SIGTERM, end)
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != parent:
+    end()
+while True:
+    signal.pause()
+"""
+
+
+def _start_watchdog():
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid())], process_group=0,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            close_fds=True)
+
+
+def _stop_watchdog(watchdog) -> None:
+    """End the watchdog, which kills what is left of its process group (the browser's processes)."""
+    if watchdog is None:
+        return
+    import signal
+    import subprocess
+
+    try:
+        watchdog.send_signal(signal.SIGTERM)
+        watchdog.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(watchdog.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def pdf_path_for(html_path: str | Path) -> Path:
@@ -229,20 +285,39 @@ class PdfRun:
         return "\n".join(lines)
 
 
-def _up_to_date(html_path: Path, pdf_path: Path) -> bool:
+def pdf_is_complete(pdf_path: str | Path) -> bool:
+    """True when ``pdf_path`` is a whole PDF: it starts with ``%PDF-`` and ends with ``%%EOF`` (a cut file does not)."""
     try:
-        return pdf_path.stat().st_mtime_ns >= html_path.stat().st_mtime_ns
+        with open(pdf_path, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 1024))
+            tail = fh.read()
     except OSError:
         return False
+    return head == b"%PDF-" and b"%%EOF" in tail
 
 
-def write_pdfs(pages, *, workers: int = 2, force: bool = False, engine: Engine | None = None) -> PdfRun:
+def _up_to_date(html_path: Path, pdf_path: Path) -> bool:
+    """Without a record of digests: a complete PDF newer than its page."""
+    try:
+        newer = pdf_path.stat().st_mtime_ns >= html_path.stat().st_mtime_ns
+    except OSError:
+        return False
+    return newer and pdf_is_complete(pdf_path)
+
+
+def write_pdfs(pages, *, workers: int = 2, force: bool = False, engine: Engine | None = None,
+               is_current=None) -> PdfRun:
     """Print each ``(html_path, info)`` of ``pages`` to ``<name>.pdf`` beside it.
 
     ``workers`` browsers print side by side (each reused for all its pages). A
-    PDF newer than its HTML is kept unless ``force``. A page that fails is
-    reported and the others are still printed; a missing engine is reported in
-    :attr:`PdfRun.missing_engine` (with what to install) instead of raising.
+    PDF is kept unless ``force`` when ``is_current(html_path, pdf_path)`` says it
+    is up to date (the batch judges it by the digests in its manifest); without
+    ``is_current``, when it is complete (:func:`pdf_is_complete`) and newer than
+    its HTML. A PDF without ``%%EOF`` is always printed again. A page that fails
+    is reported and the others are still printed; a missing engine is reported
+    in :attr:`PdfRun.missing_engine` (with what to install) instead of raising.
     """
     import time
     from concurrent.futures import ThreadPoolExecutor
@@ -255,7 +330,7 @@ def write_pdfs(pages, *, workers: int = 2, force: bool = False, engine: Engine |
         target = pdf_path_for(html_path)
         if not html_path.is_file():
             run.failed.append(f"{html_path.name}: no HTML page to print")
-        elif not force and _up_to_date(html_path, target):
+        elif not force and pdf_is_complete(target) and (is_current or _up_to_date)(html_path, target):
             run.skipped.append(target)
         else:
             todo.append((html_path, target, info))

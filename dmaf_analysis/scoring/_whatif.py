@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .._util.numeric import TOLERANCE
-from ..errors import ArgumentError, UsageError
+from .._util.numeric import TOLERANCE, parse_number
+from ..errors import ArgumentError, UsageError, bounded_message, shorten
 from ..framework import Framework
 from ._bounds import score_bounds
 from ._dataset import Dataset
@@ -31,9 +31,11 @@ _RANGE_COLUMNS = ["n_unknown", "n_missing", "n_synthetic", "overall_low", "overa
 def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """``["1.a=30", "2.c=10"]`` -> ``{"1.a": 30.0, "2.c": 10.0}`` (the ``--set ID=POINTS`` syntax).
 
-    The id is everything before the last ``=``. Every malformed item (no ``=``, points
-    that are not a finite number such as ``abc``, ``nan`` or ``inf``, an id given twice)
-    is reported at once in one :class:`~dmaf_analysis.errors.UsageError`. Whether the
+    The id is everything before the last ``=``. Points are read by the number rule of
+    score tables (:func:`~dmaf_analysis._util.numeric.parse_number`: ASCII digits, no
+    ``1_0``). Every malformed item (no ``=``, points that are not a finite number such
+    as ``abc``, ``nan``, ``inf`` or ``١٠``, an id given twice) is reported at once in
+    one :class:`~dmaf_analysis.errors.UsageError`, grouped and shortened. Whether the
     id and points fit the framework is :func:`check_changes`' job (bad data, not usage).
     """
     out: dict[str, float] = {}
@@ -43,24 +45,27 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
         ind, sep, points = text.rpartition("=")
         ind, points = ind.strip(), points.strip()
         if not sep or not ind or not points:
-            problems.append(f"{text!r}: expected INDICATOR=POINTS, for example 1.a=30")
+            problems.append(f"{shorten(text)}: expected INDICATOR=POINTS, for example 1.a=30")
             continue
-        try:
-            value = float(points)
-        except ValueError:
-            value = math.nan
+        value = parse_number(points)
         if not math.isfinite(value):
-            problems.append(f"{text!r}: the points {points!r} are not a finite number")
+            problems.append(f"{shorten(text)}: the points {shorten(points)} are not a finite number "
+                            "(digits 0-9, e.g. 30 or 12.5)")
             continue
         if ind in out:
-            problems.append(f"{text!r}: indicator {ind!r} is set more than once")
+            problems.append(f"{shorten(text)}: indicator {shorten(ind)} is set more than once")
             continue
         out[ind] = value
     if problems:
-        raise UsageError("invalid --set value(s):\n" + "\n".join(f"  - {p}" for p in problems))
+        raise UsageError(bounded_message("invalid --set value(s):", problems, source=""))
     if not out:
         raise UsageError("nothing to change: give at least one INDICATOR=POINTS")
     return out
+
+
+def _label(ind: str) -> str:
+    """An indicator id at the head of a message: as given, or shortened with its length when long."""
+    return ind if len(ind) <= 60 and ind.isprintable() else shorten(ind)
 
 
 def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[str, float]:
@@ -76,23 +81,24 @@ def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[st
     for ind, points in changes.items():
         ind = str(ind)
         if ind not in maxima.index:
-            close = difflib.get_close_matches(ind, ids, n=3, cutoff=0.5)
+            close = difflib.get_close_matches(ind[:200], ids, n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else ""
-            problems.append(f"{ind!r} is not an indicator of {framework.name} (cycle {framework.cycle}){hint}; "
-                            f"indicators are {', '.join(ids)}")
+            listed = ", ".join(ids[:30]) + (f" and {len(ids) - 30:,} more" if len(ids) > 30 else "")
+            problems.append(f"{shorten(ind)} is not an indicator of {framework.name} (cycle {framework.cycle}){hint}; "
+                            f"indicators are {listed}")
             continue
         top = float(maxima[ind])
         try:
             value = float(points)
         except (TypeError, ValueError):
-            problems.append(f"{ind}: the points {points!r} are not a number")
+            problems.append(f"{_label(ind)}: the points {shorten(points)} are not a number")
             continue
         if not math.isfinite(value) or value < 0 or value > top + TOLERANCE:
-            problems.append(f"{ind}: {value:g} points is outside 0 to {top:g}, the indicator's maximum")
+            problems.append(f"{_label(ind)}: {value:g} points is outside 0 to {top:g}, the indicator's maximum")
             continue
         checked[ind] = value
     if problems:
-        raise ArgumentError("cannot apply the change(s):\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ArgumentError(bounded_message("cannot apply the change(s):", problems, source=""))
     return checked
 
 

@@ -60,7 +60,7 @@ import pandas as pd
 
 from .._util.fileio import load_yaml
 from .._util.numeric import TOLERANCE
-from ..errors import SpecError
+from ..errors import SpecError, bounded_message, shorten
 from ..framework import Framework
 from ._settings import AGGREGATION_CHOICES, MISSING_CHOICES, Settings, nominal_settings
 
@@ -190,7 +190,7 @@ def _range(value, where: str, problems: list[str]) -> tuple[float, float] | None
     """``[low, high]`` as two floats with low <= high, or None (and a problem)."""
     if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value)
             or value[0] > value[1]):
-        problems.append(f"{where} must be a range [low, high] of two numbers with low <= high, got {value!r}")
+        problems.append(f"{where} must be a range [low, high] of two numbers with low <= high, got {shorten(value)}")
         return None
     return float(value[0]), float(value[1])
 
@@ -203,7 +203,7 @@ def _choices(entry: dict, allowed: tuple[str, ...], where: str, problems: list[s
         return []
     bad = [c for c in choices if c not in allowed]
     if bad:
-        problems.append(f"{where}: unknown choice(s) {', '.join(map(repr, bad))}; expected {', '.join(allowed)}")
+        problems.append(f"{where}: unknown choice(s) {_listed(bad)}; expected {', '.join(allowed)}")
     if len(set(choices)) != len(choices):
         problems.append(f"{where}: a choice is listed twice in {choices}")
     return [c for c in dict.fromkeys(choices) if c in allowed]
@@ -273,15 +273,33 @@ class _Reading:
                    comp_of=dict(zip(inds["indicator"], inds["component"])))
 
 
+def _listed(values: list, shown: int = 10) -> str:
+    """The first ``shown`` values, each shortened, and how many more there are."""
+    more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
+    return ", ".join(map(shorten, values[:shown])) + more
+
+
+def _unknown_keys(mapping: dict, known, where: str, problems: list[str]) -> None:
+    """One problem per key of ``mapping`` not in ``known``, whatever its type (text, number, ``true``, ``~``),
+    naming the closest known key when one is close ("did you mean 'spread'?")."""
+    import difflib
+
+    known = sorted(known)
+    for key in mapping:
+        if isinstance(key, str) and key in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6) if isinstance(key, str) else []
+        hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
+        what = "key" if isinstance(key, str) else f"key of type {type(key).__name__}"
+        problems.append(f"{where}unknown {what} {shorten(key)}; {hint}")
+
+
 def _top_level(raw: dict, problems: list[str]) -> list:
     """Check the top-level keys and ``schema_version``; the ``assumptions`` entries ([] when there are none)."""
-    unknown_top = sorted(set(raw) - {"schema_version", "assumptions", "description"})
-    if unknown_top:
-        problems.append(f"unknown top-level key(s) {', '.join(map(str, unknown_top))}; "
-                        "expected schema_version, assumptions, description")
+    _unknown_keys(raw, {"schema_version", "assumptions", "description"}, "top level: ", problems)
     version = raw.get("schema_version", 1)
     if version != 1 or isinstance(version, bool):
-        problems.append(f"'schema_version' is {version!r}; this version of dmaf-analysis reads version 1")
+        problems.append(f"'schema_version' is {shorten(version)}; this version of dmaf-analysis reads version 1")
     entries = raw.get("assumptions")
     if not isinstance(entries, list) or not entries:
         problems.append("'assumptions' must be a non-empty list of {name, kind, ...} entries")
@@ -297,23 +315,20 @@ def _read_assumption(entry, n: int, reading: _Reading) -> Assumption | None:
     """
     problems = reading.problems
     if not isinstance(entry, dict):
-        problems.append(f"assumption #{n} must be a mapping with 'name' and 'kind', got {entry!r}")
+        problems.append(f"assumption #{n} must be a mapping with 'name' and 'kind', got {shorten(entry)}")
         return None
     name, kind = entry.get("name"), entry.get("kind")
-    where = f"assumption #{n}" + (f" ({name})" if isinstance(name, str) else "")
+    where = f"assumption #{n}" + (f" ({shorten(name)[1:-1]})" if isinstance(name, str) else "")
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{where} needs a 'name' (text)")
         return None
     if name in reading.names:
-        problems.append(f"{where}: the name {name!r} is used twice")
+        problems.append(f"{where}: the name {shorten(name)} is used twice")
     reading.names.add(name)
     if kind not in KINDS:
-        problems.append(f"{where}: 'kind' is {kind!r}; expected one of {', '.join(KINDS)}")
+        problems.append(f"{where}: 'kind' is {shorten(kind)}; expected one of {', '.join(KINDS)}")
         return None
-    extra = sorted(set(entry) - {"name", "kind", "description"} - _KEYS[kind])
-    if extra:
-        problems.append(f"{where}: unknown key(s) {', '.join(map(str, extra))} for kind {kind!r}; "
-                        f"expected {', '.join(sorted(_KEYS[kind]))}")
+    _unknown_keys(entry, {"name", "kind", "description"} | _KEYS[kind], f"{where}, kind {kind}: ", problems)
     before = len(problems)
     assumption = _READERS[kind](entry, name, where, reading)
     return assumption if len(problems) == before else None
@@ -325,7 +340,7 @@ def _read_weights(entry: dict, name: str, where: str, reading: _Reading) -> Assu
     problems, comp_ids, used = reading.problems, reading.comp_ids, reading.used["weights"]
     p = entry.get("perturbation", 0.25)
     if not _is_number(p) or not 0 < p < 1:
-        problems.append(f"{where}: 'perturbation' must be a number above 0 and below 1, got {p!r}")
+        problems.append(f"{where}: 'perturbation' must be a number above 0 and below 1, got {shorten(p)}")
         p = 0.25
     comps = entry.get("components", comp_ids)
     if not isinstance(comps, list) or not comps:
@@ -333,7 +348,7 @@ def _read_weights(entry: dict, name: str, where: str, reading: _Reading) -> Assu
         comps = []
     bad = [str(c) for c in comps if c not in comp_ids]
     if bad:
-        problems.append(f"{where}: unknown component(s) {', '.join(bad)}; the framework has "
+        problems.append(f"{where}: unknown component(s) {_listed(bad)}; the framework has "
                         f"{', '.join(comp_ids)}")
     comps = [c for c in comps if c in comp_ids]
     twice = sorted(used & set(comps))
@@ -352,7 +367,7 @@ def _read_aggregation(entry: dict, name: str, where: str, reading: _Reading) -> 
     choices = _choices(entry, AGGREGATION_CHOICES, where, reading.problems)
     off = entry.get("geometric_offset", 1.0)
     if not _is_number(off) or off <= 0:
-        reading.problems.append(f"{where}: 'geometric_offset' must be a positive number, got {off!r}")
+        reading.problems.append(f"{where}: 'geometric_offset' must be a positive number, got {shorten(off)}")
     else:
         reading.offset = float(off)
     return Assumption(name, "aggregation", [name], {"choices": choices}, f"aggregation drawn from {', '.join(choices)}")
@@ -399,8 +414,8 @@ def _resolved_spec(groups: list[Assumption], reading: _Reading, *, where_file: s
     if not problems and not groups:
         problems.append("no assumption varies anything")
     if problems:
-        head = f"{where_file}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the sensitivity spec"
-        raise SpecError("\n".join([head, *(f"  - {p}" for p in problems)]))
+        head = f"{where_file}: {len(problems):,} problem{'s' if len(problems) != 1 else ''} in the sensitivity spec"
+        raise SpecError(bounded_message(head, problems, source=Path(where_file).name if source else where_file))
     return AssumptionSpec(groups, source=source, geometric_offset=reading.offset, notes=tuple(notes))
 
 
@@ -411,7 +426,7 @@ def _spread(entry: dict, where: str, problems: list[str], *, relative: bool) -> 
         return None
     if not _is_number(s) or s < 0 or (relative and s >= 1):
         bound = "a number from 0 to below 1 (a share of the maximum)" if relative else "a number of points, 0 or more"
-        problems.append(f"{where}: 'spread' must be {bound}, got {s!r}")
+        problems.append(f"{where}: 'spread' must be {bound}, got {shorten(s)}")
         return None
     return float(s)
 
@@ -435,13 +450,13 @@ def _threshold_ranges(entry, levels: pd.DataFrame, where, problems, used):
         problems.append(f"{where}: give 'ranges' (level: [low, high]) or 'spread' (points either side)")
     for lv in ranges:
         if lv not in names:
-            problems.append(f"{where}: unknown level {lv!r}; the framework's levels are {', '.join(names)}")
+            problems.append(f"{where}: unknown level {shorten(lv)}; the framework's levels are {', '.join(names)}")
         elif lv == names[0]:
             problems.append(f"{where}: the first level ({lv}) starts at 0 by definition and cannot vary")
     chosen, lo, hi = [], [], []
     for i, lv in enumerate(names[1:], start=1):
         if lv in ranges:
-            r = _range(ranges[lv], f"{where}: the range of {lv!r}", problems)
+            r = _range(ranges[lv], f"{where}: the range of {shorten(lv)}", problems)
             if r is None:
                 continue
         elif spread is not None and str(levels.loc[i, "provenance"]) != "seen":
@@ -453,10 +468,10 @@ def _threshold_ranges(entry, levels: pd.DataFrame, where, problems, used):
             continue
         r = (max(r[0], TOLERANCE), min(r[1], 100.0))
         if r[0] > r[1] or r[1] <= 0:
-            problems.append(f"{where}: the range of {lv!r} lies outside 0-100")
+            problems.append(f"{where}: the range of {shorten(lv)} lies outside 0-100")
             continue
         if lv in used:
-            problems.append(f"{where}: the threshold of {lv!r} already varies in another group")
+            problems.append(f"{where}: the threshold of {shorten(lv)} already varies in another group")
         used.add(lv)
         chosen.append(lv)
         lo.append(r[0])
@@ -471,7 +486,8 @@ def _threshold_ranges(entry, levels: pd.DataFrame, where, problems, used):
             spans.append((lv, mins[i], mins[i]))
     for (a, _, a_hi), (b, b_lo, _) in zip(spans, spans[1:]):
         if a_hi >= b_lo:
-            problems.append(f"{where}: the thresholds of {a!r} (up to {a_hi:g}) and {b!r} (from {b_lo:g}) "
+            problems.append(f"{where}: the thresholds of {shorten(a)} (up to {a_hi:g}) and {shorten(b)} "
+                            f"(from {b_lo:g}) "
                             "overlap; the ranges must keep the levels in order")
     if not chosen and not problems:
         problems.append(_NOTHING + f"{where}: no threshold varies (every level is on record or none is named)")
@@ -503,14 +519,14 @@ def _maximum_ranges(entry, inds: pd.DataFrame, max_of, comp_of, where, problems,
         problems.append(f"{where}: give 'ranges' (indicator: [low, high]) or 'spread' (a share of each maximum)")
     for ind in ranges:
         if ind not in max_of:
-            problems.append(f"{where}: unknown indicator {ind!r}")
+            problems.append(f"{where}: unknown indicator {shorten(ind)}")
     chosen: dict[str, tuple[float, float]] = {}
     for ind, r in ranges.items():
         if ind in max_of:
-            rr = _range(r, f"{where}: the range of indicator {ind!r}", problems)
+            rr = _range(r, f"{where}: the range of indicator {shorten(ind)}", problems)
             if rr is not None:
                 if rr[0] <= 0 or rr[1] >= 100:
-                    problems.append(f"{where}: the range of indicator {ind!r} must lie above 0 and below 100")
+                    problems.append(f"{where}: the range of indicator {shorten(ind)} must lie above 0 and below 100")
                 else:
                     chosen[ind] = rr
     if spread is not None:
@@ -526,7 +542,7 @@ def _maximum_ranges(entry, inds: pd.DataFrame, max_of, comp_of, where, problems,
         if len(members) < 2:
             if members[0] in ranges:
                 problems.append(f"{where}: indicator {members[0]} is the only varied maximum of component "
-                                f"{comp!r}; with the component kept out of 100 it cannot change. Vary another "
+                                f"{shorten(comp)}; with the component kept out of 100 it cannot change. Vary another "
                                 "indicator of that component too, or drop it")
             del chosen[members[0]]
     twice = sorted(used & set(chosen))

@@ -17,7 +17,6 @@ mean over runs is its probability of certification).
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from . import _robustness as rb
 from ._assumptions import AssumptionSpec, decode, load_spec, problem
 from ._model_runs import ModelData, ModelRuns, model_data, nominal_run, run_model
 from ._settings import nominal_settings
-from ._sobol import CONF_LEVEL, N_RESAMPLES, sobol_indices
+from ._sobol import CONF_LEVEL, N_RESAMPLES, sobol_design, sobol_indices
 
 __all__ = ["INDEX_COLUMNS", "N_SAMPLES", "SensitivityResult", "city_drivers", "sensitivity_analysis",
            "uncertainty_analysis"]
@@ -140,16 +139,12 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
         ``indices``, ``cities``, ``level_probabilities``, ``runs``,
         ``assumptions`` and ``settings``; see :class:`SensitivityResult`.
     """
-    from SALib.sample import sobol as sobol_sample
-
     n = _check_samples(n_samples)
     data = model_data(scores, cycle=cycle, frameworks=frameworks, cities=cities)
     aspec = _spec(spec, data.framework)
     prob = problem(aspec)
     groups = aspec.names
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        design = sobol_sample.sample(prob, n, calc_second_order=False, scramble=True, seed=seed)
+    design = sobol_design(prob["groups"], n, seed=seed)
     settings = decode(aspec, data.framework, design)
     runs = run_model(data, settings, geometric_offset=aspec.geometric_offset)
     nominal = nominal_run(data)

@@ -43,7 +43,7 @@ def test_up_to_date_pdfs_are_kept_and_missing_pages_reported(no_engine, tmp_path
     page = tmp_path / "a.html"
     page.write_text("<p>x</p>", encoding="utf-8")
     target = page.with_suffix(".pdf")
-    target.write_bytes(b"%PDF-1.4 old")
+    target.write_bytes(b"%PDF-1.4 old\n%%EOF\n")
     os.utime(page, (1_000_000, 1_000_000))
     run = render.write_pdfs([(page, render.PageInfo()), (tmp_path / "gone.html", render.PageInfo())])
     assert run.skipped == [target] and run.written == []
@@ -51,6 +51,19 @@ def test_up_to_date_pdfs_are_kept_and_missing_pages_reported(no_engine, tmp_path
     assert run.missing_engine is None  # nothing needed printing: the engine was never looked for
     forced = render.write_pdfs([(page, render.PageInfo())], force=True)
     assert forced.missing_engine  # force re-prints, and then the engine is needed
+
+
+def test_a_cut_pdf_is_printed_again_however_new(no_engine, tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    target = page.with_suffix(".pdf")
+    target.write_bytes(b"%PDF-1.4 half a file")  # no %%EOF: cut short
+    os.utime(page, (1_000_000, 1_000_000))
+    assert not render.write_pdfs([(page, render.PageInfo())]).skipped
+    target.write_bytes(b"%PDF-1.4 whole\n%%EOF\n")
+    assert render.write_pdfs([(page, render.PageInfo())]).skipped == [target]
+    said_stale = render.write_pdfs([(page, render.PageInfo())], is_current=lambda html, pdf: False)
+    assert not said_stale.skipped and said_stale.missing_engine  # the caller's digest rule decides
 
 
 def test_footer_escapes_and_numbers_pages():
@@ -79,3 +92,44 @@ def test_report_pdf_without_engine_still_writes_the_html(no_engine, tmp_path, ca
     assert "apt-get install chromium chromium-driver" in err
     page = Path(tmp_path) / "cities" / "ludhiana" / "cycle-2.html"
     assert page.is_file() and not page.with_suffix(".pdf").exists()
+
+
+def _live_in_group(pgid: int) -> list[int]:
+    """Processes of the group that are alive (zombies waiting to be reaped do not count)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+@pytest.mark.slow
+def test_the_browser_dies_with_its_parent_even_on_kill_9(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    try:
+        render.find_engine()
+    except PdfEngineMissing:
+        pytest.skip("needs Chromium and ChromeDriver")
+    code = ("import sys, time\nfrom dmaf_analysis.render import PdfPrinter\np = PdfPrinter()\np.start()\n"
+            "print(p._watchdog.pid, flush=True)\ntime.sleep(120)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        pgid = int(child.stdout.readline())
+        assert len(_live_in_group(pgid)) >= 3  # the watchdog, ChromeDriver and Chromium
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while _live_in_group(pgid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _live_in_group(pgid) == []
+    finally:
+        child.kill()

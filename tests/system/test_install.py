@@ -127,3 +127,18 @@ def test_summary_report_and_batch_from_any_folder(installed, tmp_path):
     assert (outputs / "cities" / "surat" / "cycle-2.html").is_file()
     assert any((outputs / "national").rglob("*.html"))
     assert not (installed["purelib"] / "dmaf_analysis" / "notebooks" / "outputs").exists()
+
+
+def test_an_editable_install_builds_without_a_warning(tmp_path):
+    """``pip install -e .`` is quiet: the package data sit inside the package (symbolic links), no mapping."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in _SOURCES:
+        origin = REPO_ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, src / name, ignore=_IGNORE, symlinks=True)
+        else:
+            shutil.copy2(origin, src / name)
+    code = "import sys\nfrom setuptools import build_meta\nprint(build_meta.build_editable(sys.argv[1]))"
+    result = _run([sys.executable, "-W", "always", "-c", code, str(tmp_path / "dist")], cwd=src)
+    assert "warning" not in (result.stdout + result.stderr).lower(), result.stderr
