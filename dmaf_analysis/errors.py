@@ -34,6 +34,7 @@ WriteError                 an output file could not be written
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from array import array
 from dataclasses import dataclass, replace
 from pathlib import PurePath
