@@ -6,12 +6,13 @@
 ``slug``     safe file names and identifiers from names found in data
 ``escaping`` text for charts and terminals
 ``paths``    where the bundled data, the notebooks and the outputs are
+``yamlkeys`` strict YAML schemas: key lines, unknown-key messages
 ========== ==============================================================
 
 Import from the module: ``from dmaf_analysis._util.numeric import format_number``.
 """
-from . import escaping, fileio, numeric, paths, slug
+from . import escaping, fileio, numeric, paths, slug, yamlkeys
 
 __all__ = [
-    "escaping", "fileio", "numeric", "paths", "slug"
+    "escaping", "fileio", "numeric", "paths", "slug", "yamlkeys"
 ]
