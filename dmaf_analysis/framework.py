@@ -22,7 +22,7 @@ from .errors import FrameworkError
 __all__ = ["FRAMEWORK_KEYS", "PROVENANCE_VALUES", "PROVENANCE_WORDS", "RESERVED_COMPONENT_IDS", "provenance_words",
            "Framework", "parse_framework", "read_framework",
            "load_frameworks", "frameworks_or_bundled", "level_index", "load_framework", "component_map",
-           "framework_title", "indicator_table"]
+           "framework_credit", "framework_title", "indicator_table"]
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
 #: Other spellings a framework file may use, read as the code beside them.
@@ -96,6 +96,13 @@ class Framework:
     about: str = ""
     publisher: str = ""
     framework_id: str = ""
+
+    def copy(self) -> Framework:
+        """A copy whose tables the caller may change without changing this framework."""
+        from dataclasses import replace
+
+        return replace(self, components=self.components.copy(), indicators=self.indicators.copy(),
+                       levels=self.levels.copy(), crosswalk=dict(self.crosswalk))
 
     @property
     def maxima_on_record(self) -> bool:
@@ -439,10 +446,12 @@ def load_frameworks(directory: str | Path | None = None) -> dict[int, Framework]
     Returns
     -------
     dict
-        Cycle number -> :class:`Framework`, in ascending cycle order.
+        Cycle number -> :class:`Framework`, in ascending cycle order. The files
+        are read once; every call hands out copies, so changing one changes
+        nothing for the next call.
     """
     folder = Path(directory) if directory is not None else frameworks_dir()
-    return {f.cycle: f for f in _load_dir(str(folder.resolve()))}
+    return {f.cycle: f.copy() for f in _load_dir(str(folder.resolve()))}
 
 
 def frameworks_or_bundled(frameworks: dict[int, Framework] | None) -> dict[int, Framework]:
@@ -529,6 +538,15 @@ def indicator_table(frameworks: dict[int, Framework]) -> pd.DataFrame:
     parts = [fw.indicators.assign(cycle=c) for c, fw in frameworks.items()]
     cols = ["cycle", "indicator", "component", "name", "max_score", "max_provenance", "order"]
     return pd.concat(parts, ignore_index=True)[cols]
+
+
+def framework_credit(framework: Framework) -> str:
+    """The framework's own description and publisher, as one or two sentences ("" when the file gives neither)."""
+    about = framework.about.strip()
+    if about and about[-1] not in ".!?":
+        about += "."
+    publisher = f"Published by {framework.publisher.strip().rstrip('.')}." if framework.publisher.strip() else ""
+    return " ".join(p for p in (about, publisher) if p)
 
 
 def framework_title(name: str, cycle: int) -> str:

@@ -195,7 +195,7 @@ class ReportHeadline:
             text += (f" National, state and peer comparisons are computed from a data set in which "
                      f"{share_words(share)} of the values are synthetic.")
         if self.levels_illustrative:
-            text += (" Certification thresholds are illustrative: the real ones are not published.")
+            text += (" Certification thresholds are illustrative: the framework's own are not on record.")
         if self.weights_illustrative:
             text += " " + weights_assumption(self.weights_equal)
         return text

@@ -41,6 +41,7 @@ OVERVIEW_COLUMNS: dict[str, list[Column]] = {
                    _c("framework_provenance", "Framework"),
                    _c("weights_illustrative", "Component weights", "bool", yes="assumed", no="on record"),
                    _c("thresholds_illustrative", "Level thresholds", "bool", yes="illustrative", no="on record"),
+                   _c("n_maxima_on_record", "Maxima on record", "int"), _c("n_maxima", "Indicators", "int"),
                    _c("scores_file", "Score file")],
     "distributions": [_c("measure", "Score", "label"), _c("n", "Cities", "int"), _c("mean", "Mean", "number"),
                       _c("median", "Median", "number"), _c("sd", "SD", "number"),
