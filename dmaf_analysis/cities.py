@@ -24,6 +24,7 @@ __all__ = ["CITY_COLUMNS", "normalise_city_name", "REQUIRED_CITY_COLUMNS", "load
 
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
 _STRIP = re.compile(r"[\s\-.\u2010-\u2015]+")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
 def normalise_city_name(name: str) -> str:
@@ -163,8 +164,21 @@ class CityMatcher:
                     self._lookup.setdefault(normalise_city_name(alias), city)
 
     def resolve(self, name: str) -> str | None:
-        """Canonical name for ``name``, or None when nothing matches."""
-        return self._lookup.get(normalise_city_name(name))
+        """Canonical name for ``name``, or None when nothing matches.
+
+        A name that matches no spelling exactly is matched once more with the
+        leading zeros of its numbers dropped ("District 3" finds "District 03"),
+        when that finds one city only.
+        """
+        hit = self._lookup.get(normalise_city_name(name))
+        if hit is None:
+            if getattr(self, "_loose", None) is None:
+                self._loose: dict[str, set[str]] = {}
+                for key, city in self._lookup.items():
+                    self._loose.setdefault(_LEADING_ZEROS.sub("", key), set()).add(city)
+            found = self._loose.get(_LEADING_ZEROS.sub("", normalise_city_name(name)), set())
+            hit = next(iter(found)) if len(found) == 1 else None
+        return hit
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Closest canonical names to ``name`` (for error messages)."""

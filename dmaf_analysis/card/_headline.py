@@ -180,8 +180,7 @@ class ReportHeadline:
             verb = "comes" if self.n_report_card == 1 else "come"
             parts.append(f"{self.n_report_card} {verb} from the city's report card")
         for label, count in self.other_sources:
-            verb = "is" if count == 1 else "are"
-            parts.append(f"{count} {verb} labelled '{label}'")
+            parts.append(f"{count} {'comes' if count == 1 else 'come'} from the source '{label}'")
         if len(parts) == 1:
             text = parts[0] + "."
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..framework import provenance_words
 from ._formats import (
     TOP_BOTTOM,
     Column,
@@ -153,6 +154,8 @@ def prepare_overview_table(tables: dict[str, pd.DataFrame], name: str) -> pd.Dat
     if name.startswith("groups_"):
         return group_table(tables[f"group_medians_{name[len('groups_'):]}"])
     t = tables[name].copy()
+    if name == "provenance" and "framework_provenance" in t.columns:  # codes in words for any framework
+        t["framework_provenance"] = t["framework_provenance"].map(provenance_words)
     if name == "distributions":
         t["middle_half"] = [format_span(a, b) for a, b in zip(t["q1"], t["q3"])]
         t["range"] = [format_span(a, b) for a, b in zip(t["min"], t["max"])]
@@ -181,6 +184,8 @@ def prepare_overview_table(tables: dict[str, pd.DataFrame], name: str) -> pd.Dat
 def prepare_trends_table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     """The table ``name`` of :func:`national.trend_tables` with the derived columns the report shows."""
     t = tables[name].copy()
+    if name == "provenance" and "framework_provenance" in t.columns:
+        t["framework_provenance"] = t["framework_provenance"].map(provenance_words)
     if name == "change_summary":
         t["interval"] = [f"{format_signed(a, marks=False)} to {format_signed(b, marks=False)}"
                          for a, b in zip(t["mean_change_ci_low"], t["mean_change_ci_high"])]

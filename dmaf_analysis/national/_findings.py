@@ -193,9 +193,24 @@ def sensitivity_intro(tables: dict[str, pd.DataFrame]) -> str:
     text = (f"Here {listed} {'vary' if len(parts) > 1 else 'varies'} at once{runs}, each within the range "
             "listed below.")
     notes = str(settings.iloc[0].get("notes", "") or "") if len(settings) else ""
-    if notes.strip():
-        text += " Left out because they change nothing here: " + notes.strip().rstrip(".") + "."
+    left = [_left_out_words(n) for n in notes.split("left out") if n.strip(" ;")]
+    if left:
+        text += " Left out, since they would change nothing on these data: " + "; ".join(left) + "."
     return text
+
+
+def _left_out_words(note: str) -> str:
+    """One note of the sensitivity settings (``"assumption #3 (thresholds): no threshold varies ..."``) in words."""
+    import re
+
+    note = note.strip(" ;")
+    m = re.match(r"assumption #\d+ \((\w+)\): (.*)$", note) or re.match(r"assumption '([^']+)' (.*)$", note)
+    if not m:
+        return note
+    kind, why = m.group(1), m.group(2)
+    what = _KIND_WORDS.get(kind, "the indicator maxima" if kind == "maxima" else f"'{kind}'")
+    why = re.sub(r"^\(the treatment of missing values\) ", "", why)
+    return f"{what}: {why}"
 
 
 def slope_sentence(tables: dict[str, pd.DataFrame]) -> str:
