@@ -209,7 +209,7 @@ def _left_out_words(note: str) -> str:
         return note
     kind, why = m.group(1), m.group(2)
     what = _KIND_WORDS.get(kind, "the indicator maxima" if kind == "maxima" else f"'{kind}'")
-    why = re.sub(r"^\(the treatment of missing values\) ", "", why)
+    why = re.sub(r"^changes nothing: ", "", why)
     return f"{what}: {why}"
 
 

@@ -146,8 +146,8 @@ class AssumptionSpec:
         keep = [a for a in self.assumptions if a not in idle]
         if not idle or not keep:
             return self
-        notes = self.notes + tuple(f"assumption {a.name!r} (the treatment of missing values) changes nothing: "
-                                   "no indicator value is missing in this cycle; left out" for a in idle)
+        notes = self.notes + tuple(f"assumption {a.name!r} changes nothing: no indicator value is missing in "
+                                   "this cycle; left out" for a in idle)
         return AssumptionSpec(keep, self.source, self.geometric_offset, notes)
 
     def table(self) -> pd.DataFrame:

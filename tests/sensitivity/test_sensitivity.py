@@ -264,7 +264,7 @@ def test_sensitivity_tables_shape_and_sense(panel_result):
     groups = ["weights", "aggregation", "thresholds", "maxima"]
     assert res.indices["assumption"].unique().tolist() == groups
     assert res.assumptions["kind"].tolist() == groups
-    assert "treatment of missing values" in res.settings.iloc[0]["notes"]
+    assert "no indicator value is missing" in res.settings.iloc[0]["notes"]
     n_cities = scores["city"].nunique()
     assert len(res.indices) == (2 + 2 * n_cities) * len(groups)
     assert res.settings.iloc[0]["n_runs"] == 256 * 6 and len(res.runs) == 256 * 6
