@@ -60,7 +60,10 @@ def closest_key(key, known) -> str | None:
         if k.lower() == text:
             return k
     close = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    prefixed = [k for k in known if len(text) >= 2 and (k.lower().startswith(text) or text.startswith(k.lower()))]
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 def unknown_key_message(key, known, *, where: str = "", line: int | None = None) -> str:
