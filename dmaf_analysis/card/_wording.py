@@ -54,15 +54,15 @@ def indicators_intro(indicators: pd.DataFrame) -> str:
         text += (" A value placed by text order was matched to its indicator by the order of the extracted text, "
                  "not by its heading.")
     kinds = list(dict.fromkeys(indicators["max_provenance"].astype(str)))
-    words = [provenance_words(k) for k in kinds]
     if kinds == ["seen"]:
         text += " Every indicator maximum is on record."
     else:
-        explain = {"seen": "on record", "seen_order": "on record, matched to its indicator by position",
-                   "inferred": "inferred (so that the component adds up to 100)",
-                   "illustrative": "illustrative (chosen without a source)"}
+        explain = {"seen": "published", "seen_order": "published, attached to its indicator by the order of "
+                                                      "the source text",
+                   "inferred": "so that the component adds up to 100", "illustrative": "chosen without a source"}
         text += (" Max known from says how each maximum is known: "
-                 + _join([explain.get(k, w) for k, w in zip(kinds, words)]) + ".")
+                 + _join([f"'{provenance_words(k)}' ({explain[k]})" if k in explain else f"'{k}'"
+                          for k in kinds]) + ".")
     return text
 
 
