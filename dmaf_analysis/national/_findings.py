@@ -99,9 +99,11 @@ def _where_clause(tables: dict[str, pd.DataFrame], middle: float = 50.0) -> str:
     low, high = int((values < middle).sum()), int((values > middle).sum())
     mid = format_number(middle, 0)
     if low * 2 > n:
-        return f"most cities ({low} of {n}) score below {mid}, in the lower half of the scale"
+        who = f"all {n} cities score" if low == n else f"most cities ({low} of {n}) score"
+        return f"{who} below {mid}, in the lower half of the scale"
     if high * 2 > n:
-        return f"most cities ({high} of {n}) score above {mid}, in the upper half of the scale"
+        who = f"all {n} cities score" if high == n else f"most cities ({high} of {n}) score"
+        return f"{who} above {mid}, in the upper half of the scale"
     return f"the cities split about evenly around {mid} ({low} of {n} below, {high} above)"
 
 

@@ -148,7 +148,8 @@ def test_overview_sentences_agree_with_the_data(rendered):
     n = len(latest)
     above = int((latest["overall"] > 50).sum())
     assert above * 2 > n  # the fixtures are built so
-    assert f"most cities ({above} of {n}) score above 50, in the upper half of the scale" in text
+    who = f"all {n} cities score" if above == n else f"most cities ({above} of {n}) score"
+    assert f"{who} above 50, in the upper half of the scale" in text
     assert f["negative"], "the fixture has a negative correlation"
     for a, b, rho in f["negative"]:
         assert f"{a} and {b} (Spearman \u03c1 = {national.format_number(rho, 2)})" in text
