@@ -16,6 +16,7 @@ import pandas as pd
 
 from ._util.fileio import read_input_text
 from ._util.paths import cities_path
+from ._util.yamlkeys import unknown_key_message
 from .errors import ArgumentError, CitiesTableError, UnknownCityError
 
 __all__ = ["CITY_COLUMNS", "normalise_city_name", "REQUIRED_CITY_COLUMNS", "load_cities", "cities_table",
@@ -23,6 +24,7 @@ __all__ = ["CITY_COLUMNS", "normalise_city_name", "REQUIRED_CITY_COLUMNS", "load
 
 CITY_COLUMNS = ["city", "state", "region", "region_provenance", "selection_round", "round_announced", "aliases"]
 _STRIP = re.compile(r"[\s\-.\u2010-\u2015]+")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
 def normalise_city_name(name: str) -> str:
@@ -35,7 +37,23 @@ def normalise_city_name(name: str) -> str:
 REQUIRED_CITY_COLUMNS = ("city",)
 
 
-def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
+def _unknown_columns(table: pd.DataFrame, source: str, *, from_file: bool) -> None:
+    """Refuse a column the cities table does not know, naming the closest known one.
+
+    A nameless, empty column (a trailing comma in a CSV) is let through.
+    """
+    for col in table.columns:
+        if col in CITY_COLUMNS:
+            continue
+        if (not col or col.startswith("unnamed:")) and not table[col].astype(str).str.strip().replace(
+                "nan", "").astype(bool).any():
+            continue
+        message = unknown_key_message(col, CITY_COLUMNS, where="the cities table", line=1 if from_file else None)
+        raise CitiesTableError(f"{source}: {message.replace('unknown key', 'unknown column', 1)}"
+                               .replace("(known keys:", "(known columns:"))
+
+
+def _clean_cities(table: pd.DataFrame, source: str, *, from_file: bool = False) -> pd.DataFrame:
     """A cities table with every column of CITY_COLUMNS (absent ones empty), checked."""
     table = table.copy()
     table.columns = [str(c).strip().lower() for c in table.columns]
@@ -44,6 +62,7 @@ def _clean_cities(table: pd.DataFrame, source: str) -> pd.DataFrame:
         found = ", ".join(map(str, table.columns)) or "none"
         raise CitiesTableError(f"{source}: the cities table lacks the column(s) {', '.join(missing)} "
                         f"(found {found}); a cities table needs a column city, and state is recommended")
+    _unknown_columns(table, source, from_file=from_file)
     if table.empty:
         raise CitiesTableError(f"{source}: the cities table has a header but no cities")
     for col in CITY_COLUMNS:
@@ -93,7 +112,7 @@ def _read_cities(path: str, _stamp: tuple = ()) -> pd.DataFrame:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise CitiesTableError(f"{path}: cannot read the cities table ({' '.join(str(exc).split())})") from None
-    return _clean_cities(table, path)
+    return _clean_cities(table, path, from_file=True)
 
 
 def _with_extra_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -174,8 +193,21 @@ class CityMatcher:
                     self._lookup.setdefault(normalise_city_name(alias), city)
 
     def resolve(self, name: str) -> str | None:
-        """Canonical name for ``name``, or None when nothing matches."""
-        return self._lookup.get(normalise_city_name(name))
+        """Canonical name for ``name``, or None when nothing matches.
+
+        A name that matches no spelling exactly is matched once more with the
+        leading zeros of its numbers dropped ("District 3" finds "District 03"),
+        when that finds one city only.
+        """
+        hit = self._lookup.get(normalise_city_name(name))
+        if hit is None:
+            if getattr(self, "_loose", None) is None:
+                self._loose: dict[str, set[str]] = {}
+                for key, city in self._lookup.items():
+                    self._loose.setdefault(_LEADING_ZEROS.sub("", key), set()).add(city)
+            found = self._loose.get(_LEADING_ZEROS.sub("", normalise_city_name(name)), set())
+            hit = next(iter(found)) if len(found) == 1 else None
+        return hit
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Closest canonical names to ``name`` (for error messages)."""

@@ -13,17 +13,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._util.fileio import load_yaml
 from ._util.numeric import PRINTED_TOLERANCE
 from ._util.numeric import TOLERANCE as _TOLERANCE
 from ._util.paths import frameworks_dir
+from ._util.yamlkeys import KeyLines, check_keys, load_yaml_with_lines
 from .errors import FrameworkError
 
-__all__ = ["PROVENANCE_VALUES", "RESERVED_COMPONENT_IDS", "Framework", "parse_framework", "read_framework",
+__all__ = ["FRAMEWORK_KEYS", "PROVENANCE_VALUES", "PROVENANCE_WORDS", "RESERVED_COMPONENT_IDS", "provenance_words",
+           "Framework", "parse_framework", "read_framework",
            "load_frameworks", "frameworks_or_bundled", "level_index", "load_framework", "component_map",
-           "framework_title", "indicator_table"]
+           "framework_credit", "framework_title", "indicator_table"]
 
 PROVENANCE_VALUES = ("seen", "seen_order", "inferred", "illustrative")
+#: Other spellings a framework file may use, read as the code beside them.
+PROVENANCE_ALIASES = {"on_record": "seen", "on record": "seen", "on_record_by_order": "seen_order"}
+#: What each provenance code means, in words that hold for any framework.
+PROVENANCE_WORDS = {"seen": "on record", "seen_order": "on record (matched by position)",
+                    "inferred": "inferred", "illustrative": "illustrative"}
+#: The keys a framework file may hold, at the top and inside each part.
+FRAMEWORK_KEYS = {
+    "top": ("schema_version", "framework", "cycle", "name", "about", "publisher", "provenance",
+            "weights_provenance", "components", "indicators", "levels", "crosswalk"),
+    "component": ("id", "name", "weight"),
+    "indicator": ("id", "component", "name", "max", "max_provenance"),
+    "level": ("name", "min_score", "certified", "provenance"),
+    "crosswalk": ("to_cycle", "components"),
+}
 #: Column names of the scored tables: a component id may not be one of them, since
 #: each component becomes a column of its own.
 RESERVED_COMPONENT_IDS = ("cycle", "city", "state", "region", "overall", "level", "rank", "complete",
@@ -40,7 +55,7 @@ class Framework:
     cycle : int
     name : str
     provenance : str
-        ``seen`` when the indicator list comes from a real report card,
+        ``seen`` when the indicator list is on record,
         ``illustrative`` when the whole framework is a placeholder.
     components : DataFrame
         Columns ``component, name, weight, max_score`` in framework order.
@@ -58,6 +73,14 @@ class Framework:
         How the component weights are known (``seen``, ``inferred`` or
         ``illustrative``); DMAF's own weights are not published, so the bundled
         files say ``illustrative`` (equal weights assumed).
+    about : str
+        What the framework is, in a sentence or two, from the file's ``about:``
+        ("" when the file has none); used in About boxes and the index.
+    publisher : str
+        Who publishes the framework, from ``publisher:`` ("" when not given).
+    framework_id : str
+        The file's ``framework:`` key ("" when absent): which framework the
+        cycle belongs to, so that reports can tell whether cycles share one.
     """
 
     cycle: int
@@ -70,6 +93,47 @@ class Framework:
     crosswalk_to: int | None = None
     source: str = ""
     weights_provenance: str = "illustrative"
+    about: str = ""
+    publisher: str = ""
+    framework_id: str = ""
+
+    def copy(self) -> Framework:
+        """A copy whose tables the caller may change without changing this framework."""
+        from dataclasses import replace
+
+        return replace(self, components=self.components.copy(), indicators=self.indicators.copy(),
+                       levels=self.levels.copy(), crosswalk=dict(self.crosswalk))
+
+    @property
+    def maxima_on_record(self) -> bool:
+        """True when every indicator maximum is on record (``seen`` or ``seen_order``)."""
+        return bool(self.indicators["max_provenance"].isin(["seen", "seen_order"]).all())
+
+    @property
+    def n_maxima_not_on_record(self) -> int:
+        """How many indicator maxima are inferred or illustrative."""
+        return int((~self.indicators["max_provenance"].isin(["seen", "seen_order"])).sum())
+
+    def same_definition(self, other: Framework) -> bool:
+        """True when ``other`` has the same components, weights, indicators, maxima and levels.
+
+        Names, provenance and the cycle number are not compared: two cycles
+        assessed on identical files share one framework.
+        """
+        def part(fw, frame, cols):
+            return getattr(fw, frame)[cols].reset_index(drop=True)
+        try:
+            pd.testing.assert_frame_equal(part(self, "components", ["component", "weight"]),
+                                          part(other, "components", ["component", "weight"]), check_dtype=False)
+            pd.testing.assert_frame_equal(part(self, "indicators", ["indicator", "component", "max_score"]),
+                                          part(other, "indicators", ["indicator", "component", "max_score"]),
+                                          check_dtype=False)
+            pd.testing.assert_frame_equal(part(self, "levels", ["level", "min_score", "certified"]),
+                                          part(other, "levels", ["level", "min_score", "certified"]),
+                                          check_dtype=False)
+        except AssertionError:
+            return False
+        return True
 
     @property
     def thresholds_illustrative(self) -> bool:
@@ -161,19 +225,21 @@ def _number(value, source: str, where: str) -> float:
     return float(value)
 
 
-def _parse_levels(levels_raw, source: str) -> list[dict]:
+def _parse_levels(levels_raw, source: str, lines: KeyLines | None = None) -> list[dict]:
     """Validate a framework's ``levels`` list: names unique, first at 0, strictly ascending, <= 100."""
     if not isinstance(levels_raw, list) or not levels_raw:
         raise _fail(source, "'levels' must be a non-empty list")
     levels = []
     for i, lev in enumerate(levels_raw, start=1):
+        check_keys(lev, FRAMEWORK_KEYS["level"], source=source, error=FrameworkError, where=f"level #{i}",
+                   path=("levels", i - 1), lines=lines)
         name = str(_require(lev, "name", source, f"level #{i}"))
         min_score = _number(_require(lev, "min_score", source, f"level {name!r}"), source, f"level {name!r} min_score")
         certified = lev.get("certified", True)
         if not isinstance(certified, bool):
             raise _fail(source, f"level {name!r}: 'certified' must be true or false, got {certified!r}")
-        levels.append({"level": name, "min_score": min_score, "certified": certified,
-                       "provenance": str(lev.get("provenance", "illustrative"))})
+        prov = _provenance(lev.get("provenance", "illustrative"), source, f"level {name!r} has provenance")
+        levels.append({"level": name, "min_score": min_score, "certified": certified, "provenance": prov})
     mins = [lev["min_score"] for lev in levels]
     if mins[0] != 0:
         raise _fail(source, f"the first level must start at 0, it starts at {mins[0]:g}")
@@ -187,30 +253,47 @@ def _parse_levels(levels_raw, source: str) -> list[dict]:
     return levels
 
 
-def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
+def parse_framework(raw: dict, source: str = "<framework>", *, lines: KeyLines | None = None) -> Framework:
     """Build and validate a :class:`Framework` from an already parsed mapping.
 
-    The parts are checked in the order of the file format: cycle, components,
+    Every key must be one of :data:`FRAMEWORK_KEYS` (an unknown key is an error
+    naming its line, from ``lines``, and the closest known key). The parts are
+    then checked in the order of the file format: cycle, components,
     indicators, levels, crosswalk, weights' provenance; the first problem found
     raises :class:`~dmaf_analysis.errors.FrameworkError` naming ``source``.
     """
     if not isinstance(raw, dict):
         raise _fail(source, "the file must hold a mapping at its top level")
+    check_keys(raw, FRAMEWORK_KEYS["top"], source=source, error=FrameworkError, where="the framework", lines=lines)
+    version = raw.get("schema_version", 1)
+    if version != 1 or isinstance(version, bool):
+        raise _fail(source, f"'schema_version' is {version!r}; this version of dmaf-analysis reads version 1")
+    texts = {}
+    for key in ("framework", "name", "about", "publisher"):
+        value = raw.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise _fail(source, f"{key!r} must be a text, got {value!r}")
+        texts[key] = " ".join(str(value).split())
     cycle = _require(raw, "cycle", source, "the framework")
     if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
         raise _fail(source, f"'cycle' must be a positive whole number, got {cycle!r}")
-    components = _parse_components(_require(raw, "components", source, "the framework"), source)
+    components = _parse_components(_require(raw, "components", source, "the framework"), source, lines)
     comp_ids = [c["component"] for c in components]
-    indicators = _parse_indicators(_require(raw, "indicators", source, "the framework"), source, comp_ids)
-    levels = _parse_levels(_require(raw, "levels", source, "the framework"), source)
+    indicators = _parse_indicators(_require(raw, "indicators", source, "the framework"), source, comp_ids, lines)
+    levels = _parse_levels(_require(raw, "levels", source, "the framework"), source, lines)
+    check_keys(raw.get("crosswalk"), FRAMEWORK_KEYS["crosswalk"], source=source, error=FrameworkError,
+               where="the crosswalk", path=("crosswalk",), lines=lines)
     crosswalk, crosswalk_to = _parse_crosswalk(raw.get("crosswalk"), source, cycle=cycle, comp_ids=comp_ids)
     weights_provenance = _provenance(raw.get("weights_provenance", "illustrative"), source, "weights_provenance is")
+    provenance = _provenance(raw.get("provenance", "illustrative"), source, "provenance is")
     comp_df = pd.DataFrame(components)
     comp_df["max_score"] = 100.0
     return Framework(
         cycle=cycle,
-        name=str(raw.get("name", f"Cycle {cycle}")),
-        provenance=str(raw.get("provenance", "illustrative")),
+        name=texts["name"] or f"Cycle {cycle}",
+        provenance=provenance,
         components=comp_df,
         indicators=pd.DataFrame(indicators),
         levels=pd.DataFrame(levels, columns=["level", "min_score", "certified", "provenance"]),
@@ -218,6 +301,9 @@ def parse_framework(raw: dict, source: str = "<framework>") -> Framework:
         crosswalk_to=crosswalk_to,
         source=source,
         weights_provenance=weights_provenance,
+        about=texts["about"],
+        publisher=texts["publisher"],
+        framework_id=texts["framework"],
     )
 
 
@@ -228,18 +314,27 @@ def _repeated(ids: list[str]) -> list[str]:
 def _provenance(value, source: str, what: str) -> str:
     """``value`` as a provenance label, or a FrameworkError starting with ``what``."""
     prov = str(value)
+    prov = PROVENANCE_ALIASES.get(prov.strip().lower(), prov)
     if prov not in PROVENANCE_VALUES:
-        raise _fail(source, f"{what} {prov!r}; expected one of {', '.join(PROVENANCE_VALUES)}")
+        raise _fail(source, f"{what} {prov!r}; expected one of {', '.join(PROVENANCE_VALUES)} "
+                            f"(or on_record for seen)")
     return prov
 
 
-def _parse_components(comps_raw, source: str) -> list[dict]:
+def provenance_words(code) -> str:
+    """What a provenance code means, in words for any framework ("on record", "inferred", ...)."""
+    return PROVENANCE_WORDS.get(str(code), str(code))
+
+
+def _parse_components(comps_raw, source: str, lines: KeyLines | None = None) -> list[dict]:
     """The ``components`` list: ids (not reserved, not repeated), names and weights summing to 1."""
     if not isinstance(comps_raw, list) or not comps_raw:
         raise _fail(source, "'components' must be a non-empty list")
     components = []
     for i, comp in enumerate(comps_raw, start=1):
         where = f"component #{i}"
+        check_keys(comp, FRAMEWORK_KEYS["component"], source=source, error=FrameworkError, where=where,
+                   path=("components", i - 1), lines=lines)
         cid = str(_require(comp, "id", source, where))
         if not cid.strip() or cid in RESERVED_COMPONENT_IDS:
             raise _fail(source, f"{where} has the id {cid!r}, which is empty or a column name of the "
@@ -257,13 +352,15 @@ def _parse_components(comps_raw, source: str) -> list[dict]:
     return components
 
 
-def _parse_indicators(inds_raw, source: str, comp_ids: list[str]) -> list[dict]:
+def _parse_indicators(inds_raw, source: str, comp_ids: list[str], lines: KeyLines | None = None) -> list[dict]:
     """The ``indicators`` list: ids, components, positive maxima summing to 100 in each component."""
     if not isinstance(inds_raw, list) or not inds_raw:
         raise _fail(source, "'indicators' must be a non-empty list")
     indicators = []
     for i, ind in enumerate(inds_raw, start=1):
         where = f"indicator #{i}"
+        check_keys(ind, FRAMEWORK_KEYS["indicator"], source=source, error=FrameworkError, where=where,
+                   path=("indicators", i - 1), lines=lines)
         iid = str(_require(ind, "id", source, where))
         comp = str(_require(ind, "component", source, f"{where} ({iid})"))
         if comp not in comp_ids:
@@ -311,8 +408,8 @@ def read_framework(path: str | Path) -> Framework:
     :class:`FrameworkError` naming the file.
     """
     path = Path(path)
-    raw = load_yaml(path, what="framework file", error=FrameworkError)
-    return parse_framework(raw, source=str(path))
+    raw, lines = load_yaml_with_lines(path, what="framework file", error=FrameworkError)
+    return parse_framework(raw, source=str(path), lines=lines)
 
 
 @lru_cache(maxsize=8)
@@ -349,10 +446,12 @@ def load_frameworks(directory: str | Path | None = None) -> dict[int, Framework]
     Returns
     -------
     dict
-        Cycle number -> :class:`Framework`, in ascending cycle order.
+        Cycle number -> :class:`Framework`, in ascending cycle order. The files
+        are read once; every call hands out copies, so changing one changes
+        nothing for the next call.
     """
     folder = Path(directory) if directory is not None else frameworks_dir()
-    return {f.cycle: f for f in _load_dir(str(folder.resolve()))}
+    return {f.cycle: f.copy() for f in _load_dir(str(folder.resolve()))}
 
 
 def frameworks_or_bundled(frameworks: dict[int, Framework] | None) -> dict[int, Framework]:
@@ -439,6 +538,15 @@ def indicator_table(frameworks: dict[int, Framework]) -> pd.DataFrame:
     parts = [fw.indicators.assign(cycle=c) for c, fw in frameworks.items()]
     cols = ["cycle", "indicator", "component", "name", "max_score", "max_provenance", "order"]
     return pd.concat(parts, ignore_index=True)[cols]
+
+
+def framework_credit(framework: Framework) -> str:
+    """The framework's own description and publisher, as one or two sentences ("" when the file gives neither)."""
+    about = framework.about.strip()
+    if about and about[-1] not in ".!?":
+        about += "."
+    publisher = f"Published by {framework.publisher.strip().rstrip('.')}." if framework.publisher.strip() else ""
+    return " ".join(p for p in (about, publisher) if p)
 
 
 def framework_title(name: str, cycle: int) -> str:

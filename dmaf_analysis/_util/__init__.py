@@ -6,13 +6,14 @@
 ``slug``     safe file names and identifiers from names found in data
 ``escaping`` text for charts and terminals
 ``paths``    where the bundled data, the notebooks and the outputs are
+``yamlkeys`` strict YAML schemas: key lines, unknown-key messages
 ========== ==============================================================
 
 Import from the module: ``from dmaf_analysis._util.numeric import format_number``.
 """
 import importlib as _importlib
 
-_MODULES = ("escaping", "fileio", "numeric", "paths", "slug")
+_MODULES = ("escaping", "fileio", "numeric", "paths", "slug", "yamlkeys")
 
 
 def __getattr__(name):
@@ -24,5 +25,5 @@ def __getattr__(name):
 
 
 __all__ = [
-    "escaping", "fileio", "numeric", "paths", "slug"
+    "escaping", "fileio", "numeric", "paths", "slug", "yamlkeys"
 ]

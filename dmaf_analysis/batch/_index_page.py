@@ -19,12 +19,12 @@ from pathlib import Path
 from .._util.fileio import write_text_atomic
 from .._util.numeric import share_words
 from .._version import __version__
-from ..framework import framework_title
+from ..framework import framework_credit, framework_title
 from ..render import TEMPLATES_DIR
 from ._jobs import BatchSummary
 from ._manifest import MANIFEST_NAME, Manifest, relative_to
 
-__all__ = ["IndexLink", "build_index_rows", "cycle_title", "render_index", "write_index"]
+__all__ = ["IndexLink", "build_index_rows", "cycle_title", "levels_note", "render_index", "write_index"]
 
 
 _STYLE = """
@@ -226,7 +226,8 @@ def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int
 
 def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "", synthetic_share: float = 0.0,
                  national: Iterable[IndexLink] = (), level_order: Mapping[str, int] | None = None,
-                 title: str | None = None, generated: datetime | None = None, version: str = "") -> str:
+                 title: str | None = None, generated: datetime | None = None, version: str = "",
+                 about: str = "", levels_note: str = "") -> str:
     """HTML of the index page (a complete, self-contained document).
 
     Parameters
@@ -242,6 +243,10 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
         notice says so.
     national : iterable of IndexLink
         Links to the national reports.
+    about : str
+        The framework's own description and publisher (shown under the title; "" for none).
+    levels_note : str
+        What the page footer says about the level thresholds (:func:`levels_note`).
     """
     rows = build_index_rows(cities, level_order=level_order)
     from markupsafe import Markup
@@ -250,7 +255,9 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
     share = max(0.0, min(1.0, float(synthetic_share or 0.0)))
     percent = share_words(share).capitalize()
     return _environment().get_template("index.html.j2").render(
-        title=title or f"DMAF city reports, cycle {cycle}",
+        title=title or f"City reports, cycle {cycle}",
+        about=about,
+        levels_note=levels_note,
         cycle=int(cycle),
         rows=rows,
         columns=[{"key": k, "label": label, "type": t, "cls": cls} for k, label, t, cls in _COLUMNS],
@@ -267,6 +274,13 @@ def render_index(cities: Iterable[Mapping], *, cycle: int, data_label: str = "",
         style_hash=_csp_hash(_STYLE),
         script_hash=_csp_hash(_SCRIPT),
     )
+
+
+def levels_note(fw) -> str:
+    """The index footer's sentence on the level thresholds: illustrative or on record, as the framework says."""
+    if fw.thresholds_illustrative:
+        return "Certification thresholds are illustrative: the framework's own are not on record."
+    return "Certification thresholds are those of the framework file, on record."
 
 
 def cycle_title(dataset, cycle: int) -> str:
@@ -305,5 +319,7 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
                                   relative_to(Path(summary.explore_path), output_dir)))
     html = render_index(rows, cycle=cycle, data_label=data_label, synthetic_share=dataset.synthetic_share(cycle),
                         national=national, level_order=level_order, version=__version__,
-                        title=f"{cycle_title(dataset, cycle)}: city reports")
+                        title=f"{cycle_title(dataset, cycle)}: city reports",
+                        about=framework_credit(fw) if fw is not None else "",
+                        levels_note=levels_note(fw) if fw is not None else "")
     return write_text_atomic(output_dir / "index.html", html)

@@ -11,8 +11,9 @@ the ``plot_*`` figures turn those tables into the card's sections.
 The parts: ``_context`` (loading, the per-cycle cache), ``_headline``,
 ``_indicators``, ``_report`` (components, recommendations, peers, engagement),
 ``_level_path``, ``_rank_path`` (the fewest raises to a target rank),
-``_cycle_change``, ``_recommendations`` (the texts), ``_html`` and ``_figures``
-(presentation) and ``_compare`` (the comparison page).
+``_cycle_change``, ``_recommendations`` (the texts), ``_wording`` (the sentences
+computed from the data: About box, indicator notes, change caveat), ``_html`` and
+``_figures`` (presentation) and ``_compare`` (the comparison page).
 """
 from __future__ import annotations
 
@@ -32,11 +33,13 @@ from ._indicators import INDICATOR_COLUMNS, indicator_scores, STRENGTH_COLUMNS, 
 from ._level_path import LevelPath, path_to_next_level, plan_next_level
 from ._rank_path import default_target_rank, plan_rank_move, RankPath, SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK
 from ._recommendations import load_recommendations, recommendations_path
+from ._wording import about_html, about_text, change_caveat, indicators_intro, source_words
 from ._report import (COMPONENT_COLUMNS, component_comparison, ENGAGEMENT_COLUMNS, engagement_comparison,
                       engagement_distribution, has_recommendations, PEER_COLUMNS, peer_comparison, PEERS_AROUND,
                       RECOMMENDATION_COLUMNS, recommendations)
 
 __all__ = [
+    "about_html", "about_text", "change_caveat", "indicators_intro", "source_words",
     "CHANGE_COLUMNS", "change_html", "chart_html", "components_alt_text", "components_chart_html", "components_svg",
     "engagement_chart_html", "engagement_svg", "PEERS_AROUND", "change_since_previous", "compare_indicators",
     "compare_summary",

@@ -24,7 +24,7 @@ from .._util.escaping import chart_text
 from .._util.fileio import write_text_atomic
 from .._util.slug import slugify
 from ..errors import ArgumentError, DmafError, PdfError, RepeatedCityError, bounded_message
-from ..framework import framework_title
+from ..framework import framework_credit, framework_title
 from ..io import is_synthetic
 from ..render import PageInfo, page_meta, write_pdfs
 from ..scoring import Dataset, indicator_matrix
@@ -340,8 +340,10 @@ def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figu
                  "all cities of the cycle.</p><div class='dmaf-table-box'><table class='dmaf-table'><thead><tr>"
                  f"<th>Indicator</th>{head}<th class='num'>Max</th><th class='num'>National median</th>"
                  f"<th>Component</th></tr></thead><tbody>{''.join(ind_rows)}</tbody></table></div>")
+    credit = framework_credit(fw)
     parts.append("<p class='dmaf-files'>Made with dmaf-analysis; not an official document. "
-                 "Ranks are competition ranks within the cycle (ties share a rank).</p>")
+                 "Ranks are competition ranks within the cycle (ties share a rank)."
+                 f"{' ' + e(credit) if credit else ''}</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; "
             "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"

@@ -10,6 +10,7 @@ into plain numbers and format scores for sentences.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +52,10 @@ def data_label(data: Dataset) -> str:
         bundled = scores.resolve() == bundled_scores_path().resolve()
     except OSError:
         bundled = False
-    text = f"bundled panel ({scores.name})" if bundled else f"scores from {scores.name}"
+    if bundled and os.environ.get("DMAF_DATA_DIR"):  # the data folder's own panel, not the package's
+        text = f"the data folder's panel ({scores.name})"
+    else:
+        text = f"bundled panel ({scores.name})" if bundled else f"scores from {scores.name}"
     if data.attributes_path:
         text += f"; city attributes from {Path(data.attributes_path).name}"
     return text

@@ -20,6 +20,7 @@ from ..framework import Framework, component_map
 from ..io import is_synthetic
 from ..scoring import Dataset
 from ._context import as_float, city_context, cycle_context, optional_int
+from ._wording import change_caveat
 
 __all__ = ["CHANGE_COLUMNS", "CycleChange", "change_since_previous"]
 
@@ -56,6 +57,9 @@ class CycleChange:
     previous_n_synthetic, previous_n_values : int
         The city's synthetic values and values present in the previous cycle;
         the statement says when the earlier values are synthetic.
+    caveat : str
+        What to keep in mind about the two frameworks (:func:`change_caveat`): only
+        what is true of them ("" when nothing).
     """
 
     city: str
@@ -74,6 +78,7 @@ class CycleChange:
     table: pd.DataFrame = field(repr=False)
     previous_n_synthetic: int = 0
     previous_n_values: int = 0
+    caveat: str = ""
 
     @property
     def previous_synthetic_note(self) -> str:
@@ -110,9 +115,7 @@ class CycleChange:
         same = self.previous_level == self.current_level
         level = (f"The level stayed {self.current_level}." if same else
                  f"The level went from {self.previous_level} to {self.current_level}.")
-        caveat = (" The cycles use different frameworks (and Cycle "
-                  f"{self.previous_cycle}'s is illustrative), so read the change as approximate."
-                  if self.illustrative else "")
+        caveat = f" {self.caveat}" if self.caveat else ""
         return (f"Between Cycle {self.previous_cycle} and Cycle {self.cycle} the overall score {direction}"
                 f"{amount}, from {format_score(self.previous_overall)} to {format_score(self.current_overall)}. "
                 f"{level}{rank}{caveat}")
@@ -151,6 +154,7 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     pfw = pctx.framework
     illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
                     or pfw.thresholds_illustrative or fw.thresholds_illustrative)
+    base["caveat"] = change_caveat(pfw, fw)
     if name not in pctx.scored.index:
         return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,

@@ -180,8 +180,7 @@ class ReportHeadline:
             verb = "comes" if self.n_report_card == 1 else "come"
             parts.append(f"{self.n_report_card} {verb} from the city's report card")
         for label, count in self.other_sources:
-            verb = "is" if count == 1 else "are"
-            parts.append(f"{count} {verb} labelled '{label}'")
+            parts.append(f"{count} {'comes' if count == 1 else 'come'} from the source '{label}'")
         if len(parts) == 1:
             text = parts[0] + "."
         else:
@@ -195,7 +194,7 @@ class ReportHeadline:
             text += (f" National, state and peer comparisons are computed from a data set in which "
                      f"{share_words(share)} of the values are synthetic.")
         if self.levels_illustrative:
-            text += (" Certification thresholds are illustrative: the real ones are not published.")
+            text += (" Certification thresholds are illustrative: the framework's own are not on record.")
         if self.weights_illustrative:
             text += " " + weights_assumption(self.weights_equal)
         return text

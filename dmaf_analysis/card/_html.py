@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from .._util.numeric import TOLERANCE, format_number
+from ..framework import PROVENANCE_WORDS
 from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
@@ -208,8 +209,7 @@ def top10_heading(n_top: int) -> str:
 
 
 #: How the maximum of an indicator is known (the framework's ``max_provenance`` codes), in words.
-MAX_PROVENANCE_WORDS = {"seen": "printed on a card", "seen_order": "printed, placed by order",
-                        "inferred": "inferred", "illustrative": "illustrative"}
+MAX_PROVENANCE_WORDS = dict(PROVENANCE_WORDS)
 
 
 def _source_text(source: str, placed_by: str) -> str:

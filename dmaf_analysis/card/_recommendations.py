@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._util.fileio import load_yaml
+from .._util.yamlkeys import check_keys, closest_key, load_yaml_with_lines
 from .._util.paths import data_dir
 from ..errors import RecommendationsError
 from ..framework import Framework
 
-__all__ = ["load_recommendations", "recommendations_path"]
+__all__ = ["RECOMMENDATIONS_KEYS", "load_recommendations", "recommendations_path"]
+
+#: The top-level keys a recommendations file may hold (``provenance``: free text, who wrote the texts).
+RECOMMENDATIONS_KEYS = ("schema_version", "provenance", "cycles")
 
 
 def recommendations_path() -> Path:
@@ -25,11 +28,17 @@ def recommendations_path() -> Path:
 
 @lru_cache(maxsize=4)
 def _read_recommendations(path: str, _mtime: float) -> pd.DataFrame:
-    raw = load_yaml(path, what="recommendations file", error=RecommendationsError)
+    raw, lines = load_yaml_with_lines(path, what="recommendations file", error=RecommendationsError)
+    check_keys(raw, RECOMMENDATIONS_KEYS, source=path, error=RecommendationsError, where="the recommendations file",
+               lines=lines)
+    if isinstance(raw, dict) and raw.get("schema_version", 1) != 1:
+        raise RecommendationsError(f"{path}: 'schema_version' is {raw['schema_version']!r}; this version of "
+                                   "dmaf-analysis reads version 1")
     cycles = raw.get("cycles") if isinstance(raw, dict) else None
     if not isinstance(cycles, dict) or not cycles:
         raise RecommendationsError(f"{path}: expected a top-level 'cycles' mapping of cycle -> indicator -> text")
     rows = []
+    where: dict[tuple[int, str], int] = {}
     for cycle, texts in cycles.items():
         if isinstance(cycle, bool) or not isinstance(cycle, int):
             raise RecommendationsError(f"{path}: cycle keys must be whole numbers, got {cycle!r}")
@@ -39,7 +48,12 @@ def _read_recommendations(path: str, _mtime: float) -> pd.DataFrame:
             if not isinstance(text, str) or not text.strip():
                 raise RecommendationsError(f"{path}: cycle {cycle}, indicator {indicator}: the text is empty")
             rows.append({"cycle": cycle, "indicator": str(indicator), "recommendation": " ".join(text.split())})
-    return pd.DataFrame(rows, columns=["cycle", "indicator", "recommendation"])
+            line = lines.get(("cycles", str(cycle), str(indicator)))
+            if line:
+                where[(cycle, str(indicator))] = line
+    table = pd.DataFrame(rows, columns=["cycle", "indicator", "recommendation"])
+    table.attrs["lines"] = where
+    return table
 
 
 def load_recommendations(path: str | Path | None = None, *,
@@ -81,8 +95,12 @@ def load_recommendations(path: str | Path | None = None, *,
                 problems.append(f"cycle {cycle} has no framework")
                 continue
             unknown = sorted(set(part["indicator"]) - set(fw.indicator_ids))
-            if unknown:
-                problems.append(f"cycle {cycle}: unknown indicator(s) {', '.join(unknown)}")
+            for ind in unknown:
+                line = table.attrs.get("lines", {}).get((int(cycle), ind))
+                guess = closest_key(ind, fw.indicator_ids)
+                problems.append(f"{f'line {line}: ' if line else ''}cycle {cycle}: unknown indicator {ind!r}"
+                                + (f"; did you mean {guess!r}?" if guess else
+                                   f" (indicators: {', '.join(fw.indicator_ids)})"))
         if problems:
             raise RecommendationsError(f"{path}: " + "; ".join(problems))
     return table

@@ -19,19 +19,22 @@ from ._charts import (certification_probability_plot, change_distribution_plot, 
                       use_light_style)
 from ._columns import (group_table, OVERVIEW_COLUMNS, overview_table, prepare_overview_table, prepare_trends_table,
                        SMALL_GROUP, TRENDS_COLUMNS, trends_table)
-from ._findings import ALPHA, overview_findings, trends_findings
+from ._findings import (ALPHA, correlation_sentence, distribution_sentence, frameworks_sentence, overview_findings,
+                        record_sentence, sensitivity_intro, slope_sentence, trends_findings)
 from ._formats import (Column, DOWN, effect_words, format_bool, format_number, format_p, format_share, format_signed,
                        format_span, format_table, is_missing, MINUS, NUM, P_FLOOR, SAME, table_html, TOP_BOTTOM,
                        top_bottom, UP)
-from ._page import (certified_levels, component_labels, files_note_html, findings_html, OVERVIEW_SECTIONS, slug_id,
-                    toc_html, TRENDS_SECTIONS)
+from ._page import (certified_levels, component_labels, files_note_html, findings_html, OVERVIEW_SECTIONS,
+                    sentence_html, slug_id, toc_html, TRENDS_SECTIONS)
 from ._tables import (cycle_folder, data_notice, data_notice_html, DEFAULT_OUTPUT_DIR, group_heatmap, GROUPING_WORDS,
                       groups_intro_html, groups_table_html, missing_groupings, national_output_dir, national_tables,
                       provenance_table, report_title, report_title_html, run_national, run_trends, trend_folder,
                       trend_tables, workbook_about, workbook_name, write_tables)
 
 __all__ = [
-    "ALPHA", "certification_probability_plot", "certified_levels", "change_distribution_plot", "Column",
+    "ALPHA", "correlation_sentence", "distribution_sentence", "frameworks_sentence", "record_sentence",
+    "sensitivity_intro", "sentence_html", "slope_sentence",
+    "certification_probability_plot", "certified_levels", "change_distribution_plot", "Column",
     "component_distribution_plot", "component_labels", "correlation_heatmap", "cycle_folder", "data_notice",
     "data_notice_html", "DEFAULT_OUTPUT_DIR", "DOWN", "effect_words", "effective_weights_plot", "engagement_plot",
     "files_note_html", "findings_html", "floor_ceiling_plot", "format_bool", "format_number", "format_p",

@@ -14,8 +14,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+import functools
+
 from .. import render
 from .._util.escaping import chart_labels, chart_text
+from ..errors import ArgumentError
 from ..framework import Framework, frameworks_or_bundled
 from ._formats import format_p
 
@@ -41,6 +44,26 @@ plain_text = chart_text
 #: Salt of the ids matplotlib writes into SVG files: a chart is byte-for-byte the same on every run.
 SVG_HASH_SALT = "dmaf-analysis"
 
+
+def _takes(table: str, *columns: str):
+    """Decorator: the chart's first argument must be a DataFrame with ``columns``, the table named ``table``.
+
+    Anything else (a list, a Dataset, another table of the report) raises
+    :class:`~dmaf_analysis.errors.ArgumentError` naming the table to pass.
+    """
+    def decorate(func):
+        @functools.wraps(func)
+        def checked(data, *args, **kwargs):
+            fix = f"pass {table}"
+            if not isinstance(data, pd.DataFrame):
+                raise ArgumentError(f"{func.__name__} takes a table (DataFrame), got {type(data).__name__}; {fix}")
+            lacking = [c for c in columns if c not in data.columns]
+            if lacking:
+                raise ArgumentError(f"{func.__name__} got a table without the column(s) {', '.join(lacking)}: "
+                                    f"it is not the table this chart draws; {fix}")
+            return func(data, *args, **kwargs)
+        return checked
+    return decorate
 
 def use_light_style(dpi: int = LIGHT_DPI) -> None:
     """The toolkit's style (:func:`dmaf_analysis.render.use_report_style`), with figures shown as SVG.
@@ -83,6 +106,7 @@ def _names(fw: Framework) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------- one cycle
+@_takes("the scored table (Dataset.scored)", "cycle", "city", "overall")
 def component_distribution_plot(scored: pd.DataFrame, *, cycle: int, kind: str = "violin",
                                 frameworks: dict[int, Framework] | None = None, ax=None):
     """Violin (or box) plot of every component score of one cycle, overall last."""
@@ -112,6 +136,7 @@ def component_distribution_plot(scored: pd.DataFrame, *, cycle: int, kind: str =
     return ax
 
 
+@_takes("the scored table (Dataset.scored)", "cycle", "city", "overall")
 def overall_ecdf_plot(scored: pd.DataFrame, *, cycle: int, frameworks: dict[int, Framework] | None = None,
                       ax=None):
     """Empirical CDF of the overall score, with the certification thresholds marked."""
@@ -131,6 +156,7 @@ def overall_ecdf_plot(scored: pd.DataFrame, *, cycle: int, frameworks: dict[int,
     return ax
 
 
+@_takes('tables["indicator_distribution"]', "indicator", "n", "share_zero", "share_full")
 def floor_ceiling_plot(indicator_table: pd.DataFrame, *, ax=None):
     """Stacked bars: share of cities scoring 0, partial and full marks on each indicator.
 
@@ -161,6 +187,7 @@ def floor_ceiling_plot(indicator_table: pd.DataFrame, *, ax=None):
     return ax
 
 
+@_takes('a group table such as tables["group_medians_region"]', "grouping", "measure", "group")
 def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", labels: dict | None = None, ax=None):
     """Heatmap of a statistic (default the median) by group and measure.
 
@@ -184,6 +211,7 @@ def group_heatmap(group_table: pd.DataFrame, *, value: str = "median", labels: d
     return ax
 
 
+@_takes('tables["level_counts"]', "level", "n", "certified")
 def level_counts_plot(level_table: pd.DataFrame, *, ax=None):
     """Bar chart of the number of cities at each certification level (``stats.level_counts``)."""
     ax = _axes(ax, figsize=(render.PAGE_WIDTH, 3))
@@ -203,6 +231,7 @@ def level_counts_plot(level_table: pd.DataFrame, *, ax=None):
     return ax
 
 
+@_takes('tables["correlations"]', "measure_a", "measure_b", "rho")
 def correlation_heatmap(correlations: pd.DataFrame, *, labels: dict | None = None, ax=None):
     """Heatmap of Spearman correlations (``stats.component_correlations`` for one cycle); ``labels``
     maps measure ids to the names shown."""
@@ -221,6 +250,7 @@ def correlation_heatmap(correlations: pd.DataFrame, *, labels: dict | None = Non
     return ax
 
 
+@_takes('tables["effective_weights"]', "level", "item", "nominal_weight", "effective_weight")
 def effective_weights_plot(weights_table: pd.DataFrame, *, level: str = "component", ax=None):
     """Nominal against effective weights (``stats.effective_weights`` for one cycle)."""
     data = weights_table[weights_table["level"] == level]
@@ -243,6 +273,7 @@ def effective_weights_plot(weights_table: pd.DataFrame, *, level: str = "compone
     return ax
 
 
+@_takes('tables["robustness_cities"] or tables["uncertainty_cities"]', "city", "nominal_rank")
 def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None,
                        limit: int | None = render.LIST_LIMIT, ax=None):
     """Rank intervals (5th-95th percentile) of the cities, coloured by P(certified).
@@ -287,6 +318,7 @@ def rank_interval_plot(robust_cities: pd.DataFrame, *, top: int | None = None,
     return ax
 
 
+@_takes('tables["robustness_cities"]', "city", "p_certified")
 def certification_probability_plot(robust_cities: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
                                    ax=None):
     """Probability of being certified against the nominal overall score."""
@@ -304,6 +336,7 @@ def certification_probability_plot(robust_cities: pd.DataFrame, *, frameworks: d
     return ax
 
 
+@_takes('tables["engagement"]', "engagement_score", "overall")
 def engagement_plot(engagement: pd.DataFrame, *, ax=None):
     """City Engagement Score against the overall maturity score (``stats.engagement_table``)."""
     ax = _axes(ax, figsize=(render.PAGE_WIDTH, 4))
@@ -317,6 +350,7 @@ def engagement_plot(engagement: pd.DataFrame, *, ax=None):
 
 
 # ----------------------------------------------------------------------- two cycles
+@_takes('tables["city_changes"]', "city", "change", "overall_from", "overall_to")
 def slope_plot(changes: pd.DataFrame, *, highlight: int = 5, ax=None):
     """Slope chart of every paired city's overall score (``trends.city_changes``).
 
@@ -360,6 +394,7 @@ def _spread(labels, gap: float = 3.6) -> list[float]:
     return ys
 
 
+@_takes('tables["paired_scores"] (then tables["change_summary"])', "measure", "change")
 def change_distribution_plot(paired: pd.DataFrame, summary: pd.DataFrame, *, ax=None):
     """Paired changes per measure (dots) with the mean change and its bootstrap CI.
 
@@ -393,6 +428,7 @@ def change_distribution_plot(paired: pd.DataFrame, summary: pd.DataFrame, *, ax=
     return ax
 
 
+@_takes('tables["transition_matrix"]', "level_from", "level_to", "n")
 def transition_heatmap(transitions: pd.DataFrame, *, ax=None):
     """Certification transition matrix as a heatmap (``trends.transition_matrix``)."""
     ax = _axes(ax, figsize=(render.PAGE_WIDTH, 4))
@@ -410,6 +446,7 @@ def transition_heatmap(transitions: pd.DataFrame, *, ax=None):
     return ax
 
 
+@_takes('tables["city_changes"]', "rank_from", "rank_to")
 def rank_mobility_plot(changes: pd.DataFrame, *, ax=None):
     """Rank in the first cycle against rank in the second (``trends.city_changes``).
 
@@ -433,6 +470,7 @@ def rank_mobility_plot(changes: pd.DataFrame, *, ax=None):
     return ax
 
 
+@_takes('tables["most_changed"]', "direction")
 def most_changed_plot(most: pd.DataFrame, *, ax=None):
     """Horizontal bars of the largest gains and falls (``trends.most_changed``)."""
     ax = _axes(ax, figsize=(render.PAGE_WIDTH, render.rows_height(len(most), per_row=0.24)))
@@ -468,6 +506,7 @@ def most_changed_plot(most: pd.DataFrame, *, ax=None):
 _OUTPUT_LABELS = {"mean_rank_shift": "Rank shift", "n_certified": "Number certified"}
 
 
+@_takes('tables["sensitivity_indices"]', "output", "assumption")
 def sensitivity_plot(indices: pd.DataFrame, *, outputs=("mean_rank_shift", "n_certified"), index: str = "ST",
                      ax=None):
     """Total (or first-order) Sobol index of each assumption on each output, with its interval.

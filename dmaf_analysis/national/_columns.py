@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..framework import provenance_words
 from ._formats import (
     TOP_BOTTOM,
     Column,
@@ -41,7 +42,7 @@ OVERVIEW_COLUMNS: dict[str, list[Column]] = {
                    _c("framework_provenance", "Framework"),
                    _c("weights_illustrative", "Component weights", "bool", yes="assumed", no="on record"),
                    _c("thresholds_illustrative", "Level thresholds", "bool", yes="illustrative", no="on record"),
-                   _c("scores_file", "Score file")],
+                   _c("maxima_text", "Maxima on record"), _c("scores_file", "Score file")],
     "distributions": [_c("measure", "Score", "label"), _c("n", "Cities", "int"), _c("mean", "Mean", "number"),
                       _c("median", "Median", "number"), _c("sd", "SD", "number"),
                       _c("middle_half", "Middle half (Q1\u2013Q3)"), _c("range", "Range"),
@@ -142,6 +143,15 @@ def group_table(group_medians: pd.DataFrame, *, measure: str = "overall") -> pd.
         .reset_index(drop=True)
 
 
+def _provenance_words(t: pd.DataFrame) -> pd.DataFrame:
+    """The provenance table with its codes in words ("on record") and the maxima as ``"15 of 21"``."""
+    if "framework_provenance" in t.columns:
+        t["framework_provenance"] = t["framework_provenance"].map(provenance_words)
+    if {"n_maxima", "n_maxima_on_record"} <= set(t.columns):
+        t["maxima_text"] = [f"{int(a)} of {int(b)}" for a, b in zip(t["n_maxima_on_record"], t["n_maxima"])]
+    return t
+
+
 def prepare_overview_table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     """The table ``name`` of :func:`national.national_tables`, with the derived columns the overview shows.
 
@@ -152,6 +162,8 @@ def prepare_overview_table(tables: dict[str, pd.DataFrame], name: str) -> pd.Dat
     if name.startswith("groups_"):
         return group_table(tables[f"group_medians_{name[len('groups_'):]}"])
     t = tables[name].copy()
+    if name == "provenance":
+        t = _provenance_words(t)
     if name == "distributions":
         t["middle_half"] = [format_span(a, b) for a, b in zip(t["q1"], t["q3"])]
         t["range"] = [format_span(a, b) for a, b in zip(t["min"], t["max"])]
@@ -180,6 +192,8 @@ def prepare_overview_table(tables: dict[str, pd.DataFrame], name: str) -> pd.Dat
 def prepare_trends_table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     """The table ``name`` of :func:`national.trend_tables` with the derived columns the report shows."""
     t = tables[name].copy()
+    if name == "provenance":
+        t = _provenance_words(t)
     if name == "change_summary":
         t["interval"] = [f"{format_signed(a, marks=False)} to {format_signed(b, marks=False)}"
                          for a, b in zip(t["mean_change_ci_low"], t["mean_change_ci_high"])]

@@ -14,7 +14,8 @@ import pandas as pd
 from ._columns import SMALL_GROUP, group_table
 from ._formats import effect_words, format_number, format_p, format_share, format_signed, format_span
 
-__all__ = ["ALPHA", "overview_findings", "trends_findings"]
+__all__ = ["ALPHA", "correlation_sentence", "distribution_sentence", "frameworks_sentence", "overview_findings",
+           "record_sentence", "sensitivity_intro", "slope_sentence", "trends_findings"]
 
 #: Significance level used by the findings' wording.
 ALPHA = 0.05
@@ -55,7 +56,9 @@ def overview_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = 
     dist = tables.get("distributions", pd.DataFrame())
     overall = dist[dist["measure"] == "overall"] if len(dist) else dist
     if len(overall):
-        out.append(_national_sentence(overall.iloc[0]))
+        where = _where_clause(tables)
+        sentence = _national_sentence(overall.iloc[0])
+        out.append(sentence[:-1] + f"; {where}." if where else sentence)
     levels = tables.get("level_counts", pd.DataFrame())
     if len(levels):
         out.append(_certified_sentence(levels))
@@ -63,6 +66,9 @@ def overview_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = 
     comps = comps.dropna(subset=["mean"]) if len(comps) else comps
     if len(comps) >= 2:
         out.append(_components_sentence(comps, labels))
+    signs = correlation_sentence(tables, labels=labels)
+    if signs:
+        out.append(signs)
     kw = tables.get("kruskal_wallis", pd.DataFrame())
     groups = tables.get(f"group_medians_{grouping}", pd.DataFrame())
     if len(kw) and len(groups):
@@ -74,6 +80,166 @@ def overview_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = 
     if len(assoc) and pd.notna(assoc.iloc[0]["rho"]):
         out.append(_engagement_sentence(assoc.iloc[0]))
     return out
+
+
+def _overall_values(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Every ranked city's overall score, from the ``leaderboard`` table (empty when absent)."""
+    board = tables.get("leaderboard", pd.DataFrame())
+    if not len(board) or "overall" not in board.columns:
+        return pd.Series(dtype=float)
+    return pd.to_numeric(board["overall"], errors="coerce").dropna()
+
+
+def _where_clause(tables: dict[str, pd.DataFrame], middle: float = 50.0) -> str:
+    """``"most cities (71 of 100) score below 50"``, or above, or an even split ("" without scores)."""
+    values = _overall_values(tables)
+    if not len(values):
+        return ""
+    n = len(values)
+    low, high = int((values < middle).sum()), int((values > middle).sum())
+    mid = format_number(middle, 0)
+    if low * 2 > n:
+        who = f"all {n} cities score" if low == n else f"most cities ({low} of {n}) score"
+        return f"{who} below {mid}, in the lower half of the scale"
+    if high * 2 > n:
+        who = f"all {n} cities score" if high == n else f"most cities ({high} of {n}) score"
+        return f"{who} above {mid}, in the upper half of the scale"
+    return f"the cities split about evenly around {mid} ({low} of {n} below, {high} above)"
+
+
+def distribution_sentence(tables: dict[str, pd.DataFrame], *, middle: float = 50.0) -> str:
+    """Where most cities sit on the 0-100 scale: below or above ``middle``, with the counts ("" without scores).
+
+    Counts come from the ``leaderboard`` (every city with an overall score); a
+    city exactly at ``middle`` counts on neither side.
+    """
+    where = _where_clause(tables, middle)
+    if not where:
+        return ""
+    return f"{where[0].upper()}{where[1:]} (median overall {_score(_overall_values(tables).median())})."
+
+
+def correlation_sentence(tables: dict[str, pd.DataFrame], *, labels: dict | None = None) -> str:
+    """The sign of the correlations between components, naming every negative pair ("" without a table).
+
+    Pairs come from the ``correlations`` table (Spearman, components only, each
+    pair once); pairs without a coefficient are left out.
+    """
+    labels = labels or {}
+    corr = tables.get("correlations", pd.DataFrame())
+    if not len(corr):
+        return ""
+    pairs = corr[(corr["measure_a"] != "overall") & (corr["measure_b"] != "overall")
+                 & (corr["measure_a"] != corr["measure_b"])].dropna(subset=["rho"])
+    order = {m: i for i, m in enumerate(dict.fromkeys(corr["measure_a"]))}
+    pairs = pairs[[order[a] < order[b] for a, b in zip(pairs["measure_a"], pairs["measure_b"])]]
+    if not len(pairs):
+        return ""
+    neg = pairs[pairs["rho"] < 0].sort_values("rho")
+    n = len(pairs)
+    if not len(neg):
+        if n == 1:
+            return "The two components correlate positively: they pull the same way."
+        return f"All {n} correlations between components are positive: the components pull the same way."
+    named = "; ".join(f"{_label(labels, r.measure_a)} and {_label(labels, r.measure_b)} "
+                      f"(Spearman \u03c1 = {format_number(r.rho, 2)})" for r in neg.itertuples())
+    if len(neg) == n:
+        head = ("The two components correlate negatively" if n == 1
+                else f"All {n} correlations between components are negative")
+        return f"{head}: {named}. High scores on one go with low scores on the other."
+    rest = n - len(neg)
+    return (f"{len(neg)} of the {n} correlations between components {'is' if len(neg) == 1 else 'are'} "
+            f"negative: {named}. These components pull against each other; the other {_n(rest, 'pair')} "
+            f"correlate{'s' if rest == 1 else ''} positively or not at all.")
+
+
+def record_sentence(tables: dict[str, pd.DataFrame]) -> str:
+    """Which indicator maxima, component weights and level thresholds are on record (from ``provenance``)."""
+    prov = tables.get("provenance", pd.DataFrame())
+    if not len(prov) or "n_maxima" not in prov.columns:
+        return ""
+    row = prov.iloc[-1]
+    if str(row["framework_provenance"]) == "illustrative":
+        return "The framework itself is an illustrative placeholder: none of its parts is on record."
+    n, known = int(row["n_maxima"]), int(row["n_maxima_on_record"])
+    maxima = (f"every indicator maximum ({n}) is on record" if known == n else
+              "no indicator maximum is on record" if known == 0 else
+              f"{known} of the {n} indicator maxima are on record ({n - known} inferred or illustrative)")
+    weights = "assumed" if bool(row["weights_illustrative"]) else "on record"
+    thresholds = "illustrative" if bool(row["thresholds_illustrative"]) else "on record"
+    return (f"{maxima[0].upper()}{maxima[1:]}; the component weights are {weights} and the level thresholds "
+            f"{thresholds}.")
+
+
+_KIND_WORDS = {"weights": "the component weights", "aggregation": "the aggregation (arithmetic or geometric mean)",
+               "thresholds": "the level thresholds", "missing": "the treatment of missing values"}
+
+
+def sensitivity_intro(tables: dict[str, pd.DataFrame]) -> str:
+    """What the sensitivity analysis varies and what it leaves out, from its tables ("" without them)."""
+    spec = tables.get("sensitivity_assumptions", pd.DataFrame())
+    if not len(spec):
+        return ""
+    parts = []
+    for row in spec.itertuples():
+        if row.kind == "maxima":
+            k = int(row.n_variables)
+            parts.append(f"{k} indicator maxim{'um' if k == 1 else 'a'}")
+        else:
+            parts.append(_KIND_WORDS.get(str(row.kind), str(row.assumption)))
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    settings = tables.get("sensitivity_settings", pd.DataFrame())
+    runs = ""
+    if len(settings) and "n_runs" in settings.columns:
+        runs = f" over {int(settings.iloc[0]['n_runs']):,} model runs"
+    text = (f"Here {listed} {'vary' if len(parts) > 1 else 'varies'} at once{runs}, each within the range "
+            "listed below.")
+    notes = str(settings.iloc[0].get("notes", "") or "") if len(settings) else ""
+    left = [_left_out_words(n) for n in notes.split("left out") if n.strip(" ;")]
+    if left:
+        text += " Left out, since they would change nothing on these data: " + "; ".join(left) + "."
+    return text
+
+
+def _left_out_words(note: str) -> str:
+    """One note of the sensitivity settings (``"assumption #3 (thresholds): no threshold varies ..."``) in words."""
+    import re
+
+    note = note.strip(" ;")
+    m = re.match(r"assumption #\d+ \((\w+)\): (.*)$", note) or re.match(r"assumption '([^']+)' (.*)$", note)
+    if not m:
+        return note
+    kind, why = m.group(1), m.group(2)
+    what = _KIND_WORDS.get(kind, "the indicator maxima" if kind == "maxima" else f"'{kind}'")
+    why = re.sub(r"^changes nothing: ", "", why)
+    return f"{what}: {why}"
+
+
+def slope_sentence(tables: dict[str, pd.DataFrame]) -> str:
+    """How many of the paired cities' lines rise, fall or stay flat (from ``city_changes``)."""
+    changes = tables.get("city_changes", pd.DataFrame())
+    if not len(changes):
+        return ""
+    change = pd.to_numeric(changes["change"], errors="coerce").dropna()
+    n = len(change)
+    up, down = int((change > 0).sum()), int((change < 0).sum())
+    flat = n - up - down
+    rest = f" and {flat} stayed level" if flat else ""
+    if up * 2 > n:
+        return f"Most lines rise: {up} of {n} cities gained, {down} fell{rest}."
+    if down * 2 > n:
+        return f"Most lines fall: {down} of {n} cities lost ground, {up} rose{rest}."
+    return f"Rises and falls are about even: {up} of {n} cities gained, {down} fell{rest}."
+
+
+def frameworks_sentence(frameworks, cycle_from: int, cycle_to: int) -> str:
+    """Whether the two cycles were assessed on the same framework definition."""
+    a, b = frameworks[int(cycle_from)], frameworks[int(cycle_to)]
+    if a.same_definition(b):
+        return (f"Cycles {int(cycle_from)} and {int(cycle_to)} use the same framework (the same components, "
+                "weights, indicators, maxima and levels), so their scores compare directly.")
+    return (f"Cycles {int(cycle_from)} and {int(cycle_to)} use different frameworks, so the comparison rests on "
+            "the components matched between them and on the overall score.")
 
 
 def _national_sentence(o: pd.Series) -> str:
@@ -178,14 +344,15 @@ def _component_change_sentence(comps: pd.DataFrame, labels: dict) -> str:
 
 
 def trends_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = None,
-                    certified_levels=None) -> list[str]:
+                    certified_levels=None, frameworks=None) -> list[str]:
     """Key findings of a comparison of two cycles, written from :func:`national.trend_tables`.
 
     The mean change of the overall score with its interval, how many cities
     improved, declined or stayed, the Wilcoxon test in words with its effect
     size and what that means, the components that moved most and least, rank
     stability, certification gained and lost (``certified_levels``: names of
-    the certified levels of the later cycle, when known) and the cities left out.
+    the certified levels of the later cycle, when known), the cities left out
+    and, with ``frameworks``, whether the two cycles share a framework.
     """
     labels = labels or {}
     out: list[str] = []
@@ -194,6 +361,8 @@ def trends_findings(tables: dict[str, pd.DataFrame], *, labels: dict | None = No
     if len(overall):
         o = overall.iloc[0]
         a, b = int(o["cycle_from"]), int(o["cycle_to"])
+        if frameworks is not None and a in frameworks and b in frameworks:
+            out.append(frameworks_sentence(frameworks, a, b))
         out.append(f"For the {_n(o['n'], 'city', 'cities')} assessed in both cycles, the mean overall score went "
                    f"from {format_number(o['mean_from'])} in cycle {a} to {format_number(o['mean_to'])} in cycle {b}: "
                    f"a change of {format_signed(o['mean_change'], marks=False)} points (95 % interval "

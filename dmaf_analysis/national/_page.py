@@ -13,7 +13,7 @@ import html
 
 __all__ = [
     "OVERVIEW_SECTIONS", "TRENDS_SECTIONS", "certified_levels", "component_labels", "files_note_html",
-    "findings_html", "slug_id", "toc_html",
+    "findings_html", "sentence_html", "slug_id", "toc_html",
 ]
 
 
@@ -22,6 +22,12 @@ def findings_html(sentences: list[str], *, title: str = "Key findings") -> str:
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     return (f'<section class="dmaf-findings"><h2 id="key-findings">{html.escape(title)}</h2>'
             f"<ul>{items}</ul></section>")
+
+
+def sentence_html(text: str) -> str:
+    """A computed sentence (:func:`~dmaf_analysis.national.distribution_sentence` ...) as an escaped paragraph;
+    "" when there is nothing to say."""
+    return f"<p>{html.escape(text)}</p>" if text else ""
 
 
 def slug_id(title: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 from .. import sensitivity, stats
 from .._util.numeric import is_whole_share, share_words
 from .._util.paths import default_output_root
-from ..framework import component_map, framework_title
+from ..framework import component_map, framework_credit, framework_title
 from ..io import value_sources, WorkbookAbout, write_table, write_workbook
 from ..scoring import Dataset, resolve_cycle, resolve_cycle_pair
 from . import _charts
@@ -53,11 +53,13 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``cycle, n_cities, synthetic_share, framework_provenance,
-        weights_illustrative, thresholds_illustrative, scores_file``:
+        weights_illustrative, thresholds_illustrative, n_maxima, n_maxima_on_record,
+        scores_file``:
         ``synthetic_share`` is the share of indicator values whose source is
         ``synthetic``; ``weights_illustrative`` and ``thresholds_illustrative``
         say whether the component weights / a level threshold are not on
-        record; ``scores_file`` is the score table's file name (no folders, so
+        record; ``n_maxima`` counts the indicators and ``n_maxima_on_record``
+        those whose maximum is on record; ``scores_file`` is the score table's file name (no folders, so
         published tables do not reveal local paths).
     """
     rows = []
@@ -68,9 +70,12 @@ def provenance_table(dataset: Dataset, cycles) -> pd.DataFrame:
                      "framework_provenance": fw.provenance,
                      "weights_illustrative": fw.weights_provenance != "seen",
                      "thresholds_illustrative": fw.thresholds_illustrative,
+                     "n_maxima": len(fw.indicator_ids),
+                     "n_maxima_on_record": len(fw.indicator_ids) - fw.n_maxima_not_on_record,
                      "scores_file": Path(dataset.scores_path).name if dataset.scores_path else ""})
     return pd.DataFrame(rows, columns=["cycle", "n_cities", "synthetic_share", "framework_provenance",
-                                       "weights_illustrative", "thresholds_illustrative", "scores_file"])
+                                       "weights_illustrative", "thresholds_illustrative", "n_maxima",
+                                       "n_maxima_on_record", "scores_file"])
 
 
 def _nothing_to_show(dataset: Dataset, cycles: list[int]) -> list[str]:
@@ -116,6 +121,10 @@ def data_notice(dataset: Dataset, cycles) -> list[str]:
             kind = "equal component weights are" if equal else "the component weights of the framework file are"
             notes.append(f"Cycle {row.cycle}: {kind} assumed (the framework's own weights are not on "
                          "record); overall scores and ranks depend on that choice, see the robustness section.")
+        unsure = int(row.n_maxima - row.n_maxima_on_record)
+        if unsure and row.framework_provenance != "illustrative":
+            notes.append(f"Cycle {row.cycle}: {unsure} of the {int(row.n_maxima)} indicator maxima "
+                         f"{'is' if unsure == 1 else 'are'} not on record (inferred or illustrative).")
         if row.thresholds_illustrative:
             notes.append(f"Cycle {row.cycle}: the certification thresholds are illustrative; the official "
                          "ones are not on record, so levels and certification counts are indicative only.")
@@ -144,8 +153,12 @@ def report_title(dataset: Dataset, cycles) -> str:
 
 
 def report_title_html(dataset: Dataset, cycles) -> str:
-    """:func:`report_title` as an escaped HTML heading."""
-    return f"<h2>{html.escape(report_title(dataset, cycles))}</h2>"
+    """:func:`report_title` as an escaped HTML heading, then the framework's own description and publisher
+    (:func:`~dmaf_analysis.framework.framework_credit`) when its file gives them."""
+    fw = dataset.frameworks[[int(c) for c in cycles][-1]]
+    credit = framework_credit(fw)
+    about = f'<p class="dmaf-about">{html.escape(credit)}</p>' if credit else ""
+    return f"<h2>{html.escape(report_title(dataset, cycles))}</h2>{about}"
 
 
 # ------------------------------------------------------------------------------ tables

@@ -7,20 +7,43 @@ scores the data once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from .._util.paths import bundled_city_attributes_path, bundled_scores_path
-from ..cities import CityMatcher, cities_table, load_cities
+from ..cities import CityMatcher, cities_table, load_cities, normalise_city_name
 from ..errors import ArgumentError, CityNotInDataError, CycleNotInDataError, NoDataError
 from ..framework import Framework, load_frameworks
 from ..io import is_synthetic, read_city_attributes, read_scores
 from ._scoring import score_cities
 
-__all__ = ["Dataset", "resolve_cycle", "resolve_cycle_pair", "load_dataset"]
+__all__ = ["Dataset", "lookup_key", "match_key", "resolve_cycle", "resolve_cycle_pair", "load_dataset"]
+
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+def lookup_key(name) -> str:
+    """A loose key for a name or an id: case, spaces, hyphens, dots and leading zeros of numbers ignored.
+
+    ``"District 3"`` and ``"district-03"`` share the key ``"district3"``; ``"a1"`` and ``"A1"`` share ``"a1"``.
+    """
+    return _LEADING_ZEROS.sub("", normalise_city_name(name))
+
+
+def match_key(name, keys) -> str | None:
+    """``name`` itself when it is one of ``keys``, else the one key with the same :func:`lookup_key`, else None.
+
+    Two keys sharing the loose key are ambiguous: None then (the caller reports the name as unknown).
+    """
+    keys = [str(k) for k in keys]
+    if str(name) in keys:
+        return str(name)
+    hits = [k for k in keys if lookup_key(k) == lookup_key(name)]
+    return hits[0] if len(hits) == 1 else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +112,7 @@ class Dataset:
             The cycle is not in the data, or the city has no scores in that cycle.
         """
         matcher, assessed = _city_lookup(self)
-        name = matcher.require(city)
+        name = matcher.resolve(city) or match_key(city, matcher.canonical) or matcher.require(city)
         c = self.resolve_cycle(cycle)
         if (c, name) not in assessed:
             raise self.city_not_in_cycle(name, c)
@@ -230,8 +253,10 @@ def load_dataset(scores_path: str | Path | None = None, attributes_path: str | P
     treat_missing_as_zero : bool, default False
         Missing-data policy passed to :func:`~dmaf_analysis.scoring.score_cities`.
 
-    The result is cached per (paths, modification times, policy) when the cities
-    come from a file; treat it as read-only (copy a table before changing it).
+    The files are read and scored once per (paths, modification times, policy)
+    when the cities come from a file; every call hands out copies of the tables
+    and frameworks, so a caller may change them without changing what the next
+    call returns.
     """
     if isinstance(scores_path, pd.DataFrame):
         raise ArgumentError("load_dataset reads files: give the path of a score table (CSV or Parquet); "
@@ -248,4 +273,10 @@ def load_dataset(scores_path: str | Path | None = None, attributes_path: str | P
     cities_key = _stamp(str(cities)) if cities is not None and str(cities).strip() else None
     if cities_key is not None:
         cities_table(cities)  # a clear error for a missing or bad file, before the cache sees it
-    return _load_cached(_stamp(str(scores_path)), attr_key, cities_key, policy)
+    return _handed_out(_load_cached(_stamp(str(scores_path)), attr_key, cities_key, policy))
+
+
+def _handed_out(data: Dataset) -> Dataset:
+    """A Dataset with copies of the cached one's tables and frameworks (the cache stays as read)."""
+    return replace(data, scores=data.scores.copy(), scored=data.scored.copy(), attributes=data.attributes.copy(),
+                   cities=data.cities.copy(), frameworks={c: fw.copy() for c, fw in data.frameworks.items()})

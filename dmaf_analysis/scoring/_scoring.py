@@ -8,7 +8,7 @@ the overall score; ``treat_missing_as_zero=True`` counts missing indicators as 0
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -128,19 +128,31 @@ def component_scores(scores: pd.DataFrame, *, frameworks: dict[int, Framework] |
 
 
 def checked_weights(weights: dict[str, float], fw: Framework) -> pd.Series:
-    """Weights overriding a framework's, checked: every component, none unknown or negative, not all 0."""
-    given = pd.Series(weights, dtype=float)
+    """Weights overriding a framework's, checked: every component, none unknown or negative, not all 0.
+
+    Raises :class:`~dmaf_analysis.errors.ArgumentError` (a ``ValueError``) naming the fix: weights
+    given as a list or a table instead of a mapping of component id to weight, unknown or missing
+    components, negative or non-finite weights.
+    """
+    if isinstance(weights, pd.DataFrame) or not isinstance(weights, (Mapping, pd.Series)):
+        example = ", ".join(f"{c!r}: {w:g}" for c, w in fw.weights.items())
+        raise ArgumentError(f"weights must map each component id to its weight, got a "
+                            f"{type(weights).__name__}; for cycle {fw.cycle} give, for example, {{{example}}}")
+    try:
+        given = pd.Series(dict(weights), dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"weights must be numbers, got {dict(weights)!r}") from None
     unknown = sorted(set(given.index) - set(fw.component_ids))
     if unknown:
-        raise ValueError(f"weights name unknown component(s) {', '.join(unknown)}; "
+        raise ArgumentError(f"weights name unknown component(s) {', '.join(unknown)}; "
                          f"cycle {fw.cycle} has {', '.join(fw.component_ids)}")
     w = given.reindex(fw.component_ids)
     if w.isna().any():
-        raise ValueError(f"weights lack component(s) {', '.join(w.index[w.isna()])}")
+        raise ArgumentError(f"weights lack component(s) {', '.join(w.index[w.isna()])}")
     if (w < 0).any() or not np.isfinite(w).all():
-        raise ValueError(f"weights must be finite and 0 or more, got {w.to_dict()}")
+        raise ArgumentError(f"weights must be finite and 0 or more, got {w.to_dict()}")
     if w.sum() <= 0:
-        raise ValueError("at least one weight must be above 0")
+        raise ArgumentError("at least one weight must be above 0")
     return w
 
 

@@ -17,7 +17,7 @@ from .._util.numeric import TOLERANCE, parse_number
 from ..errors import ArgumentError, UsageError, bounded_message, shorten
 from ..framework import Framework
 from ._bounds import score_bounds
-from ._dataset import Dataset
+from ._dataset import Dataset, match_key
 from ._scoring import score_cities
 
 __all__ = ["WHATIF_SOURCE", "check_changes", "describe_changes", "parse_assignments", "what_if"]
@@ -79,7 +79,7 @@ def check_changes(changes: Mapping[str, float], framework: Framework) -> dict[st
     problems = []
     checked: dict[str, float] = {}
     for ind, points in changes.items():
-        ind = str(ind)
+        ind = match_key(ind, ids) or str(ind)  # "a1" finds "A1", "2.A" finds "2.a"
         if ind not in maxima.index:
             close = difflib.get_close_matches(ind[:200], ids, n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else ""

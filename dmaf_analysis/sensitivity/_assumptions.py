@@ -135,6 +135,21 @@ class AssumptionSpec:
         return AssumptionSpec([a for a in self.assumptions if a.kind in kinds], self.source, self.geometric_offset,
                               self.notes)
 
+    def for_data(self, *, has_missing: bool) -> AssumptionSpec:
+        """The spec without the groups that change nothing on the data at hand, each with a one-line note.
+
+        The treatment of missing values (``missing``) changes nothing when no
+        indicator value is missing; it is then neither run nor listed. The spec
+        is kept whole when nothing else would vary.
+        """
+        idle = [a for a in self.assumptions if a.kind == "missing" and not has_missing]
+        keep = [a for a in self.assumptions if a not in idle]
+        if not idle or not keep:
+            return self
+        notes = self.notes + tuple(f"assumption {a.name!r} changes nothing: no indicator value is missing in "
+                                   "this cycle; left out" for a in idle)
+        return AssumptionSpec(keep, self.source, self.geometric_offset, notes)
+
     def table(self) -> pd.DataFrame:
         """One row per group: ``assumption, kind, n_variables, description``."""
         return pd.DataFrame([{"assumption": a.name, "kind": a.kind, "n_variables": len(a.variables),

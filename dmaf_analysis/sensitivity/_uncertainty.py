@@ -75,10 +75,10 @@ class SensitivityResult:
     settings: pd.DataFrame
 
 
-def _spec(spec, framework: Framework) -> AssumptionSpec:
-    if isinstance(spec, AssumptionSpec):
-        return spec
-    return load_spec(framework, spec)
+def _spec(spec, framework: Framework, data: ModelData | None = None) -> AssumptionSpec:
+    """The spec to run: given, or the framework's; with ``data``, without what changes nothing on them."""
+    aspec = spec if isinstance(spec, AssumptionSpec) else load_spec(framework, spec)
+    return aspec if data is None else aspec.for_data(has_missing=data.has_missing)
 
 
 def _run_outputs(data: ModelData, runs: ModelRuns, nominal: ModelRuns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,7 +141,7 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
     """
     n = _check_samples(n_samples)
     data = model_data(scores, cycle=cycle, frameworks=frameworks, cities=cities)
-    aspec = _spec(spec, data.framework)
+    aspec = _spec(spec, data.framework, data)
     prob = problem(aspec)
     groups = aspec.names
     design = sobol_design(prob["groups"], n, seed=seed)
@@ -236,7 +236,7 @@ def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int = 0,
     if int(n_draws) < 1:
         raise ArgumentError("n_draws must be at least 1")
     data = model_data(scores, cycle=cycle, frameworks=frameworks, cities=cities)
-    aspec = _spec(spec, data.framework)
+    aspec = _spec(spec, data.framework, data)
     if kinds is not None:
         aspec = aspec.only(*kinds)
     rng = np.random.default_rng(seed)

@@ -93,7 +93,9 @@ def city_changes(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
         cycle's published competition ranks (among all its cities);
         ``rank_change = rank_from - rank_to`` (positive = moved up);
         ``level_change`` = levels gained (position in the ``cycle_to`` level
-        list minus position in the ``cycle_from`` list).
+        list minus position in the ``cycle_from`` list). ``level_from`` and
+        ``level_to`` are ordered categoricals of their cycle's levels, lowest
+        first, so they sort and compare by level, not by name.
     """
     frameworks = _frameworks(frameworks)
     component_map(cycle_from, cycle_to, frameworks=frameworks)
@@ -114,7 +116,8 @@ def city_changes(scored: pd.DataFrame, *, cycle_from: int, cycle_to: int,
         "state": b.loc[cities, "state"].to_numpy(object), "region": b.loc[cities, "region"].to_numpy(object),
         "overall_from": o_from, "overall_to": o_to, "change": o_to - o_from,
         "rank_from": r_from, "rank_to": r_to, "rank_change": r_from - r_to,
-        "level_from": l_from, "level_to": l_to, "level_change": lc,
+        "level_from": pd.Categorical(l_from, categories=list(order_from), ordered=True),
+        "level_to": pd.Categorical(l_to, categories=list(order_to), ordered=True), "level_change": lc,
         "earlier_values": _values_label(a.loc[cities], len(frameworks[int(cycle_from)].indicator_ids))})
     return table.sort_values(["change", "city"], ascending=[False, True], na_position="last").reset_index(drop=True)
 

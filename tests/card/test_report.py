@@ -117,7 +117,7 @@ def test_headline_without_synthetic_values_and_with_other_sources():
     h = card.report_headline(make_dataset(rows), city="Surat")
     assert (h.n_values, h.n_synthetic, h.n_missing, h.other_sources) == (20, 0, 1, (("survey", 20),))
     assert h.provenance_notice.startswith("None of the 20 indicator values shown is synthetic and "
-                                          "20 are labelled 'survey'.")
+                                          "20 come from the source 'survey'.")
     assert "1 of 21 indicators have no value" in h.provenance_notice
     assert "of the values are synthetic" not in h.provenance_notice
     assert h.rank is None and h.level is None and h.rank_text == "not ranked (of 0)"

@@ -141,7 +141,7 @@ def test_overview_findings_agree_with_the_data(dataset, overview):
     scored = dataset.scored[dataset.scored["cycle"] == 2]
     labels = national.component_labels(dataset.frameworks[2])
     text = national.overview_findings(overview, labels=labels)
-    assert 5 <= len(text) <= 8
+    assert 5 <= len(text) <= 9
     joined = " ".join(text)
     mean = scored["overall"].mean()
     assert f"mean overall score is {mean:.0f} out of 100" in joined

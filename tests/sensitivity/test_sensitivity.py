@@ -259,14 +259,18 @@ def panel_result():
 
 def test_sensitivity_tables_shape_and_sense(panel_result):
     scores, res = panel_result
-    groups = ["weights", "aggregation", "thresholds", "maxima", "missing"]
+    # no value is missing: the treatment of missing values changes nothing, so it is left out with a note
+    assert scores["score"].notna().all()
+    groups = ["weights", "aggregation", "thresholds", "maxima"]
+    assert res.indices["assumption"].unique().tolist() == groups
+    assert res.assumptions["kind"].tolist() == groups
+    assert "no indicator value is missing" in res.settings.iloc[0]["notes"]
     n_cities = scores["city"].nunique()
     assert len(res.indices) == (2 + 2 * n_cities) * len(groups)
-    assert res.settings.iloc[0]["n_runs"] == 256 * 7 and len(res.runs) == 256 * 7
+    assert res.settings.iloc[0]["n_runs"] == 256 * 6 and len(res.runs) == 256 * 6
     idx = res.indices.set_index(["output", "assumption"])
-    # thresholds cannot move a rank: exactly 0; no missing values: the treatment has no effect
+    # thresholds cannot move a rank: exactly 0
     assert idx.loc[("mean_rank_shift", "thresholds"), "ST"] == 0
-    assert idx.xs("missing", level="assumption")[["S1", "ST", "ST_high"]].abs().to_numpy().max() == 0
     assert idx.loc[("n_certified", "thresholds"), "ST"] > 0.2
     assert (idx["S1_low"] <= idx["S1_high"]).all() and (idx["ST_low"] <= idx["ST_high"]).all()
     # per-run outputs by hand for the first run
@@ -283,7 +287,7 @@ def test_runs_table_matches_a_direct_computation(panel_result):
     from SALib.sample import sobol as sobol_sample
 
     data = sensitivity.model_data(scores, frameworks=FRAMEWORKS)
-    spec = sensitivity.load_spec(data.framework)
+    spec = sensitivity.load_spec(data.framework).for_data(has_missing=data.has_missing)
     x = sobol_sample.sample(sensitivity.problem(spec), 256, calc_second_order=False, seed=3)
     s = sensitivity.decode(spec, data.framework, x[:5])
     runs = sensitivity.run_model(data, s)
@@ -341,6 +345,10 @@ def test_generic_framework_with_two_levels_and_three_components():
     rng = np.random.default_rng(0)
     rows = [{"cycle": 2, "city": f"T{i}", "indicator": ind, "score": float(rng.integers(0, m + 1))}
             for i in range(15) for ind, m in [("x1", 100), ("y1", 50), ("y2", 50), ("z1", 100)]]
+    res = sensitivity.sensitivity_analysis(pd.DataFrame(rows), frameworks={2: fw}, n_samples=64)
+    # complete data: the treatment of missing values is left out (it changes nothing)
+    assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "thresholds", "maxima"]
+    rows[0]["score"] = np.nan
     res = sensitivity.sensitivity_analysis(pd.DataFrame(rows), frameworks={2: fw}, n_samples=64)
     assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "thresholds", "maxima", "missing"]
     assert {"p_not_certified", "p_enabled"} <= set(res.cities.columns)
@@ -437,7 +445,12 @@ def test_card_level_uncertainty_is_computed_once_per_data_set_and_escaped(monkey
     assert "&lt;Edge &amp; co&gt; stays at Enabled in" in html and "<Edge" not in html
     assert sensitivity.level_uncertainty_html(data, city="Sure") == ""
     assert len(calls) == 1
-    other = SimpleNamespace(scores=scores.copy(), frameworks={2: fw}, cities=None, cycles=[2])
+    same = SimpleNamespace(scores=scores.copy(), frameworks={2: fw}, cities=None, cycles=[2])
+    sensitivity.card_level_uncertainty(same, city="Sure")
+    assert len(calls) == 1  # a copy with the same content (as load_dataset hands out) finds the table
+    changed = scores.copy()
+    changed.loc[0, "score"] = changed.loc[0, "score"] + 1
+    other = SimpleNamespace(scores=changed, frameworks={2: fw}, cities=None, cycles=[2])
     sensitivity.card_level_uncertainty(other, city="Sure")
     assert len(calls) == 2
 

@@ -122,7 +122,10 @@ def test_bundled_spec_with_one_level_leaves_the_thresholds_out_with_a_note():
     assert [a.kind for a in spec.assumptions] == ["weights", "aggregation", "maxima", "missing"]
     assert len(spec.notes) == 1 and "threshold" in spec.notes[0] and "left out" in spec.notes[0]
     res = sensitivity_analysis(data.scores, frameworks=fws, cities=data.cities, n_samples=64, city_outputs=False)
-    assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "maxima", "missing"]
-    assert "threshold" in res.settings.iloc[0]["notes"]
+    # the bundled panel misses no value: the treatment of missing values is left out too, with its note
+    assert data.scores["score"].notna().all()
+    assert res.assumptions["assumption"].tolist() == ["weights", "aggregation", "maxima"]
+    notes = res.settings.iloc[0]["notes"]
+    assert "threshold" in notes and "no indicator value is missing" in notes
     # with the bundled frameworks nothing is left out
     assert load_spec(data.frameworks[max(fws)]).notes == ()

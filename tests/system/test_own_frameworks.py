@@ -157,8 +157,11 @@ def test_what_if_rescored_by_hand_on_septet(monkeypatch):
         assert row["level"] == [lv for lv, low in SEPTET["levels"] if overall[label] >= low][-1]
     others = hand_scores("septet").query("cycle == 2 and city != 'Aldmoor'")["overall"]
     assert table["rank"].tolist() == [1 + int((others > overall[k]).sum()) for k in ("current", "what-if")]
-    with pytest.raises(DmafError, match="'wa-1' is not an indicator.*closest: wa-01"):
-        scoring.what_if(data, city="Aldmoor", changes={"wa-1": 10})
+    # the obvious match is found (case, spacing, leading zeros); a real typo names the closest ids
+    loose = scoring.what_if(data, city="Aldmoor", changes={"WA-1": 70, "h-02": 65})
+    assert loose["overall"].tolist() == table["overall"].tolist()
+    with pytest.raises(DmafError, match="'wa-03' is not an indicator.*closest: wa-0"):
+        scoring.what_if(data, city="Aldmoor", changes={"wa-03": 10})
     with pytest.raises(DmafError, match="outside 0 to 100"):
         scoring.what_if(data, city="Aldmoor", changes={"d-01": 101})
 
