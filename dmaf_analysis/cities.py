@@ -37,13 +37,23 @@ def normalise_city_name(name: str) -> str:
 REQUIRED_CITY_COLUMNS = ("city",)
 
 
-def _unknown_columns(table: pd.DataFrame, source: str, *, from_file: bool) -> None:
-    """Refuse a column the cities table does not know, naming the closest known one.
+#: How close (difflib ratio) a column name must be to a known one to be taken for its misspelling.
+_MISSPELT = 0.75
 
+
+def _unknown_columns(table: pd.DataFrame, source: str, *, from_file: bool) -> None:
+    """Refuse a column that looks like a misspelt known column, naming the known one.
+
+    Other columns are the user's own (``size``, ``district``...): they are kept, and
+    the group functions and ``dmaf summary --by`` can use them. A column is taken
+    for a misspelling when its name is close to a known one (``regoin``, ``stat``).
     A nameless, empty column (a trailing comma in a CSV) is let through.
     """
     for col in table.columns:
         if col in CITY_COLUMNS:
+            continue
+        if col and not col.startswith("unnamed:") and not difflib.get_close_matches(col, CITY_COLUMNS, n=1,
+                                                                                    cutoff=_MISSPELT):
             continue
         if (not col or col.startswith("unnamed:")) and not table[col].astype(str).str.strip().replace(
                 "nan", "").astype(bool).any():
