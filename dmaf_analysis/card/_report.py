@@ -30,7 +30,7 @@ from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, city_context
+from ._context import CycleContext, as_float, city_context, facts_of, is_on_record
 from ._indicators import indicator_scores
 from ._rank_path import TOP_RANK
 from ._recommendations import load_recommendations
@@ -38,18 +38,27 @@ from ._recommendations import load_recommendations
 # TOP_RANK: cities ranked at or above it form the "top 10" of the component chart
 # (with competition ranks, ties at 10th place are all included).
 
-__all__ = ["COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
+__all__ = ["BASIS_ON_RECORD", "BASIS_PUBLISHED", "BASIS_RANGE", "BASIS_SYNTHETIC",
+           "COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
            "engagement_comparison", "engagement_distribution", "has_recommendations", "peer_comparison",
            "recommendations"]
 
 
 # ------------------------------------------------------------------------- components
-COMPONENT_COLUMNS = ["component", "name", "weight", "score", "synthetic_points", "national_median", "top10_mean",
-                     "n_top_cities", "gap_to_median", "gap_to_max"]
+COMPONENT_COLUMNS = ["component", "name", "weight", "score", "score_low", "score_high", "basis", "synthetic_points",
+                     "national_median", "top10_mean", "n_top_cities", "gap_to_median", "gap_to_max",
+                     "others_synthetic"]
+
+#: What a component score rests on (``basis`` of :func:`component_comparison`).
+BASIS_ON_RECORD, BASIS_RANGE, BASIS_PUBLISHED, BASIS_SYNTHETIC = "on record", "range", "published", "synthetic"
 
 
 def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
     """The city's component scores beside the national median and the top-10 mean.
+
+    A city with values on record shows only what is on record: a component with an
+    indicator not on record is its range (``score_low`` to ``score_high``), never a
+    synthetic value; a component total in the published record is that total.
 
     Returns
     -------
@@ -57,36 +66,83 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
         One row per component, in framework order, columns
 
         - ``component``, ``name``, ``weight``: from the framework;
-        - ``score``: the city's component score (0-100);
-        - ``synthetic_points``: how many of those points come from synthetic
-          values (0 when every value of the component is on record);
+        - ``score``: the city's component score (0-100); for a range, the known
+          part (the points on record);
+        - ``score_low``, ``score_high``: the range the values on record allow
+          (both equal to ``score`` when it is exact);
+        - ``basis``: ``on record`` (every value on record), ``range`` (some value
+          not on record), ``published`` (a total in the published record) or
+          ``synthetic`` (the panel's value, some of it synthetic, on the card of a
+          city with no value on record);
+        - ``synthetic_points``: how many points of ``score`` come from synthetic
+          values (always 0 on the card of a city with values on record);
         - ``national_median``: median over the cycle's cities with that component;
         - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
           included, so possibly more than 10 cities);
         - ``n_top_cities``: how many cities that mean covers;
-        - ``gap_to_median``: ``score - national_median``;
-        - ``gap_to_max``: ``100 - score``.
+        - ``gap_to_median``: ``score - national_median`` (NaN for a range);
+        - ``gap_to_max``: ``100 - score`` (NaN for a range);
+        - ``others_synthetic``: True when the medians and means rest on synthetic
+          values of other cities.
     """
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     comps = fw.component_ids
     table = ctx.scored[comps].astype(float)
     top = table[ctx.scored["rank"].fillna(np.iinfo(np.int64).max).astype("int64") <= TOP_RANK]
-    score = table.loc[name]
-    med = table.median(axis=0, skipna=True)
+    others = table.drop(index=name) if is_on_record(ctx, name) else table
+    med = others.median(axis=0, skipna=True)
+    score, low, high, basis = _component_values(ctx, name)
+    synthetic = (np.zeros(len(comps)) if is_on_record(ctx, name)
+                 else _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float))
     out = pd.DataFrame({
         "component": comps,
         "name": fw.components["name"].tolist(),
         "weight": fw.components["weight"].astype(float).to_numpy(),
-        "score": score.to_numpy(),
-        "synthetic_points": _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float),
+        "score": score, "score_low": low, "score_high": high, "basis": basis,
+        "synthetic_points": synthetic,
         "national_median": med.to_numpy(),
         "top10_mean": top.mean(axis=0).to_numpy() if len(top) else np.full(len(comps), np.nan),
         "n_top_cities": len(top),
     })
-    out["gap_to_median"] = out["score"] - out["national_median"]
-    out["gap_to_max"] = 100.0 - out["score"]
+    exact = out["score_low"] == out["score_high"]
+    out["gap_to_median"] = (out["score"] - out["national_median"]).where(exact)
+    out["gap_to_max"] = (100.0 - out["score"]).where(exact)
+    out["others_synthetic"] = bool(data.synthetic_share(ctx.cycle) > 0)
     return out[COMPONENT_COLUMNS]
+
+
+def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per component: score, low, high and basis, for the city (see :func:`component_comparison`)."""
+    fw = ctx.framework
+    comps = fw.component_ids
+    published = facts_of(ctx, name).component_totals
+    comp_of = fw.indicators.set_index("indicator")["component"]
+    maxima = fw.max_scores
+    values = ctx.wide.loc[name]
+    panel = ctx.scored.loc[name, comps].astype(float)
+    mine = is_on_record(ctx, name)
+    score, low, high, basis = [], [], [], []
+    for comp in comps:
+        ids = comp_of.index[comp_of == comp]
+        v = values.reindex(ids)
+        if comp in published:
+            p = float(published[comp])
+            score.append(p), low.append(p), high.append(p), basis.append(BASIS_PUBLISHED)
+        elif mine and v.isna().any():
+            known = float(v.fillna(0.0).sum())
+            score.append(known), low.append(known)
+            high.append(known + float(maxima.reindex(ids)[v.isna()].sum()))
+            basis.append(BASIS_RANGE)
+        elif mine:
+            known = float(v.sum())
+            score.append(known), low.append(known), high.append(known), basis.append(BASIS_ON_RECORD)
+        else:
+            p = float(panel[comp])
+            synthetic = bool((is_synthetic(ctx.sources.loc[name].reindex(ids)) & v.notna()).any())
+            score.append(p), low.append(p), high.append(p)
+            basis.append(BASIS_SYNTHETIC if synthetic else BASIS_ON_RECORD)
+    return (np.array(score, dtype=float), np.array(low, dtype=float), np.array(high, dtype=float), basis)
 
 
 def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
@@ -98,13 +154,16 @@ def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
 
 
 # -------------------------------------------------------------------- recommendations
-RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
-                          "points_available", "overall_gain", "recommendation", "source"]
+RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "component_name", "name", "score", "max_score",
+                          "points_available", "overall_gain", "recommendation", "source", "status"]
 
 
 def recommendations(data: Dataset, *, city: str, cycle: int = 0,
                     texts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A recommendation for each indicator below its maximum that has one, most points first.
+    """A recommendation for every indicator that has one, in framework order (as DMAF's report card gives them).
+
+    An indicator at its maximum keeps its recommendation (how to hold the score),
+    and so does one whose value is not on record.
 
     Parameters
     ----------
@@ -114,16 +173,22 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     Returns
     -------
     DataFrame
-        One row per indicator whose score is below its maximum or missing and
-        that has a text in ``texts`` (indicators without one are left out, so
-        the table is empty when there are no texts at all), columns
-        ``priority`` (1 = first), ``indicator``, ``component``, ``name``,
-        ``score``, ``max_score``, ``points_available`` (``max_score - score``,
-        NaN when the score is missing), ``overall_gain`` (what reaching the
-        maximum adds to the overall score: ``points_available * weight``),
-        ``recommendation``, ``source`` (provenance of the city's value). Ordered by
-        ``points_available`` (largest first), then
-        ``overall_gain``, then framework order; missing scores last.
+        One row per indicator that has a text in ``texts`` (indicators without one
+        are left out, so the table is empty when there are no texts at all), in
+        framework order (component by component), columns
+
+        - ``priority``: 1 = the indicator whose full raise adds most to the overall
+          score, then the next; indicators at their maximum or without a value come
+          last (framework order among them);
+        - ``indicator``, ``component``, ``component_name``, ``name``, ``score``
+          (NaN when not on record or missing), ``max_score``;
+        - ``points_available``: ``max_score - score`` (NaN when the score is unknown);
+        - ``overall_gain``: what reaching the maximum adds to the overall score
+          (``points_available * weight``);
+        - ``recommendation``; ``source`` (provenance of the city's value);
+        - ``status``: ``on record``, ``not on record`` (a synthetic value hidden on
+          the card of a city with values on record, or no value at all) or
+          ``synthetic``.
     """
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
@@ -135,12 +200,14 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     table["order"] = np.arange(len(table))
     table["points_available"] = table["gap_to_max"]
     table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
-    keep = table[table["score"].isna() | (table["points_available"] > _TOL)].copy()
-    keep = keep.sort_values(["points_available", "overall_gain", "order"], ascending=[False, False, True],
-                            na_position="last")
-    keep["recommendation"] = [lookup.get((ctx.cycle, i)) for i in keep["indicator"]]
-    keep = keep[keep["recommendation"].notna()].copy()
-    keep["priority"] = np.arange(1, len(keep) + 1)
+    table["recommendation"] = [lookup.get((ctx.cycle, i)) for i in table["indicator"]]
+    keep = table[table["recommendation"].notna()].copy()
+    useful = keep["points_available"] > _TOL
+    ranked = keep.assign(_useful=~useful).sort_values(
+        ["_useful", "overall_gain", "points_available", "order"], ascending=[True, False, False, True],
+        na_position="last", kind="mergesort")
+    keep.loc[ranked.index, "priority"] = np.arange(1, len(ranked) + 1)
+    keep["priority"] = keep["priority"].astype("int64")
     return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
 
 
