@@ -130,11 +130,20 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
 
 
 def _cycle_record(data: Dataset, cycle: int) -> pd.DataFrame:
-    """The published record's facts of ``cycle`` (none when the data folder has no record file)."""
-    record = load_record(frameworks=data.frameworks)
-    if not len(record):
-        return empty_record()
-    return record[record["cycle"] == cycle].reset_index(drop=True)
+    """The published record's facts of ``cycle``.
+
+    None when the data folder has no record file, or when the record names a
+    component or indicator the cycle's framework lacks (a record of another
+    framework says nothing about these data).
+    """
+    record = load_record()
+    part = record[record["cycle"] == cycle].reset_index(drop=True)
+    fw = data.frameworks[cycle]
+    named_components = set(part["component"]) - {""}
+    named_indicators = set(part["indicator"]) - {""}
+    if not len(part) or not named_components <= set(fw.component_ids) or not named_indicators <= set(fw.indicator_ids):
+        return empty_record()  # the record speaks of another framework: it does not apply to these data
+    return part
 
 
 def is_on_record(ctx: CycleContext, name: str) -> bool:

@@ -126,7 +126,7 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
     for comp in comps:
         ids = comp_of.index[comp_of == comp]
         v = values.reindex(ids)
-        if comp in published:
+        if comp in published and (v.isna().any() or not mine):  # a total the data do not hold on record
             p = float(published[comp])
             score.append(p), low.append(p), high.append(p), basis.append(BASIS_PUBLISHED)
         elif mine and v.isna().any():
@@ -136,7 +136,9 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
             basis.append(BASIS_RANGE)
         elif mine:
             known = float(v.sum())
-            score.append(known), low.append(known), high.append(known), basis.append(BASIS_ON_RECORD)
+            agree = comp in published and abs(float(published[comp]) - known) < 1e-9
+            score.append(known), low.append(known), high.append(known)
+            basis.append(BASIS_PUBLISHED if agree else BASIS_ON_RECORD)
         else:
             p = float(panel[comp])
             synthetic = bool((is_synthetic(ctx.sources.loc[name].reindex(ids)) & v.notna()).any())
