@@ -194,14 +194,16 @@ def _path_from_record(table: pd.DataFrame, unknown: pd.Series, ctx, name: str, g
     n = int(unknown.sum())
     bounds = bound_fields(ctx, name)
     plural = "indicator is" if n == 1 else "indicators are"
-    note = (f"{n} of {name}'s {len(table)} {plural} not on record; the plan counts each of them at 0, the least "
+    each = "it" if n == 1 else "each of them"
+    open_level = bool(bounds) and bounds.get("level_low") != bounds.get("level_high")
+    if path.at_top_level and not open_level:
+        return path
+    note = (f"{n} of {name}'s {len(table)} {plural} not on record; the plan counts {each} at 0, the least "
             f"it can be, and raises only values on record, so it reaches the level whatever the missing values "
             f"are.")
-    if bounds and bounds.get("level_low") != bounds.get("level_high"):
+    if open_level:
         note += (f" On the values on record the overall score lies between {format_score(bounds['overall_low'])} "
                  f"and {format_score(bounds['overall_high'])}, so {name} may already be {bounds['level_high']}.")
-    if path.at_top_level:
-        return replace(path, range_note=note)
     return replace(path, range_note=note)
 
 

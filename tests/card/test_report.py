@@ -571,7 +571,8 @@ def test_section_renderers_produce_every_section(data):
     assert "percentile 50" in card.engagement_html(card.engagement_comparison(data, city="Ludhiana"))
     assert card.recommendations_html(card.recommendations(data, city="Surat")).count("<tr>") == 22
     sections = card.sections_html(card.component_comparison(data, city="Ludhiana"),
-                                  card.indicator_scores(data, city="Ludhiana"), card.recommendations(data, city="Ludhiana"))
+                                  card.indicator_scores(data, city="Ludhiana"),
+                                  card.recommendations(data, city="Ludhiana"))
     assert sections.count('class="dmaf-component"') == 5 and sections.count("not on record (0–") == 15
     peers = card.peers_html(card.peer_comparison(data, city="Ludhiana"))
     assert peers.count("font-weight:bold") == 2
