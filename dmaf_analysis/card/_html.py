@@ -530,6 +530,16 @@ def indicator_score_text(score, max_score, source="", status="") -> str:
     return _score_of(score, max_score) + _synthetic_mark(source)
 
 
+def _label_note(placed_by: str, max_provenance: str) -> str:
+    """" (placed by text order; max inferred)": what is less than sure about an indicator's row ("" when nothing)."""
+    notes = []
+    if placed_by == "order":
+        notes.append("value placed by text order")
+    if max_provenance and max_provenance != "seen":
+        notes.append(f"max {MAX_PROVENANCE_WORDS.get(str(max_provenance), str(max_provenance))}")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def sections_html(components: pd.DataFrame, indicators: pd.DataFrame, recs: pd.DataFrame) -> str:
     """Component by component, as DMAF's report card: its score, then each indicator with score and recommendation.
 
@@ -555,12 +565,17 @@ def sections_html(components: pd.DataFrame, indicators: pd.DataFrame, recs: pd.D
         out.append(f'<h3 class="dmaf-component">{e(str(comp["name"]))}: {e(component_score_text(comp))} / 100'
                    f'<span class="dmaf-basis"> {e(words)}; national median {e(median)}{e(others)}</span></h3>')
         view = part.assign(
-            label=part["indicator"] + " " + part["name"],
+            label=[f"{i} {n}{_label_note(pb, mp)}" for i, n, pb, mp in
+                   zip(part["indicator"], part["name"], part["placed_by"], part["max_provenance"])],
             score_text=[indicator_score_text(s, m, src, st) for s, m, src, st in
                         zip(part["score"], part["max_score"], part["source"],
                             part["status"] if "status" in part.columns else [""] * len(part))],
             rec=[text.get(i, "") for i in part["indicator"]])
-        columns = {"label": "Indicator", "score_text": "Score / max", "national_median": "National median" + others}
+        columns = {"label": "Indicator", "score_text": "Score / max",
+                   "national_median": "National median" + others.replace(" values", "")}
+        n_state = int(part["n_state_cities"].iloc[0]) if len(part) else 0
+        if n_state > 1:
+            columns["state_median"] = f"State median ({n_state} cities)"
         if text:
             columns["rec"] = "Recommendation"
         out.append(html_table(view, columns=columns).replace('class="dmaf-table"', 'class="dmaf-table dmaf-seed"', 1))
