@@ -100,6 +100,7 @@ class ReportHeadline:
     published_rank: int | None = None
     published_level: str | None = None
     engagement_published: bool = False
+    levels_allowed: tuple = ()
 
     @property
     def shows_range(self) -> bool:
@@ -232,6 +233,8 @@ class ReportHeadline:
             return ""
         if self.level_low == self.level_high:
             return str(self.level_low)
+        if len(self.levels_allowed) > 2:
+            return f"{self.level_low} to {self.level_high}"
         return f"{self.level_low} or {self.level_high}"
 
     @property
@@ -344,6 +347,11 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     )
     fields |= _record_city_fields(mine, ctx, name)
     fields |= bound_fields(ctx, name)
+    if "level_low" in fields:
+        names = fw.levels["level"].tolist()
+        lo, hi = fields["level_low"], fields["level_high"]
+        if lo in names and hi in names:
+            fields["levels_allowed"] = tuple(names[names.index(lo):names.index(hi) + 1])
     return ReportHeadline(**fields)
 
 
