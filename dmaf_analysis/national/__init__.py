@@ -25,7 +25,7 @@ from ._formats import (Column, DOWN, effect_words, format_bool, format_number, f
                        top_bottom, UP)
 from ._page import (certified_levels, component_labels, files_note_html, findings_html, OVERVIEW_SECTIONS, slug_id,
                     toc_html, TRENDS_SECTIONS)
-from ._record import (engagement_source_html, RECORD_CHECK_COLUMNS, record_checks, record_checks_html,
+from ._record import (engagement_source_html, mark_published, RECORD_CHECK_COLUMNS, record_checks, record_checks_html,
                       RECORD_SECTION)
 from ._tables import (cycle_folder, data_notice, data_notice_html, DEFAULT_OUTPUT_DIR, group_heatmap, GROUPING_WORDS,
                       groups_intro_html, groups_table_html, missing_groupings, national_output_dir, national_tables,
@@ -40,7 +40,7 @@ __all__ = [
     "engagement_plot",
     "files_note_html", "findings_html", "floor_ceiling_plot", "format_bool", "format_number", "format_p",
     "format_share", "format_signed", "format_span", "format_table", "group_heatmap", "group_table", "GROUPING_WORDS",
-    "groups_intro_html", "groups_table_html", "is_missing", "level_counts_plot", "LIGHT_DPI", "MINUS",
+    "groups_intro_html", "groups_table_html", "is_missing", "level_counts_plot", "LIGHT_DPI", "mark_published", "MINUS",
     "missing_groupings", "most_changed_plot", "national_output_dir", "national_tables", "NUM", "overall_ecdf_plot",
     "OVERVIEW_COLUMNS", "overview_findings", "OVERVIEW_SECTIONS", "overview_table", "P_FLOOR",
     "prepare_overview_table", "prepare_trends_table", "provenance_table", "RECORD_CHECK_COLUMNS", "record_checks",

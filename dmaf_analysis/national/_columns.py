@@ -49,7 +49,7 @@ OVERVIEW_COLUMNS: dict[str, list[Column]] = {
                       _c("skew", "Skewness", "number", 2), _c("gini", "Gini", "number", 2),
                       _c("flag", "Audit flag")],
     "leaderboard": [_c("rank_label", "Rank"), _c("city", "City"), _c("state", "State"),
-                    _c("overall", "Overall", "number"), _c("level", "Level")],
+                    _c("overall", "Overall", "number"), _c("level", "Level"), _c("published", "Published")],
     "indicator_distribution": [_c("indicator", "Id"), _c("name", "Indicator"), _c("max_score", "Max", "int"),
                                _c("n", "Cities", "int"), _c("share_zero", "At 0", "share"),
                                _c("share_partial", "Partial", "share"), _c("share_full", "Full marks", "share"),

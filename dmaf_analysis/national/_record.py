@@ -14,12 +14,12 @@ import math
 import pandas as pd
 
 from ..io import is_synthetic
-from ..record import QUANTITIES, load_record
+from ..record import QUANTITIES, city_facts, load_record
 from ..scoring import Dataset
 from .._util.numeric import format_number
 from ._page import slug_id
 
-__all__ = ["RECORD_CHECK_COLUMNS", "RECORD_SECTION", "engagement_source_html", "record_checks",
+__all__ = ["RECORD_CHECK_COLUMNS", "RECORD_SECTION", "engagement_source_html", "mark_published", "record_checks",
            "record_checks_html"]
 
 RECORD_CHECK_COLUMNS = ["fact", "published", "panel", "agree", "source", "certainty"]
@@ -181,3 +181,27 @@ def engagement_source_html(dataset: Dataset, *, cycle: int) -> str:
         parts.append(f"{count} {'comes' if count == 1 else 'come'} from {'a ' if label == 'report_card' else ''}"
                      f"{word}{'s' if label == 'report_card' and count > 1 else ''} ({who})")
     return f"<p>{html.escape('; '.join(parts))}.</p>"
+
+
+def mark_published(leaderboard: pd.DataFrame, *, cycle: int, record: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The leaderboard with a column ``published``: what of each row is the published result.
+
+    Returns
+    -------
+    DataFrame
+        A new table: ``leaderboard``'s columns, then ``published`` ("rank",
+        "level", "rank and level" or ""): the row's rank or level equals the one
+        the published record gives the city in ``cycle``.
+    """
+    record = load_record() if record is None else record
+    record = record[record["cycle"] == int(cycle)]
+    marks = []
+    for city, rank, level in zip(leaderboard["city"], leaderboard["rank"], leaderboard["level"]):
+        facts = city_facts(record, city=str(city), cycle=int(cycle))
+        parts = []
+        if facts.rank is not None and pd.notna(rank) and int(rank) == facts.rank:
+            parts.append("rank")
+        if facts.level is not None and level == facts.level:
+            parts.append("level")
+        marks.append(" and ".join(parts))
+    return leaderboard.assign(published=marks)

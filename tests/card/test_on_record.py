@@ -145,3 +145,4 @@ def test_a_record_of_another_framework_does_not_apply(data, tmp_path, monkeypatc
     fresh = Dataset(scores=data.scores, scored=data.scored, attributes=data.attributes, frameworks=data.frameworks,
                     cities=data.cities)
     assert card.report_headline(fresh, city="Brigadoon").published_rank is None
+

@@ -81,3 +81,11 @@ def test_engagement_sources_are_counted_from_the_data(dataset):
                     cities=dataset.cities)
     text = national.engagement_source_html(other, cycle=2)
     assert "0 of the 100" in text and "100 come from survey" in text
+
+
+def test_leaderboard_marks_what_is_published(dataset):
+    tables = national.national_tables(dataset, cycle=2, n_draws=50, n_boot=50)
+    lb = tables["leaderboard"].set_index("city")
+    assert lb.loc["Surat", "published"] == "rank" and lb.loc["Kohima", "published"] == "rank and level"
+    assert lb.loc["Agra", "published"] == ""
+    assert "rank and level" in national.overview_table(tables, "leaderboard")
