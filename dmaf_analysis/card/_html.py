@@ -160,9 +160,11 @@ def components_html(comparison: pd.DataFrame) -> str:
     view = comparison.assign(score_text=[component_score_text(r) for _, r in comparison.iterrows()])
     columns = {"name": "Component", "weight": "Weight", "score_text": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
+        basis = comparison["basis"] if "basis" in comparison.columns else pd.Series("", index=comparison.index)
         view["synthetic_text"] = [
+            "none (published total)" if b == "published" else
             "all synthetic" if p > 0 and abs(p - s) < TOLERANCE else f"{number(p, 2)} synthetic" if p > 0 else "none"
-            for p, s in zip(comparison["synthetic_points"], comparison["score"])]
+            for p, s, b in zip(comparison["synthetic_points"], comparison["score"], basis)]
         columns["synthetic_text"] = "Of which synthetic"
     columns |= {"national_median": "National median" + others, "top10_mean": top, "gap_to_median": "Score − median",
                 "gap_to_max": "Gap to 100"}

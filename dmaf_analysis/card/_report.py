@@ -75,7 +75,8 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
           ``synthetic`` (the panel's value, some of it synthetic, on the card of a
           city with no value on record);
         - ``synthetic_points``: how many points of ``score`` come from synthetic
-          values (always 0 on the card of a city with values on record);
+          values (always 0 on the card of a city with values on record, and for
+          a published total);
         - ``national_median``: median over the cycle's cities with that component;
         - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
           included, so possibly more than 10 cities);
@@ -95,6 +96,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     score, low, high, basis = _component_values(ctx, name)
     synthetic = (np.zeros(len(comps)) if is_on_record(ctx, name)
                  else _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float))
+    synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
     out = pd.DataFrame({
         "component": comps,
         "name": fw.components["name"].tolist(),

@@ -45,6 +45,8 @@ def test_published_ranks_levels_and_totals_are_marked_on_the_cards(bundled):
     kohima = card.component_comparison(bundled, city="Kohima").set_index("name")
     assert kohima.loc[["Policy", "Process"], "score"].tolist() == [97, 45]
     assert (kohima.loc[["Policy", "Process"], "basis"] == "published").all()
+    assert (kohima.loc[["Policy", "Process"], "synthetic_points"] == 0).all()  # a published total is not hatched
+    assert kohima.loc["People", "synthetic_points"] > 0
     k = card.report_headline(bundled, city="Kohima")
     assert (k.overall_low, k.overall_high) == (28.4, 88.4) and "28.4 to 88.4" in k.known_statement
     page = card.comparison_html(bundled, names=["Surat", "Kohima", "Agra"], figure=False)
