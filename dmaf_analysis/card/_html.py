@@ -484,9 +484,16 @@ def summary_html(headline, *, chart_uri: str = "", actions: pd.DataFrame | None 
     if actions is not None and len(actions):
         items = "".join(
             f"<li><strong>{e(str(r.indicator))} {e(str(r.name))}</strong> ({e(_score_of(r.score, r.max_score))}"
-            f"{e(_synthetic_mark(r.source))}): {e(str(r.recommendation))}</li>" for r in actions.itertuples())
+            f"{e(_synthetic_mark(r.source))}): {e(_first_sentence(str(r.recommendation)))}</li>"
+            for r in actions.itertuples())
         out.append(f'<h2 class="dmaf-actions-title">First actions</h2><ol class="dmaf-actions">{items}</ol>')
     return "".join(out)
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a recommendation (page 1 keeps it short; the full text follows in its section)."""
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
 
 
 def caveat_line(headline) -> str:
