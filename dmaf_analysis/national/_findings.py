@@ -129,6 +129,13 @@ def _groups_sentence(kw: pd.DataFrame, groups: pd.DataFrame, grouping: str) -> l
         sentence = f"The {plural} differ in overall score ({test}): {spread}."
     else:
         sentence = f"The {plural} do not differ clearly in overall score ({test}); {spread}."
+    if "mean" in big.columns and big["mean"].notna().any():
+        top_mean = big.loc[big["mean"].idxmax()]
+        if top_mean["group"] != hi["group"]:  # the mean (what releases often publish) ranks the groups otherwise
+            lift = ("; its median is " + _score(top_mean["median"]) + ", so a few high scores lift its mean"
+                    if float(top_mean["mean"]) > float(top_mean["median"]) else "")
+            sentence = sentence[:-1] + (f"; by the mean, {top_mean['group']} is highest ({_score(top_mean['mean'])}, "
+                                        f"{_n(top_mean['n'], 'city', 'cities')}{lift}).")
     small = g[g["n"] < SMALL_GROUP]
     if len(small):
         verb = "is" if len(small) == 1 else "are"

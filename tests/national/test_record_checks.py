@@ -89,3 +89,20 @@ def test_leaderboard_marks_what_is_published(dataset):
     assert lb.loc["Surat", "published"] == "rank" and lb.loc["Kohima", "published"] == "rank and level"
     assert lb.loc["Agra", "published"] == ""
     assert "rank and level" in national.overview_table(tables, "leaderboard")
+
+
+def _region_finding(means):
+    kw = pd.DataFrame({"grouping": ["region"], "measure": ["overall"], "p_value": [0.2], "epsilon_squared": [0.05]})
+    groups = pd.DataFrame({"measure": "overall", "group": ["North", "West", "South"], "n": [10, 26, 20],
+                           "median": [30.0, 27.0, 25.0], "ci_low": 20.0, "ci_high": 35.0, "share_certified": 0.4,
+                           "mean": means})
+    return " ".join(national.overview_findings({"kruskal_wallis": kw, "group_medians_region": groups}))
+
+
+def test_region_finding_names_the_highest_mean_when_it_is_another_region(dataset):
+    text = _region_finding([31.0, 45.0, 24.0])
+    assert "median overall 30 in North (10 cities; mean 31)" in text
+    assert "by the mean, West is highest (45, 26 cities; its median is 27, so a few high scores lift its mean)" in text
+    assert "by the mean" not in _region_finding([40.0, 35.0, 24.0])  # the same region leads both ways
+    tables = national.national_tables(dataset, cycle=2, n_draws=50, n_boot=50)
+    assert "by the mean, West is highest (45" in " ".join(national.overview_findings(tables))
