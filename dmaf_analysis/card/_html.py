@@ -428,6 +428,9 @@ def engagement_html(summary: pd.DataFrame) -> str:
     spread = (f"The national median is {number(r['national_median'])} (half of the {int(r['n_cities'])} "
               f"cities score between {number(r['q1'])} and {number(r['q3'])}; range "
               f"{number(r['min'])} to {number(r['max'])}).")
+    n_syn = int(r["n_synthetic"]) if "n_synthetic" in r.index and pd.notna(r["n_synthetic"]) else 0
+    if n_syn:
+        spread += f" {n_syn} of these {int(r['n_cities'])} scores are synthetic."
     if pd.isna(r["engagement_score"]):
         return paragraph(f"{r['city']} has no City Engagement Score in the data. {spread}")
     return paragraph(f"{r['city']}'s City Engagement Score is {number(r['engagement_score'])} out of 100, "

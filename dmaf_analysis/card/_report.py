@@ -278,7 +278,7 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame
 
 # ------------------------------------------------------------------------- engagement
 ENGAGEMENT_COLUMNS = ["city", "cycle", "engagement_score", "national_median", "national_mean", "q1", "q3",
-                      "min", "max", "n_cities", "percentile"]
+                      "min", "max", "n_cities", "percentile", "n_synthetic"]
 
 
 def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -312,7 +312,8 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         One row, columns ``city``, ``cycle``, ``engagement_score`` (NaN when the
         city has none), ``national_median``, ``national_mean``, ``q1``, ``q3``
         (quartiles, linear interpolation), ``min``, ``max``, ``n_cities``
-        (cities with a score) and ``percentile`` (as in :func:`indicator_scores`).
+        (cities with a score), ``percentile`` (as in :func:`indicator_scores`) and
+        ``n_synthetic`` (how many of those scores are synthetic).
     """
     name, ctx = city_context(data, city, cycle)
     dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
@@ -324,6 +325,11 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
                  min=s["min"], max=s["max"])
     pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
            if len(values) and not math.isnan(score) else math.nan)
+    attrs = data.attributes
+    n_syn = 0
+    if len(attrs) and "source" in attrs.columns:
+        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
     row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
-           "n_cities": len(values), "percentile": pct}
+           "n_cities": len(values), "percentile": pct, "n_synthetic": n_syn}
     return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)

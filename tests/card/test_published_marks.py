@@ -52,3 +52,10 @@ def test_published_ranks_levels_and_totals_are_marked_on_the_cards(bundled):
     page = card.comparison_html(bundled, names=["Surat", "Kohima", "Agra"], figure=False)
     assert "1 of 100 (published)" in page and "Enabled (published)" in page
     assert page.count("(published)") == 3  # Surat's rank, Kohima's rank and level; nothing of Agra
+
+
+def test_engagement_comparison_says_how_many_scores_are_synthetic(bundled):
+    summary = card.engagement_comparison(bundled, city="Ludhiana")
+    assert list(summary.columns) == card.ENGAGEMENT_COLUMNS and int(summary["n_synthetic"].iloc[0]) == 99
+    assert "99 of these 100 scores are synthetic." in card.engagement_html(summary)
+    assert "synthetic" not in card.engagement_html(summary.assign(n_synthetic=0))
