@@ -352,7 +352,9 @@ def _record_marks(dataset, cycle: int) -> dict[str, dict]:
         b = bounds.loc[city]
         levels = (str(b["level_low"]) if b["level_low"] == b["level_high"]
                   else f"{b['level_low']} or {b['level_high']}")
+        # the sort keys are the low bound and the best rank, never the panel's synthetic values
         out.setdefault(city, {}).update(
+            overall=float(b["overall_low"]), rank=int(b["rank_best"]), level=None,
             overall_range=f"{b['overall_low']:.1f}\u2013{b['overall_high']:.1f}",
             rank_range=f"{int(b['rank_best'])}\u2013{int(b['rank_worst'])}", level_range=levels,
             rank_published=False, level_published=False)

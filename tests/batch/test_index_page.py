@@ -28,4 +28,5 @@ def test_record_marks_of_the_bundled_data():
     lud = marks["Ludhiana"]
     assert lud["overall_range"] == "10.0–35.0" and lud["rank_range"].startswith("13–")
     assert lud["level_range"] == "Not certified or Enabled"
+    assert (lud["overall"], lud["rank"]) == (10, 13)  # sort keys from the record, not the panel's 20 and 81
     assert "Agra" not in marks and _record_marks(load_dataset(), 1) == {}
