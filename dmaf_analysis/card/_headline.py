@@ -199,10 +199,10 @@ class ReportHeadline:
         if not self.partly_unknown:
             return ""
         if self.shows_range:
-            plural = "value is" if self.n_unknown == 1 else "values are"
+            verb = "is" if self.n_unknown == 1 else "are"
             return (f"On the values on record, {self.city} scores between {format_score(self.overall_low)} and "
                     f"{format_score(self.overall_high)} ({self.level_range_text}). {self.n_unknown} of its "
-                    f"{self.n_indicators} indicator {plural} not on record and could lie anywhere from 0 to the "
+                    f"{self.n_indicators} indicator values {verb} not on record and could lie anywhere from 0 to the "
                     f"indicator's maximum; no synthetic value of {self.city} is shown on this card.")
         return range_sentence(self.city, overall=self.overall, overall_low=self.overall_low,
                               overall_high=self.overall_high, level_low=self.level_low,

@@ -15,8 +15,9 @@ from .._util.numeric import TOLERANCE, format_number
 from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
-__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "component_score_text", "components_html",
-           "components_intro", "first_actions", "provenance_html", "sections_html", "summary_html",
+__all__ = ["MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "caveat_line", "change_html",
+           "component_score_text", "components_html", "components_intro", "first_actions", "indicator_score_text",
+           "provenance_html", "sections_html", "summary_html",
            "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "paragraph",
            "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
            "strengths_html", "top10_heading"]

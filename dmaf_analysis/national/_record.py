@@ -17,7 +17,6 @@ from ..io import is_synthetic
 from ..record import QUANTITIES, city_facts, load_record
 from ..scoring import Dataset
 from .._util.numeric import format_number
-from ._page import slug_id
 
 __all__ = ["RECORD_CHECK_COLUMNS", "RECORD_SECTION", "engagement_source_html", "mark_published", "record_checks",
            "record_checks_html"]
@@ -134,13 +133,15 @@ def _panel_value(dataset: Dataset, scored: pd.DataFrame, r, cycle: int):
 
 
 def record_checks_html(checks: pd.DataFrame, *, synthetic_share: float = 0.0) -> str:
-    """The overview's section: heading (with the id the contents link to), a short introduction, the table.
+    """The overview's section below its heading: a short introduction and the table.
 
     ``synthetic_share`` (the share of the cycle's values that are synthetic) decides
-    whether the introduction says the panel was drawn to meet the facts.
+    whether the introduction says the panel was drawn to meet the facts. (The
+    notebook gives the heading, :data:`RECORD_SECTION`, as a markdown cell, so the
+    contents link to it.)
     """
     e = html.escape
-    head = f'<h2 id="{e(slug_id(RECORD_SECTION), quote=True)}">{e(RECORD_SECTION)}</h2>'
+    head = ""
     if checks.empty:
         return head + "<p>The data folder holds no published record for this cycle, so nothing is checked.</p>"
     n_yes = int((checks["agree"] == "yes").sum())
