@@ -23,7 +23,8 @@ from ._cycle_change import CHANGE_COLUMNS, change_since_previous, CycleChange
 from ._figures import FIGURE_DPI, plot_components, plot_engagement, png, png_bytes, png_data_uri, SCALE
 from ._headline import report_headline, ReportHeadline, weights_assumption
 from ._html import (caveat_line, change_html, component_score_text, components_html, components_intro,
-                    engagement_html, first_actions, headline_html, html_table, indicator_score_text, indicators_html,
+                    engagement_html, first_actions, first_actions_html, headline_html, html_table,
+                    indicator_score_text, indicators_html,
                     MAX_PROVENANCE_WORDS, n_top_cities, paragraph, path_html, path_intro, peers_html,
                     provenance_html, recommendations_html, RECOMMENDATIONS_INTRO, recommendations_section_html,
                     sections_html, strengths_html, summary_html, top10_heading)
@@ -38,7 +39,7 @@ from ._report import (BASIS_ON_RECORD, BASIS_PUBLISHED, BASIS_RANGE, BASIS_SYNTH
 
 __all__ = [
     "BASIS_ON_RECORD", "BASIS_PUBLISHED", "BASIS_RANGE", "BASIS_SYNTHETIC", "caveat_line", "component_score_text",
-    "first_actions", "indicator_score_text", "provenance_html", "sections_html", "summary_html",
+    "first_actions", "first_actions_html", "indicator_score_text", "provenance_html", "sections_html", "summary_html",
     "CHANGE_COLUMNS", "change_html", "change_since_previous", "compare_indicators", "compare_summary",
     "comparison_html", "comparison_path", "COMPONENT_COLUMNS", "component_comparison", "components_html",
     "components_intro", "CycleChange", "data_label", "default_target_rank", "ENGAGEMENT_COLUMNS",

@@ -143,7 +143,9 @@ def _cycle_record(data: Dataset, cycle: int) -> pd.DataFrame:
     named_indicators = set(part["indicator"]) - {""}
     if not len(part) or not named_components <= set(fw.component_ids) or not named_indicators <= set(fw.indicator_ids):
         return empty_record()  # the record speaks of another framework: it does not apply to these data
-    return part
+    # a published level the framework does not define says nothing about its levels
+    unknown_level = (part["quantity"] == "level") & ~part["value"].isin(set(fw.levels["level"]))
+    return part[~unknown_level].reset_index(drop=True)
 
 
 def is_on_record(ctx: CycleContext, name: str) -> bool:

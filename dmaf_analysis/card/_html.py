@@ -16,7 +16,8 @@ from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
 __all__ = ["MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "caveat_line", "change_html",
-           "component_score_text", "components_html", "components_intro", "first_actions", "indicator_score_text",
+           "component_score_text", "components_html", "components_intro", "first_actions", "first_actions_html",
+           "indicator_score_text",
            "provenance_html", "sections_html", "summary_html",
            "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "paragraph",
            "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
@@ -485,13 +486,22 @@ def summary_html(headline, *, chart_uri: str = "", actions: pd.DataFrame | None 
            f'<a href="#about-values">How sure each value is</a>.</p>']
     if chart_uri:
         out.append(f'<img class="dmaf-chart" src="{e(chart_uri, quote=True)}" alt="{e(chart_alt, quote=True)}">')
-    if actions is not None and len(actions):
-        items = "".join(
-            f"<li><strong>{e(str(r.indicator))} {e(str(r.name))}</strong> ({e(_score_of(r.score, r.max_score))}"
-            f"{e(_synthetic_mark(r.source))}): {e(_first_sentence(str(r.recommendation)))}</li>"
-            for r in actions.itertuples())
-        out.append(f'<h2 class="dmaf-actions-title">First actions</h2><ol class="dmaf-actions">{items}</ol>')
+    if actions is not None:
+        out.append(first_actions_html(actions))
     return "".join(out)
+
+
+def first_actions_html(actions: pd.DataFrame) -> str:
+    """The "First actions" list of page 1 (:func:`first_actions`): each indicator, its score and the first
+    sentence of its recommendation; "" when there is none."""
+    e = html.escape
+    if actions is None or not len(actions):
+        return ""
+    items = "".join(
+        f"<li><strong>{e(str(r.indicator))} {e(str(r.name))}</strong> ({e(_score_of(r.score, r.max_score))}"
+        f"{e(_synthetic_mark(r.source))}): {e(_first_sentence(str(r.recommendation)))}</li>"
+        for r in actions.itertuples())
+    return f'<h2 class="dmaf-actions-title">First actions</h2><ol class="dmaf-actions">{items}</ol>'
 
 
 def _first_sentence(text: str) -> str:

@@ -137,7 +137,8 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
         n_listed = 0
         if record is not None and len(record):
             _fix_components(record, int(cycle), cities, comps, comp_low, comp_high)
-            levels_fixed, rank_fixed, n_listed = _record_ranks_levels(record, int(cycle), cities)
+            levels_fixed, rank_fixed, n_listed = _record_ranks_levels(record, int(cycle), cities,
+                                                                      set(fw.levels["level"]))
         comp_w = w.reindex(comps).to_numpy(dtype=float)
         overall_low = np.round(comp_low @ comp_w, OVERALL_DECIMALS)
         overall_high = np.round(comp_high @ comp_w, OVERALL_DECIMALS)
@@ -181,10 +182,11 @@ def _fix_components(record: pd.DataFrame, cycle: int, cities: pd.Index, comps: l
             comp_low[pos[city], col[comp]] = comp_high[pos[city], col[comp]] = float(value)
 
 
-def _record_ranks_levels(record: pd.DataFrame, cycle: int, cities: pd.Index) -> tuple[dict, dict, int]:
-    """Published levels and ranks of the cycle's cities, and how many of them have a published rank."""
+def _record_ranks_levels(record: pd.DataFrame, cycle: int, cities: pd.Index,
+                         level_names: set) -> tuple[dict, dict, int]:
+    """Published levels (of the framework's levels) and ranks of the cycle's cities, and how many ranks there are."""
     part = record[(record["cycle"] == cycle) & (record["scope"] == "city") & (record["quantity"] == "level")]
-    levels = {c: v for c, v in zip(part["subject"], part["value"]) if c in set(cities)}
+    levels = {c: v for c, v in zip(part["subject"], part["value"]) if c in set(cities) and v in level_names}
     ranked = ranked_cities(record, cycle=cycle)
     ranked = ranked[ranked["city"].isin(set(cities))]
     return levels, dict(zip(ranked["city"], ranked["rank"].astype(int))), len(ranked)

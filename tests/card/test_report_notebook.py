@@ -90,5 +90,5 @@ def test_notebook_renders_a_report_card_with_papermill(tmp_path):
     assert "would move it one place up the ranking, the other cities&#x27; scores unchanged.</p>" in text
     assert "top 10" not in text
     images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 1 and text.count("data:image/png;base64,") >= 1  # the component chart sits on page 1
+    assert len(images) == 2  # the component chart (page 1) and the engagement chart
     assert "Traceback" not in text and "Warning" not in text
