@@ -109,7 +109,7 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
     sources = (src.pivot(index="city", columns="indicator", values="source")
                .reindex(index=cities, columns=fw.indicator_ids))
     # a city with values on record shows only those: its synthetic values are unknown, not values
-    synthetic = sources.fillna("").apply(lambda col: is_synthetic(col).astype(bool))
+    synthetic = sources.apply(lambda col: is_synthetic(col).astype(bool))  # a missing label is not synthetic
     real = wide.notna() & ~synthetic
     on_record = frozenset(real.index[real.any(axis=1)])
     hide = synthetic.mul(cities.isin(list(on_record)), axis=0).astype(bool)
