@@ -20,7 +20,10 @@ from .._util.fileio import write_text_atomic
 from .._util.numeric import share_words
 from .._version import __version__
 from ..framework import framework_credit, framework_title
+from ..io import is_synthetic
+from ..record import PUBLISHED, city_facts, load_record
 from ..render import TEMPLATES_DIR
+from ..scoring import score_bounds
 from ._jobs import BatchSummary
 from ._manifest import MANIFEST_NAME, Manifest, relative_to
 
@@ -180,6 +183,22 @@ def _data_label(n_synthetic, n_values) -> str:
     return "partly synthetic"
 
 
+def _marks(c: Mapping) -> dict:
+    """Row fields that replace or mark the panel's values: published marks and ranges on record."""
+    out = {}
+    if c.get("overall_range"):
+        out["overall_text"] = str(c["overall_range"])
+    if c.get("rank_range"):
+        out["rank_text"] = str(c["rank_range"])
+    if c.get("level_range"):
+        out["level"] = str(c["level_range"])
+    if c.get("rank_published") and not c.get("rank_range"):
+        out["rank_text"] = f"{int(float(c['rank']))} ({PUBLISHED})"
+    if c.get("level_published") and not c.get("level_range"):
+        out["level"] = f"{c['level']} ({PUBLISHED})"
+    return out
+
+
 def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int] | None = None) -> list[dict]:
     """Turn city records into the rows the index template shows.
 
@@ -189,7 +208,11 @@ def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int
         One per city with keys ``city, state, overall, rank, level, status, href``
         and optionally ``error``, ``n_synthetic`` and ``n_indicators`` (the
         number of indicator values the city has; "synthetic" when all of them
-        are synthetic, "partly synthetic" when some are).
+        are synthetic, "partly synthetic" when some are); ``rank_published`` and
+        ``level_published`` (True: the rank or level is the published one, marked
+        "(published)"); ``overall_range``, ``rank_range`` and ``level_range``
+        (text shown instead of the value, for a city whose values are only partly
+        on record: its synthetic values are not shown).
     level_order : mapping, optional
         Level name -> position (0 = lowest), used to sort the level column.
 
@@ -214,6 +237,7 @@ def build_index_rows(cities: Iterable[Mapping], *, level_order: Mapping[str, int
             "rank_value": "" if rank is None else str(int(rank)),
             "rank_text": "\u2013" if rank is None else str(int(rank)),
             "level": level or "\u2013",
+            **_marks(c),
             "level_order": str(level_order[level]) if level in level_order else "",
             "data_text": _data_label(c.get("n_synthetic"), _number(c.get("n_indicators"))),
             "status": status,
@@ -297,6 +321,7 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
     fw = dataset.frameworks.get(cycle)
     n_indicators = len(fw.indicator_ids) if fw is not None else None
     level_order = {name: i for i, name in enumerate(fw.levels["level"])} if fw is not None else {}
+    marks = _record_marks(dataset, cycle)
     rows, national = [], []
     for r in summary.results:
         job = r.job
@@ -311,7 +336,8 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
                          "n_synthetic": rec.get("n_synthetic"),
                          # values present: a city all of whose present values are synthetic is "synthetic"
                          "n_indicators": (n_indicators - int(rec.get("n_missing", 0))
-                                          if n_indicators is not None and len(rec) else n_indicators)})
+                                          if n_indicators is not None and len(rec) else n_indicators),
+                         **marks.get(job.label, {})})
         else:
             national.append(IndexLink(job.label, href, status))
     if summary.explore_path is not None and Path(summary.explore_path).is_file():
@@ -323,3 +349,46 @@ def write_index(summary: BatchSummary, dataset, cycle: int, *, data_label: str =
                         about=framework_credit(fw) if fw is not None else "",
                         levels_note=levels_note(fw) if fw is not None else "")
     return write_text_atomic(output_dir / "index.html", html)
+
+
+def _record_marks(dataset, cycle: int) -> dict[str, dict]:
+    """City -> index fields from the published record and the values on record.
+
+    A published rank or level equal to the data's is marked published; a city with
+    some values on record and some synthetic is shown by the ranges its values on
+    record allow (never by its synthetic values).
+    """
+    record = load_record()
+    record = record[record["cycle"] == int(cycle)]
+    scores = dataset.scores[dataset.scores["cycle"] == int(cycle)]
+    scored = dataset.scored[dataset.scored["cycle"] == int(cycle)].set_index("city")
+    out: dict[str, dict] = {}
+    for city in record.loc[record["scope"] == "city", "subject"].unique():
+        if city not in scored.index:
+            continue
+        facts = city_facts(record, city=city, cycle=cycle)
+        row = scored.loc[city]
+        rank = _number(row.get("rank"))
+        out[city] = {"rank_published": facts.rank is not None and rank is not None and int(rank) == facts.rank,
+                     "level_published": facts.level is not None and facts.level == row.get("level")}
+    if "source" not in scores.columns:
+        return out
+    synthetic = is_synthetic(scores["source"])
+    real = scores[~synthetic & scores["score"].notna()]["city"].unique()
+    partly = [c for c in real if c in set(scores.loc[synthetic, "city"])]
+    if not partly:
+        return out
+    bounds = score_bounds(scores, frameworks=dataset.frameworks, record=record).set_index("city")
+    for city in partly:
+        if city not in bounds.index:
+            continue
+        b = bounds.loc[city]
+        levels = (str(b["level_low"]) if b["level_low"] == b["level_high"]
+                  else f"{b['level_low']} or {b['level_high']}")
+        # the sort keys are the low bound and the best rank, never the panel's synthetic values
+        out.setdefault(city, {}).update(
+            overall=float(b["overall_low"]), rank=int(b["rank_best"]), level=None,
+            overall_range=f"{b['overall_low']:.1f}\u2013{b['overall_high']:.1f}",
+            rank_range=f"{int(b['rank_best'])}\u2013{int(b['rank_worst'])}", level_range=levels,
+            rank_published=False, level_published=False)
+    return out

@@ -28,7 +28,7 @@ from ..framework import framework_credit, framework_title
 from ..io import is_synthetic
 from ..render import PageInfo, page_meta, write_pdfs
 from ..scoring import Dataset, indicator_matrix
-from ._context import resolve_report_city
+from ._context import cycle_context, facts_of, resolve_report_city
 from ._figures import png_data_uri
 from ._html import number
 
@@ -270,6 +270,19 @@ def page_header_html(meta: dict | None) -> str:
             f'<span>Generated {e(meta.get("generated", ""))}</span></header>')
 
 
+def _published_marks(data: Dataset, cycle: int, summary: pd.DataFrame, rank_text: list[str]) -> tuple[list, list]:
+    """Rank and level texts with "(published)" where they are the published result of the city."""
+    ctx = cycle_context(data, cycle)
+    ranks, levels = [], []
+    for city, rank, level, text in zip(summary["city"], summary["rank"], summary["level"], rank_text):
+        facts = facts_of(ctx, city)
+        ranks.append(text + (" (published)" if facts.rank is not None and pd.notna(rank)
+                             and int(rank) == facts.rank else ""))
+        shown = level if isinstance(level, str) else "–"
+        levels.append(shown + (" (published)" if facts.level is not None and level == facts.level else ""))
+    return ranks, levels
+
+
 @_names_were_cities
 def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figure: bool = True,
                     meta: dict | None = None) -> str:
@@ -309,10 +322,11 @@ def comparison_html(data: Dataset, *, names: Sequence[str], cycle: int = 0, figu
         return f"<tr><th>{e(label)}</th>{''.join(f'<td{cls}>{e(v)}</td>' for v in values)}</tr>"
 
     rank_text = [("–" if pd.isna(r) else f"{int(r)} of {n}") for r, n in zip(summary["rank"], summary["n_ranked"])]
+    rank_text, level_text = _published_marks(data, c, summary, rank_text)
     body = [row("State", [s if isinstance(s, str) and s else "–" for s in summary["state"]], num=False),
             row("Overall score (of 100)", [number(v) for v in summary["overall"]]),
             row("Rank", rank_text),
-            row("Level", [lv if isinstance(lv, str) else "–" for lv in summary["level"]], num=False),
+            row("Level", level_text, num=False),
             row("Synthetic values", [f"{int(k)} of {int(v)}" for k, v in zip(summary["n_synthetic"],
                                                                            summary["n_values"])])]
     for cid, cname, weight in zip(fw.components["component"], fw.components["name"], fw.components["weight"]):

@@ -19,11 +19,14 @@ import pandas as pd
 
 from .._util.paths import bundled_scores_path
 from ..framework import Framework
+from ..io import is_synthetic
+from ..record import CityFacts, city_facts, empty_record, load_record
 from ..scoring import Dataset, indicator_matrix, load_dataset, score_bounds
 from ._rank_path import TOP_RANK
 
 __all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "component_reference", "cycle_context",
-           "cycle_engagement", "data_label", "load_report_data", "optional_int", "resolve_report_city"]
+           "cycle_engagement", "data_label", "facts_of", "is_on_record", "load_report_data", "optional_int",
+           "resolve_report_city"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -96,6 +99,8 @@ class CycleContext:
     national_median: pd.Series      # indicator -> median over cities with a value
     n_ranked: int
     bounds: pd.DataFrame            # bounds.score_bounds rows of the cycle, indexed by city
+    record: pd.DataFrame = None     # the published record's facts of the cycle (record.load_record)
+    on_record: frozenset = frozenset()  # cities with at least one indicator value on record
 
 
 @lru_cache(maxsize=16)
@@ -109,6 +114,13 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
     src = rows.assign(source=rows["source"].astype(str))
     sources = (src.pivot(index="city", columns="indicator", values="source")
                .reindex(index=cities, columns=fw.indicator_ids))
+    # a city with values on record shows only those: its synthetic values are unknown, not values
+    synthetic = sources.apply(lambda col: is_synthetic(col).astype(bool))  # a missing label is not synthetic
+    real = wide.notna() & ~synthetic
+    on_record = frozenset(real.index[real.any(axis=1)])
+    hide = synthetic.mul(cities.isin(list(on_record)), axis=0).astype(bool)
+    wide = wide.mask(hide)
+    record = _cycle_record(data, cycle)
     if "placed_by" in rows.columns:
         notes = rows.assign(placed_by=rows["placed_by"].fillna("").astype(str))
         placed_by = (notes.pivot(index="city", columns="indicator", values="placed_by")
@@ -119,7 +131,42 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
                         placed_by=placed_by,
                         national_median=wide.median(axis=0, skipna=True),
                         n_ranked=int(scored["rank"].notna().sum()),
-                        bounds=score_bounds(rows, frameworks={cycle: fw}).set_index("city"))
+                        bounds=score_bounds(rows, frameworks={cycle: fw}, record=record).set_index("city"),
+                        record=record, on_record=on_record)
+
+
+def _cycle_record(data: Dataset, cycle: int) -> pd.DataFrame:
+    """The published record's facts of ``cycle``.
+
+    None when the data folder has no record file, or when the record names a
+    component or indicator the cycle's framework lacks (a record of another
+    framework says nothing about these data).
+    """
+    record = load_record()
+    part = record[record["cycle"] == cycle].reset_index(drop=True)
+    fw = data.frameworks[cycle]
+    named_components = set(part["component"]) - {""}
+    named_indicators = set(part["indicator"]) - {""}
+    if not len(part) or not named_components <= set(fw.component_ids) or not named_indicators <= set(fw.indicator_ids):
+        return empty_record()  # the record speaks of another framework: it does not apply to these data
+    # a published level the framework does not define says nothing about its levels
+    unknown_level = (part["quantity"] == "level") & ~part["value"].isin(set(fw.levels["level"]))
+    return part[~unknown_level].reset_index(drop=True)
+
+
+def is_on_record(ctx: CycleContext, name: str) -> bool:
+    """True when the city has at least one indicator value on record (not synthetic, not missing).
+
+    Such a card shows only what is on record: its synthetic values are treated as
+    unknown everywhere (``ctx.wide`` holds them as missing).
+    """
+    return name in ctx.on_record
+
+
+def facts_of(ctx: CycleContext, name: str) -> CityFacts:
+    """What the published record says about the city in the context's cycle."""
+    record = ctx.record if ctx.record is not None else empty_record()
+    return city_facts(record, city=name, cycle=ctx.cycle)
 
 
 @lru_cache(maxsize=16)

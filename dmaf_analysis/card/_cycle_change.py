@@ -19,7 +19,7 @@ from ..errors import FrameworkError
 from ..framework import Framework, component_map
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import as_float, city_context, cycle_context, optional_int
+from ._context import as_float, bound_fields, city_context, cycle_context, is_on_record, optional_int
 from ._wording import change_caveat
 
 __all__ = ["CHANGE_COLUMNS", "CycleChange", "change_since_previous"]
@@ -79,6 +79,7 @@ class CycleChange:
     previous_n_synthetic: int = 0
     previous_n_values: int = 0
     caveat: str = ""
+    note: str = ""
 
     @property
     def previous_synthetic_note(self) -> str:
@@ -95,6 +96,8 @@ class CycleChange:
 
     @property
     def statement(self) -> str:
+        if self.note:
+            return self.note
         note = self.previous_synthetic_note
         return f"{note} {self._statement}" if note else self._statement
 
@@ -159,6 +162,8 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
         return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
                            illustrative=illustrative, table=empty, **base)
+    if is_on_record(ctx, name) and ctx.wide.loc[name].isna().any():
+        return _change_of_range(ctx, pctx, name, illustrative, empty, base)
     old = pctx.scored.loc[name]
     rows = []
     names = dict(zip(fw.components["component"], fw.components["name"]))
@@ -179,3 +184,29 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
                        previous_level=old["level"] if isinstance(old["level"], str) else None,
                        previous_rank=optional_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
                        illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)
+
+
+def _change_of_range(ctx, pctx, name: str, illustrative: bool, empty: pd.DataFrame, base: dict) -> CycleChange:
+    """A city with values on record whose current overall is only a range: no change is stated.
+
+    Its current overall, level and rank are unknown (only their range is on record),
+    so the change is left unstated rather than computed from synthetic values.
+    """
+    b = bound_fields(ctx, name)
+    prev_values = pctx.wide.loc[name]
+    prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
+    n_prev = int(prev_values.notna().sum())
+    if n_prev and prev_synthetic >= n_prev:
+        earlier = f"every Cycle {pctx.cycle} value of {name} in the data is synthetic"
+    elif prev_synthetic:
+        earlier = f"{prev_synthetic} of its {n_prev} Cycle {pctx.cycle} values are synthetic"
+    else:
+        earlier = f"its Cycle {pctx.cycle} values are on record"
+    span = (f" between {format_score(b['overall_low'])} and {format_score(b['overall_high'])}" if b else "")
+    note = (f"No change is stated: {name}'s Cycle {ctx.cycle} overall score is known only as a range{span}, "
+            f"and {earlier}.")
+    base = base | dict(current_overall=math.nan, current_level=None, current_rank=None)
+    return CycleChange(previous_cycle=pctx.cycle, assessed_before=True, previous_overall=math.nan,
+                       previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
+                       illustrative=illustrative, table=empty, previous_n_synthetic=prev_synthetic,
+                       previous_n_values=n_prev, note=note, **base)

@@ -88,11 +88,35 @@ def plot_components(comparison: pd.DataFrame, *, city: str = "City", ax=None):
 
         handles.append(Patch(facecolor=_SYNTHETIC_FACE, edgecolor=_CITY_COLOUR, hatch=_SYNTHETIC_HATCH, lw=0))
         names.append("synthetic part")
+    if _outline_ranges(ax, comparison):
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="none", edgecolor=_CITY_COLOUR, linestyle="--", lw=1))
+        names.append("not on record (up to the maximum)")
     ax.legend(handles, names, title="", fontsize=render.SMALL_SIZE, ncols=len(handles), loc="upper center",
               bbox_to_anchor=(0.5, 1.2), frameon=False)
     ax.tick_params(labelsize=render.SMALL_SIZE)
     sns.despine(ax=ax)
     return ax
+
+
+def _outline_ranges(ax, comparison: pd.DataFrame) -> bool:
+    """Draw each range of the city's bars (``score`` to ``score_high``) as a dashed outline; relabel the bar."""
+    if "score_high" not in comparison.columns or not ax.containers:
+        return False
+    from matplotlib.patches import Rectangle
+
+    drawn = False
+    for bar, score, high in zip(ax.containers[0].patches, comparison["score"], comparison["score_high"]):
+        score, high = float(score), float(high)
+        if not high > score:
+            continue
+        ax.add_patch(Rectangle((bar.get_x(), score), bar.get_width(), high - score, facecolor="none",
+                               edgecolor=_CITY_COLOUR, linestyle="--", linewidth=1, zorder=bar.get_zorder() + 0.1))
+        ax.annotate(f"{score:.0f}–{high:.0f}", (bar.get_x() + bar.get_width() / 2, high), ha="center", va="bottom",
+                    fontsize=render.SMALL_SIZE - 1, xytext=(0, 1), textcoords="offset points")
+        drawn = True
+    return drawn
 
 
 _SYNTHETIC_HATCH = "////"

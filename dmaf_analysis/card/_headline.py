@@ -16,7 +16,7 @@ from .._util.numeric import format_score, share_words
 from ..framework import framework_title
 from ..io import is_synthetic
 from ..scoring import Dataset, range_sentence
-from ._context import as_float, bound_fields, city_context, optional_int
+from ._context import as_float, bound_fields, city_context, facts_of, is_on_record, optional_int
 
 __all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
 
@@ -96,6 +96,79 @@ class ReportHeadline:
     level_high: str | None = None
     rank_best: int | None = None
     rank_worst: int | None = None
+    on_record: bool = False
+    published_rank: int | None = None
+    published_level: str | None = None
+    engagement_published: bool = False
+    levels_allowed: tuple = ()
+
+    @property
+    def shows_range(self) -> bool:
+        """True when the card shows the overall as a range: a city with values on record and some unknown."""
+        return self.on_record and self.n_unknown > 0
+
+    @property
+    def overall_tile(self) -> tuple[str, str]:
+        """The overall score as the summary tile shows it: (value, small print under it)."""
+        if self.shows_range:
+            return f"{self.range_text}", "range on the values on record (out of 100)"
+        if math.isnan(self.overall):
+            return "–", "no overall score"
+        value = f"{format_score(self.overall)}"
+        if self.fully_synthetic or self.n_synthetic:
+            extra = f"; {self.range_text} on record" if self.range_text and self.range_text != "0 to 100" else ""
+            return value, f"out of 100, from synthetic values{extra}"
+        return value, "out of 100"
+
+    @property
+    def level_tile(self) -> tuple[str, str]:
+        """(value, small print) of the certification-level tile."""
+        if self.published_level:
+            return self.published_level, "published"
+        if self.shows_range:
+            return self.level_range_text or "unknown", "the levels the range allows" + self._thresholds_note
+        if self.level is None:
+            return "–", "no overall score"
+        if self.fully_synthetic or self.n_synthetic:
+            return self.level, "from synthetic values" + self._thresholds_note
+        return self.level, ("illustrative thresholds" if self.levels_illustrative else "")
+
+    @property
+    def _thresholds_note(self) -> str:
+        return "; illustrative thresholds" if self.levels_illustrative else ""
+
+    @property
+    def rank_tile(self) -> tuple[str, str]:
+        """(value, small print) of the rank tile."""
+        if self.published_rank is not None:
+            shared = f", shared with {self.n_tied} other {'city' if self.n_tied == 1 else 'cities'}" if (
+                self.n_tied and self.rank == self.published_rank) else ""
+            return f"{self.published_rank} of {self.n_ranked}", f"published{shared}"
+        if self.shows_range and self.rank_best is not None:
+            if self.rank_best == self.rank_worst:
+                return f"{self.rank_best} of {self.n_ranked}", "the rank the values on record allow"
+            return (f"{self.rank_best} to {self.rank_worst}", f"of {self.n_ranked}: the ranks the values on "
+                    f"record allow")
+        if self.rank is None:
+            return "–", f"not ranked (of {self.n_ranked})"
+        if self.fully_synthetic or self.n_synthetic:
+            return f"{self.rank} of {self.n_ranked}", "from synthetic values"
+        return f"{self.rank} of {self.n_ranked}", ""
+
+    @property
+    def engagement_tile(self) -> tuple[str, str]:
+        """(value, small print) of the engagement tile."""
+        if math.isnan(self.engagement_score):
+            return "–", "not in the data"
+        if self.engagement_published:
+            note = "out of 100, published"
+        elif is_synthetic(self.engagement_source):
+            note = "out of 100, synthetic"
+        elif self.engagement_source == "report_card":
+            note = "out of 100, from the report card"
+        else:
+            note = "out of 100"
+        return format_score(self.engagement_score), note
 
     @property
     def fully_synthetic(self) -> bool:
@@ -116,16 +189,35 @@ class ReportHeadline:
         :mod:`dmaf_analysis.scoring`).
         """
         if self.fully_synthetic:
-            return (f"Every indicator value of {self.city} on this card is synthetic: generated for "
-                    f"illustration, not measured. The score, rank and level below describe no real result; "
+            published = self.published_words
+            what = "The score below describes" if published else "The score, rank and level below describe"
+            text = (f"Every indicator value of {self.city} on this card is synthetic: generated for "
+                    f"illustration, not measured. {what} no real result; "
                     f"on the values on record the score could be anything from {format_score(self.overall_low)} "
                     f"to {format_score(self.overall_high)}.")
+            return text + (f" On record: {published}." if published else "")
         if not self.partly_unknown:
             return ""
+        if self.shows_range:
+            verb = "is" if self.n_unknown == 1 else "are"
+            return (f"On the values on record, {self.city} scores between {format_score(self.overall_low)} and "
+                    f"{format_score(self.overall_high)} ({self.level_range_text}). {self.n_unknown} of its "
+                    f"{self.n_indicators} indicator values {verb} not on record and could lie anywhere from 0 to the "
+                    f"indicator's maximum; no synthetic value of {self.city} is shown on this card.")
         return range_sentence(self.city, overall=self.overall, overall_low=self.overall_low,
                               overall_high=self.overall_high, level_low=self.level_low,
                               level_high=self.level_high, n_unknown=self.n_unknown,
                               n_indicators=self.n_indicators, synthetic_panel_value=self.n_synthetic > 0)
+
+    @property
+    def published_words(self) -> str:
+        """The published rank and level in words ("rank 10 of 100 and the level Enabled"; "" when none)."""
+        parts = []
+        if self.published_rank is not None:
+            parts.append(f"rank {self.published_rank} of {self.n_ranked}")
+        if self.published_level:
+            parts.append(f"the level {self.published_level}")
+        return " and ".join(parts)
 
     @property
     def range_text(self) -> str:
@@ -141,6 +233,8 @@ class ReportHeadline:
             return ""
         if self.level_low == self.level_high:
             return str(self.level_low)
+        if len(self.levels_allowed) > 2:
+            return f"{self.level_low} to {self.level_high}"
         return f"{self.level_low} or {self.level_high}"
 
     @property
@@ -186,7 +280,7 @@ class ReportHeadline:
         else:
             text = ", ".join(parts[:-1]) + " and " + parts[-1] + "."
         if self.n_missing:
-            text += f" {self.n_missing} of {self.n_indicators} indicators have no value."
+            text += f" {self.n_missing} of {self.n_indicators} indicators have no value on record."
         if is_synthetic(self.engagement_source) and not math.isnan(self.engagement_score):
             text += " The engagement score is synthetic."
         share = self.data_synthetic_share
@@ -223,6 +317,8 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     others = lower[~lower.isin(["synthetic", "report_card"])]
     other_sources = tuple((str(lbl), int(cnt)) for lbl, cnt in
                           labels[others.index].value_counts().sort_index().items())
+    facts = facts_of(ctx, name)
+    mine = is_on_record(ctx, name)
     eng, eng_source = math.nan, ""
     attrs = data.attributes
     if len(attrs):
@@ -231,7 +327,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
             eng = as_float(hit["engagement_score"].iloc[0])
             if "source" in hit.columns:
                 eng_source = str(hit["source"].iloc[0])
-    return ReportHeadline(
+    fields = dict(
         city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
         selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
         framework_name=fw.name, overall=as_float(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
@@ -244,5 +340,27 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         data_synthetic_share=data.synthetic_share(ctx.cycle),
         weights_illustrative=fw.weights_provenance != "seen",
         weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
-        **bound_fields(ctx, name),
+        on_record=mine, published_rank=facts.rank, published_level=facts.level,
+        engagement_published=(facts.engagement_score is not None and not math.isnan(eng)
+                              and abs(facts.engagement_score - eng) < 1e-9),
     )
+    fields |= _record_city_fields(mine, ctx, name)
+    fields |= bound_fields(ctx, name)
+    if "level_low" in fields:
+        names = fw.levels["level"].tolist()
+        lo, hi = fields["level_low"], fields["level_high"]
+        if lo in names and hi in names:
+            fields["levels_allowed"] = tuple(names[names.index(lo):names.index(hi) + 1])
+    return ReportHeadline(**fields)
+
+
+def _record_city_fields(mine: bool, ctx, name: str) -> dict:
+    """For a city with values on record and some unknown: no panel overall, rank or level (they rest on
+    synthetic values); the card shows the range instead."""
+    if not mine:
+        return {}
+    unknown = int(ctx.wide.loc[name].isna().sum())
+    if unknown == 0:
+        return {}
+    return dict(overall=math.nan, rank=None, level=None, certified=False, n_tied=0, next_level=None,
+                next_level_min_score=None)

@@ -16,7 +16,10 @@ from ..framework import PROVENANCE_WORDS
 from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
-__all__ = ["MAX_PROVENANCE_WORDS", "RECOMMENDATIONS_INTRO", "change_html", "components_html", "components_intro",
+__all__ = ["MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "caveat_line", "change_html",
+           "component_score_text", "components_html", "components_intro", "first_actions", "first_actions_html",
+           "indicator_score_text",
+           "provenance_html", "sections_html", "summary_html",
            "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "paragraph",
            "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
            "strengths_html", "top10_heading"]
@@ -50,10 +53,11 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
     columns = columns or {c: c for c in frame.columns}
     marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    labels = [html.escape(str(h), quote=True) for h in columns.values()]
     body = []
     for mark, (_, row) in zip(marks, frame.iterrows()):
         cells = []
-        for col in columns:
+        for label, col in zip(labels, columns):
             value = row[col]
             if isinstance(value, bool):
                 text, align = ("yes" if value else ""), ""
@@ -61,7 +65,7 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
                 text, align = number(value, (column_digits or {}).get(col, digits)), ""
             else:  # text reads better left-aligned (notebook tables right-align by default)
                 text, align = str(value), ' style="text-align:left"'
-            cells.append(f"<td{align}>{html.escape(text)}</td>")
+            cells.append(f'<td data-label="{label}"{align}>{html.escape(text)}</td>')
         style = ' style="font-weight:bold;background:#eef5f8"' if mark else ""
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
     if print_rows is not None:
@@ -131,18 +135,43 @@ def _score_of(score, max_score) -> str:
     return f"{number(score)} / {number(max_score)}"
 
 
+def component_score_text(row) -> str:
+    """A component's score as the card prints it: ``45``, ``15–50`` (a range), ``97 (published)``."""
+    low, high = row.get("score_low", row["score"]), row.get("score_high", row["score"])
+    basis = row.get("basis", "")
+    if low == low and high == high and abs(high - low) > TOLERANCE:
+        return f"{number(low)}–{number(high)}"
+    text = number(row["score"])
+    if basis == "published":
+        text += " (published)"
+    return text
+
+
+def _others_note(comparison: pd.DataFrame) -> str:
+    return (" (synthetic values)" if "others_synthetic" in comparison.columns and len(comparison)
+            and bool(comparison["others_synthetic"].iloc[0]) else "")
+
+
 def components_html(comparison: pd.DataFrame) -> str:
-    """Table of :func:`~dmaf_analysis.card.component_comparison`."""
-    top = top10_heading(n_top_cities(comparison))
-    columns = {"name": "Component", "weight": "Weight", "score": "Score"}
+    """Table of :func:`~dmaf_analysis.card.component_comparison`.
+
+    A range prints as ``15–50``, a published total as ``97 (published)``; when the
+    other cities' values are synthetic the comparison columns say so.
+    """
+    others = _others_note(comparison)
+    top = top10_heading(n_top_cities(comparison)) + others
+    view = comparison.assign(score_text=[component_score_text(r) for _, r in comparison.iterrows()])
+    columns = {"name": "Component", "weight": "Weight", "score_text": "Score"}
     if "synthetic_points" in comparison.columns and (comparison["synthetic_points"] > 0).any():
-        comparison = comparison.assign(synthetic_text=[
+        basis = comparison["basis"] if "basis" in comparison.columns else pd.Series("", index=comparison.index)
+        view["synthetic_text"] = [
+            "none (published total)" if b == "published" else
             "all synthetic" if p > 0 and abs(p - s) < TOLERANCE else f"{number(p, 2)} synthetic" if p > 0 else "none"
-            for p, s in zip(comparison["synthetic_points"], comparison["score"])])
+            for p, s, b in zip(comparison["synthetic_points"], comparison["score"], basis)]
         columns["synthetic_text"] = "Of which synthetic"
-    columns |= {"national_median": "National median", "top10_mean": top, "gap_to_median": "Score − median",
+    columns |= {"national_median": "National median" + others, "top10_mean": top, "gap_to_median": "Score − median",
                 "gap_to_max": "Gap to 100"}
-    return html_table(comparison, columns=columns, digits=2, column_digits={"top10_mean": 1})
+    return html_table(view, columns=columns, digits=2, column_digits={"top10_mean": 1})
 
 
 def n_top_cities(comparison: pd.DataFrame) -> int:
@@ -222,20 +251,29 @@ def _source_text(source: str, placed_by: str) -> str:
 def indicators_html(indicators: pd.DataFrame) -> str:
     """Table of :func:`~dmaf_analysis.card.indicator_scores`."""
     view = indicators.assign(
-        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
-                    zip(indicators["score"], indicators["max_score"], indicators["source"])],
+        score_text=[indicator_score_text(s, m, src, st) for s, m, src, st in
+                    zip(indicators["score"], indicators["max_score"], indicators["source"],
+                        indicators["status"] if "status" in indicators.columns else [""] * len(indicators))],
         label=indicators["indicator"] + " " + indicators["name"],
         source_text=[_source_text(s, p) for s, p in zip(indicators["source"], indicators["placed_by"])],
         max_text=[MAX_PROVENANCE_WORDS.get(str(v), str(v)) for v in indicators["max_provenance"]])
     n_state = int(indicators["n_state_cities"].iloc[0]) if len(indicators) else 0
     columns = {
         "label": "Indicator", "component_name": "Component", "score_text": "Score / max",
-        "national_median": "National median", "state_median": f"State median ({n_state} cities)",
+        "national_median": "National median" + _others_synthetic(indicators),
+        "state_median": f"State median ({n_state} cities)",
         "gap_to_max": "Gap to max", "percentile": "Percentile", "source_text": "Source of value",
         "max_text": "Max known from"}
     if n_state == 0:  # the city has no state in the cities table
         del columns["state_median"]
     return html_table(view, columns=columns)
+
+
+def _others_synthetic(indicators: pd.DataFrame) -> str:
+    """" (synthetic values)" when the city's own values are on record: the medians it is set beside are not."""
+    if "status" in indicators.columns and (indicators["status"] == "on record").any():
+        return " (synthetic values)"
+    return ""
 
 
 def _synthetic_mark(source) -> str:
@@ -264,23 +302,26 @@ def strengths_html(table: pd.DataFrame) -> str:
 
 
 def recommendations_html(table: pd.DataFrame, *, html_name: str = "") -> str:
-    """Table of :func:`~dmaf_analysis.card.recommendations` (``html_name``: the card's HTML file, named in
-    print where rows are left out)."""
+    """Table of :func:`~dmaf_analysis.card.recommendations`, every row, in framework order.
+
+    (``html_name`` is accepted for compatibility and no longer used: the printed
+    card holds every row.)"""
     if table.empty:
-        return paragraph("No indicator with a recommendation is below its maximum: there is nothing to recommend.")
+        return paragraph("The recommendations file has no text for this cycle's indicators.")
     view = table.assign(label=table["indicator"] + " " + table["name"],
-                        score_text=[_score_of(s, m) + _synthetic_mark(src) for s, m, src in
-                                    zip(table["score"], table["max_score"], table["source"])])
+                        score_text=[indicator_score_text(s, m, src, st) for s, m, src, st in
+                                    zip(table["score"], table["max_score"], table["source"],
+                                        table["status"] if "status" in table.columns else [""] * len(table))])
     return html_table(view, columns={
-        "priority": "#", "label": "Indicator", "score_text": "Score / max",
+        "priority": "Priority", "label": "Indicator", "score_text": "Score / max",
         "points_available": "Points available", "overall_gain": "Overall gain at max",
-        "recommendation": "What the city can do"}, digits=2,
-        print_rows=[i < PRINT_RECOMMENDATIONS for i in range(len(view))], html_name=html_name)
+        "recommendation": "What the city can do"}, digits=2)
 
 
 RECOMMENDATIONS_INTRO = (
-    "One suggestion for each indicator below its maximum that the recommendations file has a text for, "
-    "the indicators with the most points available first. The texts come from the recommendations file of "
+    "One suggestion for every indicator the recommendations file has a text for, component by component as "
+    "DMAF's report card gives them (an indicator at its maximum or not on record included); the first actions "
+    "on page 1 are those with the most to gain. The texts come from the recommendations file of "
     "the data folder (the bundled one is written by the dmaf-analysis project); they are not official "
     "guidance.")
 
@@ -409,7 +450,176 @@ def engagement_html(summary: pd.DataFrame) -> str:
     spread = (f"The national median is {number(r['national_median'])} (half of the {int(r['n_cities'])} "
               f"cities score between {number(r['q1'])} and {number(r['q3'])}; range "
               f"{number(r['min'])} to {number(r['max'])}).")
+    n_syn = int(r["n_synthetic"]) if "n_synthetic" in r.index and pd.notna(r["n_synthetic"]) else 0
+    if n_syn:
+        spread += f" {n_syn} of these {int(r['n_cities'])} scores are synthetic."
     if pd.isna(r["engagement_score"]):
         return paragraph(f"{r['city']} has no City Engagement Score in the data. {spread}")
     return paragraph(f"{r['city']}'s City Engagement Score is {number(r['engagement_score'])} out of 100, "
                      f"percentile {number(r['percentile'], 0)} among all cities. {spread}")
+
+
+# ------------------------------------------------------------------ the card's summary page
+def _tile(label: str, value: str, note: str) -> str:
+    e = html.escape
+    small = f'<span class="dmaf-tile-note">{e(note)}</span>' if note else ""
+    return (f'<div class="dmaf-tile"><span class="dmaf-tile-label">{e(label)}</span>'
+            f'<span class="dmaf-tile-value">{e(value)}</span>{small}</div>')
+
+
+#: How many recommendations page 1 lists as the first actions.
+N_FIRST_ACTIONS = 3
+
+
+def first_actions(recs: pd.DataFrame, *, n: int = N_FIRST_ACTIONS) -> pd.DataFrame:
+    """The recommendations page 1 lists: the ``n`` with the most to gain, among values known below their maximum.
+
+    ``recs`` is :func:`~dmaf_analysis.card.recommendations`; rows whose value is
+    unknown or at its maximum are never first actions.
+    """
+    if recs.empty:
+        return recs
+    useful = recs[recs["points_available"].fillna(0) > TOLERANCE]
+    return useful.sort_values("priority").head(n)
+
+
+def summary_html(headline, *, chart_uri: str = "", actions: pd.DataFrame | None = None,
+                 chart_alt: str = "") -> str:
+    """Page 1 of the card: title, tiles (overall, level, rank, engagement), caveat line, chart, first actions.
+
+    Parameters
+    ----------
+    headline : ReportHeadline
+    chart_uri : str
+        The component chart as a ``data:`` URI (:func:`~dmaf_analysis.card.png_data_uri`); left out when "".
+    actions : DataFrame, optional
+        :func:`first_actions` of the city's recommendations.
+    chart_alt : str
+        Alternative text of the chart.
+    """
+    e = html.escape
+    h = headline
+    tiles = "".join([_tile("Overall score", *h.overall_tile), _tile("Certification level", *h.level_tile),
+                     _tile("Rank", *h.rank_tile), _tile("City Engagement Score", *h.engagement_tile)])
+    out = [f"<h1>{e(h.title)}</h1>", f'<div class="dmaf-tiles">{tiles}</div>',
+           f'<p class="dmaf-caveat">{e(caveat_line(h))} '
+           f'<a href="#about-values">How sure each value is</a>.</p>']
+    if chart_uri:
+        out.append(f'<img class="dmaf-chart" src="{e(chart_uri, quote=True)}" alt="{e(chart_alt, quote=True)}">')
+    if actions is not None:
+        out.append(first_actions_html(actions))
+    return "".join(out)
+
+
+def first_actions_html(actions: pd.DataFrame) -> str:
+    """The "First actions" list of page 1 (:func:`first_actions`): each indicator, its score and the first
+    sentence of its recommendation; "" when there is none."""
+    e = html.escape
+    if actions is None or not len(actions):
+        return ""
+    items = "".join(
+        f"<li><strong>{e(str(r.indicator))} {e(str(r.name))}</strong> ({e(_score_of(r.score, r.max_score))}"
+        f"{e(_synthetic_mark(r.source))}): {e(_first_sentence(str(r.recommendation)))}</li>"
+        for r in actions.itertuples())
+    return f'<h2 class="dmaf-actions-title">First actions</h2><ol class="dmaf-actions">{items}</ol>'
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a recommendation (page 1 keeps it short; the full text follows in its section)."""
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
+
+
+def caveat_line(headline) -> str:
+    """One short line under the tiles saying what the values rest on."""
+    h = headline
+    if h.shows_range:
+        n = h.n_unknown
+        return (f"{h.n_indicators - n} of {h.n_indicators} indicator values are on record; the other {n} are not, "
+                f"so score, level and rank are shown as the ranges they allow. Other cities' values are synthetic."
+                if h.data_synthetic_share > 0 else
+                f"{n} of {h.n_indicators} indicator values are not on record: ranges are shown.")
+    if h.fully_synthetic:
+        pub = f" ({h.published_words} are published)" if h.published_words else ""
+        return f"Every indicator value on this card is synthetic, for illustration only{pub}."
+    if h.n_synthetic:
+        return f"{h.n_synthetic} of {h.n_values} indicator values are synthetic."
+    if h.data_synthetic_share > 0:
+        return "Every value of this city is on record; other cities' values are synthetic."
+    return "Every value on this card comes from the data."
+
+
+def provenance_html(headline, *, data_label: str = "") -> str:
+    """The card's note on where its values come from (anchor ``about-values``, linked from page 1)."""
+    e = html.escape
+    h = headline
+    parts = ['<h2 id="about-values">About these values</h2>']
+    statement = h.known_statement
+    if statement:
+        parts.append(paragraph(statement))
+    parts.append(paragraph(h.provenance_notice))
+    if h.published_rank is not None or h.published_level or h.engagement_published:
+        parts.append(paragraph("Values marked (published) come from the published record of the results "
+                               "(the data folder's published_record.csv), not from the score panel."))
+    if data_label:
+        parts.append(f"<p class='small'>Data: {e(data_label)}</p>")
+    return "".join(parts)
+
+
+def indicator_score_text(score, max_score, source="", status="") -> str:
+    """An indicator's score as the card prints it: ``10 / 30``, ``not on record (0–20)``, ``15 / 20 (synthetic)``."""
+    if status == "not on record" or (score != score and max_score == max_score):
+        return f"not on record (0–{number(max_score)})"
+    return _score_of(score, max_score) + _synthetic_mark(source)
+
+
+def _label_note(placed_by: str, max_provenance: str) -> str:
+    """" (placed by text order; max inferred)": what is less than sure about an indicator's row ("" when nothing)."""
+    notes = []
+    if placed_by == "order":
+        notes.append("value placed by text order")
+    if max_provenance and max_provenance != "seen":
+        notes.append(f"max {MAX_PROVENANCE_WORDS.get(str(max_provenance), str(max_provenance))}")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def sections_html(components: pd.DataFrame, indicators: pd.DataFrame, recs: pd.DataFrame) -> str:
+    """Component by component, as DMAF's report card: its score, then each indicator with score and recommendation.
+
+    Parameters
+    ----------
+    components : DataFrame
+        :func:`~dmaf_analysis.card.component_comparison`.
+    indicators : DataFrame
+        :func:`~dmaf_analysis.card.indicator_scores`.
+    recs : DataFrame
+        :func:`~dmaf_analysis.card.recommendations` (may be empty: the column is then left out).
+    """
+    e = html.escape
+    text = dict(zip(recs["indicator"], recs["recommendation"])) if len(recs) else {}
+    others = _others_note(components)
+    out = []
+    for _, comp in components.iterrows():
+        part = indicators[indicators["component"] == comp["component"]]
+        basis = comp.get("basis", "")
+        words = {"range": "range on the values on record", "published": "published total",
+                 "synthetic": "from synthetic values", "on record": "on record"}.get(basis, "")
+        median = number(comp["national_median"])
+        out.append(f'<h3 class="dmaf-component">{e(str(comp["name"]))}: {e(component_score_text(comp))} / 100'
+                   f'<span class="dmaf-basis"> {e(words)}; national median {e(median)}{e(others)}</span></h3>')
+        view = part.assign(
+            label=[f"{i} {n}{_label_note(pb, mp)}" for i, n, pb, mp in
+                   zip(part["indicator"], part["name"], part["placed_by"], part["max_provenance"])],
+            score_text=[indicator_score_text(s, m, src, st) for s, m, src, st in
+                        zip(part["score"], part["max_score"], part["source"],
+                            part["status"] if "status" in part.columns else [""] * len(part))],
+            rec=[text.get(i, "") for i in part["indicator"]])
+        columns = {"label": "Indicator", "score_text": "Score / max",
+                   "national_median": "National median" + others.replace(" values", "")}
+        n_state = int(part["n_state_cities"].iloc[0]) if len(part) else 0
+        if n_state > 1:
+            columns["state_median"] = f"State median ({n_state} cities)"
+        if text:
+            columns["rec"] = "Recommendation"
+        out.append(html_table(view, columns=columns).replace('class="dmaf-table"', 'class="dmaf-table dmaf-seed"', 1))
+    return "".join(out)

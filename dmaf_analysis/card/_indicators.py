@@ -20,7 +20,7 @@ __all__ = ["INDICATOR_COLUMNS", "STRENGTH_COLUMNS", "indicator_scores", "strengt
 
 INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "score", "max_score", "share_of_max",
                      "gap_to_max", "national_median", "state_median", "n_state_cities", "percentile",
-                     "source", "placed_by", "max_provenance"]
+                     "source", "placed_by", "max_provenance", "status"]
 
 
 def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -44,7 +44,11 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
           others lower, 50 = middle;
         - ``source``: provenance of the value (``report_card``, ``synthetic``, ...);
         - ``placed_by``: how a report-card value was attached to its indicator
-          (``heading``, ``order``, ...) when the score table says so, else ``""``.
+          (``heading``, ``order``, ...) when the score table says so, else ``""``;
+        - ``status``: ``on record`` (a value not synthetic), ``synthetic`` or
+          ``not on record`` (no value). A city with any value on record shows
+          only those: its synthetic values are ``not on record``, with an empty
+          score, source and percentile.
     """
     name, ctx = city_context(data, city, cycle)
     return _indicator_table(data, name, ctx.cycle).copy()
@@ -84,6 +88,8 @@ def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
     out["source"] = src.fillna("").astype(str).to_numpy(dtype=object)
     out["placed_by"] = ctx.placed_by.loc[name].where(values.notna(), "").astype(str).to_numpy(dtype=object)
     out["max_provenance"] = ind["max_provenance"].to_numpy()
+    synthetic = is_synthetic(out["source"]) & out["score"].notna()
+    out["status"] = np.where(out["score"].isna(), "not on record", np.where(synthetic, "synthetic", "on record"))
     return out[INDICATOR_COLUMNS]
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from .._util.numeric import format_score
 from ..framework import Framework
 from ..scoring import Dataset
-from ._context import bound_fields, city_context
+from ._context import bound_fields, city_context, is_on_record
 from ._indicators import indicator_scores
 from ._rank_path import (
     SCORE_GRANULARITY,
@@ -168,6 +168,9 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
     """The city's path to the next certification level (see :func:`plan_next_level`)."""
     name, ctx = city_context(data, city, cycle)
     table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    unknown = table["score"].isna()
+    if is_on_record(ctx, name) and unknown.any():
+        return _path_from_record(table, unknown, ctx, name, granularity)
     path = plan_next_level(table, framework=ctx.framework, city=name, granularity=granularity)
     if path.at_top_level:
         others = ctx.scored.loc[ctx.scored.index != name, "overall"].to_numpy(dtype=float)
@@ -176,6 +179,32 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
     note = _path_range_note(name, path.current_level, n_indicators=len(ctx.framework.indicator_ids),
                             **bound_fields(ctx, name))
     return replace(path, range_note=note) if note else path
+
+
+def _path_from_record(table: pd.DataFrame, unknown: pd.Series, ctx, name: str, granularity: float) -> LevelPath:
+    """The path of a city with values on record and some unknown: from its lowest possible score.
+
+    Every indicator not on record counts as 0 (the least it can be) and is not
+    raised, so the listed raises of values on record reach the level whatever the
+    unknown values are; no synthetic value enters the plan.
+    """
+    worst = table.assign(score=table["score"].where(~unknown, 0.0),
+                         max_score=table["max_score"].where(~unknown, 0.0))
+    path = plan_next_level(worst, framework=ctx.framework, city=name, granularity=granularity)
+    n = int(unknown.sum())
+    bounds = bound_fields(ctx, name)
+    plural = "indicator is" if n == 1 else "indicators are"
+    each = "it" if n == 1 else "each of them"
+    open_level = bool(bounds) and bounds.get("level_low") != bounds.get("level_high")
+    if path.at_top_level and not open_level:
+        return path
+    note = (f"{n} of {name}'s {len(table)} {plural} not on record; the plan counts {each} at 0, the least "
+            f"it can be, and raises only values on record, so it reaches the level whatever the missing values "
+            f"are.")
+    if open_level:
+        note += (f" On the values on record the overall score lies between {format_score(bounds['overall_low'])} "
+                 f"and {format_score(bounds['overall_high'])}, so {name} may already be {bounds['level_high']}.")
+    return replace(path, range_note=note)
 
 
 def _path_range_note(city: str, level: str | None, *, n_indicators: int, n_unknown: int = 0,

@@ -31,25 +31,35 @@ from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, city_context, component_reference, cycle_engagement
+from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, facts_of,
+                       is_on_record)
 from ._indicators import indicator_scores
 from ._recommendations import load_recommendations
 
 # The national medians and the top-10 means (cities ranked at or above TOP_RANK; with competition
 # ranks, ties at 10th place are all included) come from _context.component_reference, once per cycle.
 
-__all__ = ["COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
+__all__ = ["BASIS_ON_RECORD", "BASIS_PUBLISHED", "BASIS_RANGE", "BASIS_SYNTHETIC",
+           "COMPONENT_COLUMNS", "ENGAGEMENT_COLUMNS", "PEER_COLUMNS", "RECOMMENDATION_COLUMNS", "component_comparison",
            "engagement_comparison", "engagement_distribution", "has_recommendations", "peer_comparison",
            "PEERS_AROUND", "recommendations"]
 
 
 # ------------------------------------------------------------------------- components
-COMPONENT_COLUMNS = ["component", "name", "weight", "score", "synthetic_points", "national_median", "top10_mean",
-                     "n_top_cities", "gap_to_median", "gap_to_max"]
+COMPONENT_COLUMNS = ["component", "name", "weight", "score", "score_low", "score_high", "basis", "synthetic_points",
+                     "national_median", "top10_mean", "n_top_cities", "gap_to_median", "gap_to_max",
+                     "others_synthetic"]
+
+#: What a component score rests on (``basis`` of :func:`component_comparison`).
+BASIS_ON_RECORD, BASIS_RANGE, BASIS_PUBLISHED, BASIS_SYNTHETIC = "on record", "range", "published", "synthetic"
 
 
 def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
     """The city's component scores beside the national median and the top-10 mean.
+
+    A city with values on record shows only what is on record: a component with an
+    indicator not on record is its range (``score_low`` to ``score_high``), never a
+    synthetic value; a component total in the published record is that total.
 
     Returns
     -------
@@ -57,34 +67,88 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
         One row per component, in framework order, columns
 
         - ``component``, ``name``, ``weight``: from the framework;
-        - ``score``: the city's component score (0-100);
-        - ``synthetic_points``: how many of those points come from synthetic
-          values (0 when every value of the component is on record);
+        - ``score``: the city's component score (0-100); for a range, the known
+          part (the points on record);
+        - ``score_low``, ``score_high``: the range the values on record allow
+          (both equal to ``score`` when it is exact);
+        - ``basis``: ``on record`` (every value on record), ``range`` (some value
+          not on record), ``published`` (a total in the published record) or
+          ``synthetic`` (the panel's value, some of it synthetic, on the card of a
+          city with no value on record);
+        - ``synthetic_points``: how many points of ``score`` come from synthetic
+          values (always 0 on the card of a city with values on record, and for
+          a published total);
         - ``national_median``: median over the cycle's cities with that component;
         - ``top10_mean``: mean over the cities ranked 1 to 10 overall (ties at 10th
           included, so possibly more than 10 cities);
         - ``n_top_cities``: how many cities that mean covers;
-        - ``gap_to_median``: ``score - national_median``;
-        - ``gap_to_max``: ``100 - score``.
+        - ``gap_to_median``: ``score - national_median`` (NaN for a range);
+        - ``gap_to_max``: ``100 - score`` (NaN for a range);
+        - ``others_synthetic``: True when the medians and means rest on synthetic
+          values of other cities.
     """
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     comps = fw.component_ids
-    score = ctx.scored.loc[name, comps].astype(float)
+    score, low, high, basis = _component_values(ctx, name)
+    synthetic = (np.zeros(len(comps)) if is_on_record(ctx, name)
+                 else _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float))
+    synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
     ref = component_reference(ctx)  # the same for every city of the cycle: computed once
+    if is_on_record(ctx, name):  # the median of the other cities: the city's own synthetic values take no part
+        med = ctx.scored[comps].astype(float).drop(index=name).median(axis=0, skipna=True).to_numpy()
+    else:
+        med = ref["national_median"].to_numpy(dtype=float)
     out = pd.DataFrame({
         "component": comps,
         "name": fw.components["name"].tolist(),
         "weight": fw.components["weight"].astype(float).to_numpy(),
-        "score": score.to_numpy(),
-        "synthetic_points": _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float),
-        "national_median": ref["national_median"].to_numpy(dtype=float),
+        "score": score, "score_low": low, "score_high": high, "basis": basis,
+        "synthetic_points": synthetic,
+        "national_median": med,
         "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
         "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0,
     })
-    out["gap_to_median"] = out["score"] - out["national_median"]
-    out["gap_to_max"] = 100.0 - out["score"]
+    exact = out["score_low"] == out["score_high"]
+    out["gap_to_median"] = (out["score"] - out["national_median"]).where(exact)
+    out["gap_to_max"] = (100.0 - out["score"]).where(exact)
+    out["others_synthetic"] = bool(data.synthetic_share(ctx.cycle) > 0)
     return out[COMPONENT_COLUMNS]
+
+
+def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per component: score, low, high and basis, for the city (see :func:`component_comparison`)."""
+    fw = ctx.framework
+    comps = fw.component_ids
+    published = facts_of(ctx, name).component_totals
+    comp_of = fw.indicators.set_index("indicator")["component"]
+    maxima = fw.max_scores
+    values = ctx.wide.loc[name]
+    panel = ctx.scored.loc[name, comps].astype(float)
+    mine = is_on_record(ctx, name)
+    score, low, high, basis = [], [], [], []
+    for comp in comps:
+        ids = comp_of.index[comp_of == comp]
+        v = values.reindex(ids)
+        if comp in published and (v.isna().any() or not mine):  # a total the data do not hold on record
+            p = float(published[comp])
+            score.append(p), low.append(p), high.append(p), basis.append(BASIS_PUBLISHED)
+        elif mine and v.isna().any():
+            known = float(v.fillna(0.0).sum())
+            score.append(known), low.append(known)
+            high.append(known + float(maxima.reindex(ids)[v.isna()].sum()))
+            basis.append(BASIS_RANGE)
+        elif mine:
+            known = float(v.sum())
+            agree = comp in published and abs(float(published[comp]) - known) < 1e-9
+            score.append(known), low.append(known), high.append(known)
+            basis.append(BASIS_PUBLISHED if agree else BASIS_ON_RECORD)
+        else:
+            p = float(panel[comp])
+            synthetic = bool((is_synthetic(ctx.sources.loc[name].reindex(ids)) & v.notna()).any())
+            score.append(p), low.append(p), high.append(p)
+            basis.append(BASIS_SYNTHETIC if synthetic else BASIS_ON_RECORD)
+    return (np.array(score, dtype=float), np.array(low, dtype=float), np.array(high, dtype=float), basis)
 
 
 def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
@@ -96,13 +160,16 @@ def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
 
 
 # -------------------------------------------------------------------- recommendations
-RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "name", "score", "max_score",
-                          "points_available", "overall_gain", "recommendation", "source"]
+RECOMMENDATION_COLUMNS = ["priority", "indicator", "component", "component_name", "name", "score", "max_score",
+                          "points_available", "overall_gain", "recommendation", "source", "status"]
 
 
 def recommendations(data: Dataset, *, city: str, cycle: int = 0,
                     texts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A recommendation for each indicator below its maximum that has one, most points first.
+    """A recommendation for every indicator that has one, in framework order (as DMAF's report card gives them).
+
+    An indicator at its maximum keeps its recommendation (how to hold the score),
+    and so does one whose value is not on record.
 
     Parameters
     ----------
@@ -112,16 +179,22 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     Returns
     -------
     DataFrame
-        One row per indicator whose score is below its maximum or missing and
-        that has a text in ``texts`` (indicators without one are left out, so
-        the table is empty when there are no texts at all), columns
-        ``priority`` (1 = first), ``indicator``, ``component``, ``name``,
-        ``score``, ``max_score``, ``points_available`` (``max_score - score``,
-        NaN when the score is missing), ``overall_gain`` (what reaching the
-        maximum adds to the overall score: ``points_available * weight``),
-        ``recommendation``, ``source`` (provenance of the city's value). Ordered by
-        ``points_available`` (largest first), then
-        ``overall_gain``, then framework order; missing scores last.
+        One row per indicator that has a text in ``texts`` (indicators without one
+        are left out, so the table is empty when there are no texts at all), in
+        framework order (component by component), columns
+
+        - ``priority``: 1 = the indicator whose full raise adds most to the overall
+          score, then the next; indicators at their maximum or without a value come
+          last (framework order among them);
+        - ``indicator``, ``component``, ``component_name``, ``name``, ``score``
+          (NaN when not on record or missing), ``max_score``;
+        - ``points_available``: ``max_score - score`` (NaN when the score is unknown);
+        - ``overall_gain``: what reaching the maximum adds to the overall score
+          (``points_available * weight``);
+        - ``recommendation``; ``source`` (provenance of the city's value);
+        - ``status``: ``on record``, ``not on record`` (a synthetic value hidden on
+          the card of a city with values on record, or no value at all) or
+          ``synthetic``.
     """
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
@@ -133,12 +206,14 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
     table["order"] = np.arange(len(table))
     table["points_available"] = table["gap_to_max"]
     table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
-    keep = table[table["score"].isna() | (table["points_available"] > _TOL)].copy()
-    keep = keep.sort_values(["points_available", "overall_gain", "order"], ascending=[False, False, True],
-                            na_position="last")
-    keep["recommendation"] = [lookup.get((ctx.cycle, i)) for i in keep["indicator"]]
-    keep = keep[keep["recommendation"].notna()].copy()
-    keep["priority"] = np.arange(1, len(keep) + 1)
+    table["recommendation"] = [lookup.get((ctx.cycle, i)) for i in table["indicator"]]
+    keep = table[table["recommendation"].notna()].copy()
+    useful = keep["points_available"] > _TOL
+    ranked = keep.assign(_useful=~useful).sort_values(
+        ["_useful", "overall_gain", "points_available", "order"], ascending=[True, False, False, True],
+        na_position="last", kind="mergesort")
+    keep.loc[ranked.index, "priority"] = np.arange(1, len(ranked) + 1)
+    keep["priority"] = keep["priority"].astype("int64")
     return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
 
 
@@ -230,7 +305,7 @@ def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], 
 
 # ------------------------------------------------------------------------- engagement
 ENGAGEMENT_COLUMNS = ["city", "cycle", "engagement_score", "national_median", "national_mean", "q1", "q3",
-                      "min", "max", "n_cities", "percentile"]
+                      "min", "max", "n_cities", "percentile", "n_synthetic"]
 
 
 def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -256,7 +331,8 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         One row, columns ``city``, ``cycle``, ``engagement_score`` (NaN when the
         city has none), ``national_median``, ``national_mean``, ``q1``, ``q3``
         (quartiles, linear interpolation), ``min``, ``max``, ``n_cities``
-        (cities with a score) and ``percentile`` (as in :func:`indicator_scores`).
+        (cities with a score), ``percentile`` (as in :func:`indicator_scores`) and
+        ``n_synthetic`` (how many of those scores are synthetic).
     """
     name, ctx = city_context(data, city, cycle)
     dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
@@ -268,6 +344,11 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
                  min=s["min"], max=s["max"])
     pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
            if len(values) and not math.isnan(score) else math.nan)
+    attrs = data.attributes
+    n_syn = 0
+    if len(attrs) and "source" in attrs.columns:
+        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
     row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
-           "n_cities": len(values), "percentile": pct}
+           "n_cities": len(values), "percentile": pct, "n_synthetic": n_syn}
     return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)

@@ -16,7 +16,7 @@ from ..framework import Framework, framework_credit, provenance_words
 from ..io import is_synthetic
 from ..scoring import Dataset
 
-__all__ = ["about_html", "about_text", "change_caveat", "indicators_intro", "source_words"]
+__all__ = ["about_html", "about_text", "change_caveat", "indicators_intro", "sections_intro", "source_words"]
 
 
 def _join(parts: list[str]) -> str:
@@ -40,6 +40,35 @@ def indicators_intro(indicators: pd.DataFrame) -> str:
     text = ("Every indicator with the city's points out of the indicator's maximum, the medians of all cities and "
             "of the cities of the same state, and the points still missing. Percentile places the city among all "
             "cities (0 = lowest, 100 = highest, ties counted half).")
+    return text + _values_and_maxima(indicators, source_lead="Source of value gives where each value comes from",
+                                     maxima_lead="Max known from says how each maximum is known")
+
+
+def sections_intro(indicators: pd.DataFrame, recommendations: pd.DataFrame | None = None) -> str:
+    """The paragraph opening the component-by-component part of the card, true of what it shows.
+
+    ``indicators`` is :func:`~dmaf_analysis.card.indicator_scores` and
+    ``recommendations`` :func:`~dmaf_analysis.card.recommendations` (``None`` or
+    empty: the part has no recommendation texts, and the paragraph says none).
+    The sentence about values not on record appears only when the city has such
+    values; those on sources, text order and maxima only when they apply.
+    """
+    has_recs = recommendations is not None and len(recommendations) > 0
+    text = ("Each component with its score out of 100, then each indicator with its score out of the indicator's "
+            "maximum and the medians of all cities and of the cities of the same state"
+            + (", and its recommendation." if has_recs else "."))
+    if len(indicators) and "status" in indicators.columns and (indicators["status"] == "not on record").any():
+        text += (" A value not on record is shown with the range it could take (0 to its maximum), and a component "
+                 "with such a value as its range.")
+    text += _values_and_maxima(indicators, source_lead="The values shown come from", maxima_lead="The maxima are")
+    if has_recs:
+        text += " The recommendations come from the data folder's recommendations file; they are not official guidance."
+    return text
+
+
+def _values_and_maxima(indicators: pd.DataFrame, *, source_lead: str, maxima_lead: str) -> str:
+    """Sentences on where the shown values come from and how the maxima are known ("" for no indicators)."""
+    text = ""
     if not len(indicators):
         return text
     present = indicators[indicators["score"].notna()]
@@ -48,7 +77,7 @@ def indicators_intro(indicators: pd.DataFrame) -> str:
         synthetic = [s for s in sources if is_synthetic(s)]
         named = [f"'{s}'" for s in sources if not is_synthetic(s)]
         where = _join(named + (["synthetic (generated for illustration, not measured)"] if synthetic else []))
-        text += (f" Source of value gives where each value comes from, as the data label it: {where}.")
+        text += f" {source_lead}, as the data label it: {where}."
     placed = present["placed_by"].astype(str) if "placed_by" in present.columns else pd.Series(dtype=str)
     if (placed == "order").any():
         text += (" A value placed by text order was matched to its indicator by the order of the extracted text, "
@@ -60,7 +89,7 @@ def indicators_intro(indicators: pd.DataFrame) -> str:
         explain = {"seen": "published", "seen_order": "published, attached to its indicator by the order of "
                                                       "the source text",
                    "inferred": "so that the component adds up to 100", "illustrative": "chosen without a source"}
-        text += (" Max known from says how each maximum is known: "
+        text += (f" {maxima_lead}: "
                  + _join([f"'{provenance_words(k)}' ({explain[k]})" if k in explain else f"'{k}'"
                           for k in kinds]) + ".")
     return text

@@ -50,7 +50,7 @@ OVERVIEW_COLUMNS: dict[str, list[Column]] = {
                       _c("skew", "Skewness", "number", 2), _c("gini", "Gini", "number", 2),
                       _c("flag", "Audit flag")],
     "leaderboard": [_c("rank_label", "Rank"), _c("city", "City"), _c("state", "State"),
-                    _c("overall", "Overall", "number"), _c("level", "Level")],
+                    _c("overall", "Overall", "number"), _c("level", "Level"), _c("published", "Published")],
     "indicator_distribution": [_c("indicator", "Id"), _c("name", "Indicator"), _c("max_score", "Max", "int"),
                                _c("n", "Cities", "int"), _c("share_zero", "At 0", "share"),
                                _c("share_partial", "Partial", "share"), _c("share_full", "Full marks", "share"),
@@ -60,7 +60,8 @@ OVERVIEW_COLUMNS: dict[str, list[Column]] = {
                        _c("statistic", "H", "number", 2), _c("p_value", "p-value", "p"),
                        _c("epsilon_squared", "Effect size \u03b5\u00b2", "number", 2)],
     "groups": [_c("group", "Group"), _c("n", "Cities", "int"), _c("median", "Median overall", "number"),
-               _c("interval", "95 % interval"), _c("share_certified", "Certified", "share"),
+               _c("interval", "95 % interval"), _c("mean", "Mean overall", "number"),
+               _c("share_certified", "Certified", "share"),
                _c("note", "Note")],
     "level_counts": [_c("level", "Level"), _c("min_score", "From score", "int"),
                      _c("certified", "Certified", "bool", yes="\u2713 yes", no="\u2013 no"),
@@ -131,15 +132,20 @@ def group_table(group_medians: pd.DataFrame, *, measure: str = "overall") -> pd.
     Returns
     -------
     DataFrame
-        Columns ``group, n, median, ci_low, ci_high, interval, share_certified,
-        note`` (``note`` says when a group is too small to say much).
+        Columns ``group, n, median, ci_low, ci_high, interval, mean,
+        share_certified, note`` (``mean``: the mean, which published figures
+        often give instead of the median; ``note`` says when a group is too
+        small to say much).
     """
     part = group_medians[group_medians["measure"] == measure]
-    out = part[["group", "n", "median", "ci_low", "ci_high", "share_certified"]].copy()
+    cols = ["group", "n", "median", "ci_low", "ci_high", "share_certified"] + (["mean"] if "mean" in part else [])
+    out = part[cols].copy()
+    if "mean" not in out:
+        out["mean"] = np.nan
     out["interval"] = [format_span(lo, hi) for lo, hi in zip(out["ci_low"], out["ci_high"])]
     out["note"] = np.where(out["n"] < SMALL_GROUP, "too few cities to say", "")
     out = out.sort_values(["median", "group"], ascending=[False, True], kind="mergesort")
-    return out[["group", "n", "median", "ci_low", "ci_high", "interval", "share_certified", "note"]] \
+    return out[["group", "n", "median", "ci_low", "ci_high", "interval", "mean", "share_certified", "note"]] \
         .reset_index(drop=True)
 
 

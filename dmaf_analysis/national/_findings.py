@@ -288,18 +288,32 @@ def _groups_sentence(kw: pd.DataFrame, groups: pd.DataFrame, grouping: str) -> l
     r = row.iloc[0]
     hi, lo = big.iloc[0], big.iloc[-1]
     test = f"Kruskal-Wallis {_p_words(r['p_value'])}, \u03b5\u00b2 = {format_number(r['epsilon_squared'], 2)}"
-    spread = (f"median overall {_score(hi['median'])} in {hi['group']} ({_n(hi['n'], 'city', 'cities')}) "
-              f"against {_score(lo['median'])} in {lo['group']} ({_n(lo['n'], 'city', 'cities')})")
+    spread = (f"median overall {_score(hi['median'])} in {hi['group']} ({_n(hi['n'], 'city', 'cities')}"
+              f"{_mean_words(hi)}) against {_score(lo['median'])} in {lo['group']} "
+              f"({_n(lo['n'], 'city', 'cities')}{_mean_words(lo)})")
     if float(r["p_value"]) < ALPHA:
         sentence = f"The {plural} differ in overall score ({test}): {spread}."
     else:
         sentence = f"The {plural} do not differ clearly in overall score ({test}); {spread}."
+    if "mean" in big.columns and big["mean"].notna().any():
+        top_mean = big.loc[big["mean"].idxmax()]
+        if top_mean["group"] != hi["group"]:  # the mean (what releases often publish) ranks the groups otherwise
+            lift = ("; its median is " + _score(top_mean["median"]) + ", so a few high scores lift its mean"
+                    if float(top_mean["mean"]) > float(top_mean["median"]) else "")
+            sentence = sentence[:-1] + (f"; by the mean, {top_mean['group']} is highest ({_score(top_mean['mean'])}, "
+                                        f"{_n(top_mean['n'], 'city', 'cities')}{lift}).")
     small = g[g["n"] < SMALL_GROUP]
     if len(small):
         verb = "is" if len(small) == 1 else "are"
         sentence = sentence[:-1] + (f"; {_n(len(small), name)} with fewer than {SMALL_GROUP} cities "
                                     f"{verb} too small to compare.")
     return [sentence]
+
+
+def _mean_words(row) -> str:
+    """"; mean 45" beside a group's median, so a reader can set it against a published mean ("" without one)."""
+    mean = row.get("mean") if hasattr(row, "get") else None
+    return f"; mean {_score(mean)}" if mean is not None and pd.notna(mean) else ""
 
 
 def _robustness_sentences(robust: pd.DataFrame, top: int) -> list[str]:

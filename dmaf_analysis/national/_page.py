@@ -17,11 +17,21 @@ __all__ = [
 ]
 
 
-def findings_html(sentences: list[str], *, title: str = "Key findings") -> str:
-    """The findings as an escaped list in a box, headed ``title`` (an ``h2`` with id ``key-findings``)."""
+def findings_html(sentences: list[str], *, title: str = "Key findings", synthetic_share: float = 0.0) -> str:
+    """The findings as an escaped list in a box, headed ``title`` (an ``h2`` with id ``key-findings``).
+
+    When ``synthetic_share`` (the share of the values that are synthetic) is above 0
+    the box opens with a line saying the findings rest on synthetic values.
+    """
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    caveat = ""
+    if synthetic_share > 0:
+        share = "all" if synthetic_share >= 1 else f"{100 * synthetic_share:.0f} %".replace("100 %", "over 99 %")
+        caveat = (f'<p class="dmaf-findings-caveat"><strong>These findings rest on synthetic values</strong> '
+                  f"({html.escape(share)} of the values are synthetic): they demonstrate the analysis and are not "
+                  f"results about the cities.</p>")
     return (f'<section class="dmaf-findings"><h2 id="key-findings">{html.escape(title)}</h2>'
-            f"<ul>{items}</ul></section>")
+            f"{caveat}<ul>{items}</ul></section>")
 
 
 def sentence_html(text: str) -> str:
@@ -41,7 +51,7 @@ def slug_id(title: str) -> str:
 OVERVIEW_SECTIONS = ["Ranking", "Distributions", "Certification", "Floor and ceiling effects",
                      "States, regions and rounds", "How robust is the ranking", "Sensitivity: which assumption matters",
                      "Engagement and maturity",
-                     "Method: statistical audit", "Data and provenance"]
+                     "Method: statistical audit", "Checks against the published record", "Data and provenance"]
 TRENDS_SECTIONS = ["Every city's change", "How much scores changed", "Certification transitions", "Rank mobility",
                    "Most improved and most declined", "Cities assessed in only one cycle", "All paired cities",
                    "Data and provenance"]

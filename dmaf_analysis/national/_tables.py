@@ -25,6 +25,7 @@ from ..io import value_sources, WorkbookAbout, write_table, write_workbook
 from ..scoring import Dataset, resolve_cycle, resolve_cycle_pair
 from . import _charts
 from ._columns import overview_table
+from ._record import mark_published
 
 __all__ = ["DEFAULT_OUTPUT_DIR", "GROUPING_WORDS", "cycle_folder", "data_notice", "data_notice_html",
            "group_heatmap", "groups_intro_html", "groups_table_html", "missing_groupings",
@@ -201,7 +202,7 @@ def national_tables(dataset: Dataset, *, cycle: int = 0, n_draws: int = sensitiv
         "provenance": provenance_table(dataset, [c]),
         "distributions": _with_values(stats.distribution_summary(scored, cycle=c, frameworks=fws)),
         "indicator_distribution": stats.indicator_distribution(scores, cycle=c, frameworks=fws),
-        "leaderboard": stats.leaderboard(scored, cycle=c, frameworks=fws),
+        "leaderboard": mark_published(stats.leaderboard(scored, cycle=c, frameworks=fws), cycle=c),
         "level_counts": stats.level_counts(scored, cycle=c, frameworks=fws),
         "correlations": stats.component_correlations(scored, cycle=c, frameworks=fws),
         "cronbach_alpha": stats.component_alphas(scores, cycle=c, frameworks=fws),

@@ -23,6 +23,13 @@ or more, it can only grow when an unknown value grows. So:
 A city with no unknown value has ``overall_low == overall_high`` equal to its
 overall score; its rank can still move between ``rank_best`` and ``rank_worst``
 when other cities have unknown values.
+
+The published record (:mod:`dmaf_analysis.record`, passed as ``record``) narrows
+the ranges further: a published component total fixes that component whatever its
+unknown indicators are (Kohima's published Policy 97 and Process 45 put its overall
+between 28.4 and 88.4 with equal weights); a published rank fixes the city's rank,
+and a city absent from the published ranks ranks below all of them; a published
+level fixes the level.
 """
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ import pandas as pd
 from .._util.numeric import format_score
 from ..framework import Framework, frameworks_or_bundled
 from ..io import is_synthetic
+from ..record import component_totals, ranked_cities
 from ._scoring import OVERALL_DECIMALS, checked_weights, indicator_matrix
 
 __all__ = ["BOUND_COLUMNS", "BOUNDS_TABLE_COLUMNS", "unknown_mask", "score_bounds", "add_bounds", "range_sentence"]
@@ -63,7 +71,7 @@ def _competition_ranks(own: np.ndarray, others: np.ndarray) -> np.ndarray:
 
 
 def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | None = None,
-                 weights: dict[str, float] | None = None) -> pd.DataFrame:
+                 weights: dict[str, float] | None = None, record: pd.DataFrame | None = None) -> pd.DataFrame:
     """The lowest and highest overall score, level and rank the known values allow.
 
     Parameters
@@ -76,6 +84,10 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
     weights : dict, optional
         Component weights overriding the frameworks' (as in
         :func:`dmaf_analysis.scoring.score_cities`).
+    record : DataFrame, optional
+        The published record (:func:`dmaf_analysis.record.load_record`): its
+        component totals, ranks and levels narrow the ranges (module docstring).
+        Default: none.
 
     Returns
     -------
@@ -116,17 +128,39 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
         low = np.where(missing_value, 0.0, values)
         high = np.where(missing_value, maxima[None, :], values)
         w = _weights(fw, weights)
-        per_indicator = fw.indicators["component"].map(w).to_numpy(dtype=float)
-        overall_low = np.round(low @ per_indicator, OVERALL_DECIMALS)
-        overall_high = np.round(high @ per_indicator, OVERALL_DECIMALS)
+        comp_of = fw.indicators["component"].to_numpy()
+        comps = fw.component_ids
+        comp_low = np.column_stack([low[:, comp_of == c].sum(axis=1) for c in comps])
+        comp_high = np.column_stack([high[:, comp_of == c].sum(axis=1) for c in comps])
+        levels_fixed = {}
+        rank_fixed: dict[str, int] = {}
+        n_listed = 0
+        if record is not None and len(record):
+            _fix_components(record, int(cycle), cities, comps, comp_low, comp_high)
+            levels_fixed, rank_fixed, n_listed = _record_ranks_levels(record, int(cycle), cities,
+                                                                      set(fw.levels["level"]))
+        comp_w = w.reindex(comps).to_numpy(dtype=float)
+        overall_low = np.round(comp_low @ comp_w, OVERALL_DECIMALS)
+        overall_high = np.round(comp_high @ comp_w, OVERALL_DECIMALS)
         n_unknown = missing_value.sum(axis=1)
+        level_low = pd.Series(fw.levels_for(overall_low), dtype=object)
+        level_high = pd.Series(fw.levels_for(overall_high), dtype=object)
+        rank_best = _competition_ranks(overall_high, overall_low)
+        rank_worst = _competition_ranks(overall_low, overall_high)
+        for i, city in enumerate(cities):
+            if city in levels_fixed:
+                level_low[i] = level_high[i] = levels_fixed[city]
+            if city in rank_fixed:
+                rank_best[i] = rank_worst[i] = rank_fixed[city]
+            elif n_listed:
+                rank_best[i] = max(rank_best[i], n_listed + 1)
+                rank_worst[i] = max(rank_worst[i], rank_best[i])
         parts.append(pd.DataFrame({
             "cycle": int(cycle), "city": cities.to_numpy(dtype=object),
             "n_unknown": n_unknown, "n_missing": n_unknown - n_syn, "n_synthetic": n_syn,
             "overall_low": overall_low, "overall_high": overall_high,
-            "level_low": fw.levels_for(overall_low), "level_high": fw.levels_for(overall_high),
-            "rank_best": _competition_ranks(overall_high, overall_low),
-            "rank_worst": _competition_ranks(overall_low, overall_high),
+            "level_low": level_low.to_numpy(), "level_high": level_high.to_numpy(),
+            "rank_best": rank_best, "rank_worst": rank_worst,
         }))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in BOUNDS_TABLE_COLUMNS})
@@ -136,9 +170,31 @@ def score_bounds(scores: pd.DataFrame, *, frameworks: dict[int, Framework] | Non
     return out
 
 
+def _fix_components(record: pd.DataFrame, cycle: int, cities: pd.Index, comps: list[str], comp_low: np.ndarray,
+                    comp_high: np.ndarray) -> None:
+    """Set every published component total of the cycle as both bounds of its component (in place)."""
+    totals = component_totals(record)
+    totals = totals[totals["cycle"] == cycle]
+    pos = {c: i for i, c in enumerate(cities)}
+    col = {c: j for j, c in enumerate(comps)}
+    for city, comp, value in zip(totals["city"], totals["component"], totals["score"]):
+        if city in pos and comp in col:
+            comp_low[pos[city], col[comp]] = comp_high[pos[city], col[comp]] = float(value)
+
+
+def _record_ranks_levels(record: pd.DataFrame, cycle: int, cities: pd.Index,
+                         level_names: set) -> tuple[dict, dict, int]:
+    """Published levels (of the framework's levels) and ranks of the cycle's cities, and how many ranks there are."""
+    part = record[(record["cycle"] == cycle) & (record["scope"] == "city") & (record["quantity"] == "level")]
+    levels = {c: v for c, v in zip(part["subject"], part["value"]) if c in set(cities) and v in level_names}
+    ranked = ranked_cities(record, cycle=cycle)
+    ranked = ranked[ranked["city"].isin(set(cities))]
+    return levels, dict(zip(ranked["city"], ranked["rank"].astype(int))), len(ranked)
+
+
 def add_bounds(scored: pd.DataFrame, scores: pd.DataFrame, *,
                frameworks: dict[int, Framework] | None = None,
-               weights: dict[str, float] | None = None) -> pd.DataFrame:
+               weights: dict[str, float] | None = None, record: pd.DataFrame | None = None) -> pd.DataFrame:
     """``scored`` (from :func:`~dmaf_analysis.scoring.score_cities`) with the bound columns appended.
 
     Returns
@@ -148,7 +204,7 @@ def add_bounds(scored: pd.DataFrame, scores: pd.DataFrame, *,
         ``overall_low``, ``overall_high``, ``level_low``, ``level_high``,
         ``rank_best``, ``rank_worst`` (see :func:`score_bounds`).
     """
-    bounds = score_bounds(scores, frameworks=frameworks, weights=weights)
+    bounds = score_bounds(scores, frameworks=frameworks, weights=weights, record=record)
     keep = ["cycle", "city", "n_unknown", *BOUND_COLUMNS]
     merged = scored.drop(columns=[c for c in keep[2:] if c in scored.columns]).merge(
         bounds[keep], on=["cycle", "city"], how="left", validate="one_to_one")

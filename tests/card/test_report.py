@@ -90,25 +90,36 @@ def test_resolve_city_cycle_and_errors(data):
 
 def test_headline_by_hand(data):
     h = card.report_headline(data, city="ludhiana")
-    # components 0, 30, 0, 10, 15 -> overall 55 / 5 = 11, last of 6.
+    # Ludhiana has values on record (6 report-card values), so its 15 synthetic values are not shown:
+    # no overall, rank or level from them, but the range the values on record allow.
     assert (h.city, h.state, h.cycle, h.selection_round) == ("Ludhiana", "Punjab", 2, "Round 1")
-    assert h.overall == pytest.approx(11.0)
-    assert (h.rank, h.n_ranked, h.n_tied) == (6, 6, 0)
-    assert h.rank_text == "6 of 6"
-    assert (h.level, h.certified, h.next_level, h.next_level_min_score) == ("Not certified", False, "Enabled", 30.0)
-    assert (h.n_values, h.n_synthetic, h.n_report_card, h.n_missing) == (21, 15, 6, 0)
+    assert math.isnan(h.overall) and h.rank is None and h.level is None
+    assert h.on_record and h.shows_range
+    # known: Policy 0 (all on record), People 30 (2.c), Technology 10 (4.c); Outcomes 15 is a published total.
+    # low (0 + 30 + 0 + 10 + 15) / 5 = 11; high (0 + 100 + 100 + 100 + 15) / 5 = 63.
+    assert (h.overall_low, h.overall_high) == (11, 63)
+    assert h.overall_tile[0] == "11 to 63" and h.level_tile[0] == "Not certified or Enabled"
+    # Surat, Pune and Kohima have published ranks: Ludhiana ranks at best 4th.
+    assert h.rank_best == 4 and h.rank_tile[0].startswith("4 to ")
+    assert (h.n_values, h.n_synthetic, h.n_report_card, h.n_missing) == (6, 0, 6, 15)
     assert h.engagement_score == 60 and h.engagement_source == "synthetic"
+    # the synthetic 60 equals Ludhiana's published engagement score, so the tile says published
+    assert h.engagement_tile == ("60", "out of 100, published")
     # 6 report-card values among 6 * 21 = 126 in cycle 2.
     assert h.data_synthetic_share == pytest.approx(120 / 126)
     notice = h.provenance_notice
-    assert notice.startswith("15 of 21 indicator values shown are synthetic")
+    assert notice.startswith("None of the 6 indicator values shown is synthetic")
     assert "6 come from the city's report card" in notice
     assert "95% of the values are synthetic" in notice
     assert "thresholds are illustrative" in notice
     assert notice.endswith("The overall score assumes equal component weights, since the framework's own "
                            "weights are not on record; overall scores and ranks depend on that assumption.")
+    assert "no synthetic value of Ludhiana is shown" in h.known_statement
     assert h.weights_illustrative
     assert h.title == "Ludhiana, Punjab: DMAF 2.0 (Cycle 2, systemic pillar) report card"
+    # a fully synthetic city keeps the panel's values, marked, and its published rank
+    s = card.report_headline(data, city="Surat")
+    assert s.rank_tile == ("1 of 6", "published") and s.overall_tile[1].startswith("out of 100, from synthetic")
 
 
 def test_headline_without_synthetic_values_and_with_other_sources():
@@ -127,15 +138,23 @@ def test_headline_without_synthetic_values_and_with_other_sources():
 def test_component_comparison_by_hand(data):
     comp = card.component_comparison(data, city="Ludhiana").set_index("component")
     assert list(comp.index) == FW2.component_ids
+    # Values on record only: Policy 0 on record (and published), People 30 known of 30-100, Process 0-100,
+    # Technology 10-100, Outcomes 15 published.
     assert comp["score"].tolist() == pytest.approx([0, 30, 0, 10, 15])
-    # Others: 100, 80, 60, 40, 20. People with Ludhiana's 30: 20 30 40 60 80 100 -> 50.
-    assert comp["national_median"].tolist() == pytest.approx([50, 50, 50, 50, 50])
-    # All six cities are in the top 10: the mean of the six.
+    assert comp["score_low"].tolist() == pytest.approx([0, 30, 0, 10, 15])
+    assert comp["score_high"].tolist() == pytest.approx([0, 100, 100, 100, 15])
+    assert comp["basis"].tolist() == ["published", "range", "range", "range", "published"]
+    assert (comp["synthetic_points"] == 0).all() and comp["others_synthetic"].all()
+    # The median of the other five cities: 100, 80, 60, 40, 20 -> 60.
+    assert comp["national_median"].tolist() == pytest.approx([60, 60, 60, 60, 60])
+    # All six cities are in the top 10: the mean of the six (Ludhiana's panel value among them).
     assert comp.loc["people", "top10_mean"] == pytest.approx((100 + 80 + 60 + 40 + 20 + 30) / 6)
     assert (comp["n_top_cities"] == 6).all()
-    assert comp.loc["technology", "gap_to_median"] == pytest.approx(-40)
+    assert math.isnan(comp.loc["technology", "gap_to_median"])  # a range has no single gap
     assert comp.loc["outcomes", "gap_to_max"] == pytest.approx(85)
     assert list(comp.reset_index().columns) == card.COMPONENT_COLUMNS
+    page = card.components_html(comp.reset_index())
+    assert "30–100" in page and "15 (published)" in page and "National median (synthetic values)" in page
 
 
 def test_top10_mean_counts_ties_at_tenth_place():
@@ -164,13 +183,21 @@ def test_indicator_scores_by_hand(data):
     assert (ind["n_state_cities"] == 3).all()
     assert ind.loc["5.c", "score"] == 15 and ind.loc["5.c", "max_score"] == 20
     assert ind.loc["2.b", "max_provenance"] == "inferred"
-    # Percentiles agree with scipy's "mean" percentile over all six cities.
+    # Ludhiana's synthetic values are not on record: no score, source or percentile; medians of the others.
+    hidden = [i for i in IDS2 if i not in LUDHIANA_CARD]
+    assert ind.loc[hidden, "score"].isna().all() and (ind.loc[hidden, "status"] == "not on record").all()
+    assert (ind.loc[hidden, "source"] == "").all() and ind.loc[hidden, "percentile"].isna().all()
+    assert (ind.loc[sorted(LUDHIANA_CARD), "status"] == "on record").all()
+    assert ind.loc["2.b", "national_median"] == pytest.approx(12)  # 20, 16, 12, 8, 4
+    # Percentiles of the values on record agree with scipy's "mean" percentile over all six cities.
     wide = data.scores[data.scores["cycle"] == 2].pivot(index="city", columns="indicator", values="score")
-    for i in IDS2:
+    for i in sorted(LUDHIANA_CARD):
         expected = stats.percentileofscore(wide[i].to_numpy(), wide.loc["Ludhiana", i], kind="mean")
         assert ind.loc[i, "percentile"] == pytest.approx(expected)
     assert ind.loc["1.a", "percentile"] == pytest.approx(100 * 0.5 / 6)
     assert ind.loc["2.c", "percentile"] == pytest.approx(100 * 5 / 6)
+    page = card.indicators_html(ind.reset_index())
+    assert "not on record (0–20)" in page and "(synthetic)" not in page
     ind["score"] = -1.0  # callers get their own copy of the cached table
     assert card.indicator_scores(data, city="Ludhiana")["score"].max() == 30
 
@@ -202,19 +229,26 @@ def test_strengths_and_weaknesses_by_hand(data):
 
 
 # ------------------------------------------------------------------------ recommendations
-def test_recommendations_ordered_by_points_available(data):
+def test_recommendations_cover_every_indicator_in_framework_order(data):
     rec = card.recommendations(data, city="Ludhiana")
-    expected = (["1.b"] + ["1.a", "1.c&d", "3.a", "3.c", "4.b", "4.e", "5.a", "5.d"]
-                + ["2.a", "2.b", "3.b", "3.d", "4.a", "5.b"] + ["2.d", "2.e"] + ["4.d"] + ["5.c"])
-    assert rec["indicator"].tolist() == expected          # 2.c and 4.c are at their maximum
-    assert rec["priority"].tolist() == list(range(1, 20))
-    assert rec["points_available"].tolist()[:2] == [40, 30] and rec["points_available"].iloc[-1] == 5
-    assert rec["overall_gain"].iloc[0] == pytest.approx(8)  # 40 points * weight 0.2
+    # every indicator, as DMAF's card gives them: at its maximum (2.c, 4.c) and not on record included
+    assert rec["indicator"].tolist() == IDS2
+    by = rec.set_index("indicator")
+    # priorities: the values on record below their maximum by overall gain (1.b 40 points; 1.a and 1.c&d 30;
+    # 5.c 5), then those at their maximum, then those not on record
+    assert by.loc[["1.b", "1.a", "1.c&d", "5.c"], "priority"].tolist() == [1, 2, 3, 4]
+    assert by.loc[["2.c", "4.c"], "priority"].tolist() == [5, 6]
+    assert sorted(rec["priority"]) == list(range(1, 22))
+    assert by.loc["1.b", "overall_gain"] == pytest.approx(8)  # 40 points * weight 0.2
+    assert math.isnan(by.loc["3.b", "points_available"]) and by.loc["3.b", "status"] == "not on record"
     texts = card.load_recommendations()
     own = dict(zip(texts.loc[texts["cycle"] == 2, "indicator"], texts.loc[texts["cycle"] == 2, "recommendation"]))
-    assert rec.set_index("indicator").loc["4.d", "recommendation"] == own["4.d"]
+    assert by.loc["4.d", "recommendation"] == own["4.d"] and by.loc["3.b", "recommendation"] == own["3.b"]
     assert list(rec.columns) == card.RECOMMENDATION_COLUMNS
-    assert card.recommendations(data, city="Surat").empty
+    # a city at its maximum everywhere still gets every recommendation; none is a first action
+    surat = card.recommendations(data, city="Surat")
+    assert len(surat) == 21 and card.first_actions(surat).empty
+    assert card.first_actions(rec)["indicator"].tolist() == ["1.b", "1.a", "1.c&d"]
 
 
 def test_recommendations_use_weights_to_break_ties_and_leave_out_missing_text():
@@ -227,12 +261,13 @@ def test_recommendations_use_weights_to_break_ties_and_leave_out_missing_text():
             for i, s in {"a1": 20, "a2": 0, "b1": 0, "b2": 30}.items()]
     texts = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
     rec = card.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
-    # a1, a2, b1 have 40 points available; b1 weighs 0.75 so it comes first; b2 has 30.
+    # a1, a2, b1 have 40 points available; b1 weighs 0.75 so it comes first; b2 (30 points) gains 22.5.
     texts = pd.DataFrame({"cycle": [2] * 4, "indicator": ["b2", "a2", "a1", "b1"], "recommendation": list("wxyz")})
     rec = card.recommendations(make_dataset(rows, frameworks=fws), city="Pune", texts=texts)
-    assert rec["indicator"].tolist() == ["b1", "a1", "a2", "b2"]
-    assert rec["overall_gain"].tolist() == pytest.approx([30, 10, 10, 22.5])
-    assert rec["recommendation"].tolist() == list("zyxw")
+    assert rec["indicator"].tolist() == ["a1", "a2", "b1", "b2"]  # framework order
+    assert rec["priority"].tolist() == [3, 4, 1, 2]
+    assert rec["overall_gain"].tolist() == pytest.approx([10, 10, 30, 22.5])
+    assert rec["recommendation"].tolist() == list("yxzw")
     # indicators without a text are left out; with no text for the cycle the section goes
     only_b1 = pd.DataFrame({"cycle": [2], "indicator": ["b1"], "recommendation": ["Do b1."]})
     data = make_dataset(rows, frameworks=fws)
@@ -318,12 +353,16 @@ def test_path_says_when_the_level_itself_is_open(data):
     # overall lies between 11 (synthetic at 0) and 11 + 0.2 * their maxima, across the Enabled threshold.
     path = card.path_to_next_level(data, city="Ludhiana")
     unknown = [i for i in IDS2 if i not in LUDHIANA_CARD]
+    # Outcomes is fixed by its published total (15), so its unknown indicators do not widen the range
+    unknown = [i for i in unknown if not i.startswith("5.")]
     high = 11 + 0.2 * float(MAX2[unknown].sum())
-    assert high >= 30
+    assert high == 63
     note = path.range_note
-    assert "15 of its 21 indicator values are not on record" in note
-    assert f"anywhere from 11 to {high:g}" in note and "Ludhiana may already be Enabled" in note
+    # the plan starts from the values on record, every unknown value at 0, and raises only values on record
+    assert "15 of Ludhiana's 21 indicators are not on record" in note
+    assert f"between 11 and {high:g}" in note and "Ludhiana may already be Enabled" in note
     assert path.statement.endswith(note) and "needs 19 more overall points" in path.statement
+    assert set(path.steps["indicator"]) <= LUDHIANA_CARD
     assert "may already be Enabled" in card.path_html(path)
     # every value on record: no note
     rows = [{"cycle": 2, "city": "Pune", "indicator": i, "score": 0.5 * m, "source": "report_card"}
@@ -467,19 +506,27 @@ def test_peers_are_bounded_whatever_the_number_of_cities(n):
 
 # ------------------------------------------------------------------ change since previous
 def test_change_since_previous_by_hand(data):
-    change = card.change_since_previous(data, city="Ludhiana")
+    change = card.change_since_previous(data, city="Jalandhar")
     assert (change.previous_cycle, change.assessed_before) == (1, True)
-    # Cycle 1: 30 on every component, overall 30 (Enabled), 4th of 5.
+    # Cycle 1: 70 on every component, 2nd of 5; cycle 2: 40, 4th of 6 (Ludhiana's panel value is 11).
     table = change.table.set_index("measure")
     assert list(table.index) == FW2.component_ids + ["overall"]
-    assert table["previous_score"].tolist() == pytest.approx([30] * 6)
-    assert table["current_score"].tolist() == pytest.approx([0, 30, 0, 10, 15, 11])
-    assert table["change"].tolist() == pytest.approx([-30, 0, -30, -20, -15, -19])
-    assert (change.previous_level, change.current_level) == ("Enabled", "Not certified")
-    assert (change.previous_rank, change.previous_n_ranked, change.current_rank) == (4, 5, 6)
+    assert table["previous_score"].tolist() == pytest.approx([70] * 6)
+    assert table["current_score"].tolist() == pytest.approx([40] * 6)
+    assert table["change"].tolist() == pytest.approx([-30] * 6)
+    assert (change.previous_level, change.current_level) == ("Enabled", "Enabled")
+    assert (change.previous_rank, change.previous_n_ranked, change.current_rank) == (2, 5, 4)
     assert change.illustrative
-    assert "fell by 19 points, from 30 to 11" in change.statement
-    assert "from Enabled to Not certified" in change.statement
+    assert "fell by 30 points, from 70 to 40" in change.statement and "The level stayed Enabled" in change.statement
+
+
+def test_change_of_a_city_known_only_as_a_range_is_not_stated(data):
+    change = card.change_since_previous(data, city="Ludhiana")
+    assert change.assessed_before and change.table.empty
+    assert change.statement.startswith("No change is stated: Ludhiana's Cycle 2 overall score is known only as "
+                                       "a range between 11 and 63")
+    assert "every Cycle 1 value of Ludhiana in the data is synthetic" in change.statement
+    assert "fell" not in card.change_html(change)
 
 
 def test_change_for_a_city_absent_from_the_previous_cycle(data):
@@ -543,12 +590,14 @@ def test_html_helpers_escape_text_from_data(data):
     frame = pd.DataFrame({"city": ["<script>alert(1)</script>"], "value": [12.50], "flag": [True]})
     out = card.html_table(frame, columns={"city": "City & name", "value": "Value"}, highlight="flag")
     assert "<script>" not in out and "&lt;script&gt;" in out and "City &amp; name" in out
-    assert "<td>12.5</td>" in out and "font-weight:bold" in out
+    assert '<td data-label="Value">12.5</td>' in out and "font-weight:bold" in out
     assert card.paragraph("a < b") == "<p>a &lt; b</p>"
-    h = card.report_headline(data, city="Ludhiana")
-    page = card.headline_html(h, data_label="<b>scores.csv</b>")
-    assert "&lt;b&gt;scores.csv&lt;/b&gt;" in page and "15 of 21 indicator values shown are synthetic" in page
-    assert "6 of 6" in page
+    h = card.report_headline(data, city="Surat")
+    page = card.provenance_html(h, data_label="<b>scores.csv</b>")
+    assert "&lt;b&gt;scores.csv&lt;/b&gt;" in page and "21 of 21 indicator values shown are synthetic" in page
+    assert 'id="about-values"' in page
+    top = card.summary_html(h, chart_uri="data:image/png;base64,AA", chart_alt="<x>")
+    assert "1 of 6" in top and "published" in top and 'href="#about-values"' in top and 'alt="&lt;x&gt;"' in top
 
 
 def test_numbers_print_like_a_report_card():
@@ -561,7 +610,11 @@ def test_section_renderers_produce_every_section(data):
     assert "1.c&amp;d" in card.path_html(path) and "part of the gap" in card.path_html(path)
     assert "Kohima was not assessed" in card.change_html(card.change_since_previous(data, city="Kohima"))
     assert "percentile 50" in card.engagement_html(card.engagement_comparison(data, city="Ludhiana"))
-    assert "nothing to recommend" in card.recommendations_html(card.recommendations(data, city="Surat"))
+    assert card.recommendations_html(card.recommendations(data, city="Surat")).count("<tr>") == 22
+    sections = card.sections_html(card.component_comparison(data, city="Ludhiana"),
+                                  card.indicator_scores(data, city="Ludhiana"),
+                                  card.recommendations(data, city="Ludhiana"))
+    assert sections.count('class="dmaf-component"') == 5 and sections.count("not on record (0–") == 15
     peers = card.peers_html(card.peer_comparison(data, city="Ludhiana"))
     assert peers.count("font-weight:bold") == 2
 
@@ -712,9 +765,9 @@ def test_card_tables_show_words_names_and_one_decimal(data):
     page = card.components_html(comp)
     assert "Mean of all 6 ranked cities" in page and "Top-10" not in page and "ties at 10th" not in page
     for v in comp["top10_mean"]:
-        assert f"<td>{format_number(v, 1)}</td>" in page
+        assert f">{format_number(v, 1)}</td>" in page
     assert any(round(v, 2) != round(v, 1) for v in comp["top10_mean"])  # the test can fail
-    assert not any(f"<td>{format_number(v, 2)}</td>" in page for v in comp["top10_mean"]
+    assert not any(f">{format_number(v, 2)}</td>" in page for v in comp["top10_mean"]
                    if round(v, 2) != round(v, 1))
     assert card.top10_heading(10) == "Top-10 mean"
     assert card.top10_heading(11) == "Top-10 mean (11 cities, ties at 10th)"

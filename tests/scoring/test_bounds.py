@@ -194,3 +194,33 @@ def test_add_bounds_keeps_the_scored_rows_in_order():
     out = add_bounds(scored, scores)
     assert out[["cycle", "city"]].equals(scored[["cycle", "city"]])
     assert len(out.columns) == len(scored.columns) + 7
+
+
+# ------------------------------------------------------------ with the published record
+@pytest.fixture(scope="module")
+def recorded_bounds():
+    from dmaf_analysis.record import load_record
+
+    return score_bounds(read_scores(DATA / "scores.csv"), record=load_record(DATA / "published_record.csv")) \
+        .set_index(["cycle", "city"])
+
+
+def test_published_component_totals_narrow_the_range(recorded_bounds, bundled_bounds):
+    # Kohima: Policy 97 and Process 45 published, the other three 0-100 each, equal weights:
+    # (97 + 45) / 5 = 28.4 to (97 + 45 + 300) / 5 = 88.4
+    row = recorded_bounds.loc[(2, "Kohima")]
+    assert (row["overall_low"], row["overall_high"]) == (28.4, 88.4)
+    assert bundled_bounds.loc[(2, "Kohima"), "overall_low"] == 0  # the test can fail: without the record 0-100
+    # Ludhiana's printed totals agree with its report-card values: the range stays 10-35
+    lud = recorded_bounds.loc[(2, "Ludhiana")]
+    assert (lud["overall_low"], lud["overall_high"]) == (10, 35)
+
+
+def test_published_ranks_and_levels_fix_and_bound_the_ranks(recorded_bounds):
+    # a published rank is the rank; the 12 cities ranked 1-10 (three share 10th) push every other city to 13 or below
+    assert recorded_bounds.loc[(2, "Surat"), ["rank_best", "rank_worst"]].tolist() == [1, 1]
+    assert recorded_bounds.loc[(2, "Thane"), ["rank_best", "rank_worst"]].tolist() == [10, 10]
+    assert recorded_bounds.loc[(2, "Ludhiana"), "rank_best"] == 13
+    assert recorded_bounds.loc[(2, "Kohima"), ["level_low", "level_high"]].tolist() == ["Enabled", "Enabled"]
+    # cycle 1 has no published rank: nothing changes there
+    assert recorded_bounds.loc[(1, "Surat"), "rank_best"] == 1

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "dmaf_analysis"
 LAYERS = [
     {"errors", "_version"},
     {"_util"},
-    {"framework", "cities", "render"},
+    {"framework", "cities", "record", "render"},
     {"io", "ingest"},
     {"scoring", "synth"},
     {"stats", "sensitivity"},

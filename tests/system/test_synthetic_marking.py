@@ -7,7 +7,6 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from dmaf_analysis._util.numeric import format_number
 from dmaf_analysis import card
 from dmaf_analysis import national
 from dmaf_analysis import stats
@@ -42,19 +41,16 @@ def real_rows(cycle: int, city: str, fraction: float, source: str = "report_card
 
 
 # --------------------------------------------------------------------------- headline
-def test_ludhiana_headline_gives_the_range_beside_the_panel_value(bundled):
+def test_ludhiana_headline_gives_the_range_and_no_panel_value(bundled):
     h = card.report_headline(bundled, city="Ludhiana")
     assert (h.overall_low, h.overall_high, h.level_low, h.level_high) == (10, 35, "Not certified", "Enabled")
-    assert h.partly_unknown and not h.fully_synthetic and h.n_unknown == 6
+    assert h.partly_unknown and not h.fully_synthetic and h.n_unknown == 6 and h.shows_range
     assert h.known_statement.startswith(
-        f"On the values on record, Ludhiana scores between 10 and 35 (Not certified or Enabled); "
-        f"the panel's synthetic values give {format_number(h.overall)}.")
-    page = report_html.headline_html(h)
-    assert "between 10 and 35" in page
-    assert "10 to 35 on the values on record" in page
-    assert "Not certified or Enabled on the values on record" in page
-    # the statement comes right under the title, before the table of figures
-    assert page.index("between 10 and 35") < page.index("dmaf-headline")
+        "On the values on record, Ludhiana scores between 10 and 35 (Not certified or Enabled). 6 of its 21 "
+        "indicator values are not on record")
+    page = card.summary_html(h)
+    assert ">10 to 35<" in page and ">Not certified or Enabled<" in page and "the ranks the values on record" in page
+    assert "between 10 and 35" in card.provenance_html(h)
 
 
 def test_a_fully_synthetic_city_says_so_in_its_headline(bundled):
@@ -82,28 +78,26 @@ def test_missing_values_count_as_unknown_in_the_range():
     # by hand: the other 20 values give sum/5; 5.d adds 0 to 30 points (0 to 6 overall)
     known = sum(r["score"] for r in rows) / 5
     assert (h.overall_low, h.overall_high) == (pytest.approx(known), pytest.approx(known + 6))
-    assert "the data have no overall score" in h.known_statement
+    assert "1 of its 21 indicator values is not on record" in h.known_statement
 
 
 # ------------------------------------------------------------------------- components
-def test_component_table_and_chart_mark_the_synthetic_part(bundled):
+def test_component_chart_outlines_ranges_and_hatches_only_synthetic_cities(bundled):
     comp = card.component_comparison(bundled, city="Ludhiana").set_index("component")
-    scores = bundled.scores[(bundled.scores["cycle"] == 2) & (bundled.scores["city"] == "Ludhiana")]
-    synthetic = scores[scores["source"] == "synthetic"].set_index("indicator")["score"]
-    by_hand = {"policy": 0.0, "people": synthetic[["2.b", "2.e"]].sum(), "process": synthetic[["3.b", "3.d"]].sum(),
-               "technology": synthetic[["4.a", "4.e"]].sum(), "outcomes": 0.0}
-    assert comp["synthetic_points"].to_dict() == pytest.approx(by_hand)
-    table = report_html.components_html(comp.reset_index())
-    assert "Of which synthetic" in table
+    assert (comp["synthetic_points"] == 0).all()  # Ludhiana's card shows none of its synthetic values
     ax = report_figures.plot_components(comp.reset_index(), city="Ludhiana")
-    hatched = [p for p in ax.patches if p.get_hatch()]
-    assert len(hatched) == sum(v > 0 for v in by_hand.values())
-    # each hatched piece is as tall as the synthetic points of its bar and ends at the bar's top
-    heights = sorted(p.get_height() for p in hatched)
-    assert heights == pytest.approx(sorted(v for v in by_hand.values() if v > 0))
-    tops = sorted(p.get_y() + p.get_height() for p in hatched)
-    assert tops == pytest.approx(sorted(comp.loc[[c for c, v in by_hand.items() if v > 0], "score"]))
-    assert "synthetic part" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not [p for p in ax.patches if p.get_hatch()]
+    dashed = [p for p in ax.patches if p.get_linestyle() == "--"]
+    # the unknown part of People (2.b 20 + 2.e 15), Process (3.b 20 + 3.d 20), Technology (4.a 20 + 4.e 30)
+    assert sorted(p.get_height() for p in dashed) == pytest.approx([35, 40, 50])
+    assert "not on record (up to the maximum)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    matplotlib.pyplot.close(ax.figure)
+    # a fully synthetic city: every bar is hatched over its whole height
+    surat = card.component_comparison(bundled, city="Surat")
+    ax = report_figures.plot_components(surat, city="Surat")
+    hatched = sorted(p.get_height() for p in ax.patches if p.get_hatch())
+    assert hatched == pytest.approx(sorted(surat["score"])) and "Of which synthetic" in report_html.components_html(
+        surat)
     matplotlib.pyplot.close(ax.figure)
 
 
@@ -119,11 +113,13 @@ def test_chart_without_synthetic_values_has_no_hatching():
 
 
 # ---------------------------------------------------------- indicators, strengths, recs
-def test_indicator_table_marks_each_synthetic_value(bundled):
+def test_indicator_table_marks_each_value_not_on_record_and_each_synthetic_value(bundled):
     page = report_html.indicators_html(card.indicator_scores(bundled, city="Ludhiana"))
     rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
-    marked = {re.search(r"<td[^>]*>([0-9.&;a-z]+) ", r).group(1) for r in rows if "(synthetic)" in r}
-    assert marked == LUDHIANA_SYNTHETIC
+    unknown = {re.search(r"<td[^>]*>([0-9.&;a-z]+) ", r).group(1) for r in rows if "not on record (0–" in r}
+    assert unknown == LUDHIANA_SYNTHETIC and "(synthetic)" not in page
+    surat = report_html.indicators_html(card.indicator_scores(bundled, city="Surat"))
+    assert surat.count(" (synthetic)</td>") == 21
 
 
 def test_strengths_of_a_city_with_real_values_come_from_its_real_values(bundled):
@@ -137,9 +133,10 @@ def test_strengths_of_a_city_with_real_values_come_from_its_real_values(bundled)
 
 
 def test_recommendations_mark_synthetic_scores(bundled):
-    recs = card.recommendations(bundled, city="Ludhiana")
+    recs = card.recommendations(bundled, city="Surat")
     page = report_html.recommendations_html(recs)
-    assert page.count("(synthetic)") == int((recs["source"] == "synthetic").sum()) > 0
+    assert page.count("(synthetic)") == int((recs["source"] == "synthetic").sum()) == 21
+    assert "(synthetic)" not in report_html.recommendations_html(card.recommendations(bundled, city="Ludhiana"))
 
 
 def test_peers_say_whose_values_are_synthetic(bundled):
@@ -152,8 +149,8 @@ def test_peers_say_whose_values_are_synthetic(bundled):
 
 # ------------------------------------------------------------------------------ change
 def test_change_section_says_the_earlier_values_are_synthetic(bundled):
-    change = card.change_since_previous(bundled, city="Ludhiana")
-    assert change.statement.startswith("Every Cycle 1 value of Ludhiana is synthetic")
+    change = card.change_since_previous(bundled, city="Surat")
+    assert change.statement.startswith("Every Cycle 1 value of Surat is synthetic")
     assert "Cycle 1 (synthetic)" in report_html.change_html(change)
 
 
