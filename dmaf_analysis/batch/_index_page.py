@@ -383,8 +383,10 @@ def _record_marks(dataset, cycle: int) -> dict[str, dict]:
         if city not in bounds.index:
             continue
         b = bounds.loc[city]
-        levels = (str(b["level_low"]) if b["level_low"] == b["level_high"]
-                  else f"{b['level_low']} or {b['level_high']}")
+        names = [str(n) for n in dataset.frameworks[int(cycle)].levels["level"]]  # lowest first
+        lo, hi = str(b["level_low"]), str(b["level_high"])
+        between = names.index(hi) - names.index(lo) if lo in names and hi in names else 1
+        levels = lo if lo == hi else f"{lo} or {hi}" if between == 1 else f"{lo} to {hi}"  # as on the card
         # the sort keys are the low bound and the best rank, never the panel's synthetic values
         out.setdefault(city, {}).update(
             overall=float(b["overall_low"]), rank=int(b["rank_best"]), level=None,

@@ -379,15 +379,18 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
         "group": groups,
         "city": [(f"Median of the group ({int(n)} cities)" if n is not None else "Median of the group") if m else c
                  for m, n, c in zip(is_median, n_group, peers["city"].astype(str))],
-        "overall": peers["overall"], "rank_in_group": peers["rank_in_group"], "rank": peers["rank"],
+        "overall": _range_or(peers, "overall_range", "overall"), "rank_in_group": peers["rank_in_group"],
+        "rank": _range_or(peers, "rank_range", "rank"),
         "level": peers["level"], "gap_to_report_city": peers["gap_to_report_city"],
         "is_report_city": peers["is_report_city"]})
     columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
                "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
     synthetic = peers["n_synthetic"].tolist() if "n_synthetic" in peers.columns else []
     if any(k > 0 for k, m in zip(synthetic, is_median) if not m):
-        view["values_text"] = [("" if m else _values_text(k, n))
-                               for m, k, n in zip(is_median, synthetic, peers["n_indicators"])]
+        ranged = (peers["overall_range"].fillna("").astype(str).ne("").tolist() if "overall_range" in peers.columns
+                  else [False] * len(peers))
+        view["values_text"] = [("" if m else "range of the values on record" if r else _values_text(k, n))
+                               for m, r, k, n in zip(is_median, ranged, synthetic, peers["n_indicators"])]
         columns["values_text"] = "Values"
     table = _italic_rows(html_table(view, columns=columns, highlight="is_report_city"), is_median)
     shown: dict[str, list] = {}
@@ -398,6 +401,14 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     if notes:
         table += paragraph(" ".join(notes) + " Every city is listed in the national overview's leaderboard.")
     return table
+
+
+def _range_or(peers: pd.DataFrame, range_column: str, column: str) -> pd.Series:
+    """``peers[column]``, with the text of ``range_column`` where it is given (a city shown by its range)."""
+    if range_column not in peers.columns:
+        return peers[column]
+    text = peers[range_column].fillna("").astype(str)
+    return peers[column].astype(object).where(text.eq(""), text)
 
 
 def _italic_rows(table: str, flags: list[bool]) -> str:

@@ -232,7 +232,7 @@ def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | 
 # ------------------------------------------------------------------------------ peers
 PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
                 "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators", "n_in_group",
-                "is_group_median"]
+                "is_group_median", "overall_range", "rank_range"]
 
 #: The peers table shows at most this many cities above and below the report city in each group.
 PEERS_AROUND = 5
@@ -258,27 +258,70 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         the framework), ``n_in_group`` (cities of the whole group) and
         ``is_group_median`` (True on the group's median row, whose ``city``,
         ``state``, ranks and ``level`` are empty and whose ``overall`` is the
-        median overall score of the group's cities). State rows first; each
+        median overall score of the group's cities), ``overall_range`` and
+        ``rank_range`` (text, "" except on the row of a report city with values
+        on record, which is shown by the ranges its values on record allow,
+        e.g. ``10.0-35.0`` and ``13-100``: its synthetic values are never shown,
+        its ``overall``, ranks and gaps are empty, its ``level`` names the levels
+        the range allows, and it is placed in its group by the lowest score its
+        values allow; the group's median leaves it out). State rows first; each
         group ordered by ``rank_in_group`` then city, unranked cities last, its
         median row last.
     """
     name, ctx = city_context(data, city, cycle)
     me = ctx.scored.loc[name]
-    mine = as_float(me["overall"])
+    ranged = _on_record_range(ctx, name)  # a city with values on record: shown by its range, never its panel values
+    mine = math.nan if ranged else as_float(me["overall"])
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
         if not isinstance(value, str) or not value:
             continue
         rows, median = _peer_group(ctx, group, value)  # the same for every city of the group: computed once
+        if ranged:
+            rows, median = _place_by_range(rows, median, name, ranged)
         at = next(i for i, r in enumerate(rows) if r["city"] == name)
         for r in rows[max(0, at - int(around)):at + int(around) + 1] + [median]:
-            parts.append({**r, "is_report_city": r["city"] == name, "gap_to_report_city": r["overall"] - mine})
+            parts.append({"overall_range": "", "rank_range": "", **r, "is_report_city": r["city"] == name,
+                          "gap_to_report_city": r["overall"] - mine})
     out = pd.DataFrame(parts, columns=PEER_COLUMNS)
     for col in ("rank", "rank_in_group"):
         out[col] = out[col].astype("Int64")
     return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
-                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int})
+                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int,
+                       "overall_range": str, "rank_range": str})
+
+
+def _on_record_range(ctx: CycleContext, name: str) -> dict | None:
+    """The range fields of the report city's peer row when it has values on record and some unknown, else None."""
+    if not is_on_record(ctx, name) or name not in ctx.bounds.index:
+        return None
+    b = ctx.bounds.loc[name]
+    low, high = float(b["overall_low"]), float(b["overall_high"])
+    if not (math.isfinite(low) and math.isfinite(high)) or high - low <= 1e-9:
+        return None
+    best, worst = int(b["rank_best"]), int(b["rank_worst"])
+    names = [str(n) for n in ctx.framework.levels["level"]]  # lowest first
+    lo, hi = str(b["level_low"]), str(b["level_high"])
+    between = names.index(hi) - names.index(lo) if lo in names and hi in names else 1
+    level = lo if lo == hi else f"{lo} or {hi}" if between == 1 else f"{lo} to {hi}"
+    return {"low": low, "overall_range": f"{low:.1f}\u2013{high:.1f}",
+            "rank_range": str(best) if best == worst else f"{best}\u2013{worst}", "level": level}
+
+
+def _place_by_range(rows: list[dict], median: dict, name: str, ranged: dict) -> tuple[list[dict], dict]:
+    """The group's rows with the report city placed by the lowest score its values on record allow.
+
+    Its row carries its ranges and no panel value; the group's median is taken over the other cities.
+    """
+    others = [r for r in rows if r["city"] != name]
+    mine = next(r for r in rows if r["city"] == name)
+    at = sum(1 for r in others if r["overall"] == r["overall"] and r["overall"] > ranged["low"])
+    row = {**mine, "overall": math.nan, "rank": pd.NA, "rank_in_group": pd.NA, "level": ranged["level"],
+           "overall_range": ranged["overall_range"], "rank_range": ranged["rank_range"]}
+    values = np.array([r["overall"] for r in others], dtype=float)
+    med = float(np.nanmedian(values)) if np.isfinite(values).any() else math.nan
+    return others[:at] + [row] + others[at:], {**median, "overall": med}
 
 
 @lru_cache(maxsize=256)

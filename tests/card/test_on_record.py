@@ -146,3 +146,21 @@ def test_a_record_of_another_framework_does_not_apply(data, tmp_path, monkeypatc
                     cities=data.cities)
     assert card.report_headline(fresh, city="Brigadoon").published_rank is None
 
+
+
+def test_peers_show_the_city_by_its_range_and_place_it_by_its_low_bound(data):
+    peers = card.peer_comparison(data, city="Avalon")
+    state = peers[peers["peer_group"] == "state"]
+    # Avalon's panel overall is 80 (its synthetic a2, b2 included), which would put it above Camelot (50);
+    # on record it lies between (30 + 20) / 2 = 25 and (90 + 70) / 2 = 80, so it is placed by 25, below Camelot
+    assert state["city"].tolist() == ["Camelot", "Avalon", ""]
+    me = state[state["is_report_city"]].iloc[0]
+    assert me["overall_range"] == "25.0–80.0" and math.isnan(me["overall"]) and pd.isna(me["rank"])
+    assert me["level"] == "Low to High"  # three levels: Low, Mid and High
+    assert state["gap_to_report_city"].isna().all()
+    assert state.iloc[-1]["overall"] == 50  # the group's median leaves Avalon's panel value out
+    page = card.peers_html(peers)
+    assert "25.0–80.0" in page and "range of the values on record" in page
+    # a synthetic town keeps its panel values and no range
+    other = card.peer_comparison(data, city="Camelot")
+    assert (other["overall_range"] == "").all() and other["overall"].notna().any()
