@@ -235,7 +235,7 @@ PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", 
                 "is_group_median", "overall_range", "rank_range"]
 
 #: The peers table shows at most this many cities above and below the report city in each group.
-PEERS_AROUND = 5
+PEERS_AROUND = 4
 
 
 def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = PEERS_AROUND) -> pd.DataFrame:

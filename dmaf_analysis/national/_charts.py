@@ -81,6 +81,7 @@ def use_light_style(dpi: int = LIGHT_DPI) -> None:
     except ImportError:  # pragma: no cover - not in a notebook environment
         return
     set_matplotlib_formats("svg", metadata={"Date": None})
+    render.describe_figures()  # the SVG figures carry their alternative text too
 
 
 def _axes(ax, figsize=(render.PAGE_WIDTH, 3.6)):

@@ -155,11 +155,16 @@ def record_checks_html(checks: pd.DataFrame, *, synthetic_share: float = 0.0) ->
                   "they do, not that the other values are real.")
     names = {"fact": "Published fact", "published": "Published value", "panel": "Value in these data",
              "agree": "Agree?", "source": "Source", "certainty": "Certainty"}
+    # each distinct source once, under the table, and its number in the rows: the rows stay one line high
+    sources = list(dict.fromkeys(str(s) for s in checks["source"]))
+    number = {s: f"[{i}]" for i, s in enumerate(sources, 1)}
     header = "".join(f"<th>{e(v)}</th>" for v in names.values())
-    body = "".join("<tr>" + "".join(f'<td data-label="{e(names[c], quote=True)}">{e(str(r[c]))}</td>'
+    body = "".join("<tr>" + "".join(f'<td data-label="{e(names[c], quote=True)}">'
+                                    f'{e(number[str(r[c])] if c == "source" else str(r[c]))}</td>'
                                     for c in names) + "</tr>" for _, r in checks.iterrows())
-    return (f"{head}<p>{e(intro)}</p><table class=\"dmaf-table\"><thead><tr>{header}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+    notes = "; ".join(f"{number[s]} {s}" for s in sources)
+    return (f"{head}<p>{e(intro)}</p><table class=\"dmaf-table dmaf-record\"><thead><tr>{header}</tr></thead>"
+            f"<tbody>{body}</tbody></table><p class=\"dmaf-caption\">Sources: {e(notes)}.</p>")
 
 
 def engagement_source_html(dataset: Dataset, *, cycle: int) -> str:

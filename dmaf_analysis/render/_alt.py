@@ -38,9 +38,12 @@ def figure_alt(fig) -> str:
 
 
 def describe_figures() -> None:
-    """In a notebook: every matplotlib figure shown as PNG carries :func:`figure_alt` as its ``alt`` metadata.
+    """In a notebook: every matplotlib figure shown as PNG or SVG carries :func:`figure_alt` as its ``alt`` metadata.
 
-    Call after the PNG format is chosen (``set_matplotlib_formats``); outside IPython it does nothing.
+    An SVG figure also carries ``tall`` (True when, drawn at the width of an A4 text
+    column, it would print taller than about 140 mm), which the page template turns
+    into the ``dmaf-tall`` class. Call after the formats are chosen
+    (``set_matplotlib_formats``); outside IPython it does nothing.
     """
     try:
         from IPython import get_ipython
@@ -50,19 +53,27 @@ def describe_figures() -> None:
     shell = get_ipython()
     if shell is None:
         return
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        inner = formatter.lookup_by_type(Figure)
-    except KeyError:
-        return
-    inner = getattr(inner, "dmaf_inner", inner)
+    for mime in ("image/png", "image/svg+xml"):
+        formatter = shell.display_formatter.formatters[mime]
+        try:
+            inner = formatter.lookup_by_type(Figure)
+        except KeyError:
+            continue
+        formatter.for_type(Figure, _with_alt(getattr(inner, "dmaf_inner", inner), svg=mime == "image/svg+xml"))
 
-    def png_with_alt(fig):
+
+def _with_alt(inner, *, svg: bool):
+    """``inner`` (a figure formatter) returning its data with the figure's ``alt`` (and, for SVG, ``tall``)."""
+    def formatted(fig):
         out = inner(fig)
         if out is None:
             return None
         data, meta = out if isinstance(out, tuple) else (out, {})
-        return data, {**(meta or {}), "alt": figure_alt(fig)}
+        extra = {"alt": figure_alt(fig)}
+        if svg:
+            width, height = fig.get_size_inches()
+            extra["tall"] = bool(width > 0 and height / width * 707 > 530)
+        return data, {**(meta or {}), **extra}
 
-    png_with_alt.dmaf_inner = inner
-    formatter.for_type(Figure, png_with_alt)
+    formatted.dmaf_inner = inner
+    return formatted

@@ -34,6 +34,8 @@ def test_every_published_fact_has_a_row_and_the_panel_agrees(dataset):
     page = national.record_checks_html(checks, synthetic_share=0.99)
     assert page.startswith("<p>Each published fact") and national.RECORD_SECTION in national.OVERVIEW_SECTIONS
     assert ">45<" in page and "drawn so that the published facts hold" in page
+    # each source is listed once under the table and referred to by its number in the rows
+    assert "Sources: [1] " in page and page.count("<td data-label=\"Source\">[1]</td>") >= 1
 
 
 def test_checks_say_no_when_the_data_disagree(dataset):
