@@ -63,11 +63,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_batch)
 
 
-def output_root(args):
-    """``--output-dir``, or the default root shared with the national notebooks."""
-    from .._util.paths import default_output_root
+#: What the report commands write below the output root: an input there could be overwritten.
+GENERATED = ("cities", "national", "compare", "explore", "index.html", "manifest.json")
 
-    return args.output_dir or default_output_root()
+
+def output_root(args):
+    """``--output-dir``, or the default root shared with the national notebooks; inputs written there are refused.
+
+    Every report command takes its output root from here, so this is the one guard
+    against a report overwriting its own input (``--data``, ``--cities``,
+    ``--attributes``, a spec or scenarios file inside what the reports write:
+    ``cities/``, ``national/``, ``compare/``, ``explore/``, ``index.html``,
+    ``manifest.json``). The message names the file and the fix.
+    """
+    from pathlib import Path
+
+    from .._util.paths import default_output_root
+    from ..errors import UsageError
+
+    root = args.output_dir or default_output_root()
+    written = [Path(root, part).resolve() for part in GENERATED]
+    for flag in ("data", "file", "attributes", "cities", "spec", "scenarios"):
+        given = getattr(args, flag, None)
+        if not given or not isinstance(given, (str, Path)):
+            continue
+        path = Path(given).resolve()
+        hit = next((w for w in written if path == w or w in path.parents), None)
+        if hit is not None:
+            raise UsageError(f"{given}: this input lies in {hit}, which this command writes, so it could be "
+                             "overwritten; copy it elsewhere or choose another --output-dir")
+    return root
 
 
 def stop_on_sigterm() -> None:

@@ -79,12 +79,13 @@ def _run_national(args) -> int:
 def _run_trends(args) -> int:
     from ..batch import render_national_report
 
+    root = output_root(args)  # an input inside what the report writes is refused before any work
     # --from and --to checked as a pair (wrong order, the same cycle twice, --to alone before the default --from)
     cycle_pair(args.cycle_from, args.cycle_to, cycles=lambda: _dataset(args).cycles)
     stop_on_sigterm()
     summary = render_national_report("trends", cycle_from=args.cycle_from, cycle_to=args.cycle_to,
                                      scores_path=args.data or None, attributes_path=args.attributes or None,
-                                     cities=args.cities or None, output_dir=output_root(args),
+                                     cities=args.cities or None, output_dir=root,
                                      force=args.force, timeout=args.timeout, pdf=args.pdf)
     return report_outcome("trends", summary, label=summary.results[0].job.label)
 

@@ -91,3 +91,17 @@ def test_messages_are_bounded(argv, capsys, tmp_path):
 def test_whatif_points_follow_the_number_rules_of_score_tables(points, capsys):
     assert main(["whatif", "--city", "Surat", "--set", f"1.a={points}"]) == 2
     assert "are not a finite number" in capsys.readouterr().err
+
+
+def test_report_commands_refuse_an_input_inside_what_they_write(tmp_path, capsys):
+    # a table written by an earlier run (national/leaderboard.csv, say) given back as --data: refused before any work
+    out = tmp_path / "out"
+    (out / "national").mkdir(parents=True)
+    inside = out / "national" / "leaderboard.csv"
+    inside.write_text("cycle,city,indicator,score\n", encoding="utf-8")
+    for argv in (["national", "--data", str(inside)], ["batch", "--data", str(inside)],
+                 ["trends", "--data", str(inside)], ["report", "--city", "Surat", "--data", str(inside)]):
+        assert main([*argv, "--output-dir", str(out)]) == 2, argv
+        err = capsys.readouterr().err
+        assert "could be overwritten" in err and "leaderboard.csv" in err and "Traceback" not in err
+    assert inside.read_text(encoding="utf-8") == "cycle,city,indicator,score\n"  # nothing lost
