@@ -449,23 +449,28 @@ def test_path_matches_brute_force_on_small_frameworks(fw_index, granularity):
 
 # ---------------------------------------------------------------------------------- peers
 def test_peer_comparison_by_hand(data):
+    # Ludhiana has values on record (and synthetic zeros for the rest): its row shows the ranges its values on
+    # record allow, never its panel values, so its ranks and every gap to it are empty
     peers = card.peer_comparison(data, city="Ludhiana")
     cities = peers[~peers["is_group_median"]]
     state = cities[cities["peer_group"] == "state"]
     assert state["city"].tolist() == ["Amritsar", "Jalandhar", "Ludhiana"]
     assert (state["group_name"] == "Punjab").all()
-    assert state["rank_in_group"].tolist() == [1, 2, 3]
-    assert state["rank"].tolist() == [3, 4, 6]
-    assert state["gap_to_report_city"].tolist() == pytest.approx([49, 29, 0])
+    assert state["rank_in_group"].tolist()[:2] == [1, 2] and pd.isna(state["rank_in_group"].iloc[2])
+    assert state["rank"].tolist()[:2] == [3, 4] and pd.isna(state["rank"].iloc[2])
+    me = state.iloc[2]
+    assert me["overall_range"] and me["rank_range"] and np.isnan(me["overall"])
+    assert state["gap_to_report_city"].isna().all()
     rnd = cities[cities["peer_group"] == "selection_round"]
     assert rnd["city"].tolist() == ["Surat", "Pune", "Ludhiana"] and (rnd["group_name"] == "Round 1").all()
     assert peers["is_report_city"].sum() == 2
     assert list(peers.columns) == card.PEER_COLUMNS
     assert peers["peer_group"].tolist()[:4] == ["state"] * 4
-    # each group ends with its median row: the median of the three overall scores, 29 above Ludhiana
+    # each group ends with its median row: the median of the other two cities' overall scores
     medians = peers[peers["is_group_median"]]
     assert medians["peer_group"].tolist() == ["state", "selection_round"]
-    assert medians["gap_to_report_city"].tolist() == pytest.approx([29, float(np.median(rnd["gap_to_report_city"]))])
+    assert medians["overall"].tolist() == pytest.approx([float(np.median(state["overall"].iloc[:2])),
+                                                         float(np.median(rnd["overall"].iloc[:2]))])
     assert (medians["n_in_group"] == 3).all() and medians["city"].tolist() == ["", ""]
     assert peers.index[peers["is_group_median"]].tolist() == [3, 7]
 
