@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..framework import Framework, frameworks_or_bundled
 from ..io import expects_table
+from ..record import city_facts, load_record
 from ..scoring import resolve_cycle
 
 __all__ = ["BRUSH", "CITY_PARAM", "PAGE_DATA", "SCATTER", "distribution_chart", "explore_table", "explorer_chart",
@@ -45,7 +46,7 @@ def provenance_text(n_synthetic, n_values) -> str:
 
 @expects_table("scored")
 def explore_table(scored: pd.DataFrame, *, cycle: int = 0,
-                  frameworks: dict[int, Framework] | None = None) -> pd.DataFrame:
+                  frameworks: dict[int, Framework] | None = None, record: pd.DataFrame | None = None) -> pd.DataFrame:
     """The cities of one cycle as the explorer shows them.
 
     Parameters
@@ -54,6 +55,10 @@ def explore_table(scored: pd.DataFrame, *, cycle: int = 0,
         Output of :func:`~dmaf_analysis.scoring.score_cities`.
     cycle : int, default 0
         The cycle (0 = the latest).
+    record : DataFrame, optional
+        The published record (:func:`dmaf_analysis.record.load_record`; default:
+        the data folder's). A published rank, level or component total that the
+        data match is named in ``provenance`` ("synthetic; published: rank 1").
 
     Returns
     -------
@@ -61,8 +66,9 @@ def explore_table(scored: pd.DataFrame, *, cycle: int = 0,
         One row per city, best rank first, columns ``cycle, city, state,
         region``, one column per component of the cycle's framework,
         ``overall, level, rank, provenance`` (``"on record"``, ``"synthetic"``
-        or ``"k of n synthetic"``, counted over the values present) and
-        ``n_missing``. ``level`` is text (empty when unscored).
+        or ``"k of n synthetic"``, counted over the values present, then the
+        published values, as on the cards) and ``n_missing``. ``level`` is text
+        (empty when unscored).
     """
     frameworks = frameworks_or_bundled(frameworks)
     cycle = resolve_cycle(pd.unique(scored["cycle"]), cycle)
@@ -77,9 +83,28 @@ def explore_table(scored: pd.DataFrame, *, cycle: int = 0,
     out["overall"] = part["overall"].astype(float)
     out["level"] = part["level"].astype(object).where(part["level"].notna(), "").astype(str)
     out["rank"] = part["rank"].astype("Int64")
-    out["provenance"] = [provenance_text(k, n) for k, n in zip(part["n_synthetic"], n_values)]
+    out["provenance"] = [provenance_text(k, n) + _published_words(row, fw, record=record, cycle=cycle)
+                         for k, n, (_, row) in zip(part["n_synthetic"], n_values, part.iterrows())]
     out["n_missing"] = part["n_missing"].astype(int)
     return out.reset_index(drop=True)
+
+
+def _published_words(row: pd.Series, fw: Framework, *, record: pd.DataFrame | None, cycle: int) -> str:
+    """"; published: rank 1, level Enabled" for what the record publishes and the data match ("" for nothing)."""
+    record = load_record() if record is None else record
+    facts = city_facts(record, city=str(row["city"]), cycle=cycle)
+    if not facts.any:
+        return ""
+    words = []
+    if facts.rank is not None and pd.notna(row["rank"]) and int(row["rank"]) == facts.rank:
+        words.append(f"rank {facts.rank}")
+    if facts.level is not None and row["level"] == facts.level:
+        words.append(f"level {facts.level}")
+    names = _labels(fw)
+    for comp, total in facts.component_totals.items():
+        if comp in names and pd.notna(row[comp]) and abs(float(row[comp]) - float(total)) < 0.5:
+            words.append(f"{names[comp]} {float(total):g}")
+    return f"; published: {', '.join(words)}" if words else ""
 
 
 def _alt():

@@ -264,3 +264,22 @@ def test_escaped_names_and_brush_in_chromium(tmp_path, browser):
     visible = _visible(browser)
     assert browser.execute_script("return window.dmafView.signal('brush')") is not None
     assert "Alpha" not in visible and "Gamma" in visible
+
+
+def test_table_names_the_published_values_the_data_match():
+    # the bundled record publishes Surat's rank 1, Kohima's level and component totals; the data match them
+    from dmaf_analysis.scoring import load_dataset
+
+    data = load_dataset()
+    table = explore_table(data.scored, frameworks=data.frameworks).set_index("city")
+    assert table.loc["Surat", "provenance"] == "synthetic; published: rank 1"
+    assert "level Enabled" in table.loc["Kohima", "provenance"] and "Policy 97" in table.loc["Kohima", "provenance"]
+    assert "published" not in table.loc["Agra", "provenance"]
+    # a record the data contradict marks nothing: a published rank is named only where the data give that rank
+    from dmaf_analysis.record import load_record
+
+    bundled = load_record()
+    record = bundled[(bundled["scope"] == "city") & (bundled["subject"] == "Surat")
+                     & (bundled["quantity"] == "rank")].assign(subject="Agra")  # Agra "published" at rank 1
+    other = explore_table(data.scored, frameworks=data.frameworks, record=record).set_index("city")
+    assert "published" not in other.loc["Agra", "provenance"] and "published" not in other.loc["Surat", "provenance"]
