@@ -1,6 +1,9 @@
 """Shared fixtures: small score tables built in the tests themselves."""
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -61,3 +64,47 @@ def frameworks_with_levels(levels: list[dict], frameworks=None) -> dict:
     """The bundled frameworks (or ``frameworks``) with other levels in every cycle."""
     frameworks = load_frameworks() if frameworks is None else frameworks
     return {c: fw.with_levels(levels) for c, fw in frameworks.items()}
+
+
+# ------------------------------------------------------------------ headless Chromium, for the page checks
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def require_browser(what: str = "browser check") -> None:
+    """Skip (or, in CI, fail) when Chromium, its driver or selenium is missing, naming what to install."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package")
+    if missing:
+        reason = (f"{what} needs {', '.join(missing)} "
+                  "(apt-get install chromium chromium-driver; pip install selenium)")
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(reason + " - required in CI")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (selenium) at 1280 x 900 with its console log kept; one per test module."""
+    require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="dmaf-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,8 +15,6 @@ from dmaf_analysis.io import validate_scores
 from dmaf_analysis.scoring import load_dataset, score_cities
 
 FW = load_frameworks()[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 EVIL = '</script><script>document.title="pwned"</script><b>x</b> & "q"'
 
 
@@ -108,37 +102,6 @@ def test_notebook_charts_are_altair_charts_with_city_tooltips():
 
 
 # ------------------------------------------------------------------ in Chromium
-def _require_browser():
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        reason = f"browser check needs {', '.join(missing)} (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(reason + " - required in CI")
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="dmaf-explore-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                 "--disable-background-networking", f"--user-data-dir={profile}", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def bundled_page(tmp_path_factory):
     data = load_dataset()

@@ -11,8 +11,6 @@ Without them the test is skipped on a workstation and fails in CI (``CI=true``).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,8 +20,7 @@ from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK, render_batch
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from conftest import require_browser  # noqa: E402 - the shared headless Chromium
 CITIES = ["Surat", "Ludhiana"]
 
 pytestmark = pytest.mark.slow
@@ -31,20 +28,6 @@ pytestmark = pytest.mark.slow
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def _require_browser() -> None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package")
-    if missing:
-        reason = (f"browser check needs {', '.join(missing)} "
-                  "(apt-get install chromium chromium-driver; pip install selenium)")
-        if _in_ci():
-            pytest.fail(reason + " - required in CI")
-        pytest.skip(reason)
 
 
 def _small_data(path: Path) -> Path:
@@ -62,7 +45,7 @@ def _small_data(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    _require_browser()
+    require_browser("browser check")
     root = tmp_path_factory.mktemp("browser")
     notebook = CITY_NOTEBOOK if CITY_NOTEBOOK.exists() else FIXTURES / "report_fixture.ipynb"
     data = None if bundled_scores_path().exists() else _small_data(root / "scores.csv")
@@ -71,29 +54,6 @@ def rendered(tmp_path_factory):
                            overview_notebook=None, trends_notebook=None, workers=2, progress=False)
     assert summary.exit_code == 0, summary.text()
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="dmaf-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(driver, path: Path) -> list[dict]:
@@ -167,7 +127,7 @@ MIN_LAST_PAGE_FILL = 0.25
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """Two cards and both national reports, with their PDFs, from the bundled data."""
-    _require_browser()
+    require_browser("browser check")
     if not bundled_scores_path().exists():
         pytest.skip("needs the bundled data")
     out = tmp_path_factory.mktemp("published") / "outputs"

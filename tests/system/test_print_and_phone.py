@@ -17,9 +17,6 @@ them on a workstation, failed in CI (``CI=true``).
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,30 +24,16 @@ import pytest
 from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import OVERVIEW_NOTEBOOK, render_index, render_national_report, TRENDS_NOTEBOOK
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from conftest import require_browser  # noqa: E402 - the shared headless Chromium
 NO_ALT = "No description has been provided for this image"
 
 pytestmark = pytest.mark.slow
 
 
-def _require_browser() -> None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package")
-    if missing:
-        reason = f"print and phone checks need {', '.join(missing)} (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail(reason + " - required in CI")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def national(tmp_path_factory):
     """The overview and trends reports of the bundled data, HTML and PDF, rendered once."""
-    _require_browser()
+    require_browser("print and phone checks")
     if not (bundled_scores_path().exists() and OVERVIEW_NOTEBOOK.exists() and TRENDS_NOTEBOOK.exists()):
         pytest.skip("needs the bundled data and the national notebooks")
     out = tmp_path_factory.mktemp("national")
@@ -61,28 +44,6 @@ def national(tmp_path_factory):
         assert summary.pdf is not None and summary.pdf.ok, summary.pdf.text() if summary.pdf else "no PDF run"
         pages[kind] = summary.results[0].job.html_path
     return pages
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="dmaf-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--window-size=1280,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(driver, path: Path, width: int) -> None:
