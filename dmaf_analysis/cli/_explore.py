@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._reports import data_options, output_root
+from ._reports import data_options, output_options, output_root
 
 __all__ = ["register"]
 
@@ -17,9 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "(overall, level and rank recomputed in the page) and linked charts. Cities whose report "
                     "card exists under OUTPUT_DIR are linked to it.")
     data_options(p)
-    p.add_argument("--output-dir", default="", metavar="DIR",
-                   help="where the page goes (default: outputs/, of the project checkout when run inside it, "
-                        "or $DMAF_OUTPUT_DIR)")
+    output_options(p, render=False)
     p.add_argument("--scenarios", default="", metavar="FILE",
                    help="a scenarios file (YAML, see dmaf scenarios): the page also compares them")
     p.set_defaults(func=_run_explore)
