@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +23,7 @@ from .._util.paths import bundled_scores_path
 from ..framework import Framework
 from ..io import is_synthetic
 from ..record import CityFacts, city_facts, empty_record, load_record
-from ..scoring import Dataset, indicator_matrix, load_dataset, score_bounds
+from ..scoring import Dataset, dataset_digest, indicator_matrix, load_dataset, score_bounds
 from ._rank_path import TOP_RANK
 
 __all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "component_reference", "cycle_context",
@@ -103,9 +105,50 @@ class CycleContext:
     on_record: frozenset = frozenset()  # cities with at least one indicator value on record
 
 
+#: Contexts kept by content (see :func:`cycle_context`): a few data sets and cycles at a time.
+_BY_CONTENT_LIMIT = 8
+_by_content: OrderedDict = OrderedDict()
+_by_content_lock = threading.Lock()
+
+
+@lru_cache(maxsize=16)
+def _digest(data: Dataset) -> str | None:
+    return dataset_digest(data)
+
+
 @lru_cache(maxsize=16)
 def cycle_context(data: Dataset, cycle: int) -> CycleContext:
-    """The :class:`CycleContext` of ``cycle`` (cached: the last 16 data sets and cycles)."""
+    """The :class:`CycleContext` of ``cycle``, computed once per data set content and cycle.
+
+    Kept for the last 16 data set objects, and by content: a data set equal in
+    every value to one seen before (:func:`~dmaf_analysis.scoring.dataset_digest`,
+    with the published record of the cycle) gets the context already computed.
+    That is what makes the cards of a batch cheap, as every card loads its own
+    copy of the panel in the same kernel. The context is read-only: the card's
+    functions build new tables from it.
+    """
+    record = _cycle_record(data, cycle)
+    digest = _digest(data)
+    try:
+        key = None if digest is None else (digest, int(cycle),
+                                           tuple(pd.util.hash_pandas_object(record, index=True).tolist()))
+    except (TypeError, ValueError):  # a value that cannot be hashed: no sharing
+        key = None
+    if key is not None:
+        with _by_content_lock:
+            if key in _by_content:
+                _by_content.move_to_end(key)
+                return _by_content[key]
+    ctx = _cycle_context(data, cycle, record)
+    if key is not None:
+        with _by_content_lock:
+            _by_content[key] = ctx
+            while len(_by_content) > _BY_CONTENT_LIMIT:
+                _by_content.popitem(last=False)
+    return ctx
+
+
+def _cycle_context(data: Dataset, cycle: int, record: pd.DataFrame) -> CycleContext:
     fw = data.frameworks[cycle]
     scored = data.scored[data.scored["cycle"] == cycle].set_index("city", drop=False)
     rows = data.scores[data.scores["cycle"] == cycle]
@@ -120,7 +163,6 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
     on_record = frozenset(real.index[real.any(axis=1)])
     hide = synthetic.mul(cities.isin(list(on_record)), axis=0).astype(bool)
     wide = wide.mask(hide)
-    record = _cycle_record(data, cycle)
     if "placed_by" in rows.columns:
         notes = rows.assign(placed_by=rows["placed_by"].fillna("").astype(str))
         placed_by = (notes.pivot(index="city", columns="indicator", values="placed_by")

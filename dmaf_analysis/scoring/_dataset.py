@@ -7,8 +7,9 @@ scores the data once.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from ..framework import Framework, load_frameworks
 from ..io import is_synthetic, read_city_attributes, read_scores
 from ._scoring import score_cities
 
-__all__ = ["Dataset", "lookup_key", "match_key", "resolve_cycle", "resolve_cycle_pair", "load_dataset"]
+__all__ = ["Dataset", "dataset_digest", "lookup_key", "match_key", "resolve_cycle", "resolve_cycle_pair",
+           "load_dataset"]
 
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
@@ -138,6 +140,40 @@ def _city_lookup(data: Dataset) -> tuple[CityMatcher, frozenset[tuple[int, str]]
     (every section of a card resolves its city)."""
     scored = data.scored
     return CityMatcher(data.cities), frozenset(zip(scored["cycle"].astype(int).tolist(), scored["city"].tolist()))
+
+
+def _feed_frame(digest, frame: pd.DataFrame) -> None:
+    digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+
+
+def dataset_digest(data: Dataset) -> str | None:
+    """A digest of everything a data set holds: its tables, its frameworks and where it came from.
+
+    Two data sets with the same digest hold the same values, so what is computed
+    from one (a report card's per-cycle tables, for instance) serves the other:
+    :func:`load_dataset` hands out a fresh copy on every call, and a kernel that
+    renders many cards of one panel computes their shared parts once. Computed
+    from the values each time it is called (about 10 ms for the bundled panel),
+    so a table changed in place gets a new digest. None when a value cannot be
+    hashed (a list in a cell, say): such a data set shares nothing.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        for frame in (data.scores, data.scored, data.attributes, data.cities):
+            _feed_frame(digest, frame)
+        for cycle in sorted(data.frameworks):
+            fw = data.frameworks[cycle]
+            for f in fields(fw):
+                value = getattr(fw, f.name)
+                if isinstance(value, pd.DataFrame):
+                    _feed_frame(digest, value)
+                else:
+                    digest.update(repr((cycle, f.name, value)).encode())
+    except (TypeError, ValueError):
+        return None
+    digest.update(repr((data.scores_path, data.attributes_path)).encode())
+    return digest.hexdigest()
 
 
 def resolve_cycle(cycles, cycle: int | None = 0) -> int:
