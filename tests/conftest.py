@@ -16,6 +16,10 @@ from dmaf_analysis.framework import load_frameworks
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
 settings.load_profile("deterministic")
 
+# What the package caches (the explorer's chart library) goes to a folder of the test run, not ~/.cache;
+# kernels and commands the tests start inherit it.
+os.environ.setdefault("DMAF_CACHE_DIR", tempfile.mkdtemp(prefix="dmaf-test-cache-"))
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 

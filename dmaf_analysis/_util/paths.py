@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import ConfigurationError, DmafError
 
-__all__ = ["DATA_PACKAGE", "NOTEBOOKS_PACKAGE", "bundled_city_attributes_path", "bundled_scores_path", "cities_path",
-           "data_dir", "default_output_root", "frameworks_dir", "notebooks_dir", "package_folder"]
+__all__ = ["DATA_PACKAGE", "NOTEBOOKS_PACKAGE", "bundled_city_attributes_path", "bundled_scores_path", "cache_dir",
+           "cities_path", "data_dir", "default_output_root", "frameworks_dir", "notebooks_dir", "package_folder"]
 
 DATA_PACKAGE = "dmaf_analysis.data"
 NOTEBOOKS_PACKAGE = "dmaf_analysis.notebooks"
@@ -63,6 +63,20 @@ def bundled_city_attributes_path() -> Path:
 
 def cities_path() -> Path:
     return data_dir() / "cities.csv"
+
+
+def cache_dir() -> Path:
+    """Where the package keeps what it can compute again (the explorer's chart library, for instance).
+
+    ``$DMAF_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/dmaf-analysis``, else
+    ``~/.cache/dmaf-analysis``. The folder may not exist, and may not be writable:
+    whatever uses it computes the thing again then.
+    """
+    override = os.environ.get("DMAF_CACHE_DIR", "").strip()
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "dmaf-analysis"
 
 
 def default_output_root() -> Path:

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    _skip_uri_grammar()
     if args.max_size:
         import os
 
@@ -115,6 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+
+
+def _skip_uri_grammar() -> None:
+    """Keep jsonschema from loading ``rfc3987_syntax`` in this process.
+
+    jsonschema (imported by nbformat, which writes every report notebook) loads
+    that optional package when it is installed, and the package builds a Lark
+    grammar for RFC 3987 URIs as it is imported: about 2 CPU-seconds per
+    command, for a URI format check that no notebook schema makes. Done only
+    in the command line's own process, never on import of the library.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
 
 
 def _isatty(stream) -> bool:

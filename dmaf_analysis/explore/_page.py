@@ -27,7 +27,8 @@ import pandas as pd
 
 from .._util.fileio import write_text_atomic
 from .._util.numeric import TOLERANCE
-from .._util.slug import unique_slugs
+from .._util.paths import cache_dir
+from .._util.slug import slugify, unique_slugs
 from .._version import __version__
 from ..framework import Framework, framework_title
 from ..scoring import OVERALL_DECIMALS
@@ -45,15 +46,38 @@ def explore_path(output_dir: str | Path, cycle: int) -> Path:
     return Path(output_dir) / "explore" / f"cycle-{int(cycle)}.html"
 
 
+#: What every vl-convert bundle defines; a cached file without it is made again.
+_BUNDLE_MARK = "vegaEmbed"
+
+
 @lru_cache(maxsize=1)
 def _vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script defining ``vegaEmbed`` (vl-convert's bundle)."""
+    """Vega, Vega-Lite and vega-embed as one script defining ``vegaEmbed`` (vl-convert's bundle).
+
+    vl-convert takes about 2 CPU-seconds to make it, so it is kept in the
+    package's cache folder (:func:`~dmaf_analysis._util.paths.cache_dir`), one file
+    per vl-convert and Vega-Lite version; it is made again when that file is
+    missing, unreadable or not a bundle, and the page is written either way.
+    """
     import altair as alt
     import vl_convert as vlc
 
     # the Vega-Lite version the charts are written for ("v5.20.1" -> "5.20"), when vl-convert has it
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    code = vlc.javascript_bundle(vl_version=wanted if wanted in vlc.get_vegalite_versions() else None)
+    version = wanted if wanted in vlc.get_vegalite_versions() else None
+    stem = slugify(f"vega-bundle-{getattr(vlc, '__version__', 'unknown')}-{version or 'default'}")
+    cached = cache_dir() / f"{stem}.js"
+    try:
+        code = cached.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        code = ""
+    if _BUNDLE_MARK not in code:
+        code = vlc.javascript_bundle(vl_version=version)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(cached, code)
+        except OSError:
+            pass  # a read-only or full cache folder: the page does without the cache
     return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
