@@ -50,7 +50,8 @@ from ._manifest import ENGINE_FORMAT, job_digest, Manifest, MANIFEST_NAME, packa
 
 __all__ = [
     "BatchSummary", "build_index_rows", "city_job", "CITY_NOTEBOOK", "ENGINE_FORMAT", "ENGINE_NAME", "execute_job",
-    "Exporters", "IndexLink", "job_digest", "make_exporter", "Manifest", "MANIFEST_NAME", "needs_image_embedding",
+    "Exporters", "IndexLink", "INJECTED_CELL_ID", "job_digest", "make_exporter", "Manifest", "MANIFEST_NAME",
+    "needs_image_embedding",
     "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "package_fingerprint", "render_batch", "render_city_report", "render_index",
     "render_national_report", "ReportJob", "ReportResult", "require_city_in_data", "run_jobs", "TRENDS_NOTEBOOK",
     "WarmKernel", "write_index", "write_outputs"
@@ -58,7 +59,7 @@ __all__ = [
 
 # name -> submodule, for the names whose modules import papermill or nbconvert
 _LAZY = {
-    "ENGINE_NAME": "_engine", "execute_job": "_engine",
+    "ENGINE_NAME": "_engine", "execute_job": "_engine", "INJECTED_CELL_ID": "_engine",
     "Exporters": "_export", "make_exporter": "_export", "needs_image_embedding": "_export",
     "write_outputs": "_export",
     "run_jobs": "_pool",

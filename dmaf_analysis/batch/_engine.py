@@ -23,7 +23,7 @@ from papermill.parameterize import parameterize_notebook
 
 from ._jobs import ReportJob
 
-__all__ = ["ENGINE_NAME", "WarmKernelEngine", "execute_job", "one_line"]
+__all__ = ["ENGINE_NAME", "INJECTED_CELL_ID", "WarmKernelEngine", "execute_job", "one_line"]
 
 #: Name under which the warm-kernel engine is registered with papermill.
 ENGINE_NAME = "dmaf_warm"
@@ -93,6 +93,24 @@ def one_line(text: object, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
 
 
+#: The id of papermill's injected-parameters cell in every report (papermill draws a random one).
+INJECTED_CELL_ID = "injected-parameters"
+
+
+def _fix_injected_cell_id(nb) -> None:
+    """Give papermill's injected-parameters cell a fixed id, so that the same inputs give the same page.
+
+    papermill makes the cell with ``nbformat.v4.new_code_cell``, which draws a
+    random id; the id reaches the HTML (``id="cell-id=..."``), so every
+    re-render changed every page. The id is kept when another cell already has it.
+    """
+    ids = {cell.get("id") for cell in nb.cells}
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and INJECTED_CELL_ID not in ids:
+            cell["id"] = INJECTED_CELL_ID
+            return
+
+
 def execute_job(job: ReportJob, kernel, *, timeout: float | None = None, start_timeout: float = 60):
     """Execute ``job``'s notebook on a warm kernel; return ``(notebook, error or None)``.
 
@@ -103,6 +121,7 @@ def execute_job(job: ReportJob, kernel, *, timeout: float | None = None, start_t
     _register_engine()
     nb = copy.deepcopy(_load_notebook(job.notebook))
     nb = parameterize_notebook(nb, job.parameters, report_mode=False, kernel_name=kernel.kernel_name)
+    _fix_injected_cell_id(nb)
     nb = prepare_notebook_metadata(nb, str(job.notebook), str(job.ipynb_path))
     nb = remove_error_markers(nb)
     error = None

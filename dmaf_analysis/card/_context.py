@@ -22,7 +22,7 @@ import pandas as pd
 from .._util.paths import bundled_scores_path
 from ..framework import Framework
 from ..io import is_synthetic
-from ..record import CityFacts, city_facts, empty_record, load_record
+from ..record import CityFacts, city_facts, empty_record, load_record, record_path
 from ..scoring import Dataset, dataset_digest, indicator_matrix, load_dataset, score_bounds
 from ._rank_path import TOP_RANK
 
@@ -103,6 +103,7 @@ class CycleContext:
     bounds: pd.DataFrame            # bounds.score_bounds rows of the cycle, indexed by city
     record: pd.DataFrame = None     # the published record's facts of the cycle (record.load_record)
     on_record: frozenset = frozenset()  # cities with at least one indicator value on record
+    synthetic_share: float = 0.0    # Dataset.synthetic_share of the cycle
 
 
 #: Contexts kept by content (see :func:`cycle_context`): a few data sets and cycles at a time.
@@ -127,25 +128,30 @@ def cycle_context(data: Dataset, cycle: int) -> CycleContext:
     copy of the panel in the same kernel. The context is read-only: the card's
     functions build new tables from it.
     """
-    record = _cycle_record(data, cycle)
     digest = _digest(data)
-    try:
-        key = None if digest is None else (digest, int(cycle),
-                                           tuple(pd.util.hash_pandas_object(record, index=True).tolist()))
-    except (TypeError, ValueError):  # a value that cannot be hashed: no sharing
-        key = None
+    key = None if digest is None else (digest, int(cycle), _record_stamp())
     if key is not None:
         with _by_content_lock:
             if key in _by_content:
                 _by_content.move_to_end(key)
                 return _by_content[key]
-    ctx = _cycle_context(data, cycle, record)
+    ctx = _cycle_context(data, cycle, _cycle_record(data, cycle))
     if key is not None:
         with _by_content_lock:
             _by_content[key] = ctx
             while len(_by_content) > _BY_CONTENT_LIMIT:
                 _by_content.popitem(last=False)
     return ctx
+
+
+def _record_stamp() -> tuple:
+    """Which published record file the contexts read: its path, modification time and size (None when absent)."""
+    path = record_path()
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
 def _cycle_context(data: Dataset, cycle: int, record: pd.DataFrame) -> CycleContext:
@@ -174,7 +180,7 @@ def _cycle_context(data: Dataset, cycle: int, record: pd.DataFrame) -> CycleCont
                         national_median=wide.median(axis=0, skipna=True),
                         n_ranked=int(scored["rank"].notna().sum()),
                         bounds=score_bounds(rows, frameworks={cycle: fw}, record=record).set_index("city"),
-                        record=record, on_record=on_record)
+                        record=record, on_record=on_record, synthetic_share=data.synthetic_share(cycle))
 
 
 def _cycle_record(data: Dataset, cycle: int) -> pd.DataFrame:
@@ -205,8 +211,9 @@ def is_on_record(ctx: CycleContext, name: str) -> bool:
     return name in ctx.on_record
 
 
+@lru_cache(maxsize=256)
 def facts_of(ctx: CycleContext, name: str) -> CityFacts:
-    """What the published record says about the city in the context's cycle."""
+    """What the published record says about the city in the context's cycle (cached: CityFacts is immutable)."""
     record = ctx.record if ctx.record is not None else empty_record()
     return city_facts(record, city=name, cycle=ctx.cycle)
 

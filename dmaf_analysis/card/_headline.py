@@ -337,7 +337,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
         n_synthetic=int(is_synthetic(labels).sum()), n_report_card=int((lower == "report_card").sum()),
         other_sources=other_sources, n_missing=int((~present).sum()),
-        data_synthetic_share=data.synthetic_share(ctx.cycle),
+        data_synthetic_share=ctx.synthetic_share,
         weights_illustrative=fw.weights_provenance != "seen",
         weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
         on_record=mine, published_rank=facts.rank, published_level=facts.level,

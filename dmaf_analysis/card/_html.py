@@ -55,10 +55,11 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
     labels = [html.escape(str(h), quote=True) for h in columns.values()]
     body = []
-    for mark, (_, row) in zip(marks, frame.iterrows()):
+    # column by column as Python values (iterrows would build a Series per row)
+    values = [frame[col].tolist() for col in columns]
+    for mark, row in zip(marks, zip(*values) if values else [()] * len(frame)):
         cells = []
-        for label, col in zip(labels, columns):
-            value = row[col]
+        for label, col, value in zip(labels, columns, row):
             if isinstance(value, bool):
                 text, align = ("yes" if value else ""), ""
             elif isinstance(value, (int, float)) or value is pd.NA or value is None:

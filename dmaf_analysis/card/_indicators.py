@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import city_context, cycle_context
+from ._context import city_context, CycleContext
 
 __all__ = ["INDICATOR_COLUMNS", "STRENGTH_COLUMNS", "indicator_scores", "strengths_and_weaknesses"]
 
@@ -51,12 +51,12 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
           score, source and percentile.
     """
     name, ctx = city_context(data, city, cycle)
-    return _indicator_table(data, name, ctx.cycle).copy()
+    return _indicator_table(ctx, name).copy()
 
 
 @lru_cache(maxsize=32)
-def _indicator_table(data: Dataset, name: str, cycle: int) -> pd.DataFrame:
-    ctx = cycle_context(data, cycle)
+def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
+    """The table of :func:`indicator_scores` (cached per context and city: every card section asks for it)."""
     fw = ctx.framework
     wide = ctx.wide
     values = wide.loc[name]

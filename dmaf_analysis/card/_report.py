@@ -112,7 +112,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     exact = out["score_low"] == out["score_high"]
     out["gap_to_median"] = (out["score"] - out["national_median"]).where(exact)
     out["gap_to_max"] = (100.0 - out["score"]).where(exact)
-    out["others_synthetic"] = bool(data.synthetic_share(ctx.cycle) > 0)
+    out["others_synthetic"] = bool(ctx.synthetic_share > 0)
     return out[COMPONENT_COLUMNS]
 
 

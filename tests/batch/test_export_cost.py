@@ -33,3 +33,18 @@ def test_the_command_line_keeps_jsonschema_from_building_the_uri_grammar(tmp_pat
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-2:] == ["0", "None"]
+
+
+def test_the_same_inputs_give_the_same_page(tmp_path):
+    from dmaf_analysis.batch import INJECTED_CELL_ID, render_city_report
+
+    pages = []
+    for run in ("first", "second"):
+        summary = render_city_report("Kohima", output_dir=tmp_path / run, timeout=120)
+        (result,) = summary.results
+        assert result.status == "rendered", result.error
+        pages.append(result.job.html_path.read_text(encoding="utf-8"))
+        nb = nbformat.read(result.job.ipynb_path, as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert [c.id for c in injected] == [INJECTED_CELL_ID]
+    assert pages[0] == pages[1]

@@ -38,8 +38,17 @@ def test_a_renamed_column_changes_the_digest():
     assert dataset_digest(renamed) != before
 
 
-def test_an_unhashable_cell_gives_no_digest():
+def test_a_list_in_a_cell_is_part_of_the_digest():
     data = load_dataset()
     cities = data.cities.copy()
     cities["notes"] = pd.Series([[1, 2]] * len(cities), dtype=object)
+    listed = dataset_digest(replace(data, cities=cities))
+    cities.at[cities.index[0], "notes"] = [1, 3]
+    assert listed is not None and dataset_digest(replace(data, cities=cities)) != listed
+
+
+def test_a_cell_that_cannot_be_pickled_gives_no_digest():
+    data = load_dataset()
+    cities = data.cities.copy()
+    cities["notes"] = pd.Series([lambda: None] * len(cities), dtype=object)
     assert dataset_digest(replace(data, cities=cities)) is None
