@@ -23,7 +23,7 @@ from .._util.paths import bundled_scores_path
 from ..framework import Framework
 from ..io import is_synthetic
 from ..record import CityFacts, city_facts, empty_record, load_record, record_path
-from ..scoring import Dataset, dataset_digest, indicator_matrix, load_dataset, score_bounds
+from ..scoring import Dataset, dataset_key, indicator_matrix, load_dataset, score_bounds
 from ._rank_path import TOP_RANK
 
 __all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "component_reference", "cycle_context",
@@ -113,22 +113,17 @@ _by_content_lock = threading.Lock()
 
 
 @lru_cache(maxsize=16)
-def _digest(data: Dataset) -> str | None:
-    return dataset_digest(data)
-
-
-@lru_cache(maxsize=16)
 def cycle_context(data: Dataset, cycle: int) -> CycleContext:
     """The :class:`CycleContext` of ``cycle``, computed once per data set content and cycle.
 
     Kept for the last 16 data set objects, and by content: a data set equal in
-    every value to one seen before (:func:`~dmaf_analysis.scoring.dataset_digest`,
+    every value to one seen before (:func:`~dmaf_analysis.scoring.dataset_key`,
     with the published record of the cycle) gets the context already computed.
     That is what makes the cards of a batch cheap, as every card loads its own
     copy of the panel in the same kernel. The context is read-only: the card's
     functions build new tables from it.
     """
-    digest = _digest(data)
+    digest = dataset_key(data)
     key = None if digest is None else (digest, int(cycle), _record_stamp())
     if key is not None:
         with _by_content_lock:

@@ -14,7 +14,8 @@ The parts: ``_scoring``, ``_dataset``, ``_bounds``, ``_whatif``.
 from __future__ import annotations
 
 from ._bounds import add_bounds, BOUND_COLUMNS, BOUNDS_TABLE_COLUMNS, range_sentence, score_bounds, unknown_mask
-from ._dataset import Dataset, dataset_digest, load_dataset, lookup_key, match_key, resolve_cycle, resolve_cycle_pair
+from ._dataset import (Dataset, dataset_digest, dataset_key, load_dataset, lookup_key, match_key, resolve_cycle,
+                       resolve_cycle_pair)
 from ._scoring import (all_component_ids, checked_weights, component_scores, group_summary, group_values,
                        grouping_columns, ID_COLUMNS,
                        indicator_matrix, level_order, OVERALL_DECIMALS, overall_scores, rank_within_cycle,
@@ -23,8 +24,9 @@ from ._whatif import check_changes, describe_changes, parse_assignments, what_if
 
 __all__ = [
     "add_bounds", "all_component_ids", "BOUND_COLUMNS", "BOUNDS_TABLE_COLUMNS", "check_changes", "checked_weights",
-    "component_scores", "Dataset", "dataset_digest", "describe_changes", "group_summary", "group_values",
-    "grouping_columns", "ID_COLUMNS", "indicator_matrix", "level_order", "load_dataset", "lookup_key", "match_key",
+    "component_scores", "Dataset", "dataset_digest", "dataset_key", "describe_changes", "group_summary",
+    "group_values", "grouping_columns", "ID_COLUMNS", "indicator_matrix", "level_order", "load_dataset", "lookup_key",
+    "match_key",
     "OVERALL_DECIMALS", "overall_scores", "parse_assignments", "range_sentence",
     "rank_within_cycle", "resolve_cycle", "resolve_cycle_pair", "RESULT_COLUMNS", "score_bounds", "score_cities",
     "score_columns", "unknown_mask", "what_if", "WHATIF_SOURCE"

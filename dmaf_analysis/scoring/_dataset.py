@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+import threading
+import weakref
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +25,7 @@ from ..framework import Framework, load_frameworks
 from ..io import is_synthetic, read_city_attributes, read_scores
 from ._scoring import score_cities
 
-__all__ = ["Dataset", "dataset_digest", "lookup_key", "match_key", "resolve_cycle", "resolve_cycle_pair",
+__all__ = ["Dataset", "dataset_digest", "dataset_key", "lookup_key", "match_key", "resolve_cycle", "resolve_cycle_pair",
            "load_dataset"]
 
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
@@ -163,6 +165,35 @@ def dataset_digest(data: Dataset) -> str | None:
     except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
         return None
     return digest.hexdigest()
+
+
+#: dataset_key's digests, by data set object.
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEYS_LOCK = threading.Lock()
+
+
+def dataset_key(data: Dataset) -> str | None:
+    """:func:`dataset_digest` of ``data``, taken once per data set object.
+
+    What caches of computed results are keyed by (a report card's per-cycle
+    context, the card's level uncertainty): every card of a batch loads its own
+    copy of the panel, and the copies share one key. A data set whose tables
+    are changed in place after its first key keeps that key: change a copy
+    (``dataclasses.replace``, or a new :func:`load_dataset`) instead.
+    """
+    try:
+        with _KEYS_LOCK:
+            if data in _KEYS:
+                return _KEYS[data]
+    except TypeError:  # not hashable or not weakly referenceable: a digest every time
+        return dataset_digest(data)
+    key = dataset_digest(data)
+    try:
+        with _KEYS_LOCK:
+            _KEYS[data] = key
+    except TypeError:
+        pass
+    return key
 
 
 def resolve_cycle(cycles, cycle: int | None = 0) -> int:

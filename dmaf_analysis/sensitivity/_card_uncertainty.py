@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..framework import Framework, frameworks_or_bundled
 from ..io import expects_table
-from ..scoring import dataset_digest, resolve_cycle
+from ..scoring import dataset_key, resolve_cycle
 from . import _robustness as rb
 from ._assumptions import load_spec
 from ._uncertainty import uncertainty_analysis
@@ -135,13 +135,13 @@ def card_level_uncertainty(data, *, city: str, cycle: int = 0, n_draws: int = 20
     """:func:`level_uncertainty` of one city of a loaded :class:`~dmaf_analysis.scoring.Dataset`.
 
     The table of all cities is computed once per content of the data set
-    (:func:`~dmaf_analysis.scoring.dataset_digest`, or a fingerprint of the scores
+    (:func:`~dmaf_analysis.scoring.dataset_key`, or a fingerprint of the scores
     and the framework when the data set has no digest), so that a copy of the data
     set, as :func:`~dmaf_analysis.scoring.load_dataset` hands out, finds it, and a
     batch of cards rendered in one kernel pays for it once.
     """
     c = resolve_cycle(data.cycles, cycle)
-    key = (dataset_digest(data) or _fingerprint(data.scores, data.frameworks[c]), c, int(n_draws), int(seed))
+    key = (dataset_key(data) or _fingerprint(data.scores, data.frameworks[c]), c, int(n_draws), int(seed))
     held = _CARD_CACHE.get(key)
     if held is None:
         table = card_table(data.scores, cycle=c, frameworks=data.frameworks, cities=data.cities,
