@@ -29,13 +29,16 @@ __all__ = ["MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "
 number = format_number
 
 
-def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, digits: int = 1,
+def html_table(frame, *, columns: dict[str, str] | None = None, digits: int = 1,
                highlight: str | None = None, print_rows=None, column_digits: dict[str, int] | None = None,
                html_name: str = "") -> str:
     """An escaped HTML table of ``frame``.
 
     Parameters
     ----------
+    frame : DataFrame or mapping
+        The rows: a DataFrame, or a mapping of column name to a list of values
+        (all of one length), which saves building a DataFrame for a few rows.
     columns : dict, optional
         Column -> header, in display order (default: every column, as named).
     digits : int
@@ -50,14 +53,22 @@ def html_table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, di
         a last row, in print only, says how many are in the HTML version
         (``html_name``: that page's file name, linked relatively, when given).
     """
-    columns = columns or {c: c for c in frame.columns}
-    marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * len(frame)
+    if not isinstance(frame, pd.DataFrame):
+        frame = {str(c): list(v) for c, v in frame.items()}
+        n_rows = len(next(iter(frame.values()), []))
+        columns = columns or {c: c for c in frame}
+        marks = [bool(m) and m == m and m is not pd.NA for m in frame[highlight]] if highlight else [False] * n_rows
+        values = [frame[col] for col in columns]
+    else:
+        n_rows = len(frame)
+        columns = columns or {c: c for c in frame.columns}
+        marks = frame[highlight].fillna(False).astype(bool).tolist() if highlight else [False] * n_rows
+        # column by column as Python values (iterrows would build a Series per row)
+        values = [frame[col].tolist() for col in columns]
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
     labels = [html.escape(str(h), quote=True) for h in columns.values()]
     body = []
-    # column by column as Python values (iterrows would build a Series per row)
-    values = [frame[col].tolist() for col in columns]
-    for mark, row in zip(marks, zip(*values) if values else [()] * len(frame)):
+    for mark, row in zip(marks, zip(*values) if values else [()] * n_rows):
         cells = []
         for label, col, value in zip(labels, columns, row):
             if isinstance(value, bool):
@@ -610,25 +621,29 @@ def sections_html(components: pd.DataFrame, indicators: pd.DataFrame, recs: pd.D
     e = html.escape
     text = dict(zip(recs["indicator"], recs["recommendation"])) if len(recs) else {}
     others = _others_note(components)
+    ind = indicators.to_dict("list")  # plain lists: a few dozen rows, read once
+    status = ind["status"] if "status" in ind else [""] * len(indicators)
     out = []
-    for _, comp in components.iterrows():
-        part = indicators[indicators["component"] == comp["component"]]
+    for comp in components.to_dict("records"):
+        rows = [k for k, c in enumerate(ind["component"]) if c == comp["component"]]
         basis = comp.get("basis", "")
         words = {"range": "range on the values on record", "published": "published total",
                  "synthetic": "from synthetic values", "on record": "on record"}.get(basis, "")
         median = number(comp["national_median"])
         out.append(f'<h3 class="dmaf-component">{e(str(comp["name"]))}: {e(component_score_text(comp))} / 100'
                    f'<span class="dmaf-basis"> {e(words)}; national median {e(median)}{e(others)}</span></h3>')
-        view = part.assign(
-            label=[f"{i} {n}{_label_note(pb, mp)}" for i, n, pb, mp in
-                   zip(part["indicator"], part["name"], part["placed_by"], part["max_provenance"])],
-            score_text=[indicator_score_text(s, m, src, st) for s, m, src, st in
-                        zip(part["score"], part["max_score"], part["source"],
-                            part["status"] if "status" in part.columns else [""] * len(part))],
-            rec=[text.get(i, "") for i in part["indicator"]])
+        view = {
+            "label": [f"{ind['indicator'][k]} {ind['name'][k]}"
+                      f"{_label_note(ind['placed_by'][k], ind['max_provenance'][k])}" for k in rows],
+            "score_text": [indicator_score_text(ind["score"][k], ind["max_score"][k], ind["source"][k], status[k])
+                           for k in rows],
+            "national_median": [ind["national_median"][k] for k in rows],
+            "state_median": [ind["state_median"][k] for k in rows],
+            "rec": [text.get(ind["indicator"][k], "") for k in rows],
+        }
         columns = {"label": "Indicator", "score_text": "Score / max",
                    "national_median": "National median" + others.replace(" values", "")}
-        n_state = int(part["n_state_cities"].iloc[0]) if len(part) else 0
+        n_state = int(ind["n_state_cities"][rows[0]]) if rows else 0
         if n_state > 1:
             columns["state_median"] = f"State median ({n_state} cities)"
         if text:
