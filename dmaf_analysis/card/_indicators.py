@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..io import is_synthetic
+from ..io import is_synthetic, SYNTHETIC
 from ..scoring import Dataset
 from ._context import city_context, CycleContext
 
@@ -54,43 +54,73 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
     return _indicator_table(ctx, name).copy()
 
 
+@lru_cache(maxsize=16)
+def _cycle_indicator_arrays(ctx: CycleContext) -> dict:
+    """What :func:`indicator_scores` needs of every city of a cycle, as arrays (computed once per context).
+
+    ``percentile[i, j]`` is city ``i``'s percentile on indicator ``j`` (ties counted
+    half, NaN without a value), ``state_median[i]`` / ``n_state[i]`` the medians
+    over its state's cities and their number (NaN / 0 without a state).
+    """
+    wide = ctx.wide
+    values = wide.to_numpy(dtype=float)
+    n_cities, n_ind = values.shape
+    percentile = np.full((n_cities, n_ind), np.nan)
+    for j in range(n_ind):
+        col = values[:, j]
+        present = ~np.isnan(col)
+        ordered = np.sort(col[present])
+        if not len(ordered):
+            continue
+        below = np.searchsorted(ordered, col[present], side="left")
+        equal = np.searchsorted(ordered, col[present], side="right") - below
+        percentile[present, j] = 100.0 * (below + 0.5 * equal) / len(ordered)
+    states = ctx.scored["state"].reindex(wide.index)
+    has_state = np.array([isinstance(v, str) and bool(v.strip()) for v in states.tolist()], dtype=bool)
+    state_median = np.full((n_cities, n_ind), np.nan)
+    n_state = np.zeros(n_cities, dtype=int)
+    if has_state.any():
+        keys = states[has_state].astype(object)
+        medians = wide[has_state].groupby(keys.to_numpy(), sort=False).median()
+        counts = keys.value_counts(sort=False)
+        rows = np.flatnonzero(has_state)
+        state_median[rows] = medians.reindex(keys.to_numpy()).to_numpy(dtype=float)
+        n_state[rows] = counts.reindex(keys.to_numpy()).to_numpy(dtype=int)
+    fw = ctx.framework
+    ind = fw.indicators
+    return {"indicator": ind["indicator"].to_numpy(), "component": ind["component"].to_numpy(),
+            "component_name": ind["component"].map(fw.components.set_index("component")["name"]).to_numpy(),
+            "name": ind["name"].to_numpy(), "max_score": ind["max_score"].astype(float).to_numpy(),
+            "max_provenance": ind["max_provenance"].to_numpy(),
+            "national_median": ctx.national_median.to_numpy(dtype=float),
+            "position": {name: k for k, name in enumerate(wide.index)}, "values": values,
+            "percentile": percentile, "state_median": state_median, "n_state": n_state,
+            "sources": ctx.sources.to_numpy(dtype=object), "placed_by": ctx.placed_by.to_numpy(dtype=object)}
+
+
 @lru_cache(maxsize=32)
 def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
     """The table of :func:`indicator_scores` (cached per context and city: every card section asks for it)."""
-    fw = ctx.framework
-    wide = ctx.wide
-    values = wide.loc[name]
-    state = ctx.scored.loc[name, "state"]
-    # a cities table without states (or without this city's state) gives no state comparison
-    same_state = (ctx.scored.index[ctx.scored["state"] == state] if isinstance(state, str) and state.strip()
-                  else pd.Index([]))
-    state_wide = wide.loc[same_state]
-    n_valid = wide.notna().sum(axis=0)
-    below = wide.lt(values, axis=1).sum(axis=0)
-    equal = wide.eq(values, axis=1).sum(axis=0)
-    percentile = (100.0 * (below + 0.5 * equal) / n_valid.replace(0, np.nan)).where(values.notna())
-    ind = fw.indicators
-    out = pd.DataFrame({
-        "indicator": ind["indicator"].to_numpy(),
-        "component": ind["component"].to_numpy(),
-        "component_name": ind["component"].map(fw.components.set_index("component")["name"]).to_numpy(),
-        "name": ind["name"].to_numpy(),
-        "score": values.to_numpy(dtype=float),
-        "max_score": ind["max_score"].astype(float).to_numpy(),
-    })
-    out["share_of_max"] = out["score"] / out["max_score"]
-    out["gap_to_max"] = out["max_score"] - out["score"]
-    out["national_median"] = ctx.national_median.to_numpy(dtype=float)
-    out["state_median"] = state_wide.median(axis=0, skipna=True).to_numpy(dtype=float)
-    out["n_state_cities"] = len(same_state)
-    out["percentile"] = percentile.to_numpy(dtype=float)
-    src = ctx.sources.loc[name].where(values.notna(), "")
-    out["source"] = src.fillna("").astype(str).to_numpy(dtype=object)
-    out["placed_by"] = ctx.placed_by.loc[name].where(values.notna(), "").astype(str).to_numpy(dtype=object)
-    out["max_provenance"] = ind["max_provenance"].to_numpy()
-    synthetic = is_synthetic(out["source"]) & out["score"].notna()
-    out["status"] = np.where(out["score"].isna(), "not on record", np.where(synthetic, "synthetic", "on record"))
-    return out[INDICATOR_COLUMNS]
+    arrays = _cycle_indicator_arrays(ctx)
+    k = arrays["position"][name]
+    score = arrays["values"][k]
+    present = ~np.isnan(score)
+    maxima = arrays["max_score"]
+    source = np.array([str(v) if p and isinstance(v, str) else "" for v, p in zip(arrays["sources"][k], present)],
+                      dtype=object)
+    placed = np.array([str(v) if p and v == v and v is not None else "" for v, p in
+                       zip(arrays["placed_by"][k], present)], dtype=object)
+    synthetic = np.array([v.strip().lower() == SYNTHETIC for v in source], dtype=bool) & present
+    return pd.DataFrame({
+        "indicator": arrays["indicator"], "component": arrays["component"],
+        "component_name": arrays["component_name"], "name": arrays["name"],
+        "score": score, "max_score": maxima, "share_of_max": score / maxima, "gap_to_max": maxima - score,
+        "national_median": arrays["national_median"], "state_median": arrays["state_median"][k],
+        "n_state_cities": np.full(len(score), int(arrays["n_state"][k]), dtype="int64"),
+        "percentile": arrays["percentile"][k], "source": source, "placed_by": placed,
+        "max_provenance": arrays["max_provenance"],
+        "status": np.where(~present, "not on record", np.where(synthetic, "synthetic", "on record")),
+    }, columns=INDICATOR_COLUMNS)
 
 
 STRENGTH_COLUMNS = ["kind", "indicator", "component", "name", "score", "max_score", "national_median",

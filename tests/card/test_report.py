@@ -202,6 +202,22 @@ def test_indicator_scores_by_hand(data):
     assert card.indicator_scores(data, city="Ludhiana")["score"].max() == 30
 
 
+def test_indicator_scores_of_cities_without_a_state_have_no_state_median(data):
+    from dataclasses import replace
+
+    scored = data.scored.copy()
+    scored["state"] = scored["state"].astype(object)
+    scored.loc[scored["city"] == "Surat", "state"] = "  "
+    scored.loc[scored["city"] == "Pune", "state"] = None
+    stateless = replace(data, scored=scored)
+    for city in ("Surat", "Pune"):
+        ind = card.indicator_scores(stateless, city=city)
+        assert (ind["n_state_cities"] == 0).all() and ind["state_median"].isna().all()
+        assert ind["national_median"].notna().all()
+    punjab = card.indicator_scores(stateless, city="Amritsar").set_index("indicator")
+    assert (punjab["n_state_cities"] == 3).all() and punjab.loc["2.c", "state_median"] == pytest.approx(18)
+
+
 def test_indicator_scores_carry_how_a_report_card_value_was_placed():
     rows = [{"cycle": 2, "city": "Ludhiana", "indicator": i, "score": 0.0, "source": "report_card",
              "placed_by": "order" if i == "5.c" else "heading"} for i in IDS2]
