@@ -372,6 +372,28 @@ def path_html(path) -> str:
     return out
 
 
+def _median_label(peers: pd.DataFrame, k: int) -> str:
+    """The city cell of row ``k``, a group's median: how many cities it is taken over, in words."""
+    counted = peers["n_in_median"].iloc[k] if "n_in_median" in peers.columns else None
+    if counted is None or counted != counted:
+        n = peers["n_in_group"].iloc[k] if "n_in_group" in peers.columns else None
+        return "Median of the group" if n is None or n != n else f"Median of the group ({int(n)} {_cities(int(n))})"
+    counted = int(counted)
+    same = peers["peer_group"] == peers["peer_group"].iloc[k]
+    ranged = (same & peers["is_report_city"].astype(bool)
+              & (peers.get("overall_range", pd.Series("", index=peers.index)).astype(str) != "")).any()
+    if ranged:  # the report city, shown by its range, takes no part
+        return f"Median of the {counted} other {_cities(counted)}"
+    n_group = peers["n_in_group"].iloc[k] if "n_in_group" in peers.columns else counted
+    if n_group == n_group and counted < int(n_group):  # some cities of the group have no score
+        return f"Median of the {counted} {_cities(counted)} with a score"
+    return f"Median of the group ({counted} {_cities(counted)})"
+
+
+def _cities(n: int) -> str:
+    return "city" if n == 1 else "cities"
+
+
 def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     """Table of :func:`~dmaf_analysis.card.peer_comparison`: the report city in bold, each group's median in italics.
 
@@ -389,8 +411,8 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     groups = [f"{names.get(g, 'Group')}: {v}" for g, v in zip(peers["peer_group"], peers["group_name"])]
     view = pd.DataFrame({
         "group": groups,
-        "city": [(f"Median of the group ({int(n)} cities)" if n is not None else "Median of the group") if m else c
-                 for m, n, c in zip(is_median, n_group, peers["city"].astype(str))],
+        "city": [_median_label(peers, k) if m else c
+                 for k, (m, c) in enumerate(zip(is_median, peers["city"].astype(str)))],
         "overall": _range_or(peers, "overall_range", "overall"), "rank_in_group": peers["rank_in_group"],
         "rank": _range_or(peers, "rank_range", "rank"),
         "level": peers["level"], "gap_to_report_city": peers["gap_to_report_city"],

@@ -232,7 +232,7 @@ def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | 
 # ------------------------------------------------------------------------------ peers
 PEER_COLUMNS = ["peer_group", "group_name", "city", "state", "overall", "rank", "rank_in_group", "level",
                 "is_report_city", "gap_to_report_city", "n_synthetic", "n_indicators", "n_in_group",
-                "is_group_median", "overall_range", "rank_range"]
+                "n_in_median", "is_group_median", "overall_range", "rank_range"]
 
 #: The peers table shows at most this many cities above and below the report city in each group.
 PEERS_AROUND = 4
@@ -255,7 +255,10 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         group), ``level``, ``is_report_city``, ``gap_to_report_city``
         (``overall`` minus the report city's overall), ``n_synthetic`` (the
         city's synthetic indicator values), ``n_indicators`` (indicators of
-        the framework), ``n_in_group`` (cities of the whole group) and
+        the framework), ``n_in_group`` (cities of the whole group),
+        ``n_in_median`` (how many cities' overall scores the group's median is
+        taken over: those with a score, the report city left out when it is
+        shown by its range; the same on every row of the group) and
         ``is_group_median`` (True on the group's median row, whose ``city``,
         ``state``, ranks and ``level`` are empty and whose ``overall`` is the
         median overall score of the group's cities), ``overall_range`` and
@@ -289,6 +292,7 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         out[col] = out[col].astype("Int64")
     return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
                        "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int,
+                       "n_in_median": int,
                        "overall_range": str, "rank_range": str})
 
 
@@ -321,7 +325,9 @@ def _place_by_range(rows: list[dict], median: dict, name: str, ranged: dict) -> 
            "overall_range": ranged["overall_range"], "rank_range": ranged["rank_range"]}
     values = np.array([r["overall"] for r in others], dtype=float)
     med = float(np.nanmedian(values)) if np.isfinite(values).any() else math.nan
-    return others[:at] + [row] + others[at:], {**median, "overall": med}
+    counted = int(np.isfinite(values).sum())
+    placed = [{**r, "n_in_median": counted} for r in others[:at] + [row] + others[at:]]
+    return placed, {**median, "overall": med, "n_in_median": counted}
 
 
 @lru_cache(maxsize=256)
@@ -337,7 +343,8 @@ def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], 
         "level": part["level"].to_numpy(dtype=object),
         "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
     }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort")
-    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part)}
+    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part),
+              "n_in_median": int(np.isfinite(overall).sum())}
     rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
              "is_group_median": False} for r in table.to_dict("records")]
     med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan

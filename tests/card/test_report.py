@@ -488,7 +488,23 @@ def test_peer_comparison_by_hand(data):
     assert medians["overall"].tolist() == pytest.approx([float(np.median(state["overall"].iloc[:2])),
                                                          float(np.median(rnd["overall"].iloc[:2]))])
     assert (medians["n_in_group"] == 3).all() and medians["city"].tolist() == ["", ""]
+    assert (medians["n_in_median"] == 2).all()  # the two others: Ludhiana, shown by its range, takes no part
     assert peers.index[peers["is_group_median"]].tolist() == [3, 7]
+    page = card.peers_html(peers)
+    assert page.count("Median of the 2 other cities") == 2 and "Median of the group" not in page
+
+
+def test_the_group_median_says_how_many_cities_it_covers(data):
+    from dataclasses import replace
+
+    page = card.peers_html(card.peer_comparison(data, city="Amritsar"))
+    assert "Median of the group (3 cities)" in page
+    scored = data.scored.copy()
+    scored.loc[(scored["city"] == "Jalandhar") & (scored["cycle"] == 2), "overall"] = np.nan
+    peers = card.peer_comparison(replace(data, scored=scored), city="Amritsar")
+    state_median = peers[peers["is_group_median"] & (peers["peer_group"] == "state")].iloc[0]
+    assert state_median["n_in_group"] == 3 and state_median["n_in_median"] == 2
+    assert "Median of the 2 cities with a score" in card.peers_html(peers)
 
 
 def _one_state(n: int, *, city: str) -> tuple:
