@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from ..io import is_synthetic
-from ..record import QUANTITIES, city_facts, load_record
+from ..record import CityFacts, QUANTITIES, city_facts, load_record
 from ..scoring import Dataset
 from .._util.numeric import format_number
 
@@ -200,10 +200,13 @@ def mark_published(leaderboard: pd.DataFrame, *, cycle: int, record: pd.DataFram
         the published record gives the city in ``cycle``.
     """
     record = load_record() if record is None else record
-    record = record[record["cycle"] == int(cycle)]
+    record = record[(record["cycle"] == int(cycle)) & (record["scope"] == "city")]
+    on_record = set(record["subject"].astype(str))
+    nothing = CityFacts(city="", cycle=int(cycle))
     marks = []
     for city, rank, level in zip(leaderboard["city"], leaderboard["rank"], leaderboard["level"]):
-        facts = city_facts(record, city=str(city), cycle=int(cycle))
+        # only the cities the record names are looked up (a lookup filters the whole record)
+        facts = city_facts(record, city=str(city), cycle=int(cycle)) if str(city) in on_record else nothing
         parts = []
         if facts.rank is not None and pd.notna(rank) and int(rank) == facts.rank:
             parts.append("rank")
