@@ -51,6 +51,7 @@ SOURCE_HEADING = "Values from"
 #: A p-value as the pages write it: ``< 0.001`` below 0.001, otherwise three decimals.
 P_FORMAT = '[<0.001]"< 0.001";0.000'
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_SHEET_NAME_EDGES = re.compile(r"^[\s']+|[\s']+$")
 
 
 def sheet_names(names: Iterable[object]) -> list[str]:
@@ -62,10 +63,11 @@ def sheet_names(names: Iterable[object]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for raw in names:
-        base = _BAD_SHEET_CHARS.sub("_", str(raw)).strip().strip("'").strip() or "Sheet"
+        base = _SHEET_NAME_EDGES.sub("", _BAD_SHEET_CHARS.sub("_", str(raw)))
+        # cut, then trimmed again: the cut may leave an apostrophe or a space at the end
+        base = _SHEET_NAME_EDGES.sub("", base[:MAX_SHEET_NAME]) or "Sheet"
         if base.lower() == "history":  # reserved by Excel
             base += "_"
-        base = base[:MAX_SHEET_NAME]
         name, n = base, 1
         while name.lower() in seen:
             n += 1

@@ -230,3 +230,10 @@ def test_workbook_contents_are_exact(tmp_path):
     assert empty.freeze_panes == "A2" and empty.auto_filter.ref is None
     assert all(c.value is None for row in empty.iter_rows() for c in row)
 
+
+def test_sheet_names_never_end_in_an_apostrophe_or_a_space(tmp_path):
+    keys = ["a' '", "x" * 30 + "'y", "History" + " " * 30 + "x", "'" * 40]
+    names = sheet_names(keys)
+    assert names == ["a", "x" * 30, "History_", "Sheet"]
+    path = write_workbook({k: pd.DataFrame({"a": [1]}) for k in keys}, tmp_path / "n.xlsx")
+    assert openpyxl.load_workbook(path).sheetnames == ["About", *names]
