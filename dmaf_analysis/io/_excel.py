@@ -252,14 +252,14 @@ def _with_sources(frame: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataF
     if sources is None or "city" not in frame.columns or "values_from" in frame.columns:
         return frame
     if "cycle" in frame.columns and frame["cycle"].isin(sources["cycle"]).all():
-        lookup = sources.set_index(["cycle", "city"])["values_from"]
-        values = [lookup.get((c, city), "no values") for c, city in zip(frame["cycle"], frame["city"])]
+        lookup = dict(zip(zip(sources["cycle"].tolist(), sources["city"].tolist()), sources["values_from"].tolist()))
+        values = [lookup.get(key, "no values") for key in zip(frame["cycle"].tolist(), frame["city"].tolist())]
     else:  # a table spanning cycles (trends): the cycles' descriptions, joined when they differ
         by_city: dict = {}
         for cycle, city, text in sources.itertuples(index=False):
             by_city.setdefault(city, []).append((cycle, text))
         values = []
-        for city in frame["city"]:
+        for city in frame["city"].tolist():
             parts = by_city.get(city, [])
             texts = {t for _, t in parts}
             values.append("no values" if not parts else texts.pop() if len(texts) == 1
