@@ -23,6 +23,7 @@ close matches are looked for only for the unknown city names the message can sho
 from __future__ import annotations
 
 import csv
+import importlib
 from array import array
 import io as _io
 import os
@@ -588,12 +589,22 @@ _CSV_SUFFIXES = ("", ".csv", ".txt")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def table_format(target: str | Path) -> str:
     """``"csv"``, ``"parquet"`` or ``"xlsx"`` by the suffix of ``target``; other suffixes are refused.
 
     A path without a suffix (``/dev/stdout``, a named pipe) gets CSV. ``.xlsx``
-    needs the ``openpyxl`` package; without it the suffix is refused, never
-    silently written as CSV.
+    needs the ``XlsxWriter`` package (the workbooks for people,
+    :func:`~dmaf_analysis.io.write_workbook`) and ``openpyxl`` (a plain table,
+    :func:`write_table`); without them the suffix is refused, never silently
+    written as CSV.
     """
     suffix = Path(target).suffix.lower()
     if suffix in _CSV_SUFFIXES:
@@ -601,11 +612,12 @@ def table_format(target: str | Path) -> str:
     if suffix in _PARQUET_SUFFIXES:
         return "parquet"
     if suffix == ".xlsx":
-        try:
-            import openpyxl  # noqa: F401
-        except ImportError:
-            raise WriteError(f"{target}: cannot write an Excel workbook, the openpyxl package is not "
-                             "installed (pip install openpyxl); or use .csv or .parquet") from None
+        missing = [name for name, module in (("XlsxWriter", "xlsxwriter"), ("openpyxl", "openpyxl"))
+                   if not _importable(module)]
+        if missing:
+            raise WriteError(f"{target}: cannot write an Excel workbook, the {' and '.join(missing)} package"
+                             f"{'s are' if len(missing) > 1 else ' is'} not installed (pip install "
+                             f"{' '.join(missing)}); or use .csv or .parquet")
         return "xlsx"
     raise WriteError(f"{target}: unsupported output type {suffix!r}; use .csv, .parquet or .xlsx")
 

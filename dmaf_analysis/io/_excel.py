@@ -21,13 +21,30 @@ tab or carriage return gets an apostrophe; control characters become ``\\xNN``).
 Sheet names are made valid for Excel (at most 31 characters, none of
 ``[ ] : * ? / \\``, no leading or trailing apostrophe, not ``History``) and
 unique regardless of case. The file is written atomically.
+
+Cells are data, as a table holds them: booleans read ``Yes``/``No``; missing
+values (``NaN``, ``pd.NA``, ``None``, ``NaT``) and infinite numbers are empty
+cells; numpy scalars are written as numbers; dates and times (time-zone-aware
+ones in UTC) and durations as Excel dates with a date format; any other object
+as its text. A table with more rows or columns than a sheet holds is refused.
+
+The workbook is written with XlsxWriter, text with ``write_string`` (never read
+as a formula, a number or a link) and numbers with ``write_number``. Each column
+is converted once, by its type: numbers, dates and column widths for a whole
+column at a time, value by value only where the values are text or objects of
+mixed kinds (the national overview's workbook, some 66,000 cells, takes about
+half a CPU-second).
 """
 from __future__ import annotations
 
 import datetime as _dt
+import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +68,7 @@ SOURCE_HEADING = "Values from"
 #: A p-value as the pages write it: ``< 0.001`` below 0.001, otherwise three decimals.
 P_FORMAT = '[<0.001]"< 0.001";0.000'
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_SHEET_NAME_EDGES = re.compile(r"^[\s']+|[\s']+$")
 
 
 def sheet_names(names: Iterable[object]) -> list[str]:
@@ -62,10 +80,11 @@ def sheet_names(names: Iterable[object]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for raw in names:
-        base = _BAD_SHEET_CHARS.sub("_", str(raw)).strip().strip("'").strip() or "Sheet"
+        base = _SHEET_NAME_EDGES.sub("", _BAD_SHEET_CHARS.sub("_", str(raw)))
+        # cut, then trimmed again: the cut may leave an apostrophe or a space at the end
+        base = _SHEET_NAME_EDGES.sub("", base[:MAX_SHEET_NAME]) or "Sheet"
         if base.lower() == "history":  # reserved by Excel
             base += "_"
-        base = base[:MAX_SHEET_NAME]
         name, n = base, 1
         while name.lower() in seen:
             n += 1
@@ -233,14 +252,14 @@ def _with_sources(frame: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataF
     if sources is None or "city" not in frame.columns or "values_from" in frame.columns:
         return frame
     if "cycle" in frame.columns and frame["cycle"].isin(sources["cycle"]).all():
-        lookup = sources.set_index(["cycle", "city"])["values_from"]
-        values = [lookup.get((c, city), "no values") for c, city in zip(frame["cycle"], frame["city"])]
+        lookup = dict(zip(zip(sources["cycle"].tolist(), sources["city"].tolist()), sources["values_from"].tolist()))
+        values = [lookup.get(key, "no values") for key in zip(frame["cycle"].tolist(), frame["city"].tolist())]
     else:  # a table spanning cycles (trends): the cycles' descriptions, joined when they differ
         by_city: dict = {}
         for cycle, city, text in sources.itertuples(index=False):
             by_city.setdefault(city, []).append((cycle, text))
         values = []
-        for city in frame["city"]:
+        for city in frame["city"].tolist():
             parts = by_city.get(city, [])
             texts = {t for _, t in parts}
             values.append("no values" if not parts else texts.pop() if len(texts) == 1
@@ -299,8 +318,27 @@ def _sheet_title(key: object) -> str:
     return text
 
 
+#: Excel's number formats of times, as a cell holding one shows it.
+_TIME_FORMATS = ((_dt.datetime, "yyyy-mm-dd h:mm:ss"), (_dt.date, "yyyy-mm-dd"), (_dt.time, "h:mm:ss"),
+                 (_dt.timedelta, "[hh]:mm:ss"))
+_DATETIME_FORMAT = _TIME_FORMATS[0][1]
+#: Day 0 of Excel's (1900) date system.
+_EPOCH = _dt.datetime(1899, 12, 30)
+_DAY_US = 86_400_000_000
+#: Most characters (UTF-16 units) a cell holds.
+_MAX_TEXT = 32_767
+#: Widest column (characters) a value asks for, and widest a header asks for.
+_MAX_WIDTH, _MAX_HEADER_WIDTH, _MIN_WIDTH = 60, 40, 6
+#: What ``str.splitlines`` breaks a line at (a column is as wide as the longest line).
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+class _Rich(str):
+    """Text that XlsxWriter would take for rich-text XML (``<r>...</r>``): written as plain runs instead."""
+
+
 def _cell(value):
-    """A value openpyxl writes as data: missing -> empty, booleans as Yes/No, numpy scalars as Python ones."""
+    """A value as data: missing -> ``None``, booleans as Yes/No, numpy scalars as Python ones, text escaped."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -316,42 +354,215 @@ def _cell(value):
     return spreadsheet_text(value)
 
 
-def _display_width(value, fmt: str | None) -> int:
-    if value is None:
+def _text_width(texts: list[str]) -> int:
+    """Characters of the longest line of ``texts`` (``str.splitlines``; no text: 0)."""
+    if not texts:
         return 0
-    if isinstance(value, float) and fmt:
-        if "%" in fmt:
-            return len(f"{value * 100:.0f}") + 2
-        return len(f"{value:,.3f}")
-    return max((len(line) for line in str(value).splitlines()), default=0)
+    if not _LINE_BREAKS.search("".join(texts)):
+        return max(map(len, texts))
+    return max(max(map(len, t.splitlines()), default=0) for t in texts)
 
 
-def _write_sheet(ws, frame: pd.DataFrame, headings: list[str], formats: list[str | None]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def _ready_text(text: str):
+    """``text`` (already escaped) as it goes into a cell: empty -> ``None``, cut to what a cell holds,
+    :class:`_Rich` when XlsxWriter would write it as XML."""
+    if not text:
+        return None
+    if len(text) > _MAX_TEXT // 2 and len(text.encode("utf-16-le")) > 2 * _MAX_TEXT:
+        text = text.encode("utf-16-le")[:2 * _MAX_TEXT].decode("utf-16-le", "ignore")
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return _Rich(text)
+    return text
 
-    bold = Font(bold=True)
-    band = PatternFill("solid", fgColor="F4F6F8")
-    ws.append([spreadsheet_text(h) for h in headings])
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = band
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    widths = [min(max(len(h), 6), 40) for h in headings]
-    for row in frame.itertuples(index=False):
-        values = [_cell(v) for v in row]
-        ws.append(values)
-        for j, v in enumerate(values):
-            widths[j] = max(widths[j], min(_display_width(v, formats[j]), 60))
+
+def _texts(values: list) -> list:
+    """:func:`_ready_text` of each text (``None`` stays)."""
+    if any(v is not None and (len(v) > _MAX_TEXT // 2 or v[:3] == "<r>" or not v) for v in values):
+        return [None if v is None else _ready_text(v) for v in values]
+    return values
+
+
+def _time_serial(value) -> float:
+    """A date, time or duration as Excel's serial number (days since 1899-12-30, Excel's leap day of 1900 kept)."""
+    if isinstance(value, _dt.timedelta):
+        return value.total_seconds() / 86_400
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
+    elif isinstance(value, _dt.date):
+        value = _dt.datetime.combine(value, _dt.time())
+    seconds = (value.hour * 3600) + (value.minute * 60) + value.second + value.microsecond / 10**6
+    if isinstance(value, _dt.time):
+        return seconds / 86_400
+    days = (value - _EPOCH).days
+    if 0 < days <= 60:
+        days -= 1
+    return days + seconds / 86_400
+
+
+def _datetime_serials(values: pd.Series) -> tuple[list, int]:
+    """The serial numbers of a datetime column (``None`` where missing) and its display width."""
+    missing = values.isna().to_numpy()
+    if missing.all():
+        return [None] * len(values), 0
+    stamps = values.astype("datetime64[us]")
+    us = (stamps - pd.Timestamp(_EPOCH)).to_numpy(dtype="timedelta64[us]").astype(np.int64)
+    days = us // _DAY_US
+    days = np.where((days > 0) & (days <= 60), days - 1, days)
+    seconds = ((stamps.dt.hour.to_numpy(dtype=np.int64, na_value=0) * 3600)
+               + (stamps.dt.minute.to_numpy(dtype=np.int64, na_value=0) * 60)
+               + stamps.dt.second.to_numpy(dtype=np.int64, na_value=0))
+    micro = stamps.dt.microsecond.to_numpy(dtype=np.int64, na_value=0)
+    serials = (days + (seconds + micro / 10**6) / 86_400).astype(object)
+    serials[missing] = None
+    # str(datetime): 'YYYY-MM-DD HH:MM:SS', with '.ffffff' when there are microseconds
+    return serials.tolist(), 26 if micro[~missing].any() else 19
+
+
+def _column(series: pd.Series, fmt: str | None):
+    """One column as cells ready to write, with the number format of its values and of its empty cells,
+    and its display width.
+
+    Cells are ``None`` (empty), text (escaped), numbers, or ``(serial, format)`` for a date or a duration
+    held among other values. A column is converted at once where its type allows.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        truth = series.to_numpy(dtype=object, na_value=None)
+        cells = [None if v is None else "Yes" if v else "No" for v in truth]
+        return cells, None, None, _text_width([c for c in cells if c is not None])
+    if fmt is not None and dtype.kind in "iuf":
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = np.isfinite(values)
+        cells = values.astype(object)
+        cells[~finite] = None   # missing and infinite numbers: empty cells, as before
+        shown = values[finite]
+        if not len(shown):
+            width = 0
+        elif dtype.kind in "iu":
+            whole = series.to_numpy(dtype=object, na_value=None)[finite]
+            width = max(len(str(int(min(whole)))), len(str(int(max(whole)))))
+        else:
+            width = _float_width(shown, fmt)
+        return cells.tolist(), fmt, fmt, width
+    if dtype.kind == "M":
+        serials, width = _datetime_serials(series)
+        return serials, _DATETIME_FORMAT, None, width
+    if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"
+                                             and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
+        raw = series.to_numpy(dtype=object, na_value=None)
+        texts = [None if v is None or v != v else spreadsheet_text(v) for v in raw]
+        return _texts(texts), None, None, _text_width([t for t in texts if t is not None])
+    # anything else (mixed objects, categories, durations ...): value by value
+    cells, widths = [], [0]
+    for value in series.astype(object).tolist():
+        value = _cell(value)
+        if value is None:
+            cells.append(None)
+        elif isinstance(value, str):
+            widths.append(_text_width([value]))
+            cells.append(_ready_text(value))
+        elif isinstance(value, (int, float, Decimal, Fraction)) and not isinstance(value, bool):
+            number = float(value)
+            if math.isfinite(number):
+                widths.append(_float_width(np.array([number]), fmt) if isinstance(value, float) and fmt
+                              else len(str(value)))
+                cells.append(number)
+            else:
+                cells.append(None)
+        elif isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+            widths.append(len(str(value)))
+            cells.append((_time_serial(value), next(f for kind, f in _TIME_FORMATS if isinstance(value, kind))))
+        else:  # bytes, lists, periods ...: shown as their text
+            text = spreadsheet_text(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+            widths.append(_text_width([text]))
+            cells.append(_ready_text(text))
+    return cells, fmt, fmt, max(widths)
+
+
+def _float_width(values: np.ndarray, fmt: str) -> int:
+    """Display width of the widest of finite ``values`` under ``fmt`` (``85%``-like or ``1,234.568``-like).
+
+    The formatted length grows with the magnitude on each side of zero, so the smallest and the largest value
+    (and a negative zero, written with its sign) decide it.
+    """
+    if "%" in fmt:
+        values = values * 100
+        shown = "{:.0f}".format
+        extra = 2
+    else:
+        shown = "{:,.3f}".format
+        extra = 0
+    candidates = [values.min(), values.max()]
+    if np.any(np.signbit(values) & (values == 0)):
+        candidates.append(-0.0)
+    return max(len(shown(float(v))) for v in candidates) + extra
+
+
+class _Styles:
+    """The cell formats of one workbook, made once each."""
+
+    def __init__(self, book):
+        self._book = book
+        self._made: dict = {}
+        self.header = book.add_format({"bold": True, "pattern": 1, "bg_color": "#F4F6F8", "text_wrap": True,
+                                       "valign": "top"})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.label = book.add_format({"bold": True, "valign": "top"})
+        self.wrapped = book.add_format({"text_wrap": True, "valign": "top"})
+
+    def number(self, fmt: str | None):
+        if fmt is None:
+            return None
+        if fmt not in self._made:
+            self._made[fmt] = self._book.add_format({"num_format": fmt})
+        return self._made[fmt]
+
+
+def _write_text(ws, row: int, col: int, text, style) -> None:
+    """``text`` as a text cell (never a formula, a number or a link); ``None`` leaves the cell empty (styled)."""
+    if text is None:
+        if style is not None:
+            ws.write_blank(row, col, None, style)
+    elif type(text) is _Rich:
+        # XlsxWriter writes a string shaped like <r>...</r> into the file as XML of its own (a broken file);
+        # written as three plain runs it is the same text.
+        parts = (text[:1], text[1:2], text[2:])
+        args = [a for p in parts for a in ((style, p) if style is not None else (p,))]
+        ws.write_rich_string(row, col, *args, *((style,) if style is not None else ()))
+    else:
+        ws.write_string(row, col, text, style)
+
+
+def _write_sheet(ws, styles: _Styles, frame: pd.DataFrame, headings: list[str], formats: list[str | None]) -> None:
+    header = [_ready_text(spreadsheet_text(h)) for h in headings]
+    for j, text in enumerate(header):
+        _write_text(ws, 0, j, text, styles.header)
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
     for j, fmt in enumerate(formats):
-        letter = get_column_letter(j + 1)
-        ws.column_dimensions[letter].width = widths[j] + 2
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j + 1, max_col=j + 1):
-                cell.number_format = fmt
-    ws.freeze_panes = "A2"
+        cells, value_fmt, blank_fmt, width = _column(frame.iloc[:, j], fmt)
+        value_style, blank_style = styles.number(value_fmt), styles.number(blank_fmt)
+        for row, value in enumerate(cells, start=1):
+            kind = type(value)
+            if kind is float:
+                write_number(row, j, value, value_style)
+            elif kind is str:
+                write_string(row, j, value, value_style)
+            elif value is None:
+                if blank_style is not None:
+                    write_blank(row, j, None, blank_style)
+            elif kind is tuple:
+                write_number(row, j, value[0], styles.number(value[1]))
+            else:
+                _write_text(ws, row, j, value, value_style)
+        heading_width = min(max(len(headings[j]), _MIN_WIDTH), _MAX_HEADER_WIDTH)
+        ws.set_column(j, j, max(heading_width, min(width, _MAX_WIDTH)) + 2)
+    ws.freeze_panes(1, 0)
     if headings:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(len(frame) + 1, 1)}"
+        ws.autofilter(0, 0, len(frame), len(headings) - 1)
 
 
 def _unique(headings: list[str]) -> list[str]:
@@ -387,8 +598,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path, *, ab
     A table with more rows or columns than a sheet holds raises
     :class:`~dmaf_analysis.errors.ArgumentError` naming it; so does an empty ``tables``.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    import xlsxwriter
 
     target = Path(target)
     if not tables:
@@ -400,27 +610,26 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path, *, ab
     keys = list(tables)
     names = sheet_names([ABOUT_SHEET, *(_sheet_title(k) for k in keys)])[1:]
     headings = dict(headings or {})
-    book = Workbook()
-    info = book.active
-    info.title = ABOUT_SHEET
-    info.append([spreadsheet_text((about or WorkbookAbout()).title)])
-    info["A1"].font = Font(bold=True, size=14)
-    for label, text in _about_rows(about or WorkbookAbout(), keys, names, tables):
-        info.append([spreadsheet_text(label), spreadsheet_text(text)])
-        info.cell(info.max_row, 1).font = Font(bold=True)
-        info.cell(info.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-        info.cell(info.max_row, 1).alignment = Alignment(vertical="top")
-    info.column_dimensions["A"].width = 28
-    info.column_dimensions["B"].width = 100
+    buffer = io.BytesIO()
+    # Only write_string / write_number / write_blank are used, so no text is ever read as a formula, a number
+    # or a link; the options say so again.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False, "nan_inf_to_errors": False})
+    styles = _Styles(book)
+    info = book.add_worksheet(ABOUT_SHEET)
+    _write_text(info, 0, 0, _ready_text(spreadsheet_text((about or WorkbookAbout()).title)), styles.title)
+    for row, (label, text) in enumerate(_about_rows(about or WorkbookAbout(), keys, names, tables), start=1):
+        _write_text(info, row, 0, _ready_text(spreadsheet_text(label)), styles.label)
+        _write_text(info, row, 1, _ready_text(spreadsheet_text(text)), styles.wrapped)
+    info.set_column(0, 0, 28)
+    info.set_column(1, 1, 100)
     for key, name in zip(keys, names):
         frame = _with_sources(tables[key].reset_index(drop=True), sources)
-        for col in frame.columns:
-            if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                frame = frame.assign(**{col: frame[col].dt.tz_convert("UTC").dt.tz_localize(None)})
         heads = _unique([headings.get(str(c)) or (SOURCE_HEADING if c == "values_from" else worded_heading(c))
                          for c in frame.columns])
-        formats = [number_format(c, frame[c].dtype) for c in frame.columns]
-        _write_sheet(book.create_sheet(name), frame, heads, formats)
+        formats = [number_format(c, dtype) for c, dtype in zip(frame.columns, frame.dtypes)]
+        _write_sheet(book.add_worksheet(name), styles, frame, heads, formats)
+    book.close()
     with atomic_path(target) as tmp:
-        book.save(tmp)
+        tmp.write_bytes(buffer.getvalue())
     return target

@@ -220,8 +220,10 @@ def test_xlsx_output_is_real_or_refused(tmp_path, scores_csv):
     result = run_cli("score", scores_csv, "-o", out)
     try:
         import openpyxl  # noqa: F401
-    except ImportError:
-        assert result.returncode == 1 and "openpyxl" in result.stderr and not out.exists()
+        import xlsxwriter  # noqa: F401
+    except ImportError as exc:
+        assert result.returncode == 1 and "not installed" in result.stderr and not out.exists()
+        assert {"openpyxl": "openpyxl", "xlsxwriter": "XlsxWriter"}[exc.name] in result.stderr
     else:
         assert result.returncode == 0 and out.read_bytes()[:2] == b"PK"
         assert len(pd.read_excel(out, sheet_name="Scores")) == 4
