@@ -111,9 +111,9 @@ def _pca(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray(matrix, dtype=float)
     sd = x.std(axis=0, ddof=1) if len(x) > 1 else np.zeros(x.shape[1])
     keep = sd > _TOL
-    z = (x[:, keep] - x[:, keep].mean(axis=0)) / sd[keep]
-    if z.shape[0] < 2 or z.shape[1] == 0:
+    if x.shape[0] < 2 or not keep.any():  # nothing to decompose (no warning about means of nothing)
         return np.array([]), np.zeros((0, int(keep.sum()))), keep
+    z = (x[:, keep] - x[:, keep].mean(axis=0)) / sd[keep]
     _, s, vt = np.linalg.svd(z / np.sqrt(z.shape[0] - 1), full_matrices=False)
     eig = s**2
     for i, v in enumerate(vt):  # sign: coefficients sum to >= 0; else largest |coef| positive
