@@ -25,14 +25,16 @@ variance cancels from the ratios, and the mean enters ``S1`` through
 ``sum((B - mean) * (AB - A)) = sum(B * (AB - A)) - mean * sum(AB - A)``. The
 memory is that of the sums (``(resamples + 1) x (2 + 3 * groups) x outputs``)
 and of the resample counts (``resamples x N`` small integers), whatever the
-number of runs; the results equal the one-pass computation on the whole
-output matrix up to rounding (about 1e-15).
+number of runs; the results equal the computation on the whole standardised
+output matrix up to rounding (within 1e-12 on the bundled data's 202
+outputs at 8,192 base samples).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CONF_LEVEL", "N_RESAMPLES", "sobol_design", "sobol_indices"]
+__all__ = ["check_conf_level", "CONF_LEVEL", "design_chunks", "N_RESAMPLES", "resample_counts", "sobol_design",
+           "sobol_indices", "SobolSums"]
 
 #: Default bootstrap resamples of the confidence intervals.
 N_RESAMPLES = 100
