@@ -12,20 +12,32 @@ vectorised time per run, and the two are checked to give the same scores and ran
 on the runs they share. COINr (the JRC's R package) records about 13 ms per model
 run for its sensitivity analysis; that figure is quoted, not measured here.
 
+Memory (issue 23): ``dmaf sensitivity --samples N -o FILE`` on the bundled data
+is run in a fresh process for each ``N`` of ``--memory-samples`` (default 2^13
+and 2^16; ``DMAF_MAX_SAMPLES`` is raised for larger ones), and its peak
+resident memory (``ru_maxrss`` of that process, from ``os.wait4``), wall and
+CPU seconds are printed with the load average. Goal: under 1 GB at 2^16.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_sensitivity.py [--cities 100] [--samples 4096]
-        [--loop-runs 40] [--repeats 5] [--seed 0]
+        [--loop-runs 40] [--repeats 5] [--seed 0] [--memory-samples 8192 65536]
+
+``--memory-samples`` with no value skips the memory runs.
 
 This is a script, not a test: timings depend on the machine and its load.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,6 +49,9 @@ from dmaf_analysis.framework import load_frameworks
 from dmaf_analysis.scoring import score_cities
 
 COINR_MS_PER_RUN = 13.0
+#: Peak memory allowed to ``dmaf sensitivity`` up to its default bound of samples (issue 23).
+MEMORY_GOAL_GB = 1.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def random_panel(n_cities: int, seed: int, missing: float = 0.02, cycle: int = 2) -> pd.DataFrame:
@@ -141,6 +156,30 @@ def run(*, cities: int = 100, samples: int = 4096, loop_runs: int = 40, repeats:
             "coinr_ratio": COINR_MS_PER_RUN / (per_run_vec * 1e3), "agree": bool(agree)}
 
 
+def cli_memory(samples: int) -> dict:
+    """Peak memory, wall and CPU seconds of ``dmaf sensitivity --samples samples`` on the bundled data.
+
+    The command runs in a fresh process; its own resource usage comes from
+    ``os.wait4`` (so earlier runs do not count). Returns ``samples, exit,
+    peak_gb, wall_s, cpu_s, load`` (the 1-minute load average at the end).
+    """
+    env = dict(os.environ, DMAF_MAX_SAMPLES=str(max(samples, int(os.environ.get("DMAF_MAX_SAMPLES") or 0))))
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "dmaf_analysis.cli", "sensitivity", "--samples", str(samples),
+               "-o", str(Path(tmp) / "indices.csv")]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        print(err[-2000:], file=sys.stderr)
+    return {"samples": samples, "exit": proc.returncode, "peak_gb": usage.ru_maxrss / 2 ** 20, "wall_s": wall,
+            "cpu_s": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cities", type=int, default=100)
@@ -148,6 +187,8 @@ def main(argv=None) -> int:
     parser.add_argument("--loop-runs", type=int, default=40, help="runs scored one at a time with score_cities")
     parser.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--memory-samples", type=int, nargs="*", default=[2 ** 13, 2 ** 16], metavar="N",
+                        help="base samples of the memory runs of dmaf sensitivity (none: skip them)")
     args = parser.parse_args(argv)
     r = run(cities=args.cities, samples=args.samples, loop_runs=args.loop_runs, repeats=args.repeats,
             seed=args.seed)
@@ -163,6 +204,16 @@ def main(argv=None) -> int:
         met = r["vectorised_s"] <= 5.0 and r["speedup"] >= 300
         print(f"  target (4,096 samples x 100 cities in at most 5 s, at least 300x per run): "
               f"{'met' if met else 'NOT met'}")
+    memory_ok = True
+    for n in args.memory_samples:
+        m = cli_memory(n)
+        print(f"  dmaf sensitivity --samples {n:,} (bundled data, fresh process): peak memory {m['peak_gb']:.2f} GB, "
+              f"wall {m['wall_s']:.1f} s, CPU {m['cpu_s']:.1f} s, load average {m['load']:.1f}"
+              + ("" if m["exit"] == 0 else f", exit status {m['exit']}"))
+        memory_ok &= m["exit"] == 0 and m["peak_gb"] < MEMORY_GOAL_GB
+    if args.memory_samples:
+        print(f"  target (under {MEMORY_GOAL_GB:g} GB up to the largest samples measured): "
+              f"{'met' if memory_ok else 'NOT met'}")
     return 0 if r["agree"] else 1
 
 

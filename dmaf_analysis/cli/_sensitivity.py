@@ -22,9 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cities", metavar="FILE", help=CITIES_HELP)
     p.add_argument("--cycle", type=cycle_number, default=0, metavar="N", help=CYCLE_HELP)
     p.add_argument("--samples", type=samples, default=4096, metavar="N",
-                   help="base samples, a power of 2 from 2 to 8,192 (more when the environment variable "
-                        "DMAF_MAX_SAMPLES allows it; memory grows with N, about 0.65 GB at 8,192 on the "
-                        "bundled data); the model runs N x (assumptions + 2) times (default: 4096)")
+                   help="base samples, a power of 2 from 2 to 65,536 (more when the environment variable "
+                        "DMAF_MAX_SAMPLES allows it; run time grows with N, memory hardly: about 0.4 GB at "
+                        "65,536 on the bundled data); the model runs N x (assumptions + 2) times (default: 4096)")
     p.add_argument("--spec", default="", metavar="FILE",
                    help="sensitivity spec (default: <framework>.sensitivity.yaml beside the framework file)")
     p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=0, metavar="N",

@@ -11,9 +11,11 @@ one *group*. The parts:
   (:func:`model_data`, :func:`run_model`, :func:`nominal_run`);
 * ``_robustness``: ranks under random weights and aggregations
   (:func:`rank_robustness`);
-* ``_sobol``: first-order and total Sobol indices with bootstrap intervals;
+* ``_sobol``: first-order and total Sobol indices with bootstrap intervals,
+  from sums over the base rows added a chunk at a time;
 * ``_uncertainty``: :func:`sensitivity_analysis` (SALib's Sobol' design,
-  ``N * (groups + 2)`` runs), :func:`uncertainty_analysis` and
+  ``N * (groups + 2)`` runs, made and reduced a chunk at a time, so memory
+  hardly grows with ``N``), :func:`uncertainty_analysis` and
   :func:`city_drivers`;
 * ``_leave_one_out``: rank shifts when one component or indicator is dropped;
 * ``_card_uncertainty``: how sure a city's level is, as the sentence on its card.

@@ -37,7 +37,8 @@ from ..io import expects_table
 from ..scoring import OVERALL_DECIMALS, resolve_cycle
 
 __all__ = ["AGGREGATIONS", "GEOMETRIC_OFFSET", "N_DRAWS", "PERTURBATION", "RankRobustness", "aggregate",
-           "competition_ranks", "draw_aggregations", "draw_weights", "level_slug", "rank_robustness", "summarise_draws"]
+           "competition_ranks", "draw_aggregations", "draw_weights", "DrawSummary", "level_slug", "rank_robustness",
+           "summarise_draws", "summary_tables"]
 
 AGGREGATIONS = ("arithmetic", "geometric")
 GEOMETRIC_OFFSET = 1.0
@@ -155,6 +156,169 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
     return ranks if np.ndim(scores) == 2 else ranks[0]
 
 
+#: Quantiles of each city's rank over the draws (inverted empirical CDF: ranks that occurred).
+_RANK_QUANTILES = (0.05, 0.5, 0.95)
+#: Quantiles of each city's score over the draws (numpy's default, linear interpolation).
+_SCORE_QUANTILES = (0.05, 0.95)
+
+
+def _draw_statistics(sims: np.ndarray, ranks: np.ndarray, levels: np.ndarray, n_levels: int) -> dict:
+    """Per-city statistics of (draws x cities) scores, ranks and levels, for :func:`summary_tables`.
+
+    Returns
+    -------
+    dict
+        ``probs`` (cities x levels), ``rank_q`` (rank quantiles x cities),
+        ``score_q`` (score quantiles x cities), ``mean_score`` and ``unscored``
+        (share of draws without a score) per city.
+    """
+    n = sims.shape[1] if np.ndim(sims) == 2 else 0
+    if not n:
+        empty = np.array([])
+        return {"probs": np.zeros((0, n_levels)), "rank_q": np.zeros((len(_RANK_QUANTILES), 0)),
+                "score_q": np.zeros((len(_SCORE_QUANTILES), 0)), "mean_score": empty, "unscored": empty}
+    probs = np.stack([(levels == i).mean(axis=0) for i in range(n_levels)], axis=1)
+    scored_draws = ~np.isnan(sims)
+    if scored_draws.all():
+        rank_q = np.quantile(ranks, _RANK_QUANTILES, axis=0, method="inverted_cdf")
+        score_q = np.quantile(sims, _SCORE_QUANTILES, axis=0)
+        mean_score = sims.mean(axis=0)
+    else:
+        with warnings.catch_warnings():  # a city never scored: all-NaN column
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rank_q = np.nanquantile(ranks, _RANK_QUANTILES, axis=0, method="inverted_cdf")
+            score_q = np.nanquantile(sims, _SCORE_QUANTILES, axis=0)
+            mean_score = np.nanmean(sims, axis=0)
+    return {"probs": probs, "rank_q": rank_q, "score_q": score_q, "mean_score": mean_score,
+            "unscored": 1.0 - scored_draws.mean(axis=0)}
+
+
+class DrawSummary:
+    """The statistics of :func:`summarise_draws`, accumulated a chunk of draws at a time.
+
+    The same numbers as on all the draws at once, in memory that does not grow
+    with the draws except for the score tails: per city, the count of each
+    level and of each rank (ranks are whole numbers from 1 to the number of
+    cities, so their quantiles come exactly from the counts), the number of
+    scored draws and their sum, and the lowest and highest scores, as many as
+    the score quantiles can reach (5 % of the draws and a few more, each side).
+
+    Parameters
+    ----------
+    n_cities, n_levels : int
+    n_draws : int
+        The draws that will be added in all.
+
+    Notes
+    -----
+    :meth:`add` takes (draws x cities) ``sims`` (NaN when unscored),
+    ``ranks`` (competition ranks, NaN when unscored) and ``levels`` (-1 when
+    unscored); :meth:`statistics` gives what ``_draw_statistics`` gives on all
+    of them at once.
+    """
+
+    def __init__(self, n_cities: int, n_levels: int, n_draws: int):
+        self.n_cities, self.n_levels, self.n_draws = int(n_cities), int(n_levels), int(n_draws)
+        tail = max(min(q, 1 - q) for q in _SCORE_QUANTILES)
+        # the linear quantile at q reads the order statistics floor((n - 1) q) and the next one
+        self.keep = min(self.n_draws, int(np.ceil(tail * self.n_draws)) + 3)
+        c = self.n_cities
+        self.level_counts = np.zeros((c, self.n_levels), dtype=np.int64)
+        self.rank_counts = np.zeros((c, c + 1), dtype=np.int64)  # column 0: no rank
+        self.scored = np.zeros(c, dtype=np.int64)
+        self.score_sum = np.zeros(c)
+        self.low = np.empty((0, c))
+        self.high = np.empty((0, c))
+        self._pending: list[np.ndarray] = []
+        self._pending_rows = 0
+        self.added = 0
+
+    def add(self, sims: np.ndarray, ranks: np.ndarray, levels: np.ndarray) -> None:
+        """Add a chunk of (draws x cities) scores, ranks and levels."""
+        c = self.n_cities
+        n_rows = np.shape(sims)[0]
+        if self.added + n_rows > self.n_draws:
+            raise ValueError(f"more than the {self.n_draws} draws announced")
+        self.added += n_rows
+        if not c:
+            return
+        sims = np.asarray(sims, dtype=float).reshape(n_rows, c)
+        ranks = np.asarray(ranks, dtype=float).reshape(n_rows, c)
+        levels = np.asarray(levels).reshape(n_rows, c)
+        for i in range(self.n_levels):
+            self.level_counts[:, i] += (levels == i).sum(axis=0)
+        valid = ~np.isnan(sims)
+        self.scored += valid.sum(axis=0)
+        self.score_sum += np.where(valid, sims, 0.0).sum(axis=0)
+        r = np.where(np.isnan(ranks), 0.0, ranks)
+        if r.size and (r.min() < 0 or r.max() > c or not np.array_equal(r, np.floor(r))):
+            raise ValueError(f"ranks must be whole numbers from 1 to {c}")
+        flat = (r.astype(np.int64) + (c + 1) * np.arange(c)).ravel()
+        self.rank_counts += np.bincount(flat, minlength=c * (c + 1)).reshape(c, c + 1)
+        self._pending.append(sims.copy())
+        self._pending_rows += n_rows
+        if self._pending_rows >= max(1, self.keep // 2):  # tails and pending draws stay near 3 tails
+            self._merge()
+
+    def _merge(self) -> None:
+        """Fold the pending draws into the lowest and highest scores kept (NaN counts as neither)."""
+        if not self._pending:
+            return
+        low = np.concatenate([self.low, *self._pending], axis=0)
+        self.low = None
+        low[np.isnan(low)] = np.inf
+        if len(low) > self.keep:
+            low.partition(self.keep - 1, axis=0)
+            low = low[:self.keep].copy()
+        self.low = low
+        high = np.concatenate([self.high, *self._pending], axis=0)
+        self._pending, self._pending_rows, self.high = [], 0, None
+        high[np.isnan(high)] = -np.inf
+        if len(high) > self.keep:
+            high.partition(len(high) - self.keep, axis=0)
+            high = high[len(high) - self.keep:].copy()
+        self.high = high
+
+    def statistics(self) -> dict:
+        """The statistics of the draws added (as ``_draw_statistics`` on all of them at once)."""
+        self._merge()
+        c, n = self.n_cities, self.added
+        if not c:
+            return _draw_statistics(np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((n, 0)), self.n_levels)
+        probs = self.level_counts / n
+        rank_q = np.full((len(_RANK_QUANTILES), c), np.nan)
+        score_q = np.full((len(_SCORE_QUANTILES), c), np.nan)
+        self.low.sort(axis=0)
+        self.high.sort(axis=0)
+        low, high = self.low, self.high
+        values = np.arange(1, c + 1, dtype=float)
+        for j in range(c):
+            if self.rank_counts[j, 1:].any():
+                rank_q[:, j] = np.quantile(np.repeat(values, self.rank_counts[j, 1:]), _RANK_QUANTILES,
+                                           method="inverted_cdf")
+            if self.scored[j]:
+                score_q[:, j] = np.quantile(self._sorted_scores(low[:, j], high[:, j], int(self.scored[j])),
+                                            _SCORE_QUANTILES)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_score = self.score_sum / self.scored
+        return {"probs": probs, "rank_q": rank_q, "score_q": score_q, "mean_score": mean_score,
+                "unscored": 1.0 - self.scored / n}
+
+    def _sorted_scores(self, low: np.ndarray, high: np.ndarray, n_scored: int) -> np.ndarray:
+        """A sorted stand-in for a city's ``n_scored`` scores: exact in the tails the quantiles read.
+
+        ``low`` / ``high`` are the sorted lowest / highest scores kept. When
+        not every score is kept, the middle ones are replaced by the highest
+        low score, which keeps the array sorted and every order statistic of
+        the tails in place.
+        """
+        keep = len(low)
+        if n_scored <= keep:
+            return low[:n_scored]
+        middle = np.full(max(0, n_scored - 2 * keep), low[keep - 1])
+        return np.concatenate([low, middle, high[len(high) - min(n_scored - keep, len(high)):]])
+
+
 def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: np.ndarray, levels: np.ndarray,
                     nominal: np.ndarray, nominal_rank: np.ndarray, nominal_level: np.ndarray,
                     level_names, certified, unscored_column: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,23 +330,28 @@ def summarise_draws(info: pd.DataFrame, *, cycle: int, sims: np.ndarray, ranks: 
     gives their share). Returns the wide ``cities`` and the long
     ``level_probabilities`` tables.
     """
+    statistics = _draw_statistics(sims, ranks, levels, len(list(level_names))) if len(info) else None
+    return summary_tables(info, cycle=cycle, statistics=statistics, nominal=nominal, nominal_rank=nominal_rank,
+                          nominal_level=nominal_level, level_names=level_names, certified=certified,
+                          unscored_column=unscored_column)
+
+
+def summary_tables(info: pd.DataFrame, *, cycle: int, statistics: dict | None, nominal: np.ndarray,
+                   nominal_rank: np.ndarray, nominal_level: np.ndarray, level_names, certified,
+                   unscored_column: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``cities`` and ``level_probabilities`` tables of :func:`summarise_draws` from per-city statistics.
+
+    ``statistics`` is what ``_draw_statistics`` or :meth:`DrawSummary.statistics`
+    gives (None when there is no city).
+    """
     names = list(level_names)
     certified = np.asarray(certified, dtype=bool)
     n = len(info)
     if n:
-        probs = np.stack([(levels == i).mean(axis=0) for i in range(len(names))], axis=1)
-        scored_draws = ~np.isnan(sims)
-        if scored_draws.all():
-            p05, med, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-            s05, s95 = np.quantile(sims, [0.05, 0.95], axis=0)
-            mean_score = sims.mean(axis=0)
-        else:
-            with warnings.catch_warnings():  # a city never scored: all-NaN column
-                warnings.simplefilter("ignore", RuntimeWarning)
-                p05, med, p95 = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-                s05, s95 = np.nanquantile(sims, [0.05, 0.95], axis=0)
-                mean_score = np.nanmean(sims, axis=0)
-        unscored = 1.0 - scored_draws.mean(axis=0)
+        probs = statistics["probs"]
+        p05, med, p95 = statistics["rank_q"]
+        s05, s95 = statistics["score_q"]
+        mean_score, unscored = statistics["mean_score"], statistics["unscored"]
     else:
         probs = np.zeros((0, len(names)))
         p05 = med = p95 = s05 = s95 = mean_score = unscored = np.array([])

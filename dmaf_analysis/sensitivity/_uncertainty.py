@@ -14,6 +14,16 @@ city's rank in the run and its nominal rank, over the cities ranked in both),
 ``certified: <city>`` (1 when certified, else 0: its first-order index is the
 share of the variance of "is it certified?" due to one group alone, and the
 mean over runs is its probability of certification).
+
+Memory. The runs are made and reduced a chunk at a time (:data:`_RUN_CELLS`
+runs x cities; for the Sobol' design, whole base rows, so each chunk holds
+complete A, AB and B runs): the design of the chunk is drawn, decoded and
+run, its outputs are added to the sums of the indices
+(``_sobol.SobolSums``) and its scores, ranks and levels to the per-city
+summary (``_robustness.DrawSummary``), and the chunk is dropped. What stays
+grows slowly with the runs: the per-run table, the bootstrap counts and the
+5 % score tails of each city. The results are those of one chunk up to
+rounding (about 1e-12).
 """
 from __future__ import annotations
 
@@ -30,7 +40,7 @@ from . import _robustness as rb
 from ._assumptions import AssumptionSpec, decode, load_spec, problem
 from ._model_runs import ModelData, ModelRuns, model_data, nominal_run, run_model
 from ._settings import nominal_settings
-from ._sobol import CONF_LEVEL, N_RESAMPLES, sobol_design, sobol_indices
+from ._sobol import check_conf_level, CONF_LEVEL, design_chunks, N_RESAMPLES, resample_counts, SobolSums
 
 __all__ = ["INDEX_COLUMNS", "N_SAMPLES", "SensitivityResult", "city_drivers", "sensitivity_analysis",
            "uncertainty_analysis"]
@@ -38,6 +48,8 @@ __all__ = ["INDEX_COLUMNS", "N_SAMPLES", "SensitivityResult", "city_drivers", "s
 #: Default number of base samples (a power of 2): 4,096 x (5 groups + 2) = 28,672 runs.
 N_SAMPLES = 4096
 INDEX_COLUMNS = ["output", "assumption", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]
+#: Model runs x cities made and reduced at a time (bounds the memory of the runs, their outputs and design).
+_RUN_CELLS = 2 ** 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,13 +102,25 @@ def _run_outputs(data: ModelData, runs: ModelRuns, nominal: ModelRuns) -> tuple[
     return shift, runs.certified.sum(axis=1), (~np.isnan(runs.ranks)).sum(axis=1)
 
 
-def _summary(data: ModelData, runs: ModelRuns, nominal: ModelRuns):
+def _summary_tables(data: ModelData, summary: rb.DrawSummary, nominal: ModelRuns):
+    """The ``cities`` and ``level_probabilities`` tables of the runs added to ``summary``."""
     fw = data.framework
-    return rb.summarise_draws(
-        data.info[["city", "state", "region"]], cycle=data.cycle, sims=runs.scores, ranks=runs.ranks,
-        levels=runs.levels, nominal=nominal.scores[0], nominal_rank=nominal.ranks[0],
-        nominal_level=nominal.levels[0], level_names=fw.levels["level"].tolist(),
+    return rb.summary_tables(
+        data.info[["city", "state", "region"]], cycle=data.cycle,
+        statistics=summary.statistics() if data.n_cities else None, nominal=nominal.scores[0],
+        nominal_rank=nominal.ranks[0], nominal_level=nominal.levels[0], level_names=fw.levels["level"].tolist(),
         certified=fw.levels["certified"].to_numpy(bool), unscored_column=True)
+
+
+def _draw_summary(data: ModelData, n_runs: int) -> rb.DrawSummary:
+    """An empty per-city summary of ``n_runs`` runs on ``data``."""
+    return rb.DrawSummary(data.n_cities, len(data.framework.levels), n_runs)
+
+
+def _chunk_rows(runs_per_row: int, n_cities: int, n_rows: int) -> int:
+    """Rows (base rows of runs_per_row runs each, or draws) per chunk: a power of 2 within :data:`_RUN_CELLS`."""
+    fit = max(1, _RUN_CELLS // max(1, runs_per_row * max(1, n_cities)))
+    return min(max(1, int(n_rows)), 1 << (fit.bit_length() - 1))
 
 
 def _check_samples(n_samples) -> int:
@@ -140,25 +164,36 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
         ``assumptions`` and ``settings``; see :class:`SensitivityResult`.
     """
     n = _check_samples(n_samples)
+    check_conf_level(conf_level)
     data = model_data(scores, cycle=cycle, frameworks=frameworks, cities=cities)
     aspec = _spec(spec, data.framework, data)
     prob = problem(aspec)
     groups = aspec.names
-    design = sobol_design(prob["groups"], n, seed=seed)
-    settings = decode(aspec, data.framework, design)
-    runs = run_model(data, settings, geometric_offset=aspec.geometric_offset)
+    step = len(groups) + 2
+    n_runs = n * step
     nominal = nominal_run(data)
-    shift, n_cert, n_ranked = _run_outputs(data, runs, nominal)
-    columns = [shift, n_cert.astype(float)]
     names = ["mean_rank_shift", "n_certified"]
-    if city_outputs and data.n_cities:
-        worst = float(data.n_cities)
-        ranks = np.where(np.isnan(runs.ranks), worst, runs.ranks)
-        columns += [ranks, runs.certified.astype(float)]
+    per_city = bool(city_outputs and data.n_cities)
+    if per_city:
         city_names = data.info["city"].astype(str).tolist()
         names += [f"rank: {c}" for c in city_names] + [f"certified: {c}" for c in city_names]
-    y = np.column_stack([np.asarray(c).reshape(len(shift), -1) for c in columns])
-    est = sobol_indices(y, len(groups), n_resamples=n_resamples, conf_level=conf_level, seed=seed or 1)
+    sums = SobolSums(n, len(groups), len(names), resample_counts(n, n_resamples, seed or 1))
+    summary = _draw_summary(data, n_runs)
+    shift, n_cert, n_ranked = [], [], []
+    rows = _chunk_rows(step, data.n_cities, n)
+    for design in design_chunks(prob["groups"], n, seed=seed, rows=rows):
+        runs = run_model(data, decode(aspec, data.framework, design), geometric_offset=aspec.geometric_offset)
+        chunk_shift, chunk_cert, chunk_ranked = _run_outputs(data, runs, nominal)
+        columns = [chunk_shift, chunk_cert.astype(float)]
+        if per_city:
+            worst = float(data.n_cities)
+            columns += [np.where(np.isnan(runs.ranks), worst, runs.ranks), runs.certified.astype(float)]
+        sums.add(np.column_stack([np.asarray(c).reshape(len(chunk_shift), -1) for c in columns]))
+        summary.add(runs.scores, runs.ranks, runs.levels)
+        shift.append(chunk_shift)
+        n_cert.append(chunk_cert)
+        n_ranked.append(chunk_ranked)
+    est = sums.result(conf_level)
     indices = pd.DataFrame({
         "output": np.tile(np.asarray(names, dtype=object), len(groups)),
         "assumption": np.repeat(np.asarray(groups, dtype=object), len(names)),
@@ -166,11 +201,11 @@ def sensitivity_analysis(scores: pd.DataFrame, *, cycle: int = 0,
     order = {name: i for i, name in enumerate(names)}
     indices = indices.sort_values(["output", "assumption"], key=lambda s: s.map(order) if s.name == "output"
                                   else s.map({g: i for i, g in enumerate(groups)}), kind="stable")
-    cities_table, long = _summary(data, runs, nominal)
-    run_table = pd.DataFrame({"run": np.arange(settings.n_runs), "n_certified": n_cert, "mean_rank_shift": shift,
-                              "n_ranked": n_ranked})
+    cities_table, long = _summary_tables(data, summary, nominal)
+    run_table = pd.DataFrame({"run": np.arange(n_runs), "n_certified": np.concatenate(n_cert),
+                              "mean_rank_shift": np.concatenate(shift), "n_ranked": np.concatenate(n_ranked)})
     settings_row = pd.DataFrame([{
-        "cycle": data.cycle, "n_samples": n, "n_runs": settings.n_runs, "n_groups": len(groups),
+        "cycle": data.cycle, "n_samples": n, "n_runs": n_runs, "n_groups": len(groups),
         "n_resamples": int(n_resamples), "conf_level": float(conf_level), "seed": int(seed),
         "n_cities": data.n_cities, "nominal_certified": int(nominal.certified.sum()),
         "spec": Path(aspec.source).name if aspec.source else "(default)", "notes": "; ".join(aspec.notes)}])
@@ -240,13 +275,19 @@ def uncertainty_analysis(scores: pd.DataFrame, *, cycle: int = 0,
     if kinds is not None:
         aspec = aspec.only(*kinds)
     rng = np.random.default_rng(seed)
-    if aspec.assumptions:
-        settings = decode(aspec, data.framework, rng.random((int(n_draws), problem(aspec)["num_vars"])))
-    else:
-        settings = nominal_settings(data.framework, int(n_draws))
-    runs = run_model(data, settings, geometric_offset=aspec.geometric_offset)
-    cities_table, long = _summary(data, runs, nominal_run(data))
-    settings_row = pd.DataFrame([{"cycle": data.cycle, "n_draws": int(n_draws),
+    n_draws = int(n_draws)
+    n_vars = problem(aspec)["num_vars"]
+    summary = _draw_summary(data, n_draws)
+    rows = _chunk_rows(1, data.n_cities, n_draws)
+    for start in range(0, n_draws, rows):
+        k = min(rows, n_draws - start)
+        # consecutive rows of rng.random((n_draws, n_vars)): the same draws as in one piece
+        settings = decode(aspec, data.framework, rng.random((k, n_vars))) if aspec.assumptions \
+            else nominal_settings(data.framework, k)
+        runs = run_model(data, settings, geometric_offset=aspec.geometric_offset)
+        summary.add(runs.scores, runs.ranks, runs.levels)
+    cities_table, long = _summary_tables(data, summary, nominal_run(data))
+    settings_row = pd.DataFrame([{"cycle": data.cycle, "n_draws": n_draws,
                                   "assumptions": "+".join(aspec.names) or "(none)", "seed": int(seed),
                                   "n_cities": data.n_cities, "n_excluded": 0}])
     return rb.RankRobustness(cities=cities_table, level_probabilities=long, settings=settings_row)

@@ -53,7 +53,7 @@ def _refused(argv, capsys, pattern):
 
 
 @pytest.mark.parametrize(("argv", "pattern"), [
-    (["sensitivity", "--samples", str(2 ** 14)], "DMAF_MAX_SAMPLES"),
+    (["sensitivity", "--samples", str(2 ** 17)], "DMAF_MAX_SAMPLES"),
     (["sensitivity", "--samples", "9" * 5000], "characters)"),
     (["sensitivity", "--seed", "-1"], "must be from 0 to 4,294,967,295"),
     (["sensitivity", "--seed", "1" * 30], "must be from 0"),
@@ -66,6 +66,25 @@ def _refused(argv, capsys, pattern):
 def test_numeric_options_have_bounds_checked_while_parsing(argv, pattern, capsys):
     err = _refused(argv, capsys, pattern)
     assert len(err) < 2_000
+
+
+def test_samples_up_to_2_16_are_in_bound_and_more_are_refused_before_any_work(monkeypatch, capsys):
+    import dmaf_analysis.scoring
+    import dmaf_analysis.sensitivity
+
+    monkeypatch.delenv("DMAF_MAX_SAMPLES", raising=False)
+    assert build_parser().parse_args(["sensitivity", "--samples", str(2 ** 16)]).samples == 2 ** 16
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the data were read or the analysis started")
+
+    monkeypatch.setattr(dmaf_analysis.scoring, "load_dataset", no_work)
+    monkeypatch.setattr(dmaf_analysis.sensitivity, "sensitivity_analysis", no_work)
+    with pytest.raises(SystemExit) as exc:
+        main(["sensitivity", "--samples", str(2 ** 17)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "must be from 2 to 65,536, got 131072" in err and "DMAF_MAX_SAMPLES" in err
 
 
 def test_the_samples_bound_is_raised_by_its_environment_variable(monkeypatch):
