@@ -134,6 +134,7 @@ _HEADINGS = {
     "p_not_certified": "Probability not certified", "p_unscored": "Probability unscored",
     "engagement_score": "City Engagement Score", "earlier_values": "Earlier values from",
     "rank_biserial": "Rank-biserial r", "epsilon_squared": "Effect size \u03b5\u00b2",
+    "n_synthetic_values": "Synthetic indicator values", "n_missing_values": "Missing indicator values",
 }
 _WORDS = {"n": "number of", "ci": "interval", "sd": "SD", "pca": "PCA", "abs": "absolute", "p05": "5th percentile",
           "p95": "95th percentile", "pc": "PC", "st": "ST", "s1": "S1", "id": "ID"}

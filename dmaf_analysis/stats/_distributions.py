@@ -196,8 +196,11 @@ def leaderboard(scored: pd.DataFrame, *, cycle: int, top: int | None = None,
     -------
     DataFrame
         Columns ``cycle, rank, rank_label, tied, city, state, region, overall,
-        level, certified, <components>``, best first (cities without an overall
-        score last). ``rank`` is the competition rank from ``score_cities``
+        level, certified, <components>``, then ``n_synthetic_values`` and
+        ``n_missing_values`` (how many of the city's indicator values are
+        synthetic, and missing: what the row's scores rest on; ``n_synthetic`` and
+        ``n_missing`` of ``scored``) when ``scored`` has them, best first (cities
+        without an overall score last). ``rank`` is the competition rank from ``score_cities``
         (1, 2, 3, 3, 5); ``rank_label`` adds ``=`` to shared ranks ("3=");
         ``tied`` says whether the rank is shared. ``top`` keeps the cities
         ranked ``top`` or better (so a tie at the cut-off keeps every tied city).
@@ -216,7 +219,8 @@ def leaderboard(scored: pd.DataFrame, *, cycle: int, top: int | None = None,
         part = part[part["rank"].notna() & (part["rank"] <= int(top))]
     cols = ["cycle", "rank", "rank_label", "tied", "city", "state", "region", "overall", "level",
             "certified", *fw.component_ids]
-    return part[cols].reset_index(drop=True)
+    counts = {c: f"{c}_values" for c in ("n_synthetic", "n_missing") if c in part.columns}
+    return part[cols + list(counts)].rename(columns=counts).reset_index(drop=True)
 
 
 @expects_table("scored")

@@ -405,3 +405,18 @@ def test_group_medians_and_kruskal_by_a_column_of_ones_own():
     assert kw.loc["overall", "statistic"] == pytest.approx(sps.kruskal(*groups).statistic)
     with pytest.raises(ValueError, match="cannot group by 'sise'.*did you mean 'size'"):
         stats.group_medians(scored, by="sise", cities=cities)
+
+
+def test_leaderboard_says_what_each_row_rests_on():
+    from dmaf_analysis.scoring import load_dataset
+
+    data = load_dataset()
+    board = stats.leaderboard(data.scored, cycle=2, frameworks=data.frameworks).set_index("city")
+    assert board.loc["Ludhiana", "n_synthetic_values"] == 6 and board.loc["Surat", "n_synthetic_values"] == 21
+    assert (board["n_missing_values"] == 0).all()
+    plain = stats.leaderboard(data.scored.drop(columns=["n_synthetic", "n_missing"]), cycle=2,
+                              frameworks=data.frameworks)
+    assert "n_synthetic_values" not in plain.columns
+    from dmaf_analysis.io import worded_heading
+
+    assert worded_heading("n_synthetic_values") == "Synthetic indicator values"
