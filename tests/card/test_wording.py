@@ -26,6 +26,21 @@ def test_indicators_intro_names_the_sources_and_maxima_shown():
     assert "printed" not in text
 
 
+def test_sections_intro_says_only_what_the_section_shows():
+    full = _indicators(["survey2025", "survey2025"], ["seen", "seen"]).assign(status="on record")
+    recs = pd.DataFrame({"indicator": ["1.a"], "recommendation": ["Do it."]})
+    text = card.sections_intro(full, recs)
+    assert text.endswith("they are not official guidance.") and ", and its recommendation." in text
+    assert "not on record" not in text and "'survey2025'" in text and "Every indicator maximum is on record." in text
+    bare = card.sections_intro(full, None)
+    assert "recommendation" not in bare and bare.startswith("Each component with its score out of 100")
+    assert card.sections_intro(full, recs.iloc[0:0]) == bare
+    partial = full.assign(score=[1.0, float("nan")], status=["on record", "not on record"])
+    text = card.sections_intro(partial, None)
+    assert "A value not on record is shown with the range it could take (0 to its maximum)" in text
+    assert card.sections_intro(full.iloc[0:0], None).startswith("Each component")  # no indicators: no sources
+
+
 def test_about_text_uses_the_framework_credit_and_what_is_on_record():
     data = card.load_report_data()
     text = card.about_text(data, cycle=2)
