@@ -60,7 +60,9 @@ def _cycle_indicator_arrays(ctx: CycleContext) -> dict:
 
     ``percentile[i, j]`` is city ``i``'s percentile on indicator ``j`` (ties counted
     half, NaN without a value), ``state_median[i]`` / ``n_state[i]`` the medians
-    over its state's cities and their number (NaN / 0 without a state).
+    over its state's cities and their number (NaN / 0 without a state),
+    ``synthetic[i, j]`` whether the value is there and synthetic, ``members`` the
+    indicator positions of each component (framework order).
     """
     wide = ctx.wide
     values = wide.to_numpy(dtype=float)
@@ -93,9 +95,25 @@ def _cycle_indicator_arrays(ctx: CycleContext) -> dict:
             "name": ind["name"].to_numpy(), "max_score": ind["max_score"].astype(float).to_numpy(),
             "max_provenance": ind["max_provenance"].to_numpy(),
             "national_median": ctx.national_median.to_numpy(dtype=float),
+            "component_ids": list(fw.component_ids),
+            "members": [np.flatnonzero(ind["component"].to_numpy() == comp) for comp in fw.component_ids],
+            "synthetic": _synthetic_matrix(ctx.sources, values),
             "position": {name: k for k, name in enumerate(wide.index)}, "values": values,
             "percentile": percentile, "state_median": state_median, "n_state": n_state,
             "sources": ctx.sources.to_numpy(dtype=object), "placed_by": ctx.placed_by.to_numpy(dtype=object)}
+
+
+def _synthetic_matrix(sources: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """city x indicator: the value is there and its source label is synthetic."""
+    labels = sources.to_numpy(dtype=object)
+    marks = np.array([[isinstance(v, str) and v.strip().lower() == SYNTHETIC for v in row] for row in labels],
+                     dtype=bool).reshape(values.shape)
+    return marks & ~np.isnan(values)
+
+
+def cycle_arrays(ctx: CycleContext) -> dict:
+    """The per-cycle arrays of every city (see :func:`_cycle_indicator_arrays`); read-only."""
+    return _cycle_indicator_arrays(ctx)
 
 
 @lru_cache(maxsize=32)

@@ -33,7 +33,7 @@ from ..io import is_synthetic
 from ..scoring import Dataset
 from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, facts_of,
                        is_on_record)
-from ._indicators import indicator_scores
+from ._indicators import cycle_arrays, indicator_scores
 from ._recommendations import load_recommendations
 
 # The national medians and the top-10 means (cities ranked at or above TOP_RANK; with competition
@@ -91,8 +91,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     fw = ctx.framework
     comps = fw.component_ids
     score, low, high, basis = _component_values(ctx, name)
-    synthetic = (np.zeros(len(comps)) if is_on_record(ctx, name)
-                 else _synthetic_points(ctx, name).reindex(comps).fillna(0.0).to_numpy(dtype=float))
+    synthetic = np.zeros(len(comps)) if is_on_record(ctx, name) else _synthetic_points(ctx, name)
     synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
     ref = component_reference(ctx)  # the same for every city of the cycle: computed once
     if is_on_record(ctx, name):  # the median of the other cities: the city's own synthetic values take no part
@@ -118,25 +117,24 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
 
 def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per component: score, low, high and basis, for the city (see :func:`component_comparison`)."""
-    fw = ctx.framework
-    comps = fw.component_ids
+    arrays = cycle_arrays(ctx)
+    comps = arrays["component_ids"]
     published = facts_of(ctx, name).component_totals
-    comp_of = fw.indicators.set_index("indicator")["component"]
-    maxima = fw.max_scores
-    values = ctx.wide.loc[name]
-    panel = ctx.scored.loc[name, comps].astype(float)
+    k = arrays["position"][name]
+    values, synthetic, maxima = arrays["values"][k], arrays["synthetic"][k], arrays["max_score"]
+    panel = ctx.scored.loc[name, comps].astype(float).to_numpy()
     mine = is_on_record(ctx, name)
     score, low, high, basis = [], [], [], []
-    for comp in comps:
-        ids = comp_of.index[comp_of == comp]
-        v = values.reindex(ids)
-        if comp in published and (v.isna().any() or not mine):  # a total the data do not hold on record
+    for j, (comp, members) in enumerate(zip(comps, arrays["members"])):
+        v = values[members]
+        unknown = np.isnan(v)
+        if comp in published and (unknown.any() or not mine):  # a total the data do not hold on record
             p = float(published[comp])
             score.append(p), low.append(p), high.append(p), basis.append(BASIS_PUBLISHED)
-        elif mine and v.isna().any():
-            known = float(v.fillna(0.0).sum())
+        elif mine and unknown.any():
+            known = float(np.where(unknown, 0.0, v).sum())
             score.append(known), low.append(known)
-            high.append(known + float(maxima.reindex(ids)[v.isna()].sum()))
+            high.append(known + float(maxima[members][unknown].sum()))
             basis.append(BASIS_RANGE)
         elif mine:
             known = float(v.sum())
@@ -144,19 +142,18 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
             score.append(known), low.append(known), high.append(known)
             basis.append(BASIS_PUBLISHED if agree else BASIS_ON_RECORD)
         else:
-            p = float(panel[comp])
-            synthetic = bool((is_synthetic(ctx.sources.loc[name].reindex(ids)) & v.notna()).any())
+            p = float(panel[j])
             score.append(p), low.append(p), high.append(p)
-            basis.append(BASIS_SYNTHETIC if synthetic else BASIS_ON_RECORD)
+            basis.append(BASIS_SYNTHETIC if synthetic[members].any() else BASIS_ON_RECORD)
     return (np.array(score, dtype=float), np.array(low, dtype=float), np.array(high, dtype=float), basis)
 
 
-def _synthetic_points(ctx: CycleContext, name: str) -> pd.Series:
-    """Component -> points of the city's synthetic values."""
-    values = ctx.wide.loc[name]
-    synthetic = is_synthetic(ctx.sources.loc[name]) & values.notna()
-    comp_of = ctx.framework.indicators.set_index("indicator")["component"]
-    return values.where(synthetic, 0.0).groupby(comp_of.reindex(values.index)).sum()
+def _synthetic_points(ctx: CycleContext, name: str) -> np.ndarray:
+    """Per component (framework order): points of the city's synthetic values."""
+    arrays = cycle_arrays(ctx)
+    k = arrays["position"][name]
+    points = np.where(arrays["synthetic"][k], arrays["values"][k], 0.0)
+    return np.array([points[members].sum() for members in arrays["members"]], dtype=float)
 
 
 # -------------------------------------------------------------------- recommendations
