@@ -15,7 +15,7 @@ from ..io import is_synthetic, SYNTHETIC
 from ..scoring import Dataset
 from ._context import city_context, CycleContext
 
-__all__ = ["INDICATOR_COLUMNS", "STRENGTH_COLUMNS", "indicator_scores", "strengths_and_weaknesses"]
+__all__ = ["INDICATOR_COLUMNS", "STRENGTH_COLUMNS", "cycle_arrays", "indicator_scores", "strengths_and_weaknesses"]
 
 
 INDICATOR_COLUMNS = ["indicator", "component", "component_name", "name", "score", "max_score", "share_of_max",
