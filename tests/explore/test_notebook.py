@@ -1,4 +1,4 @@
-"""notebooks/explore.ipynb: thin, committed without outputs, and it runs under papermill."""
+"""notebooks/explore.ipynb runs under papermill (thinness: tests/system/test_notebooks_thin.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,17 +7,6 @@ import nbformat
 import pytest
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
-
-
-def test_notebook_is_thin_and_committed_without_outputs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert not any("def " in c.source or "lambda" in c.source or "class " in c.source for c in code)
-    names = [line.split("=")[0].strip() for line in params[0].source.splitlines() if "=" in line]
-    assert names == ["cycle", "data", "cities_path", "city", "scenarios_path"]
 
 
 @pytest.mark.slow

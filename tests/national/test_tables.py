@@ -257,20 +257,6 @@ def test_plots_of_empty_tables_say_so(tables, trend):
 
 
 # -------------------------------------------------------------------------- notebooks
-@pytest.mark.parametrize("name", ["national_overview.ipynb", "national_trends.ipynb"])
-def test_notebooks_are_thin_and_committed_without_outputs(name):
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert not any("def " in c.source or "lambda" in c.source or "class " in c.source for c in code)
-    names = [line.split("=")[0].strip() for line in params[0].source.splitlines() if "=" in line]
-    expected = (["cycle", "scores_path", "attributes_path", "cities_path", "output_dir"] if "overview" in name else
-                ["cycle_from", "cycle_to", "scores_path", "attributes_path", "cities_path", "output_dir"])
-    assert names == expected
-
-
 def _execute(name: str, tmp_path: Path, panel_files, **parameters) -> nbformat.NotebookNode:
     papermill = pytest.importorskip("papermill")
     out_nb = tmp_path / name
