@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_whole_share", "parse_number",
-           "parse_numbers", "share_words", "summary_statistics"]
+__all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_finite_number", "is_whole_share",
+           "parse_number", "parse_numbers", "share_words", "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
@@ -30,6 +30,11 @@ def parse_numbers(texts) -> pd.Series:
 def parse_number(text) -> float:
     """:func:`parse_numbers` of one text (NaN when it is not a number)."""
     return float(parse_numbers([str(text).strip()]).iloc[0])
+
+
+def is_finite_number(value) -> bool:
+    """A finite int or float, not a bool: what a number in a YAML spec must be."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
 
 
 def is_whole_share(share: float) -> bool:

@@ -26,8 +26,6 @@ moving up is positive.
 """
 from __future__ import annotations
 
-import difflib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from .._util.fileio import load_yaml
+from .._util.numeric import is_finite_number
+from .._util.yamlkeys import closest_key
 from ..errors import SpecError
 from ..framework import Framework, frameworks_or_bundled
 from ..io import expects_table
@@ -83,12 +83,8 @@ class Scenario:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
+    close = closest_key(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def load_scenarios(path: str | Path, *, frameworks: dict[int, Framework] | None = None) -> list[Scenario]:
@@ -161,7 +157,7 @@ def _weights(value, label: str, components: list[str]) -> dict:
         if comp not in components:
             raise SpecError(f"{label}: weights: unknown component {comp!r}{_suggest(comp, components)}; "
                             f"the components are {', '.join(components)}")
-        if not _is_number(w):
+        if not is_finite_number(w):
             raise SpecError(f"{label}: weights: {comp} must be a number, got {w!r}")
         if w < 0:
             raise SpecError(f"{label}: weights: {comp} is negative ({w}); weights are 0 or more")
@@ -178,7 +174,7 @@ def _aggregation(value, label: str) -> str:
 
 
 def _offset(value, label: str) -> float:
-    if not _is_number(value) or value <= 0:
+    if not is_finite_number(value) or value <= 0:
         raise SpecError(f"{label}: geometric_offset must be a positive number, got {value!r}")
     return float(value)
 
@@ -193,7 +189,7 @@ def _thresholds(value, label: str, levels: list[str]) -> dict:
         if level not in levels:
             raise SpecError(f"{label}: thresholds: unknown level {level!r}{_suggest(level, levels)}; "
                             f"the levels are {', '.join(levels)}")
-        if not _is_number(score) or not 0 <= score <= 100:
+        if not is_finite_number(score) or not 0 <= score <= 100:
             raise SpecError(f"{label}: thresholds: {level} must be a score from 0 to 100, got {score!r}")
     return {str(k): float(v) for k, v in value.items()}
 

@@ -51,7 +51,6 @@ this module.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .._util.fileio import load_yaml
-from .._util.numeric import TOLERANCE
+from .._util.numeric import is_finite_number, TOLERANCE
 from ..errors import SpecError, bounded_message, shorten
 from ..framework import Framework
 from ._settings import AGGREGATION_CHOICES, MISSING_CHOICES, Settings, nominal_settings
@@ -196,14 +195,9 @@ def load_spec(framework: Framework, path: str | Path | None = None) -> Assumptio
 
 
 # ------------------------------------------------------------------------- validation
-def _is_number(v) -> bool:
-    """A finite int or float (not a bool)."""
-    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
-
-
 def _range(value, where: str, problems: list[str]) -> tuple[float, float] | None:
     """``[low, high]`` as two floats with low <= high, or None (and a problem)."""
-    if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value)
+    if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(is_finite_number(v) for v in value)
             or value[0] > value[1]):
         problems.append(f"{where} must be a range [low, high] of two numbers with low <= high, got {shorten(value)}")
         return None
@@ -354,7 +348,7 @@ def _read_weights(entry: dict, name: str, where: str, reading: _Reading) -> Assu
     none of them varied by another weights group."""
     problems, comp_ids, used = reading.problems, reading.comp_ids, reading.used["weights"]
     p = entry.get("perturbation", 0.25)
-    if not _is_number(p) or not 0 < p < 1:
+    if not is_finite_number(p) or not 0 < p < 1:
         problems.append(f"{where}: 'perturbation' must be a number above 0 and below 1, got {shorten(p)}")
         p = 0.25
     comps = entry.get("components", comp_ids)
@@ -381,7 +375,7 @@ def _read_aggregation(entry: dict, name: str, where: str, reading: _Reading) -> 
     ``geometric_offset`` (a positive number, default 1)."""
     choices = _choices(entry, AGGREGATION_CHOICES, where, reading.problems)
     off = entry.get("geometric_offset", 1.0)
-    if not _is_number(off) or off <= 0:
+    if not is_finite_number(off) or off <= 0:
         reading.problems.append(f"{where}: 'geometric_offset' must be a positive number, got {shorten(off)}")
     else:
         reading.offset = float(off)
@@ -439,7 +433,7 @@ def _spread(entry: dict, where: str, problems: list[str], *, relative: bool) -> 
     s = entry.get("spread")
     if s is None:
         return None
-    if not _is_number(s) or s < 0 or (relative and s >= 1):
+    if not is_finite_number(s) or s < 0 or (relative and s >= 1):
         bound = "a number from 0 to below 1 (a share of the maximum)" if relative else "a number of points, 0 or more"
         problems.append(f"{where}: 'spread' must be {bound}, got {shorten(s)}")
         return None
