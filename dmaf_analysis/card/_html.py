@@ -57,7 +57,8 @@ def html_table(frame, *, columns: dict[str, str] | None = None, digits: int = 1,
         frame = {str(c): list(v) for c, v in frame.items()}
         n_rows = len(next(iter(frame.values()), []))
         columns = columns or {c: c for c in frame}
-        marks = [bool(m) and m == m and m is not pd.NA for m in frame[highlight]] if highlight else [False] * n_rows
+        marks = ([m is not None and m is not pd.NA and m == m and bool(m) for m in frame[highlight]] if highlight
+                 else [False] * n_rows)
         values = [frame[col] for col in columns]
     else:
         n_rows = len(frame)

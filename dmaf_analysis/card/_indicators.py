@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..io import is_synthetic, SYNTHETIC
+from ..io import is_synthetic
 from ..scoring import Dataset
 from ._context import city_context, CycleContext
 
@@ -55,8 +55,8 @@ def indicator_scores(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFram
 
 
 @lru_cache(maxsize=16)
-def _cycle_indicator_arrays(ctx: CycleContext) -> dict:
-    """What :func:`indicator_scores` needs of every city of a cycle, as arrays (computed once per context).
+def cycle_arrays(ctx: CycleContext) -> dict:
+    """What the card needs of every city of a cycle, as arrays (computed once per context; read-only).
 
     ``percentile[i, j]`` is city ``i``'s percentile on indicator ``j`` (ties counted
     half, NaN without a value), ``state_median[i]`` / ``n_state[i]`` the medians
@@ -104,22 +104,15 @@ def _cycle_indicator_arrays(ctx: CycleContext) -> dict:
 
 
 def _synthetic_matrix(sources: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    """city x indicator: the value is there and its source label is synthetic."""
-    labels = sources.to_numpy(dtype=object)
-    marks = np.array([[isinstance(v, str) and v.strip().lower() == SYNTHETIC for v in row] for row in labels],
-                     dtype=bool).reshape(values.shape)
-    return marks & ~np.isnan(values)
-
-
-def cycle_arrays(ctx: CycleContext) -> dict:
-    """The per-cycle arrays of every city (see :func:`_cycle_indicator_arrays`); read-only."""
-    return _cycle_indicator_arrays(ctx)
+    """city x indicator: the value is there and its source label is synthetic (``is_synthetic``)."""
+    labels = pd.Series(sources.to_numpy(dtype=object).ravel(), dtype=object)
+    return is_synthetic(labels).to_numpy(dtype=bool).reshape(values.shape) & ~np.isnan(values)
 
 
 @lru_cache(maxsize=32)
 def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
     """The table of :func:`indicator_scores` (cached per context and city: every card section asks for it)."""
-    arrays = _cycle_indicator_arrays(ctx)
+    arrays = cycle_arrays(ctx)
     k = arrays["position"][name]
     score = arrays["values"][k]
     present = ~np.isnan(score)
@@ -128,7 +121,7 @@ def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
                       dtype=object)
     placed = np.array([str(v) if p and v == v and v is not None else "" for v, p in
                        zip(arrays["placed_by"][k], present)], dtype=object)
-    synthetic = np.array([v.strip().lower() == SYNTHETIC for v in source], dtype=bool) & present
+    synthetic = arrays["synthetic"][k]
     return pd.DataFrame({
         "indicator": arrays["indicator"], "component": arrays["component"],
         "component_name": arrays["component_name"], "name": arrays["name"],

@@ -881,3 +881,9 @@ def test_rows_left_out_of_print_name_the_html_page():
     assert '2 more rows in <a href="cycle-2.html">cycle-2.html</a>, the HTML version of this card' in out
     plain = card.html_table(frame, print_rows=[True, True, False])
     assert "1 more row in the HTML version of this card" in plain
+
+
+def test_html_table_of_column_lists_marks_only_true_rows():
+    page = card.html_table({"city": ["A", "B", "C", "D"], "mine": [True, pd.NA, None, False]},
+                           columns={"city": "City"}, highlight="mine")
+    assert page.count("font-weight:bold") == 1 and page.index("font-weight:bold") < page.index(">A<")
