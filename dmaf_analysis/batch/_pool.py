@@ -6,6 +6,7 @@ kernel before the next report.
 """
 from __future__ import annotations
 
+import collections
 import math
 import queue
 import sys
@@ -73,9 +74,34 @@ class _Progress:
             pass
 
 
+class _JobLanes:
+    """The jobs left to render, in two lanes: national reports and city cards.
+
+    The first worker takes the national reports first and the others take the cards
+    first, each falling back on the other lane when its own is empty. The national
+    reports (several times as long as a card, and the only ones that need the
+    statistics and plotting stack) thus run one after another on one kernel, which
+    alone imports that stack, while the other kernels start on the cards.
+    """
+
+    def __init__(self, jobs: Sequence[ReportJob]):
+        self._lock = threading.Lock()
+        self._national = collections.deque(j for j in jobs if j.kind != "city")
+        self._cities = collections.deque(j for j in jobs if j.kind == "city")
+
+    def take(self, *, national_first: bool) -> ReportJob | None:
+        """The next job for a worker (None when none is left)."""
+        with self._lock:
+            lanes = (self._national, self._cities) if national_first else (self._cities, self._national)
+            for lane in lanes:
+                if lane:
+                    return lane.popleft()
+        return None
+
+
 @dataclass
 class _Shared:
-    jobs: queue.Queue
+    jobs: _JobLanes
     results: queue.Queue
     stop: threading.Event
     kernels: list = field(default_factory=list)
@@ -83,7 +109,7 @@ class _Shared:
 
 
 def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after, kernel_options,
-            good_pages: frozenset = frozenset()) -> None:
+            good_pages: frozenset = frozenset(), national_first: bool = False) -> None:
 
     kernel = WarmKernel(**kernel_options)
     with shared.lock:
@@ -92,9 +118,8 @@ def _worker(shared: _Shared, digests: dict[str, str], *, timeout, recycle_after,
     needs_restart = False
     try:
         while not shared.stop.is_set():
-            try:
-                job = shared.jobs.get_nowait()
-            except queue.Empty:
+            job = shared.jobs.take(national_first=national_first)
+            if job is None:
                 return
             started = time.perf_counter()
             if exporters is None:
@@ -213,16 +238,15 @@ def _run_jobs(jobs, *, output_dir, workers, force, progress, timeout, recycle_af
             todo.append(job)
     good_pages = frozenset(j.key for j in todo if manifest.has_good_page(j))
 
-    shared = _Shared(jobs=queue.Queue(), results=queue.Queue(), stop=threading.Event())
-    # National reports take several times as long as a city report: start them first
-    # so that the workers finish together.
-    for job in sorted(todo, key=lambda j: j.kind == "city"):
-        shared.jobs.put(job)
+    # National reports take several times as long as a city report: the first worker starts with them, the
+    # others with the cards, so that the workers finish together (see _JobLanes).
+    shared = _Shared(jobs=_JobLanes(todo), results=queue.Queue(), stop=threading.Event())
     n_workers = max(1, min(int(workers), len(todo))) if todo else 0
     options = dict(kernel_options or {})
     threads = [threading.Thread(target=_worker, name=f"dmaf-worker-{i}", daemon=True, args=(shared, digests),
                                 kwargs={"timeout": timeout, "recycle_after": max(1, recycle_after),
-                                        "kernel_options": options, "good_pages": good_pages})
+                                        "kernel_options": options, "good_pages": good_pages,
+                                        "national_first": i == 0})
                for i in range(n_workers)]
     bar = _Progress(total=len(jobs), initial=len(jobs) - len(todo), unit="report", desc="reports",
                     disable=not progress, dynamic_ncols=True)

@@ -25,12 +25,12 @@ from ._figures import (chart_html, components_alt_text, components_chart_html, c
                        engagement_svg, FIGURE_DPI, plot_components, plot_engagement, png, png_bytes, png_data_uri,
                        SCALE)
 from ._headline import report_headline, ReportHeadline, weights_assumption
-from ._html import (caveat_line, change_html, component_score_text, components_html, components_intro,
+from ._html import (CARD_SECTIONS, caveat_line, change_html, component_score_text, components_html, components_intro,
                     engagement_html, first_actions, first_actions_html, headline_html, html_table,
                     indicator_score_text, indicators_html,
                     MAX_PROVENANCE_WORDS, n_top_cities, paragraph, path_html, path_intro, peers_html,
                     provenance_html, recommendations_html, RECOMMENDATIONS_INTRO, recommendations_section_html,
-                    sections_html, strengths_html, summary_html, top10_heading)
+                    section_html, sections_html, strengths_html, summary_html, top10_heading)
 from ._indicators import INDICATOR_COLUMNS, indicator_scores, STRENGTH_COLUMNS, strengths_and_weaknesses
 from ._level_path import LevelPath, path_to_next_level, plan_next_level
 from ._rank_path import default_target_rank, plan_rank_move, RankPath, SCORE_GRANULARITY, STEP_COLUMNS, TOP_RANK
@@ -43,8 +43,9 @@ from ._report import (BASIS_ON_RECORD, BASIS_PUBLISHED, BASIS_RANGE, BASIS_SYNTH
 
 __all__ = [
     "about_html", "about_text", "change_caveat", "indicators_intro", "sections_intro", "source_words",
-    "BASIS_ON_RECORD", "BASIS_PUBLISHED", "BASIS_RANGE", "BASIS_SYNTHETIC", "caveat_line", "component_score_text",
-    "first_actions", "first_actions_html", "indicator_score_text", "provenance_html", "sections_html", "summary_html",
+    "BASIS_ON_RECORD", "BASIS_PUBLISHED", "BASIS_RANGE", "BASIS_SYNTHETIC", "CARD_SECTIONS", "caveat_line",
+    "component_score_text", "first_actions", "first_actions_html", "indicator_score_text", "provenance_html",
+    "section_html", "sections_html", "summary_html",
     "CHANGE_COLUMNS", "change_html", "chart_html", "components_alt_text", "components_chart_html", "components_svg",
     "engagement_chart_html", "engagement_svg", "PEERS_AROUND", "change_since_previous", "compare_indicators",
     "compare_summary",

@@ -12,17 +12,19 @@ import math
 import pandas as pd
 
 from .._util.numeric import TOLERANCE, format_number
+from ..errors import ArgumentError
 from ..framework import PROVENANCE_WORDS
 from ..io import is_synthetic
 from ._rank_path import TOP_RANK
 
-__all__ = ["MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "caveat_line", "change_html",
+__all__ = ["CARD_SECTIONS", "MAX_PROVENANCE_WORDS", "N_FIRST_ACTIONS", "RECOMMENDATIONS_INTRO", "caveat_line",
+           "change_html",
            "component_score_text", "components_html", "components_intro", "first_actions", "first_actions_html",
            "indicator_score_text",
            "provenance_html", "sections_html", "summary_html",
            "engagement_html", "headline_html", "html_table", "indicators_html", "n_top_cities", "paragraph",
            "path_html", "path_intro", "peers_html", "recommendations_html", "recommendations_section_html",
-           "strengths_html", "top10_heading"]
+           "section_html", "strengths_html", "top10_heading"]
 
 
 #: A number as the card prints it: ``30``, ``27.5``, ``-3.3``; ``–`` when missing.
@@ -97,6 +99,69 @@ def html_table(frame, *, columns: dict[str, str] | None = None, digits: int = 1,
 def paragraph(text: str) -> str:
     """``text`` as an escaped HTML paragraph."""
     return f"<p>{html.escape(str(text))}</p>"
+
+
+#: The card's sections after page 1: key -> (heading, note). The note is fixed text of the package (HTML, no
+#: data in it) saying how to read the section; "" for none. :func:`section_html` puts them on the card.
+CARD_SECTIONS = {
+    "components": ("Component by component", ""),
+    "beside": ("Components beside other cities", ""),
+    "strengths": ("Strengths and weaknesses",
+                  "Indicators where the city stands furthest above (strengths) or below (weaknesses) the national "
+                  "median, judged by its percentile among all cities. When the city has values on record, only "
+                  "those are considered: a synthetic value is never presented as a strength or weakness of a city "
+                  "with real data."),
+    "path": ("Path to the next certification level", ""),
+    "peers": ("Peers",
+              "The city (in bold) beside the cities ranked nearest to it in its state and in its selection round "
+              "(when the cities table gives one), and each group&#x27;s median (in italics). <em>Difference</em> "
+              "is each city&#x27;s overall score minus this city&#x27;s."),
+    "change": ("Change since the previous cycle",
+               "Components are matched across cycles through the framework crosswalk (the framework files), or by "
+               "their ids when the frameworks share them."),
+    "engagement": ("City Engagement Score",
+                   "The city&#x27;s engagement score (out of 100) against the scores of all cities in the cycle."),
+    "about": ("About this report card", ""),
+}
+
+
+def _section_id(title: str) -> str:
+    """The anchor of a section heading, as nbconvert gives a markdown heading: its words joined by "-"."""
+    return "-".join(str(title).split())
+
+
+def section_html(key: str, *parts: str) -> str:
+    """One section of the card: its heading, its fixed note, then ``parts`` in order.
+
+    A card notebook shows everything after page 1 in one output (one HTML piece per
+    section) instead of a markdown cell and a code cell per section: every cell of a
+    notebook costs the kernel and the batch engine a few milliseconds.
+
+    Parameters
+    ----------
+    key : str
+        One of :data:`CARD_SECTIONS` (``"components"``, ``"peers"``...).
+    *parts : str
+        HTML pieces from the other ``*_html`` functions, already escaped; empty ones add nothing.
+
+    Returns
+    -------
+    str
+        An ``<h2>`` (whose id is :func:`_section_id` of the heading), the note, then the parts.
+
+    Raises
+    ------
+    ArgumentError
+        ``key`` is not a section of the card.
+    """
+    try:
+        title, note = CARD_SECTIONS[key]
+    except (KeyError, TypeError):
+        raise ArgumentError(f"no card section {key!r}; the sections are: {', '.join(CARD_SECTIONS)}") from None
+    head = f'<h2 id="{html.escape(_section_id(title), quote=True)}">{html.escape(title)}</h2>'
+    body = "".join(str(part) for part in parts if part)
+    # no <section> wrapper: the page's styles address the tables as children of the output itself
+    return f"{head}{f'<p>{note}</p>' if note else ''}{body}"
 
 
 def headline_html(headline, *, data_label: str = "") -> str:

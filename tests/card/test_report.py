@@ -637,6 +637,25 @@ def test_html_helpers_escape_text_from_data(data):
     assert "1 of 6" in top and "published" in top and 'href="#about-values"' in top and 'alt="&lt;x&gt;"' in top
 
 
+def test_section_html_gives_heading_anchor_note_and_parts_in_order():
+    out = card.section_html("peers", "<p>first</p>", "", "<table>second</table>")
+    assert out.startswith('<h2 id="Peers">Peers</h2><p>The city (in bold)')
+    assert "<em>Difference</em>" in out
+    assert out.index("<p>first</p>") < out.index("<table>second</table>")
+    # a section without a note is its heading and its parts only; ids read like nbconvert's heading anchors
+    assert card.section_html("path", "<p>x</p>") == (
+        '<h2 id="Path-to-the-next-certification-level">Path to the next certification level</h2><p>x</p>')
+    assert card.section_html("about") == '<h2 id="About-this-report-card">About this report card</h2>'
+    for key, (title, note) in card.CARD_SECTIONS.items():
+        assert f">{title}</h2>" in card.section_html(key) and "<script" not in note
+
+
+@pytest.mark.parametrize("key", ["Peers", "", None, "peers ", ["peers"]])
+def test_section_html_refuses_unknown_sections_and_names_the_known_ones(key):
+    with pytest.raises(DmafError, match="no card section .*the sections are: components, beside, strengths"):
+        card.section_html(key)
+
+
 def test_numbers_print_like_a_report_card():
     assert [format_number(x) for x in [30.0, 27.5, 27.333, -0.04, float("nan"), None]] == \
         ["30", "27.5", "27.3", "0", "–", "–"]

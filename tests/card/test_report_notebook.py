@@ -9,6 +9,8 @@ import pytest
 from conftest import REPO_ROOT
 from test_report import hand_attributes, hand_rows
 
+from dmaf_analysis import card
+
 NOTEBOOK = REPO_ROOT / "notebooks" / "city_report.ipynb"
 PARAMETERS = {"city": "Ludhiana", "cycle": 0, "scores_path": "", "attributes_path": "", "cities_path": "",
               "output_dir": ""}
@@ -95,3 +97,9 @@ def test_notebook_renders_a_report_card_with_papermill(tmp_path):
     assert "Component scores of Ludhiana out of 100. Policy: " in text
     assert "Ludhiana scores 60, marked by a line." in text
     assert "Traceback" not in text and "Warning" not in text
+    # page 1 and the sections after it are one output each (every cell and output costs the batch engine),
+    # and every section of the card is there, under its heading
+    assert [len(c.get("outputs", [])) for c in executed["cells"] if c["cell_type"] == "code"][-2:] == [1, 1]
+    assert sum(len(c.get("outputs", [])) for c in executed["cells"]) == 2
+    for title, _note in card.CARD_SECTIONS.values():
+        assert f">{title}</h2>" in text
