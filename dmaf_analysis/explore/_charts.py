@@ -83,15 +83,18 @@ def explore_table(scored: pd.DataFrame, *, cycle: int = 0,
     out["overall"] = part["overall"].astype(float)
     out["level"] = part["level"].astype(object).where(part["level"].notna(), "").astype(str)
     out["rank"] = part["rank"].astype("Int64")
-    out["provenance"] = [provenance_text(k, n) + _published_words(row, fw, record=record, cycle=cycle)
-                         for k, n, (_, row) in zip(part["n_synthetic"], n_values, part.iterrows())]
+    record = load_record() if record is None else record
+    # the record is looked up only for the cities it names in this cycle (a few, whatever the panel's size)
+    named = set(record.loc[(record["scope"] == "city") & (record["cycle"] == int(cycle)), "subject"].astype(str))
+    out["provenance"] = [provenance_text(k, n) + (_published_words(part.iloc[i], fw, record=record, cycle=cycle)
+                                                  if city in named else "")
+                         for i, (k, n, city) in enumerate(zip(part["n_synthetic"], n_values, out["city"]))]
     out["n_missing"] = part["n_missing"].astype(int)
     return out.reset_index(drop=True)
 
 
-def _published_words(row: pd.Series, fw: Framework, *, record: pd.DataFrame | None, cycle: int) -> str:
+def _published_words(row: pd.Series, fw: Framework, *, record: pd.DataFrame, cycle: int) -> str:
     """"; published: rank 1, level Enabled" for what the record publishes and the data match ("" for nothing)."""
-    record = load_record() if record is None else record
     facts = city_facts(record, city=str(row["city"]), cycle=cycle)
     if not facts.any:
         return ""

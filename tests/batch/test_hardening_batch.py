@@ -214,7 +214,10 @@ def _kernel_dirs() -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"dmaf-k-{os.getpid()}-*"))
 
 
-def test_kernel_folders_are_removed_after_an_interrupted_run(tmp_path):
+def test_kernel_folders_are_removed_after_an_interrupted_run(tmp_path, monkeypatch):
+    from dmaf_analysis.batch import _pool
+
+    monkeypatch.setattr(_pool, "MANIFEST_SAVE_SECONDS", 1e9)  # no save before the interruption
     data = _scores(tmp_path / "scores.csv")
 
     def interrupt(result):
@@ -232,6 +235,9 @@ def test_kernel_folders_are_removed_after_an_interrupted_run(tmp_path):
     while _kernel_dirs() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _kernel_dirs() == []
+    # the manifest is written when the run is interrupted: the report finished before it is not rendered again
+    entries = json.loads((tmp_path / "out" / "manifest.json").read_text())["entries"]
+    assert list(entries) == [jobs[0].key] and entries[jobs[0].key]["status"] == "ok"
 
 
 def test_kernel_folders_of_dead_drivers_are_swept(tmp_path):
