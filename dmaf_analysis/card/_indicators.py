@@ -2,7 +2,8 @@
 
 :func:`indicator_scores` (one row per indicator, cached per city and cycle) and
 :func:`strengths_and_weaknesses`. Re-exported by :mod:`dmaf_analysis.card`; the
-recommendations and the path to the next level start from the same table.
+recommendations start from the same table, and the strengths, the headline's counts
+and the path to the next level from the per-cycle arrays behind it (:func:`cycle_arrays`).
 """
 from __future__ import annotations
 
