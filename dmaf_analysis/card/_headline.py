@@ -8,7 +8,10 @@ small wording helpers other reports share (:func:`framework_title`,
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,7 +19,8 @@ from .._util.numeric import format_score, share_words
 from ..framework import framework_title
 from ..io import is_synthetic
 from ..scoring import Dataset, range_sentence
-from ._context import as_float, bound_fields, city_context, facts_of, is_on_record, optional_int
+from ._context import as_float, bound_fields, city_context, CycleContext, facts_of, is_on_record, optional_int
+from ._indicators import cycle_arrays
 
 __all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
 
@@ -301,66 +305,103 @@ def weights_assumption(equal: bool) -> str:
             f"overall scores and ranks depend on that assumption.")
 
 
+class _HeadlineCycle(NamedTuple):
+    """What every headline of one cycle reads (:func:`_headline_cycle`); read-only."""
+
+    row: dict                # city -> its position in the cycle's score_cities rows
+    columns: dict            # column of those rows -> its values (object array; absent columns left out)
+    rank_count: Counter      # rank -> cities holding it
+    next_level: dict         # level -> Framework.next_level of it
+    level_names: list        # the framework's levels, lowest first
+    thresholds_illustrative: bool
+    weights_equal: bool
+    n_indicators: int
+
+
+#: Columns of the cycle's scored rows a headline reads; the last three may be absent.
+_ROW_COLUMNS = ("rank", "level", "overall", "certified", "state", "region", "selection_round")
+
+
+@lru_cache(maxsize=16)
+def _headline_cycle(ctx: CycleContext) -> _HeadlineCycle:
+    """The cycle's scored rows as plain values, the rank counts and the framework's facts (once per context)."""
+    fw = ctx.framework
+    scored = ctx.scored
+    columns = {c: scored[c].to_numpy(dtype=object) for c in _ROW_COLUMNS if c in scored.columns}
+    return _HeadlineCycle(
+        row={name: i for i, name in enumerate(scored.index)}, columns=columns,
+        rank_count=Counter(v for v in columns["rank"] if not math.isnan(as_float(v))),
+        next_level={level: fw.next_level(level) for level in fw.levels["level"].tolist()},
+        level_names=fw.levels["level"].tolist(), thresholds_illustrative=fw.thresholds_illustrative,
+        weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
+        n_indicators=len(fw.indicator_ids))
+
+
 def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadline:
     """City, state, cycle, overall score, rank out of N, level and provenance counts."""
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
-    row = ctx.scored.loc[name]
+    cyc = _headline_cycle(ctx)
+    i = cyc.row[name]
+    row = {c: values[i] for c, values in cyc.columns.items()}  # the city's scored row
     rank = optional_int(row["rank"])
-    n_tied = int((ctx.scored["rank"] == rank).sum()) - 1 if rank is not None else 0
+    n_tied = cyc.rank_count[rank] - 1 if rank is not None else 0
     level = row["level"] if isinstance(row["level"], str) else None
-    nxt = fw.next_level(level) if level is not None else None
-    values = ctx.wide.loc[name]
-    present = values.notna()
-    labels = ctx.sources.loc[name][present].astype(str)
-    lower = labels.str.lower()
-    others = lower[~lower.isin(["synthetic", "report_card"])]
-    other_sources = tuple((str(lbl), int(cnt)) for lbl, cnt in
-                          labels[others.index].value_counts().sort_index().items())
+    nxt = (cyc.next_level[level] if level in cyc.next_level else fw.next_level(level)) if level is not None else None
+    arrays = cycle_arrays(ctx)
+    k = arrays["position"][name]
+    present = ~np.isnan(arrays["values"][k])
+    # the source label of each value shown; a missing label counts as none of the kinds below
+    labels = [v for v, p in zip(arrays["sources"][k], present) if p and isinstance(v, str)]
+    other_sources = tuple(sorted(Counter(lbl for lbl in labels
+                                         if lbl.lower() not in ("synthetic", "report_card")).items()))
     facts = facts_of(ctx, name)
     mine = is_on_record(ctx, name)
-    eng, eng_source = math.nan, ""
-    attrs = data.attributes
-    if len(attrs):
-        hit = attrs[(attrs["cycle"] == ctx.cycle) & (attrs["city"] == name)]
-        if len(hit):
-            eng = as_float(hit["engagement_score"].iloc[0])
-            if "source" in hit.columns:
-                eng_source = str(hit["source"].iloc[0])
+    eng, eng_source = _engagement_of(data, ctx.cycle, name)
     fields = dict(
         city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
         selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
         framework_name=fw.name, overall=as_float(row["overall"]), rank=rank, n_ranked=ctx.n_ranked,
         n_tied=n_tied, level=level, certified=bool(row["certified"]),
         next_level=nxt[0] if nxt else None, next_level_min_score=nxt[1] if nxt else None,
-        levels_illustrative=fw.thresholds_illustrative, engagement_score=eng, engagement_source=eng_source,
-        n_indicators=len(fw.indicator_ids), n_values=int(present.sum()),
-        n_synthetic=int(is_synthetic(labels).sum()), n_report_card=int((lower == "report_card").sum()),
+        levels_illustrative=cyc.thresholds_illustrative, engagement_score=eng, engagement_source=eng_source,
+        n_indicators=cyc.n_indicators, n_values=int(present.sum()),
+        n_synthetic=sum(is_synthetic(lbl) for lbl in labels),
+        n_report_card=sum(lbl.lower() == "report_card" for lbl in labels),
         other_sources=other_sources, n_missing=int((~present).sum()),
         data_synthetic_share=ctx.synthetic_share,
         weights_illustrative=fw.weights_provenance != "seen",
-        weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
+        weights_equal=cyc.weights_equal,
         on_record=mine, published_rank=facts.rank, published_level=facts.level,
         engagement_published=(facts.engagement_score is not None and not math.isnan(eng)
                               and abs(facts.engagement_score - eng) < 1e-9),
     )
-    fields |= _record_city_fields(mine, ctx, name)
+    fields |= _record_city_fields(mine, int((~present).sum()))
     fields |= bound_fields(ctx, name)
     if "level_low" in fields:
-        names = fw.levels["level"].tolist()
+        names = cyc.level_names
         lo, hi = fields["level_low"], fields["level_high"]
         if lo in names and hi in names:
             fields["levels_allowed"] = tuple(names[names.index(lo):names.index(hi) + 1])
     return ReportHeadline(**fields)
 
 
-def _record_city_fields(mine: bool, ctx, name: str) -> dict:
+def _engagement_of(data: Dataset, cycle: int, name: str) -> tuple[float, str]:
+    """The city's engagement score in ``cycle`` and its source label (NaN and "" when absent)."""
+    attrs = data.attributes
+    if not len(attrs):
+        return math.nan, ""
+    hit = np.flatnonzero((attrs["cycle"].to_numpy() == cycle) & (attrs["city"].to_numpy(dtype=object) == name))
+    if not len(hit):
+        return math.nan, ""
+    eng = as_float(attrs["engagement_score"].iloc[hit[0]])
+    return eng, (str(attrs["source"].iloc[hit[0]]) if "source" in attrs.columns else "")
+
+
+def _record_city_fields(mine: bool, unknown: int) -> dict:
     """For a city with values on record and some unknown: no panel overall, rank or level (they rest on
     synthetic values); the card shows the range instead."""
-    if not mine:
-        return {}
-    unknown = int(ctx.wide.loc[name].isna().sum())
-    if unknown == 0:
+    if not mine or unknown == 0:
         return {}
     return dict(overall=math.nan, rank=None, level=None, certified=False, n_tied=0, next_level=None,
                 next_level_min_score=None)

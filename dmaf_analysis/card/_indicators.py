@@ -2,10 +2,12 @@
 
 :func:`indicator_scores` (one row per indicator, cached per city and cycle) and
 :func:`strengths_and_weaknesses`. Re-exported by :mod:`dmaf_analysis.card`; the
-recommendations and the path to the next level start from the same table.
+recommendations start from the same table, and the strengths, the headline's counts
+and the path to the next level from the per-cycle arrays behind it (:func:`cycle_arrays`).
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -117,8 +119,7 @@ def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
     score = arrays["values"][k]
     present = ~np.isnan(score)
     maxima = arrays["max_score"]
-    source = np.array([str(v) if p and isinstance(v, str) else "" for v, p in zip(arrays["sources"][k], present)],
-                      dtype=object)
+    source = _source_labels(arrays, k, present)
     placed = np.array([str(v) if p and v == v and v is not None else "" for v, p in
                        zip(arrays["placed_by"][k], present)], dtype=object)
     synthetic = arrays["synthetic"][k]
@@ -132,6 +133,12 @@ def _indicator_table(ctx: CycleContext, name: str) -> pd.DataFrame:
         "max_provenance": arrays["max_provenance"],
         "status": np.where(~present, "not on record", np.where(synthetic, "synthetic", "on record")),
     }, columns=INDICATOR_COLUMNS)
+
+
+def _source_labels(arrays: dict, k: int, present: np.ndarray) -> np.ndarray:
+    """City ``k``'s source label of each indicator ("" without a value), as an object array."""
+    return np.array([str(v) if p and isinstance(v, str) else "" for v, p in zip(arrays["sources"][k], present)],
+                    dtype=object)
 
 
 STRENGTH_COLUMNS = ["kind", "indicator", "component", "name", "score", "max_score", "national_median",
@@ -159,14 +166,45 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
         :func:`indicator_scores`); strengths first. Empty kinds simply have no
         rows.
     """
-    table = indicator_scores(data, city=city, cycle=cycle).reset_index(drop=True)
-    table["order"] = np.arange(len(table))
-    real = table["score"].notna() & ~is_synthetic(table["source"])
-    if real.any():  # a city with values on record is judged on those alone
-        table = table[real]
-    strong = table[table["score"] > table["national_median"]].sort_values(
-        ["percentile", "share_of_max", "order"], ascending=[False, False, True]).head(n)
-    weak = table[table["score"] < table["national_median"]].sort_values(
-        ["percentile", "gap_to_max", "order"], ascending=[True, False, True]).head(n)
-    out = pd.concat([strong.assign(kind="strength"), weak.assign(kind="weakness")], ignore_index=True)
-    return out[STRENGTH_COLUMNS]
+    name, ctx = city_context(data, city, cycle)
+    arrays = cycle_arrays(ctx)
+    k = arrays["position"][name]
+    score, maxima, median = arrays["values"][k], arrays["max_score"], arrays["national_median"]
+    present = ~np.isnan(score)
+    real = present & ~arrays["synthetic"][k]  # on record: there and not synthetic
+    considered = real if real.any() else np.ones(len(score), dtype=bool)  # judged on the values on record alone
+    with np.errstate(divide="ignore", invalid="ignore"):  # the indicator table's share_of_max and gap_to_max
+        share, gap = (score / maxima).tolist(), (maxima - score).tolist()
+    percentile = arrays["percentile"][k].tolist()
+    # framework order (the position) breaks the remaining ties
+    strong = sorted(np.flatnonzero(considered & (score > median)).tolist(),
+                    key=lambda j: (_descending(percentile[j]), _descending(share[j]), j))[:n]
+    weak = sorted(np.flatnonzero(considered & (score < median)).tolist(),
+                  key=lambda j: (_ascending(percentile[j]), _descending(gap[j]), j))[:n]
+    rows = strong + weak
+    columns = {"kind": ["strength"] * len(strong) + ["weakness"] * len(weak),
+               "indicator": arrays["indicator"][rows], "component": arrays["component"][rows],
+               "name": arrays["name"][rows], "score": score[rows], "max_score": maxima[rows],
+               "national_median": median[rows], "percentile": arrays["percentile"][k][rows],
+               "source": _source_labels(arrays, k, present)[rows]}
+    dtypes = _strength_dtypes(ctx)
+    return pd.DataFrame({c: pd.array(columns[c], dtype=dtypes[c]) for c in STRENGTH_COLUMNS})
+
+
+def _ascending(value: float) -> tuple:
+    """Sort key: smaller values first, NaN last (as pandas sorts)."""
+    return (True, 0.0) if math.isnan(value) else (False, value)
+
+
+def _descending(value: float) -> tuple:
+    """Sort key: larger values first, NaN last (as pandas sorts)."""
+    return (True, 0.0) if math.isnan(value) else (False, -value)
+
+
+@lru_cache(maxsize=16)
+def _strength_dtypes(ctx: CycleContext) -> dict:
+    """The dtype of each :data:`STRENGTH_COLUMNS` column: the indicator table's, and for ``kind`` the one
+    pandas gives a column of strings (the same for every city of the cycle, so read off one city's table)."""
+    first = next(iter(cycle_arrays(ctx)["position"]))
+    table = _indicator_table(ctx, first)
+    return {"kind": pd.Series(["strength"]).dtype, **{c: table[c].dtype for c in STRENGTH_COLUMNS[1:]}}

@@ -11,11 +11,17 @@ component ``c`` by ``p`` points adds ``w_c * p`` overall points, at most
 such full gains, so raising the indicators with the largest full gains first, each
 to its maximum, uses the fewest indicators; the last one is raised only by the
 points still needed, rounded up to a multiple of ``granularity``.
+
+The search works on plain arrays (:class:`IndicatorArrays`): a report card plans one
+city at a time from arrays computed once per cycle, and the public functions taking
+a table convert it first.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,7 +32,8 @@ from ..framework import Framework
 from ..scoring import OVERALL_DECIMALS
 
 __all__ = ["SCORE_GRANULARITY", "TOP_RANK", "STEP_COLUMNS", "empty_steps", "weighted_indicators", "overall_of",
-           "fewest_raises", "rank_given", "score_for_rank", "default_target_rank", "RankPath", "plan_rank_move"]
+           "fewest_raises", "rank_given", "score_for_rank", "default_target_rank", "RankPath", "plan_rank_move",
+           "IndicatorArrays", "indicator_arrays", "overall_of_arrays", "fewest_raises_arrays", "plan_rank_move_arrays"]
 
 #: Indicator scores move in steps of this many points (DMAF report cards show 5-point steps).
 SCORE_GRANULARITY = 5.0
@@ -39,7 +46,13 @@ _FLOAT_STEP_COLUMNS = ("score", "max_score", "points_gained", "new_score", "over
 
 
 def empty_steps() -> pd.DataFrame:
-    """A steps table with no rows (the columns of :data:`STEP_COLUMNS`)."""
+    """A steps table with no rows (the columns of :data:`STEP_COLUMNS`); a new table on every call."""
+    return _empty_steps_template().copy()
+
+
+@lru_cache(maxsize=1)
+def _empty_steps_template() -> pd.DataFrame:
+    """The empty steps table, built once (never handed out: :func:`empty_steps` returns copies)."""
     return pd.DataFrame({c: pd.Series(dtype=float if c in _FLOAT_STEP_COLUMNS else object)
                          for c in STEP_COLUMNS})
 
@@ -55,12 +68,47 @@ def weighted_indicators(indicators: pd.DataFrame, framework: Framework) -> pd.Da
     return table
 
 
+class IndicatorArrays(NamedTuple):
+    """The columns of a :func:`weighted_indicators` table that the search reads, as arrays (one row per indicator).
+
+    ``indicator``, ``component`` and ``name`` are object arrays; ``score``,
+    ``max_score``, ``weight`` (normalised component weight) and ``order`` (the
+    tie-break between equal gains, lowest first) are numbers.
+    """
+
+    indicator: np.ndarray
+    component: np.ndarray
+    name: np.ndarray
+    score: np.ndarray
+    max_score: np.ndarray
+    weight: np.ndarray
+    order: np.ndarray
+
+
+def indicator_arrays(table: pd.DataFrame) -> IndicatorArrays:
+    """The :class:`IndicatorArrays` of a :func:`weighted_indicators` table."""
+    return IndicatorArrays(indicator=table["indicator"].to_numpy(dtype=object),
+                           component=table["component"].to_numpy(dtype=object),
+                           name=table["name"].to_numpy(dtype=object),
+                           score=table["score"].to_numpy(dtype=float),
+                           max_score=table["max_score"].to_numpy(dtype=float),
+                           weight=table["weight"].to_numpy(dtype=float),
+                           order=table["order"].to_numpy())
+
+
 def overall_of(table: pd.DataFrame) -> float:
     """Overall score of a :func:`weighted_indicators` table (NaN when a score is missing)."""
-    scores = table["score"].astype(float)
-    if scores.isna().any() or len(table) == 0:
+    return overall_of_arrays(table["score"].to_numpy(dtype=float), table["weight"].to_numpy(dtype=float))
+
+
+def overall_of_arrays(score: np.ndarray, weight: np.ndarray) -> float:
+    """Overall score from indicator points and their normalised weights (NaN when a score is missing).
+
+    A missing weight (a component the framework lacks) adds nothing, as in a pandas sum.
+    """
+    if len(score) == 0 or np.isnan(score).any():
         return math.nan
-    return round(float((scores * table["weight"]).sum()), OVERALL_DECIMALS)
+    return round(float(np.nansum(score * weight)), OVERALL_DECIMALS)
 
 
 def fewest_raises(table: pd.DataFrame, *, overall: float, target: float,
@@ -85,28 +133,38 @@ def fewest_raises(table: pd.DataFrame, *, overall: float, target: float,
         The overall score after every step (below ``target`` only when even
         every indicator at its maximum falls short).
     """
-    scores = table["score"].astype(float)
-    work = table.assign(room=(table["max_score"].astype(float) - scores).clip(lower=0))
-    work["full_gain"] = work["room"] * work["weight"]
-    order = work[work["full_gain"] > _TOL].sort_values(["full_gain", "order"], ascending=[False, True])
+    return fewest_raises_arrays(indicator_arrays(table), overall=overall, target=target, granularity=granularity)
+
+
+def fewest_raises_arrays(ind: IndicatorArrays, *, overall: float, target: float,
+                         granularity: float = SCORE_GRANULARITY) -> tuple[pd.DataFrame, float]:
+    """:func:`fewest_raises` on :class:`IndicatorArrays` (every score present); same results."""
+    room = np.maximum(ind.max_score - ind.score, 0.0)  # NaN stays NaN, as in a pandas clip
+    full_gain = room * ind.weight
+    candidates = np.flatnonzero(full_gain > _TOL)
+    # largest full gain first, then lowest order (a stable sort keeps the table's order among equal pairs)
+    ranked = candidates[np.lexsort((ind.order[candidates], -full_gain[candidates]))].tolist()
     steps, total = [], overall
-    for row in order.itertuples():
+    for i in ranked:
         remaining = target - total
         if remaining <= _TOL:
             break
-        if row.full_gain >= remaining - _TOL:
-            exact = remaining / row.weight
+        # plain floats, as the rounding below is Python's
+        weight, score, max_score, room_i = (float(ind.weight[i]), float(ind.score[i]), float(ind.max_score[i]),
+                                            float(room[i]))
+        if float(full_gain[i]) >= remaining - _TOL:
+            exact = remaining / weight
             points = (math.ceil(exact / granularity - _TOL) * granularity
                       if granularity and granularity > 0 else exact)
-            points = min(points, row.room)
+            points = min(points, room_i)
         else:
-            points = row.room
-        gain = points * row.weight
+            points = room_i
+        gain = points * weight
         total = round(total + gain, OVERALL_DECIMALS)
-        steps.append({"step": len(steps) + 1, "indicator": row.indicator, "component": row.component,
-                      "name": row.name, "score": float(row.score), "max_score": float(row.max_score),
-                      "points_gained": float(points), "new_score": float(row.score + points),
-                      "partial": bool(points < row.room - _TOL), "overall_gain": float(gain),
+        steps.append({"step": len(steps) + 1, "indicator": ind.indicator[i], "component": ind.component[i],
+                      "name": ind.name[i], "score": score, "max_score": max_score,
+                      "points_gained": float(points), "new_score": float(score + points),
+                      "partial": bool(points < room_i - _TOL), "overall_gain": float(gain),
                       "overall_after": float(total)})
     return (pd.DataFrame(steps, columns=STEP_COLUMNS) if steps else empty_steps()), float(total)
 
@@ -235,11 +293,21 @@ def plan_rank_move(indicators: pd.DataFrame, *, framework: Framework, others: np
     """
     if target_rank is not None and places is not None:
         raise ValueError("give target_rank or places, not both")
-    table = weighted_indicators(indicators, framework)
+    ind = indicator_arrays(weighted_indicators(indicators, framework))
+    return plan_rank_move_arrays(ind, others=others, city=city, target_rank=target_rank, places=places, top=top,
+                                 granularity=granularity)
+
+
+def plan_rank_move_arrays(ind: IndicatorArrays, *, others: np.ndarray | pd.Series, city: str = "",
+                          target_rank: int | None = None, places: int | None = None, top: int = TOP_RANK,
+                          granularity: float = SCORE_GRANULARITY) -> RankPath:
+    """:func:`plan_rank_move` on :class:`IndicatorArrays` (the city's indicators with their weights)."""
+    if target_rank is not None and places is not None:
+        raise ValueError("give target_rank or places, not both")
     others = np.asarray(others, dtype=float)
     others = others[~np.isnan(others)]
     n_ranked = len(others) + 1
-    overall = overall_of(table)
+    overall = overall_of_arrays(ind.score, ind.weight)
     if math.isnan(overall):
         return RankPath(city, overall, None, n_ranked, None, None, "", empty_steps(), None, None, granularity)
     rank = rank_given(overall, others)
@@ -263,6 +331,6 @@ def plan_rank_move(indicators: pd.DataFrame, *, framework: Framework, others: np
         return RankPath(city, overall, rank, n_ranked, None if target is None else target,
                         None if target is None else overall, goal, empty_steps(), overall, rank, granularity)
     needed = score_for_rank(others, target)
-    steps, total = fewest_raises(table, overall=overall, target=needed, granularity=granularity)
+    steps, total = fewest_raises_arrays(ind, overall=overall, target=needed, granularity=granularity)
     return RankPath(city, overall, rank, n_ranked, target, float(needed), goal, steps, float(total),
                     rank_given(total, others), granularity)
