@@ -92,7 +92,7 @@ def cycle_arrays(ctx: CycleContext) -> dict:
         n_state[rows] = counts.reindex(keys.to_numpy()).to_numpy(dtype=int)
     fw = ctx.framework
     ind = fw.indicators
-    return {"indicator": ind["indicator"].to_numpy(), "component": ind["component"].to_numpy(),
+    return _read_only({"indicator": ind["indicator"].to_numpy(), "component": ind["component"].to_numpy(),
             "component_name": ind["component"].map(fw.components.set_index("component")["name"]).to_numpy(),
             "name": ind["name"].to_numpy(), "max_score": ind["max_score"].astype(float).to_numpy(),
             "max_provenance": ind["max_provenance"].to_numpy(),
@@ -102,7 +102,25 @@ def cycle_arrays(ctx: CycleContext) -> dict:
             "synthetic": _synthetic_matrix(ctx.sources, values),
             "position": {name: k for k, name in enumerate(wide.index)}, "values": values,
             "percentile": percentile, "state_median": state_median, "n_state": n_state,
-            "sources": ctx.sources.to_numpy(dtype=object), "placed_by": ctx.placed_by.to_numpy(dtype=object)}
+            "sources": ctx.sources.to_numpy(dtype=object), "placed_by": ctx.placed_by.to_numpy(dtype=object)})
+
+
+def _read_only(arrays: dict) -> dict:
+    """``arrays`` with every numpy array (also inside lists) copied and marked read-only.
+
+    Every card of a batch reads these arrays and the card functions hand rows of them
+    to their computations: a function that wrote into one would change every later
+    card, so writing raises instead.
+    """
+    def frozen(value):
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+            value.setflags(write=False)
+        elif isinstance(value, list):
+            value = [frozen(v) for v in value]
+        return value
+
+    return {key: frozen(value) for key, value in arrays.items()}
 
 
 def _synthetic_matrix(sources: pd.DataFrame, values: np.ndarray) -> np.ndarray:

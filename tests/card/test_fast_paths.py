@@ -209,3 +209,16 @@ def test_fewest_raises_equal_the_row_by_row_search(seed):
             want = reference_raises(table, overall=overall, target=target, granularity=granularity)
             pd.testing.assert_frame_equal(got[0], want[0], check_exact=True)
             assert got[1] == want[1]
+
+
+def test_the_per_cycle_arrays_every_card_shares_cannot_be_written():
+    from dmaf_analysis.card._context import cycle_context
+    from dmaf_analysis.card._indicators import cycle_arrays
+    from dmaf_analysis.scoring import load_dataset
+
+    arrays = cycle_arrays(cycle_context(load_dataset(), 2))
+    for key in ("values", "percentile", "state_median", "synthetic", "max_score", "sources"):
+        with pytest.raises(ValueError, match="read-only"):
+            arrays[key][0] = arrays[key][0]
+    with pytest.raises(ValueError, match="read-only"):
+        arrays["members"][0][0] = 0
