@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from test_on_record import RAW  # the four-indicator framework of the made-up towns
 
 from dmaf_analysis import card
 from dmaf_analysis.card._context import cycle_context, is_on_record
@@ -25,12 +26,6 @@ from dmaf_analysis.io import is_synthetic, validate_scores
 from dmaf_analysis.scoring import OVERALL_DECIMALS, Dataset, score_cities
 
 TOL = 1e-9
-RAW = {"cycle": 2, "components": [{"id": "a", "name": "Alpha", "weight": 0.5},
-                                  {"id": "b", "name": "Beta", "weight": 0.5}],
-       "indicators": [{"id": "a1", "component": "a", "max": 40}, {"id": "a2", "component": "a", "max": 60},
-                      {"id": "b1", "component": "b", "max": 50}, {"id": "b2", "component": "b", "max": 50}],
-       "levels": [{"name": "Low", "min_score": 0}, {"name": "Mid", "min_score": 40, "certified": True},
-                  {"name": "High", "min_score": 70, "certified": True}]}
 #: town -> indicator -> (points, source); an absent indicator has no value.
 TOWNS = {
     "Avalon": {"a1": (30.0, "report_card"), "a2": (60.0, "synthetic"), "b1": (20.0, "survey"),
@@ -211,12 +206,10 @@ def test_fewest_raises_equal_the_row_by_row_search(seed):
             assert got[1] == want[1]
 
 
-def test_the_per_cycle_arrays_every_card_shares_cannot_be_written():
-    from dmaf_analysis.card._context import cycle_context
+def test_the_per_cycle_arrays_every_card_shares_cannot_be_written(data):
     from dmaf_analysis.card._indicators import cycle_arrays
-    from dmaf_analysis.scoring import load_dataset
 
-    arrays = cycle_arrays(cycle_context(load_dataset(), 2))
+    arrays = cycle_arrays(cycle_context(data, 2))
     for key in ("values", "percentile", "state_median", "synthetic", "max_score", "sources"):
         with pytest.raises(ValueError, match="read-only"):
             arrays[key][0] = arrays[key][0]
