@@ -30,9 +30,9 @@ import pandas as pd
 from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
+from ..record import component_totals, empty_record
 from ..scoring import Dataset
-from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, facts_of,
-                       is_on_record)
+from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, is_on_record)
 from ._indicators import cycle_arrays, indicator_scores
 from ._recommendations import load_recommendations
 
@@ -88,41 +88,61 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
           values of other cities.
     """
     name, ctx = city_context(data, city, cycle)
-    fw = ctx.framework
-    comps = fw.component_ids
+    ref = _component_arrays(ctx)  # the same for every city of the cycle: computed once
+    mine = is_on_record(ctx, name)
     score, low, high, basis = _component_values(ctx, name)
-    synthetic = np.zeros(len(comps)) if is_on_record(ctx, name) else _synthetic_points(ctx, name)
+    synthetic = np.zeros(len(ref["component"])) if mine else _synthetic_points(ctx, name)
     synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
-    ref = component_reference(ctx)  # the same for every city of the cycle: computed once
-    if is_on_record(ctx, name):  # the median of the other cities: the city's own synthetic values take no part
-        med = ctx.scored[comps].astype(float).drop(index=name).median(axis=0, skipna=True).to_numpy()
+    if mine:  # the median of the other cities: the city's own synthetic values take no part
+        others = np.delete(ref["panel"], ref["position"][name], axis=0)
+        med = pd.DataFrame(others).median(axis=0, skipna=True).to_numpy(dtype=float)
     else:
-        med = ref["national_median"].to_numpy(dtype=float)
-    out = pd.DataFrame({
-        "component": comps,
-        "name": fw.components["name"].tolist(),
-        "weight": fw.components["weight"].astype(float).to_numpy(),
+        med = ref["national_median"]
+    exact = low == high
+    # a frame built from a dict copies its arrays: the cached ones are never handed out
+    return pd.DataFrame({
+        "component": list(ref["component"]), "name": list(ref["name"]), "weight": ref["weight"],
         "score": score, "score_low": low, "score_high": high, "basis": basis,
         "synthetic_points": synthetic,
         "national_median": med,
-        "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
-        "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0,
-    })
-    exact = out["score_low"] == out["score_high"]
-    out["gap_to_median"] = (out["score"] - out["national_median"]).where(exact)
-    out["gap_to_max"] = (100.0 - out["score"]).where(exact)
-    out["others_synthetic"] = bool(ctx.synthetic_share > 0)
-    return out[COMPONENT_COLUMNS]
+        "top10_mean": ref["top10_mean"],
+        "n_top_cities": ref["n_top_cities"],
+        "gap_to_median": np.where(exact, score - med, np.nan),
+        "gap_to_max": np.where(exact, 100.0 - score, np.nan),
+        "others_synthetic": bool(ctx.synthetic_share > 0),
+    }, columns=COMPONENT_COLUMNS)
+
+
+@lru_cache(maxsize=16)
+def _component_arrays(ctx: CycleContext) -> dict:
+    """What :func:`component_comparison` reads for every city of a cycle, once per context (read-only arrays).
+
+    ``component``, ``name``, ``weight``: the framework's components; ``panel``:
+    city x component scores of the panel (rows in ``ctx.scored`` order, ``position``
+    maps a city to its row); ``national_median``, ``top10_mean``, ``n_top_cities``:
+    :func:`component_reference`.
+    """
+    fw = ctx.framework
+    comps = fw.component_ids
+    ref = component_reference(ctx)
+    return {"component": tuple(comps), "name": tuple(fw.components["name"].tolist()),
+            "weight": fw.components["weight"].astype(float).to_numpy(),
+            "panel": ctx.scored[comps].astype(float).to_numpy(),
+            "position": {name: k for k, name in enumerate(ctx.scored.index)},
+            "national_median": ref["national_median"].to_numpy(dtype=float),
+            "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
+            "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0}
 
 
 def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per component: score, low, high and basis, for the city (see :func:`component_comparison`)."""
     arrays = cycle_arrays(ctx)
     comps = arrays["component_ids"]
-    published = facts_of(ctx, name).component_totals
+    published = _published_totals(ctx).get(name, {})
     k = arrays["position"][name]
     values, synthetic, maxima = arrays["values"][k], arrays["synthetic"][k], arrays["max_score"]
-    panel = ctx.scored.loc[name, comps].astype(float).to_numpy()
+    ref = _component_arrays(ctx)
+    panel = ref["panel"][ref["position"][name]]
     mine = is_on_record(ctx, name)
     score, low, high, basis = [], [], [], []
     for j, (comp, members) in enumerate(zip(comps, arrays["members"])):
@@ -146,6 +166,20 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
             score.append(p), low.append(p), high.append(p)
             basis.append(BASIS_SYNTHETIC if synthetic[members].any() else BASIS_ON_RECORD)
     return (np.array(score, dtype=float), np.array(low, dtype=float), np.array(high, dtype=float), basis)
+
+
+@lru_cache(maxsize=16)
+def _published_totals(ctx: CycleContext) -> dict[str, dict[str, float]]:
+    """City -> component -> total in the published record of the context's cycle, as
+    ``facts_of(ctx, city).component_totals`` gives it; cities without one are left out (once per context)."""
+    record = ctx.record if ctx.record is not None else empty_record()
+    totals = component_totals(record)
+    out: dict[str, dict[str, float]] = {}
+    for cycle, city, comp, score in zip(totals["cycle"].tolist(), totals["city"].tolist(),
+                                        totals["component"].tolist(), totals["score"].tolist()):
+        if cycle == ctx.cycle:
+            out.setdefault(city, {})[comp] = score
+    return out
 
 
 def _synthetic_points(ctx: CycleContext, name: str) -> np.ndarray:
