@@ -34,7 +34,7 @@ from ..record import component_totals, empty_record
 from ..scoring import Dataset
 from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, is_on_record)
 from ._indicators import cycle_arrays, indicator_scores
-from ._recommendations import load_recommendations
+from ._recommendations import load_recommendations, recommendation_lookup
 
 # The national medians and the top-10 means (cities ranked at or above TOP_RANK; with competition
 # ranks, ties at 10th place are all included) come from _context.component_reference, once per cycle.
@@ -228,24 +228,47 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
           ``synthetic``.
     """
     name, ctx = city_context(data, city, cycle)
-    fw = ctx.framework
-    texts = load_recommendations() if texts is None else texts
-    lookup = {(int(c), str(i)): str(t) for c, i, t in
-              zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
+    lookup = recommendation_lookup() if texts is None else {
+        (int(c), str(i)): str(t) for c, i, t in zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
     table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    ids = table["indicator"].tolist()
+    texts_of = [lookup.get((ctx.cycle, i)) for i in ids]
+    keep = [k for k, t in enumerate(texts_of) if t is not None]
+    rows = keep or list(range(len(ids)))  # no text at all: every row, left out below (the columns keep their types)
+    points = table["gap_to_max"].to_numpy(dtype=float)
+    gain = points * _indicator_weights(ctx)
+    order = _priority_order(points[rows], gain[rows])
+    priority = np.empty(len(order), dtype="int64")
+    priority[order] = np.arange(1, len(order) + 1)
+    columns = {"priority": priority}
+    for col in ("indicator", "component", "component_name", "name", "score", "max_score"):
+        columns[col] = table[col].to_numpy()[rows]
+    columns |= {"points_available": points[rows], "overall_gain": gain[rows],
+                "recommendation": np.array(texts_of, dtype=object)[rows],
+                "source": table["source"].to_numpy()[rows], "status": table["status"].to_numpy()[rows]}
+    out = pd.DataFrame(columns, columns=RECOMMENDATION_COLUMNS)
+    return out if keep else out.iloc[:0]
+
+
+@lru_cache(maxsize=16)
+def _indicator_weights(ctx: CycleContext) -> np.ndarray:
+    """Per indicator (framework order): its component's weight as a share of all weights (once per context)."""
+    fw = ctx.framework
     weights = fw.weights / fw.weights.sum()
-    table["order"] = np.arange(len(table))
-    table["points_available"] = table["gap_to_max"]
-    table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
-    table["recommendation"] = [lookup.get((ctx.cycle, i)) for i in table["indicator"]]
-    keep = table[table["recommendation"].notna()].copy()
-    useful = keep["points_available"] > _TOL
-    ranked = keep.assign(_useful=~useful).sort_values(
-        ["_useful", "overall_gain", "points_available", "order"], ascending=[True, False, False, True],
-        na_position="last", kind="mergesort")
-    keep.loc[ranked.index, "priority"] = np.arange(1, len(ranked) + 1)
-    keep["priority"] = keep["priority"].astype("int64")
-    return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+    out = fw.indicators["component"].map(weights).astype(float).to_numpy()
+    out.flags.writeable = False
+    return out
+
+
+def _priority_order(points: np.ndarray, gain: np.ndarray) -> list[int]:
+    """Rows in priority order: first the useful ones (``points > TOLERANCE``), by gain then points, both
+    highest first with missing values last, then framework order (the rows' order)."""
+    def descending(x: float) -> tuple:
+        return (1, 0.0) if math.isnan(x) else (0, -x)
+
+    useful = points > _TOL
+    return sorted(range(len(points)),
+                  key=lambda r: (not useful[r], descending(gain[r]), descending(points[r]), r))
 
 
 def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | None = None) -> bool:
