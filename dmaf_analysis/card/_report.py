@@ -326,28 +326,50 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         median row last.
     """
     name, ctx = city_context(data, city, cycle)
-    me = ctx.scored.loc[name]
+    me = _peer_keys(ctx)[name]
     ranged = _on_record_range(ctx, name)  # a city with values on record: shown by its range, never its panel values
-    mine = math.nan if ranged else as_float(me["overall"])
+    mine = math.nan if ranged else me["overall"]
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
         if not isinstance(value, str) or not value:
             continue
-        rows, median = _peer_group(ctx, group, value)  # the same for every city of the group: computed once
+        rows, median = _peer_groups(ctx, group)[value]  # the same for every city of the group: computed once
         if ranged:
             rows, median = _place_by_range(rows, median, name, ranged)
         at = next(i for i, r in enumerate(rows) if r["city"] == name)
         for r in rows[max(0, at - int(around)):at + int(around) + 1] + [median]:
             parts.append({"overall_range": "", "rank_range": "", **r, "is_report_city": r["city"] == name,
                           "gap_to_report_city": r["overall"] - mine})
-    out = pd.DataFrame(parts, columns=PEER_COLUMNS)
-    for col in ("rank", "rank_in_group"):
-        out[col] = out[col].astype("Int64")
-    return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
-                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int,
-                       "n_in_median": int,
-                       "overall_range": str, "rank_range": str})
+    return _peer_frame(parts)
+
+
+@lru_cache(maxsize=16)
+def _peer_keys(ctx: CycleContext) -> dict[str, dict]:
+    """City -> its ``state``, ``selection_round`` and ``overall`` (a float) as plain values (once per context)."""
+    scored = ctx.scored
+    return {city: {"state": state, "selection_round": round_, "overall": as_float(overall)}
+            for city, state, round_, overall in zip(scored["city"].tolist(), scored["state"].tolist(),
+                                                    scored["selection_round"].tolist(), scored["overall"].tolist())}
+
+
+#: The types of :func:`peer_comparison`'s columns (the others are text).
+_PEER_TYPES = {"overall": float, "rank": "Int64", "rank_in_group": "Int64", "gap_to_report_city": float,
+               "is_report_city": bool, "is_group_median": bool, "n_synthetic": int, "n_indicators": int,
+               "n_in_group": int, "n_in_median": int, "overall_range": str, "rank_range": str}
+
+
+def _peer_frame(parts: list[dict]) -> pd.DataFrame:
+    """The rows of :func:`peer_comparison` as its table: one column at a time, each built with its type."""
+    if not parts:  # no group: an empty table of the same columns and types
+        return pd.DataFrame(parts, columns=PEER_COLUMNS).astype(_PEER_TYPES)
+    columns = {}
+    for col in PEER_COLUMNS:
+        values = [p[col] for p in parts]
+        kind = _PEER_TYPES.get(col)
+        columns[col] = (values if kind in (None, str) else pd.array(values, dtype="Int64") if kind == "Int64"
+                        else np.array(values, dtype=kind))
+    return pd.DataFrame(columns, columns=PEER_COLUMNS)
 
 
 def _on_record_range(ctx: CycleContext, name: str) -> dict | None:
@@ -384,27 +406,43 @@ def _place_by_range(rows: list[dict], median: dict, name: str, ranged: dict) -> 
     return placed, {**median, "overall": med, "n_in_median": counted}
 
 
-@lru_cache(maxsize=256)
-def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], dict]:
-    """The rows of one peer group's cities in the group's order, and its median row (cached per cycle and group)."""
-    part = ctx.scored[ctx.scored[group] == value]
-    overall = part["overall"].to_numpy(dtype=float)
-    n_ind = len(ctx.framework.indicator_ids)
+@lru_cache(maxsize=16)
+def _peer_groups(ctx: CycleContext, group: str) -> dict[str, tuple[list[dict], dict]]:
+    """Every peer group of one kind (``group``: ``state`` or ``selection_round``) of a cycle, once per context.
+
+    Group name -> the rows of its cities in the group's order (``rank_in_group``, the
+    competition rank of the overall score within the group, then city; unranked
+    last) and its median row. Read-only: the cards build new rows from them.
+    """
+    scored = ctx.scored
     table = pd.DataFrame({
-        "city": part["city"].to_numpy(dtype=object), "state": part["state"].to_numpy(dtype=object),
-        "overall": overall, "rank": part["rank"].astype("Int64").to_numpy(),
-        "rank_in_group": part["overall"].rank(method="min", ascending=False).astype("Int64").to_numpy(),
-        "level": part["level"].to_numpy(dtype=object),
-        "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
-    }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort")
-    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part),
-              "n_in_median": int(np.isfinite(overall).sum())}
-    rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
-             "is_group_median": False} for r in table.to_dict("records")]
-    med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
-    median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA, "level": "",
-              "n_synthetic": 0, "is_group_median": True}
-    return rows, median
+        "group": scored[group].to_numpy(dtype=object),
+        "city": scored["city"].to_numpy(dtype=object), "state": scored["state"].to_numpy(dtype=object),
+        "overall": scored["overall"].to_numpy(dtype=float), "rank": scored["rank"].astype("Int64").to_numpy(),
+        "level": scored["level"].to_numpy(dtype=object),
+        "n_synthetic": scored["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in scored.columns else 0,
+    })
+    # ranks within each group, as Series.rank of the group's part would give them
+    table["rank_in_group"] = (table.groupby("group", sort=False)["overall"]
+                              .rank(method="min", ascending=False).astype("Int64"))
+    table = table[table["group"].notna()].sort_values(["rank_in_group", "city"], na_position="last",
+                                                      kind="mergesort")
+    members: dict[str, list[dict]] = {}
+    for r in table.to_dict("records"):
+        members.setdefault(r.pop("group"), []).append(r)
+    n_ind = len(ctx.framework.indicator_ids)
+    out = {}
+    for value, part in members.items():
+        overall = np.array([r["overall"] for r in part], dtype=float)
+        common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part),
+                  "n_in_median": int(np.isfinite(overall).sum())}
+        rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
+                 "is_group_median": False} for r in part]
+        med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
+        median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA,
+                  "level": "", "n_synthetic": 0, "is_group_median": True}
+        out[value] = (rows, median)
+    return out
 
 
 # ------------------------------------------------------------------------- engagement
