@@ -22,6 +22,8 @@ Import them all from :mod:`dmaf_analysis.card`.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -460,8 +462,44 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         row per city of the cycle with an engagement score, highest first.
     """
     name, ctx = city_context(data, city, cycle)
-    base = cycle_engagement(data, ctx.cycle)  # the same for every city of the cycle: computed once
-    return base.assign(is_report_city=base["city"] == name)
+    base = _engagement(data, ctx)["table"]  # the same for every city of the cycle: computed once
+    return base.assign(is_report_city=base["city"] == name)  # a new frame: the shared one is never handed out
+
+
+#: Engagement of every cycle context (see :func:`_engagement`); an entry goes with its context.
+_ENGAGEMENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENGAGEMENT_LOCK = threading.Lock()
+
+
+def _engagement(data: Dataset, ctx: CycleContext) -> dict:
+    """The cycle's engagement scores and what the cards say of them, computed once per cycle context.
+
+    ``table``: :func:`cycle_engagement` (highest first); ``values``: its scores;
+    ``score``: city -> its score (the first row of the city); ``stats``:
+    :func:`summary_statistics` of the scores; ``n_synthetic``: how many are synthetic.
+    A context is shared only by data sets with equal contents (attributes included),
+    so the first data set that asks speaks for all of them. Read-only.
+    """
+    with _ENGAGEMENT_LOCK:
+        hit = _ENGAGEMENT.get(ctx)
+    if hit is not None:
+        return hit
+    table = cycle_engagement(data, ctx.cycle)
+    values = table["engagement_score"].to_numpy(dtype=float)
+    values.flags.writeable = False
+    score: dict[str, float] = {}
+    for city, value in zip(table["city"].tolist(), values.tolist()):
+        score.setdefault(city, float(value))
+    attrs = data.attributes
+    n_syn = 0
+    if len(attrs) and "source" in attrs.columns:
+        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
+    hit = {"table": table, "values": values, "score": score, "stats": summary_statistics(values),
+           "n_synthetic": n_syn}
+    with _ENGAGEMENT_LOCK:
+        _ENGAGEMENT[ctx] = hit
+    return hit
 
 
 def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -477,20 +515,14 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         ``n_synthetic`` (how many of those scores are synthetic).
     """
     name, ctx = city_context(data, city, cycle)
-    dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
-    values = dist["engagement_score"].to_numpy(dtype=float)
-    mine = dist.loc[dist["is_report_city"], "engagement_score"]
-    score = float(mine.iloc[0]) if len(mine) else math.nan
-    s = summary_statistics(values)
+    shared = _engagement(data, ctx)  # the same for every city of the cycle: computed once
+    values = shared["values"]
+    score = shared["score"].get(name, math.nan)
+    s = shared["stats"]
     stats = dict(national_median=s["median"], national_mean=s["mean"], q1=s["q1"], q3=s["q3"],
                  min=s["min"], max=s["max"])
     pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
            if len(values) and not math.isnan(score) else math.nan)
-    attrs = data.attributes
-    n_syn = 0
-    if len(attrs) and "source" in attrs.columns:
-        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
-        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
     row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
-           "n_cities": len(values), "percentile": pct, "n_synthetic": n_syn}
+           "n_cities": len(values), "percentile": pct, "n_synthetic": shared["n_synthetic"]}
     return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)
