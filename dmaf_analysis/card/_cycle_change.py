@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,9 @@ from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import format_score
 from ..errors import FrameworkError
 from ..framework import Framework, component_map
-from ..io import is_synthetic
 from ..scoring import Dataset
-from ._context import as_float, bound_fields, city_context, cycle_context, is_on_record, optional_int
+from ._context import CycleContext, as_float, bound_fields, city_context, cycle_context, is_on_record, optional_int
+from ._indicators import cycle_arrays
 from ._wording import change_caveat
 
 __all__ = ["CHANGE_COLUMNS", "CycleChange", "change_since_previous"]
@@ -124,11 +125,11 @@ class CycleChange:
                 f"{level}{rank}{caveat}")
 
 
-def _crosswalk(data: Dataset, prev: Framework, current: Framework) -> dict[str, list[str]]:
+def _crosswalk(prev: Framework, current: Framework) -> dict[str, list[str]]:
     """Current component -> previous components mapped onto it (framework.component_map)."""
     out: dict[str, list[str]] = {c: [] for c in current.component_ids}
     try:
-        mapping = component_map(prev.cycle, current.cycle, frameworks=data.frameworks)
+        mapping = component_map(prev.cycle, current.cycle, frameworks={prev.cycle: prev, current.cycle: current})
     except FrameworkError:  # nothing comparable: every component shows no earlier score
         return out
     for old, new in mapping.items():
@@ -136,54 +137,102 @@ def _crosswalk(data: Dataset, prev: Framework, current: Framework) -> dict[str, 
     return out
 
 
+@lru_cache(maxsize=16)
+def _city_rows(ctx: CycleContext) -> dict[str, dict]:
+    """Every city of the context: overall, level, rank and component scores as plain values (once per cycle).
+
+    City -> ``{"overall": float, "level": str or None, "rank": int or None, component id: float, ...}``,
+    and ``"values"`` / ``"synthetic"``: how many indicator values the city has, and how many of them are
+    synthetic, ``"open"``: whether any value is missing. Read-only: shared by every card of the cycle.
+    """
+    scored = ctx.scored
+    comps = list(ctx.framework.component_ids)
+    arrays = cycle_arrays(ctx)
+    present = ~np.isnan(arrays["values"])
+    n_values = present.sum(axis=1).tolist()
+    n_synthetic = arrays["synthetic"].sum(axis=1).tolist()
+    open_ = (~present).any(axis=1).tolist()
+    position = arrays["position"]
+    columns = {c: scored[c].tolist() for c in ["city", "overall", "level", "rank", *comps]}
+    rows = {}
+    for i, name in enumerate(columns["city"]):
+        k = position[name]
+        level = columns["level"][i]
+        rows[name] = {"overall": as_float(columns["overall"][i]), "level": level if isinstance(level, str) else None,
+                      "rank": optional_int(columns["rank"][i]), "values": int(n_values[k]),
+                      "synthetic": int(n_synthetic[k]), "open": bool(open_[k]),
+                      **{c: as_float(columns[c][i]) for c in comps}}
+    return rows
+
+
+@lru_cache(maxsize=16)
+def _pair(ctx: CycleContext, pctx: CycleContext) -> dict:
+    """What every card compares between two cycles, once per pair of contexts (read-only).
+
+    ``crosswalk``: per current component (framework order), its name, the previous
+    components mapped onto it and their names as the table prints them;
+    ``illustrative`` and ``caveat`` as in :class:`CycleChange`.
+    """
+    fw, pfw = ctx.framework, pctx.framework
+    names = dict(zip(fw.components["component"], fw.components["name"]))
+    prev_names = dict(zip(pfw.components["component"], pfw.components["name"]))
+    crosswalk = tuple((comp, names[comp], tuple(olds), ", ".join(str(prev_names.get(o, o)) for o in olds) or "none")
+                      for comp, olds in _crosswalk(pfw, fw).items())
+    illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
+                    or pfw.thresholds_illustrative or fw.thresholds_illustrative)
+    return {"crosswalk": crosswalk, "illustrative": illustrative, "caveat": change_caveat(pfw, fw)}
+
+
+def _empty_table() -> pd.DataFrame:
+    """The change table of a city with nothing to compare: no rows, the columns of :data:`CHANGE_COLUMNS`."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("score") or c == "change" else object)
+                         for c in CHANGE_COLUMNS})
+
+
 def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleChange:
-    """Components, overall and level now and in the previous cycle (crosswalked)."""
+    """Components, overall and level now and in the previous cycle (crosswalked).
+
+    What depends only on the two cycles (the crosswalk, the caveat, every city's
+    scores as plain values) is computed once per pair of cycle contexts; a card
+    only looks its city up.
+    """
     name, ctx = city_context(data, city, cycle)
-    fw = ctx.framework
-    me = ctx.scored.loc[name]
+    me = _city_rows(ctx)[name]
     earlier = [c for c in data.cycles if c < ctx.cycle]
     prev_cycle = earlier[-1] if earlier else None
-    current_overall = as_float(me["overall"])
-    current_level = me["level"] if isinstance(me["level"], str) else None
-    empty = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("score") or c == "change" else object)
-                          for c in CHANGE_COLUMNS})
-    base = dict(city=name, cycle=ctx.cycle, current_overall=current_overall, current_level=current_level,
-                current_rank=optional_int(me["rank"]), current_n_ranked=ctx.n_ranked)
+    current_overall = me["overall"]
+    base = dict(city=name, cycle=ctx.cycle, current_overall=current_overall, current_level=me["level"],
+                current_rank=me["rank"], current_n_ranked=ctx.n_ranked)
     if prev_cycle is None:
         return CycleChange(previous_cycle=None, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=0,
-                           illustrative=False, table=empty, **base)
+                           illustrative=False, table=_empty_table(), **base)
     pctx = cycle_context(data, prev_cycle)
-    pfw = pctx.framework
-    illustrative = (pfw.provenance != "seen" or fw.provenance != "seen"
-                    or pfw.thresholds_illustrative or fw.thresholds_illustrative)
-    base["caveat"] = change_caveat(pfw, fw)
-    if name not in pctx.scored.index:
+    pair = _pair(ctx, pctx)
+    illustrative = pair["illustrative"]
+    base["caveat"] = pair["caveat"]
+    old = _city_rows(pctx).get(name)
+    if old is None:
         return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
-                           illustrative=illustrative, table=empty, **base)
-    if is_on_record(ctx, name) and ctx.wide.loc[name].isna().any():
-        return _change_of_range(ctx, pctx, name, illustrative, empty, base)
-    old = pctx.scored.loc[name]
-    rows = []
-    names = dict(zip(fw.components["component"], fw.components["name"]))
-    prev_names = dict(zip(pfw.components["component"], pfw.components["name"]))
-    for comp, olds in _crosswalk(data, pfw, fw).items():
-        prev_score = float(np.mean([as_float(old[o]) for o in olds])) if olds else math.nan
-        rows.append({"measure": comp, "name": names[comp], "previous_measures": ";".join(olds),
-                     "previous_names": ", ".join(str(prev_names.get(o, o)) for o in olds) or "none",
-                     "previous_score": prev_score, "current_score": as_float(me[comp])})
-    rows.append({"measure": "overall", "name": "Overall", "previous_measures": "overall", "previous_names": "Overall",
-                 "previous_score": as_float(old["overall"]), "current_score": current_overall})
-    table = pd.DataFrame(rows)
-    table["change"] = table["current_score"] - table["previous_score"]
-    prev_values = pctx.wide.loc[name]
-    prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
-    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=as_float(old["overall"]),
-                       previous_n_synthetic=prev_synthetic, previous_n_values=int(prev_values.notna().sum()),
-                       previous_level=old["level"] if isinstance(old["level"], str) else None,
-                       previous_rank=optional_int(old["rank"]), previous_n_ranked=pctx.n_ranked,
-                       illustrative=illustrative, table=table[CHANGE_COLUMNS], **base)
+                           illustrative=illustrative, table=_empty_table(), **base)
+    if is_on_record(ctx, name) and me["open"]:
+        return _change_of_range(ctx, pctx, name, illustrative, _empty_table(), base)
+    crosswalk = pair["crosswalk"]
+    previous = [float(np.mean([old[o] for o in olds])) if olds else math.nan for _, _, olds, _ in crosswalk]
+    previous.append(old["overall"])
+    current = [me[comp] for comp, _, _, _ in crosswalk] + [current_overall]
+    table = pd.DataFrame({
+        "measure": [comp for comp, _, _, _ in crosswalk] + ["overall"],
+        "name": [label for _, label, _, _ in crosswalk] + ["Overall"],
+        "previous_measures": [";".join(olds) for _, _, olds, _ in crosswalk] + ["overall"],
+        "previous_names": [words for _, _, _, words in crosswalk] + ["Overall"],
+        "previous_score": previous, "current_score": current,
+        "change": np.array(current, dtype=float) - np.array(previous, dtype=float)}, columns=CHANGE_COLUMNS)
+    return CycleChange(previous_cycle=prev_cycle, assessed_before=True, previous_overall=old["overall"],
+                       previous_n_synthetic=old["synthetic"], previous_n_values=old["values"],
+                       previous_level=old["level"], previous_rank=old["rank"], previous_n_ranked=pctx.n_ranked,
+                       illustrative=illustrative, table=table, **base)
 
 
 def _change_of_range(ctx, pctx, name: str, illustrative: bool, empty: pd.DataFrame, base: dict) -> CycleChange:
@@ -193,9 +242,8 @@ def _change_of_range(ctx, pctx, name: str, illustrative: bool, empty: pd.DataFra
     so the change is left unstated rather than computed from synthetic values.
     """
     b = bound_fields(ctx, name)
-    prev_values = pctx.wide.loc[name]
-    prev_synthetic = int((is_synthetic(pctx.sources.loc[name]) & prev_values.notna()).sum())
-    n_prev = int(prev_values.notna().sum())
+    old = _city_rows(pctx)[name]
+    prev_synthetic, n_prev = old["synthetic"], old["values"]
     if n_prev and prev_synthetic >= n_prev:
         earlier = f"every Cycle {pctx.cycle} value of {name} in the data is synthetic"
     elif prev_synthetic:

@@ -438,22 +438,37 @@ def path_html(path) -> str:
     return out
 
 
-def _median_label(peers: pd.DataFrame, k: int) -> str:
-    """The city cell of row ``k``, a group's median: how many cities it is taken over, in words."""
-    counted = peers["n_in_median"].iloc[k] if "n_in_median" in peers.columns else None
+def _median_label(cols: dict[str, list], k: int) -> str:
+    """The city cell of row ``k``, a group's median: how many cities it is taken over, in words.
+
+    ``cols`` holds the peers table's columns as lists (``Series.tolist()``).
+    """
+    n_rows = len(cols["peer_group"])
+    counted = cols["n_in_median"][k] if "n_in_median" in cols else None
     if counted is None or counted != counted:
-        n = peers["n_in_group"].iloc[k] if "n_in_group" in peers.columns else None
+        n = cols["n_in_group"][k] if "n_in_group" in cols else None
         return "Median of the group" if n is None or n != n else f"Median of the group ({int(n)} {_cities(int(n))})"
     counted = int(counted)
-    same = peers["peer_group"] == peers["peer_group"].iloc[k]
-    ranged = (same & peers["is_report_city"].astype(bool)
-              & (peers.get("overall_range", pd.Series("", index=peers.index)).astype(str) != "")).any()
+    group = cols["peer_group"][k]
+    ranges = cols.get("overall_range", [""] * n_rows)
+    ranged = any(g == group and bool(mine) and _as_text(r) != ""
+                 for g, mine, r in zip(cols["peer_group"], cols["is_report_city"], ranges))
     if ranged:  # the report city, shown by its range, takes no part
         return f"Median of the {counted} other {_cities(counted)}"
-    n_group = peers["n_in_group"].iloc[k] if "n_in_group" in peers.columns else counted
+    n_group = cols["n_in_group"][k] if "n_in_group" in cols else counted
     if n_group == n_group and counted < int(n_group):  # some cities of the group have no score
         return f"Median of the {counted} {_cities(counted)} with a score"
     return f"Median of the group ({counted} {_cities(counted)})"
+
+
+def _is_missing(value) -> bool:
+    """None, ``pd.NA`` or NaN."""
+    return value is None or value is pd.NA or value != value
+
+
+def _as_text(value, missing="nan"):
+    """A cell as ``Series.astype(str)`` gives it: its text, or ``missing`` for a missing one (None, NA, NaN)."""
+    return missing if _is_missing(value) else str(value)
 
 
 def _cities(n: int) -> str:
@@ -470,27 +485,29 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     """
     if peers.empty:
         return paragraph("No peer group is known for this city.")
+    cols = {c: peers[c].tolist() for c in peers.columns}  # plain Python values: a few dozen rows, read once
+    n_rows = len(peers)
     names = {"state": "State", "selection_round": "Selection round"}
-    is_median = (peers["is_group_median"].fillna(False).astype(bool).tolist() if "is_group_median" in peers.columns
-                 else [False] * len(peers))
-    n_group = peers["n_in_group"].tolist() if "n_in_group" in peers.columns else [None] * len(peers)
-    groups = [f"{names.get(g, 'Group')}: {v}" for g, v in zip(peers["peer_group"], peers["group_name"])]
-    view = pd.DataFrame({
+    is_median = ([not _is_missing(m) and bool(m) for m in cols["is_group_median"]] if "is_group_median" in cols
+                 else [False] * n_rows)
+    n_group = cols.get("n_in_group", [None] * n_rows)
+    groups = [f"{names.get(g, 'Group')}: {v}" for g, v in zip(cols["peer_group"], cols["group_name"])]
+    view = {
         "group": groups,
-        "city": [_median_label(peers, k) if m else c
-                 for k, (m, c) in enumerate(zip(is_median, peers["city"].astype(str)))],
-        "overall": _range_or(peers, "overall_range", "overall"), "rank_in_group": peers["rank_in_group"],
-        "rank": _range_or(peers, "rank_range", "rank"),
-        "level": peers["level"], "gap_to_report_city": peers["gap_to_report_city"],
-        "is_report_city": peers["is_report_city"]})
+        "city": [_median_label(cols, k) if m else _as_text(c, missing=math.nan)
+                 for k, (m, c) in enumerate(zip(is_median, cols["city"]))],
+        "overall": _range_or(cols, "overall_range", "overall"), "rank_in_group": cols["rank_in_group"],
+        "rank": _range_or(cols, "rank_range", "rank"),
+        "level": cols["level"], "gap_to_report_city": cols["gap_to_report_city"],
+        "is_report_city": cols["is_report_city"]}
     columns = {"group": "Peer group", "city": "City", "overall": "Overall", "rank_in_group": "Rank in group",
                "rank": "National rank", "level": "Level", "gap_to_report_city": "Difference"}
-    synthetic = peers["n_synthetic"].tolist() if "n_synthetic" in peers.columns else []
+    synthetic = cols.get("n_synthetic", [])
     if any(k > 0 for k, m in zip(synthetic, is_median) if not m):
-        ranged = (peers["overall_range"].fillna("").astype(str).ne("").tolist() if "overall_range" in peers.columns
-                  else [False] * len(peers))
+        ranged = ([not _is_missing(r) and str(r) != "" for r in cols["overall_range"]] if "overall_range" in cols
+                  else [False] * n_rows)
         view["values_text"] = [("" if m else "range of the values on record" if r else _values_text(k, n))
-                               for m, r, k, n in zip(is_median, ranged, synthetic, peers["n_indicators"])]
+                               for m, r, k, n in zip(is_median, ranged, synthetic, cols["n_indicators"])]
         columns["values_text"] = "Values"
     table = _italic_rows(html_table(view, columns=columns, highlight="is_report_city"), is_median)
     shown: dict[str, list] = {}
@@ -503,12 +520,12 @@ def peers_html(peers: pd.DataFrame, *, html_name: str = "") -> str:
     return table
 
 
-def _range_or(peers: pd.DataFrame, range_column: str, column: str) -> pd.Series:
-    """``peers[column]``, with the text of ``range_column`` where it is given (a city shown by its range)."""
-    if range_column not in peers.columns:
-        return peers[column]
-    text = peers[range_column].fillna("").astype(str)
-    return peers[column].astype(object).where(text.eq(""), text)
+def _range_or(cols: dict[str, list], range_column: str, column: str) -> list:
+    """``cols[column]``, with the text of ``range_column`` where it is given (a city shown by its range)."""
+    if range_column not in cols:
+        return cols[column]
+    texts = ["" if _is_missing(t) else str(t) for t in cols[range_column]]
+    return [v if t == "" else t for v, t in zip(cols[column], texts)]
 
 
 def _italic_rows(table: str, flags: list[bool]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -15,7 +16,7 @@ from .._util.paths import data_dir
 from ..errors import RecommendationsError
 from ..framework import Framework
 
-__all__ = ["RECOMMENDATIONS_KEYS", "load_recommendations", "recommendations_path"]
+__all__ = ["RECOMMENDATIONS_KEYS", "load_recommendations", "recommendation_lookup", "recommendations_path"]
 
 #: The top-level keys a recommendations file may hold (``provenance``: free text, who wrote the texts).
 RECOMMENDATIONS_KEYS = ("schema_version", "provenance", "cycles")
@@ -104,3 +105,28 @@ def load_recommendations(path: str | Path | None = None, *,
         if problems:
             raise RecommendationsError(f"{path}: " + "; ".join(problems))
     return table
+
+
+def recommendation_lookup() -> MappingProxyType:
+    """The default recommendation texts (those of :func:`load_recommendations` without a path) by key.
+
+    Returns
+    -------
+    mapping
+        Read-only ``(cycle, indicator id) -> text``; empty when the default file
+        does not exist. Built once per version of the file (its path and
+        modification time), so a card looks its texts up without copying a table.
+    """
+    path = recommendations_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return MappingProxyType({})
+    return _lookup(str(path.resolve()), mtime)
+
+
+@lru_cache(maxsize=4)
+def _lookup(path: str, mtime: float) -> MappingProxyType:
+    table = _read_recommendations(path, mtime)
+    return MappingProxyType({(int(c), str(i)): str(t) for c, i, t in
+                             zip(table["cycle"], table["indicator"], table["recommendation"])})

@@ -22,6 +22,8 @@ Import them all from :mod:`dmaf_analysis.card`.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -30,11 +32,11 @@ import pandas as pd
 from .._util.numeric import TOLERANCE as _TOL
 from .._util.numeric import summary_statistics
 from ..io import is_synthetic
+from ..record import component_totals, empty_record
 from ..scoring import Dataset
-from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, facts_of,
-                       is_on_record)
+from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, is_on_record)
 from ._indicators import cycle_arrays, indicator_scores
-from ._recommendations import load_recommendations
+from ._recommendations import load_recommendations, recommendation_lookup
 
 # The national medians and the top-10 means (cities ranked at or above TOP_RANK; with competition
 # ranks, ties at 10th place are all included) come from _context.component_reference, once per cycle.
@@ -88,41 +90,61 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
           values of other cities.
     """
     name, ctx = city_context(data, city, cycle)
-    fw = ctx.framework
-    comps = fw.component_ids
+    ref = _component_arrays(ctx)  # the same for every city of the cycle: computed once
+    mine = is_on_record(ctx, name)
     score, low, high, basis = _component_values(ctx, name)
-    synthetic = np.zeros(len(comps)) if is_on_record(ctx, name) else _synthetic_points(ctx, name)
+    synthetic = np.zeros(len(ref["component"])) if mine else _synthetic_points(ctx, name)
     synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
-    ref = component_reference(ctx)  # the same for every city of the cycle: computed once
-    if is_on_record(ctx, name):  # the median of the other cities: the city's own synthetic values take no part
-        med = ctx.scored[comps].astype(float).drop(index=name).median(axis=0, skipna=True).to_numpy()
+    if mine:  # the median of the other cities: the city's own synthetic values take no part
+        others = np.delete(ref["panel"], ref["position"][name], axis=0)
+        med = pd.DataFrame(others).median(axis=0, skipna=True).to_numpy(dtype=float)
     else:
-        med = ref["national_median"].to_numpy(dtype=float)
-    out = pd.DataFrame({
-        "component": comps,
-        "name": fw.components["name"].tolist(),
-        "weight": fw.components["weight"].astype(float).to_numpy(),
+        med = ref["national_median"]
+    exact = low == high
+    # a frame built from a dict copies its arrays: the cached ones are never handed out
+    return pd.DataFrame({
+        "component": list(ref["component"]), "name": list(ref["name"]), "weight": ref["weight"],
         "score": score, "score_low": low, "score_high": high, "basis": basis,
         "synthetic_points": synthetic,
         "national_median": med,
-        "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
-        "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0,
-    })
-    exact = out["score_low"] == out["score_high"]
-    out["gap_to_median"] = (out["score"] - out["national_median"]).where(exact)
-    out["gap_to_max"] = (100.0 - out["score"]).where(exact)
-    out["others_synthetic"] = bool(ctx.synthetic_share > 0)
-    return out[COMPONENT_COLUMNS]
+        "top10_mean": ref["top10_mean"],
+        "n_top_cities": ref["n_top_cities"],
+        "gap_to_median": np.where(exact, score - med, np.nan),
+        "gap_to_max": np.where(exact, 100.0 - score, np.nan),
+        "others_synthetic": bool(ctx.synthetic_share > 0),
+    }, columns=COMPONENT_COLUMNS)
+
+
+@lru_cache(maxsize=16)
+def _component_arrays(ctx: CycleContext) -> dict:
+    """What :func:`component_comparison` reads for every city of a cycle, once per context (read-only arrays).
+
+    ``component``, ``name``, ``weight``: the framework's components; ``panel``:
+    city x component scores of the panel (rows in ``ctx.scored`` order, ``position``
+    maps a city to its row); ``national_median``, ``top10_mean``, ``n_top_cities``:
+    :func:`component_reference`.
+    """
+    fw = ctx.framework
+    comps = fw.component_ids
+    ref = component_reference(ctx)
+    return {"component": tuple(comps), "name": tuple(fw.components["name"].tolist()),
+            "weight": fw.components["weight"].astype(float).to_numpy(),
+            "panel": ctx.scored[comps].astype(float).to_numpy(),
+            "position": {name: k for k, name in enumerate(ctx.scored.index)},
+            "national_median": ref["national_median"].to_numpy(dtype=float),
+            "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
+            "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0}
 
 
 def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per component: score, low, high and basis, for the city (see :func:`component_comparison`)."""
     arrays = cycle_arrays(ctx)
     comps = arrays["component_ids"]
-    published = facts_of(ctx, name).component_totals
+    published = _published_totals(ctx).get(name, {})
     k = arrays["position"][name]
     values, synthetic, maxima = arrays["values"][k], arrays["synthetic"][k], arrays["max_score"]
-    panel = ctx.scored.loc[name, comps].astype(float).to_numpy()
+    ref = _component_arrays(ctx)
+    panel = ref["panel"][ref["position"][name]]
     mine = is_on_record(ctx, name)
     score, low, high, basis = [], [], [], []
     for j, (comp, members) in enumerate(zip(comps, arrays["members"])):
@@ -146,6 +168,20 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
             score.append(p), low.append(p), high.append(p)
             basis.append(BASIS_SYNTHETIC if synthetic[members].any() else BASIS_ON_RECORD)
     return (np.array(score, dtype=float), np.array(low, dtype=float), np.array(high, dtype=float), basis)
+
+
+@lru_cache(maxsize=16)
+def _published_totals(ctx: CycleContext) -> dict[str, dict[str, float]]:
+    """City -> component -> total in the published record of the context's cycle, as
+    ``facts_of(ctx, city).component_totals`` gives it; cities without one are left out (once per context)."""
+    record = ctx.record if ctx.record is not None else empty_record()
+    totals = component_totals(record)
+    out: dict[str, dict[str, float]] = {}
+    for cycle, city, comp, score in zip(totals["cycle"].tolist(), totals["city"].tolist(),
+                                        totals["component"].tolist(), totals["score"].tolist()):
+        if cycle == ctx.cycle:
+            out.setdefault(city, {})[comp] = score
+    return out
 
 
 def _synthetic_points(ctx: CycleContext, name: str) -> np.ndarray:
@@ -194,24 +230,47 @@ def recommendations(data: Dataset, *, city: str, cycle: int = 0,
           ``synthetic``.
     """
     name, ctx = city_context(data, city, cycle)
-    fw = ctx.framework
-    texts = load_recommendations() if texts is None else texts
-    lookup = {(int(c), str(i)): str(t) for c, i, t in
-              zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
+    lookup = recommendation_lookup() if texts is None else {
+        (int(c), str(i)): str(t) for c, i, t in zip(texts["cycle"], texts["indicator"], texts["recommendation"])}
     table = indicator_scores(data, city=name, cycle=ctx.cycle)
+    ids = table["indicator"].tolist()
+    texts_of = [lookup.get((ctx.cycle, i)) for i in ids]
+    keep = [k for k, t in enumerate(texts_of) if t is not None]
+    rows = keep or list(range(len(ids)))  # no text at all: every row, left out below (the columns keep their types)
+    points = table["gap_to_max"].to_numpy(dtype=float)
+    gain = points * _indicator_weights(ctx)
+    order = _priority_order(points[rows], gain[rows])
+    priority = np.empty(len(order), dtype="int64")
+    priority[order] = np.arange(1, len(order) + 1)
+    columns = {"priority": priority}
+    for col in ("indicator", "component", "component_name", "name", "score", "max_score"):
+        columns[col] = table[col].to_numpy()[rows]
+    columns |= {"points_available": points[rows], "overall_gain": gain[rows],
+                "recommendation": np.array(texts_of, dtype=object)[rows],
+                "source": table["source"].to_numpy()[rows], "status": table["status"].to_numpy()[rows]}
+    out = pd.DataFrame(columns, columns=RECOMMENDATION_COLUMNS)
+    return out if keep else out.iloc[:0]
+
+
+@lru_cache(maxsize=16)
+def _indicator_weights(ctx: CycleContext) -> np.ndarray:
+    """Per indicator (framework order): its component's weight as a share of all weights (once per context)."""
+    fw = ctx.framework
     weights = fw.weights / fw.weights.sum()
-    table["order"] = np.arange(len(table))
-    table["points_available"] = table["gap_to_max"]
-    table["overall_gain"] = table["points_available"] * table["component"].map(weights).astype(float)
-    table["recommendation"] = [lookup.get((ctx.cycle, i)) for i in table["indicator"]]
-    keep = table[table["recommendation"].notna()].copy()
-    useful = keep["points_available"] > _TOL
-    ranked = keep.assign(_useful=~useful).sort_values(
-        ["_useful", "overall_gain", "points_available", "order"], ascending=[True, False, False, True],
-        na_position="last", kind="mergesort")
-    keep.loc[ranked.index, "priority"] = np.arange(1, len(ranked) + 1)
-    keep["priority"] = keep["priority"].astype("int64")
-    return keep[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+    out = fw.indicators["component"].map(weights).astype(float).to_numpy()
+    out.flags.writeable = False
+    return out
+
+
+def _priority_order(points: np.ndarray, gain: np.ndarray) -> list[int]:
+    """Rows in priority order: first the useful ones (``points > TOLERANCE``), by gain then points, both
+    highest first with missing values last, then framework order (the rows' order)."""
+    def descending(x: float) -> tuple:
+        return (1, 0.0) if math.isnan(x) else (0, -x)
+
+    useful = points > _TOL
+    return sorted(range(len(points)),
+                  key=lambda r: (not useful[r], descending(gain[r]), descending(points[r]), r))
 
 
 def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | None = None) -> bool:
@@ -269,28 +328,50 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         median row last.
     """
     name, ctx = city_context(data, city, cycle)
-    me = ctx.scored.loc[name]
+    me = _peer_keys(ctx)[name]
     ranged = _on_record_range(ctx, name)  # a city with values on record: shown by its range, never its panel values
-    mine = math.nan if ranged else as_float(me["overall"])
+    mine = math.nan if ranged else me["overall"]
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
         if not isinstance(value, str) or not value:
             continue
-        rows, median = _peer_group(ctx, group, value)  # the same for every city of the group: computed once
+        rows, median = _peer_groups(ctx, group)[value]  # the same for every city of the group: computed once
         if ranged:
             rows, median = _place_by_range(rows, median, name, ranged)
         at = next(i for i, r in enumerate(rows) if r["city"] == name)
         for r in rows[max(0, at - int(around)):at + int(around) + 1] + [median]:
             parts.append({"overall_range": "", "rank_range": "", **r, "is_report_city": r["city"] == name,
                           "gap_to_report_city": r["overall"] - mine})
-    out = pd.DataFrame(parts, columns=PEER_COLUMNS)
-    for col in ("rank", "rank_in_group"):
-        out[col] = out[col].astype("Int64")
-    return out.astype({"overall": float, "gap_to_report_city": float, "is_report_city": bool,
-                       "is_group_median": bool, "n_synthetic": int, "n_indicators": int, "n_in_group": int,
-                       "n_in_median": int,
-                       "overall_range": str, "rank_range": str})
+    return _peer_frame(parts)
+
+
+@lru_cache(maxsize=16)
+def _peer_keys(ctx: CycleContext) -> dict[str, dict]:
+    """City -> its ``state``, ``selection_round`` and ``overall`` (a float) as plain values (once per context)."""
+    scored = ctx.scored
+    return {city: {"state": state, "selection_round": round_, "overall": as_float(overall)}
+            for city, state, round_, overall in zip(scored["city"].tolist(), scored["state"].tolist(),
+                                                    scored["selection_round"].tolist(), scored["overall"].tolist())}
+
+
+#: The types of :func:`peer_comparison`'s columns (the others are text).
+_PEER_TYPES = {"overall": float, "rank": "Int64", "rank_in_group": "Int64", "gap_to_report_city": float,
+               "is_report_city": bool, "is_group_median": bool, "n_synthetic": int, "n_indicators": int,
+               "n_in_group": int, "n_in_median": int, "overall_range": str, "rank_range": str}
+
+
+def _peer_frame(parts: list[dict]) -> pd.DataFrame:
+    """The rows of :func:`peer_comparison` as its table: one column at a time, each built with its type."""
+    if not parts:  # no group: an empty table of the same columns and types
+        return pd.DataFrame(parts, columns=PEER_COLUMNS).astype(_PEER_TYPES)
+    columns = {}
+    for col in PEER_COLUMNS:
+        values = [p[col] for p in parts]
+        kind = _PEER_TYPES.get(col)
+        columns[col] = (values if kind in (None, str) else pd.array(values, dtype="Int64") if kind == "Int64"
+                        else np.array(values, dtype=kind))
+    return pd.DataFrame(columns, columns=PEER_COLUMNS)
 
 
 def _on_record_range(ctx: CycleContext, name: str) -> dict | None:
@@ -327,27 +408,43 @@ def _place_by_range(rows: list[dict], median: dict, name: str, ranged: dict) -> 
     return placed, {**median, "overall": med, "n_in_median": counted}
 
 
-@lru_cache(maxsize=256)
-def _peer_group(ctx: CycleContext, group: str, value: str) -> tuple[list[dict], dict]:
-    """The rows of one peer group's cities in the group's order, and its median row (cached per cycle and group)."""
-    part = ctx.scored[ctx.scored[group] == value]
-    overall = part["overall"].to_numpy(dtype=float)
-    n_ind = len(ctx.framework.indicator_ids)
+@lru_cache(maxsize=16)
+def _peer_groups(ctx: CycleContext, group: str) -> dict[str, tuple[list[dict], dict]]:
+    """Every peer group of one kind (``group``: ``state`` or ``selection_round``) of a cycle, once per context.
+
+    Group name -> the rows of its cities in the group's order (``rank_in_group``, the
+    competition rank of the overall score within the group, then city; unranked
+    last) and its median row. Read-only: the cards build new rows from them.
+    """
+    scored = ctx.scored
     table = pd.DataFrame({
-        "city": part["city"].to_numpy(dtype=object), "state": part["state"].to_numpy(dtype=object),
-        "overall": overall, "rank": part["rank"].astype("Int64").to_numpy(),
-        "rank_in_group": part["overall"].rank(method="min", ascending=False).astype("Int64").to_numpy(),
-        "level": part["level"].to_numpy(dtype=object),
-        "n_synthetic": part["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in part.columns else 0,
-    }).sort_values(["rank_in_group", "city"], na_position="last", kind="mergesort")
-    common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part),
-              "n_in_median": int(np.isfinite(overall).sum())}
-    rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
-             "is_group_median": False} for r in table.to_dict("records")]
-    med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
-    median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA, "level": "",
-              "n_synthetic": 0, "is_group_median": True}
-    return rows, median
+        "group": scored[group].to_numpy(dtype=object),
+        "city": scored["city"].to_numpy(dtype=object), "state": scored["state"].to_numpy(dtype=object),
+        "overall": scored["overall"].to_numpy(dtype=float), "rank": scored["rank"].astype("Int64").to_numpy(),
+        "level": scored["level"].to_numpy(dtype=object),
+        "n_synthetic": scored["n_synthetic"].to_numpy(dtype=int) if "n_synthetic" in scored.columns else 0,
+    })
+    # ranks within each group, as Series.rank of the group's part would give them
+    table["rank_in_group"] = (table.groupby("group", sort=False)["overall"]
+                              .rank(method="min", ascending=False).astype("Int64"))
+    table = table[table["group"].notna()].sort_values(["rank_in_group", "city"], na_position="last",
+                                                      kind="mergesort")
+    members: dict[str, list[dict]] = {}
+    for r in table.to_dict("records"):
+        members.setdefault(r.pop("group"), []).append(r)
+    n_ind = len(ctx.framework.indicator_ids)
+    out = {}
+    for value, part in members.items():
+        overall = np.array([r["overall"] for r in part], dtype=float)
+        common = {"peer_group": group, "group_name": value, "n_indicators": n_ind, "n_in_group": len(part),
+                  "n_in_median": int(np.isfinite(overall).sum())}
+        rows = [{**common, **r, "overall": float(r["overall"]), "n_synthetic": int(r["n_synthetic"]),
+                 "is_group_median": False} for r in part]
+        med = float(np.nanmedian(overall)) if np.isfinite(overall).any() else math.nan
+        median = {**common, "city": "", "state": "", "overall": med, "rank": pd.NA, "rank_in_group": pd.NA,
+                  "level": "", "n_synthetic": 0, "is_group_median": True}
+        out[value] = (rows, median)
+    return out
 
 
 # ------------------------------------------------------------------------- engagement
@@ -365,8 +462,44 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         row per city of the cycle with an engagement score, highest first.
     """
     name, ctx = city_context(data, city, cycle)
-    base = cycle_engagement(data, ctx.cycle)  # the same for every city of the cycle: computed once
-    return base.assign(is_report_city=base["city"] == name)
+    base = _engagement(data, ctx)["table"]  # the same for every city of the cycle: computed once
+    return base.assign(is_report_city=base["city"] == name)  # a new frame: the shared one is never handed out
+
+
+#: Engagement of every cycle context (see :func:`_engagement`); an entry goes with its context.
+_ENGAGEMENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENGAGEMENT_LOCK = threading.Lock()
+
+
+def _engagement(data: Dataset, ctx: CycleContext) -> dict:
+    """The cycle's engagement scores and what the cards say of them, computed once per cycle context.
+
+    ``table``: :func:`cycle_engagement` (highest first); ``values``: its scores;
+    ``score``: city -> its score (the first row of the city); ``stats``:
+    :func:`summary_statistics` of the scores; ``n_synthetic``: how many are synthetic.
+    A context is shared only by data sets with equal contents (attributes included),
+    so the first data set that asks speaks for all of them. Read-only.
+    """
+    with _ENGAGEMENT_LOCK:
+        hit = _ENGAGEMENT.get(ctx)
+    if hit is not None:
+        return hit
+    table = cycle_engagement(data, ctx.cycle)
+    values = table["engagement_score"].to_numpy(dtype=float)
+    values.flags.writeable = False
+    score: dict[str, float] = {}
+    for city, value in zip(table["city"].tolist(), values.tolist()):
+        score.setdefault(city, float(value))
+    attrs = data.attributes
+    n_syn = 0
+    if len(attrs) and "source" in attrs.columns:
+        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
+        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
+    hit = {"table": table, "values": values, "score": score, "stats": summary_statistics(values),
+           "n_synthetic": n_syn}
+    with _ENGAGEMENT_LOCK:
+        _ENGAGEMENT[ctx] = hit
+    return hit
 
 
 def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -382,20 +515,14 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         ``n_synthetic`` (how many of those scores are synthetic).
     """
     name, ctx = city_context(data, city, cycle)
-    dist = engagement_distribution(data, city=name, cycle=ctx.cycle)
-    values = dist["engagement_score"].to_numpy(dtype=float)
-    mine = dist.loc[dist["is_report_city"], "engagement_score"]
-    score = float(mine.iloc[0]) if len(mine) else math.nan
-    s = summary_statistics(values)
+    shared = _engagement(data, ctx)  # the same for every city of the cycle: computed once
+    values = shared["values"]
+    score = shared["score"].get(name, math.nan)
+    s = shared["stats"]
     stats = dict(national_median=s["median"], national_mean=s["mean"], q1=s["q1"], q3=s["q3"],
                  min=s["min"], max=s["max"])
     pct = (100.0 * ((values < score).sum() + 0.5 * (values == score).sum()) / len(values)
            if len(values) and not math.isnan(score) else math.nan)
-    attrs = data.attributes
-    n_syn = 0
-    if len(attrs) and "source" in attrs.columns:
-        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
-        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
     row = {"city": name, "cycle": ctx.cycle, "engagement_score": score, **stats,
-           "n_cities": len(values), "percentile": pct, "n_synthetic": n_syn}
+           "n_cities": len(values), "percentile": pct, "n_synthetic": shared["n_synthetic"]}
     return pd.DataFrame([row], columns=ENGAGEMENT_COLUMNS)
