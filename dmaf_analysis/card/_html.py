@@ -647,7 +647,7 @@ def first_actions_html(actions: pd.DataFrame) -> str:
         return ""
     items = "".join(
         f"<li><strong>{e(str(r.indicator))} {e(str(r.name))}</strong> ({e(_score_of(r.score, r.max_score))}"
-        f"{e(_synthetic_mark(r.source))}): {e(_first_sentence(str(r.recommendation)))}</li>"
+        f"{', synthetic' if is_synthetic(r.source) else ''}): {e(_first_sentence(str(r.recommendation)))}</li>"
         for r in actions.itertuples())
     return f'<h2 class="dmaf-actions-title">First actions</h2><ol class="dmaf-actions">{items}</ol>'
 

@@ -637,6 +637,16 @@ def test_html_helpers_escape_text_from_data(data):
     assert "1 of 6" in top and "published" in top and 'href="#about-values"' in top and 'alt="&lt;x&gt;"' in top
 
 
+def test_first_actions_say_which_scores_are_synthetic_inside_one_pair_of_brackets(data):
+    actions = pd.DataFrame({"indicator": ["1.a", "2.b"], "name": ["Policy <draft>", "Officer"],
+                            "score": [25.0, 10.0], "max_score": [30.0, 20.0], "source": ["synthetic", "report_card"],
+                            "recommendation": ["Draft it. Then adopt it.", "Appoint one."]})
+    out = card.first_actions_html(actions)
+    assert "<strong>1.a Policy &lt;draft&gt;</strong> (25 / 30, synthetic): Draft it.</li>" in out
+    assert "<strong>2.b Officer</strong> (10 / 20): Appoint one.</li>" in out
+    assert "))" not in out and card.first_actions_html(actions.iloc[:0]) == ""
+
+
 def test_section_html_gives_heading_anchor_note_and_parts_in_order():
     out = card.section_html("peers", "<p>first</p>", "", "<table>second</table>")
     assert out.startswith('<h2 id="Peers">Peers</h2><p>The city (in bold)')
