@@ -10,7 +10,10 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import load_frameworks
+from dmaf_analysis.io import validate_scores
+from dmaf_analysis.scoring import Dataset, score_cities
 
 # Property tests draw the same examples on every run: the suite stays deterministic.
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
@@ -22,6 +25,25 @@ os.environ.setdefault("DMAF_CACHE_DIR", tempfile.mkdtemp(prefix="dmaf-test-cache
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+
+
+def own_data_folder(tmp_path_factory, name: str, *, files: dict[str, str]) -> tuple[Path, pytest.MonkeyPatch]:
+    """A data folder holding ``files`` (file name -> text), made the data folder (``DMAF_DATA_DIR``) until the
+    returned monkeypatch is undone."""
+    folder = tmp_path_factory.mktemp(name)
+    for file_name, text in files.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DMAF_DATA_DIR", str(folder))
+    return folder, mp
+
+
+def dataset_of(rows: list[dict], *, frameworks: dict, cities_file, attributes: pd.DataFrame) -> Dataset:
+    """A data set of hand-made score rows: validated and scored with ``frameworks`` and the cities table."""
+    cities = load_cities(cities_file)
+    scores = validate_scores(pd.DataFrame(rows), frameworks=frameworks, cities=cities)
+    return Dataset(scores=scores, scored=score_cities(scores, frameworks=frameworks, cities=cities),
+                   attributes=attributes, frameworks=frameworks, cities=cities)
 
 
 def full_city_rows(cycle: int, city: str, fraction: float, *, source: str = "synthetic") -> list[dict]:

@@ -15,15 +15,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of
 from test_on_record import RAW  # the four-indicator framework of the made-up towns
 
 from dmaf_analysis import card
 from dmaf_analysis.card._context import cycle_context, is_on_record
 from dmaf_analysis.card._rank_path import STEP_COLUMNS, empty_steps, fewest_raises, weighted_indicators
-from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import parse_framework
-from dmaf_analysis.io import is_synthetic, validate_scores
-from dmaf_analysis.scoring import OVERALL_DECIMALS, Dataset, score_cities
+from dmaf_analysis.io import is_synthetic
+from dmaf_analysis.scoring import OVERALL_DECIMALS
 
 TOL = 1e-9
 #: town -> indicator -> (points, source); an absent indicator has no value.
@@ -53,13 +53,10 @@ def data(tmp_path_factory):
     fws = {2: parse_framework(RAW)}
     rows = [{"cycle": 2, "city": town, "indicator": i, "score": v, "source": s}
             for town, values in TOWNS.items() for i, (v, s) in values.items()]
-    cities = load_cities(cities_file)
-    scores = validate_scores(pd.DataFrame(rows), frameworks=fws, cities=cities)
     attrs = pd.DataFrame({"cycle": [2, 2, 2], "city": ["Avalon", "Camelot", "Xanadu"],
                           "engagement_score": [55.0, 40.0, np.nan],
                           "source": ["report_card", "synthetic", "synthetic"]})
-    yield Dataset(scores=scores, scored=score_cities(scores, frameworks=fws, cities=cities), attributes=attrs,
-                  frameworks=fws, cities=cities)
+    yield dataset_of(rows, frameworks=fws, cities_file=cities_file, attributes=attrs)
     mp.undo()
 
 

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import dataset_of, own_data_folder
 
 from dmaf_analysis import card
 from dmaf_analysis._util.numeric import TOLERANCE, summary_statistics
@@ -21,10 +22,8 @@ from dmaf_analysis.card._context import city_context, component_reference, cycle
 from dmaf_analysis.card._cycle_change import CHANGE_COLUMNS
 from dmaf_analysis.card._report import (COMPONENT_COLUMNS, ENGAGEMENT_COLUMNS, PEER_COLUMNS, RECOMMENDATION_COLUMNS,
                                         _component_values, _synthetic_points)
-from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import component_map, parse_framework
-from dmaf_analysis.io import is_synthetic, validate_scores
-from dmaf_analysis.scoring import Dataset, score_cities
+from dmaf_analysis.io import is_synthetic
 
 CURRENT = {"cycle": 2, "components": [{"id": "a", "name": "Alpha", "weight": 0.5},
                                       {"id": "b", "name": "Beta", "weight": 0.3},
@@ -65,11 +64,8 @@ ENGAGEMENT = {"Avalon": 55.0, "Brigadoon": 70.0, "Camelot": 55.0, "Dunsinane": N
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fast-paths")
-    (folder / "published_record.csv").write_text(RECORD, encoding="utf-8")
-    (folder / "towns.csv").write_text(TOWNS, encoding="utf-8")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DMAF_DATA_DIR", str(folder))
+    folder, mp = own_data_folder(tmp_path_factory, "fast-paths", files={"published_record.csv": RECORD,
+                                                                        "towns.csv": TOWNS})
     fws = {1: parse_framework(PREVIOUS), 2: parse_framework(CURRENT)}
     rows = [{"cycle": 2, "city": "Avalon", "indicator": i, "score": v, "source": s} for i, (v, s) in AVALON.items()]
     for town, share in SHARES.items():
@@ -80,13 +76,10 @@ def data(tmp_path_factory):
                                 ("Camelot", 0.4, "report_card"), ("Erewhon", 0.1, "synthetic")):
         rows += [{"cycle": 1, "city": town, "indicator": i, "score": share * 100, "source": source}
                  for i in (("a1",) if town == "Erewhon" else ("a1", "b1"))]
-    cities = load_cities(folder / "towns.csv")
-    scores = validate_scores(pd.DataFrame(rows), frameworks=fws, cities=cities)
     attrs = pd.DataFrame({"cycle": [2] * len(ENGAGEMENT), "city": list(ENGAGEMENT),
                           "engagement_score": [math.nan if v is None else v for v in ENGAGEMENT.values()],
                           "source": ["report_card"] + ["synthetic"] * (len(ENGAGEMENT) - 1)})
-    yield Dataset(scores=scores, scored=score_cities(scores, frameworks=fws, cities=cities), attributes=attrs,
-                  frameworks=fws, cities=cities)
+    yield dataset_of(rows, frameworks=fws, cities_file=folder / "towns.csv", attributes=attrs)
     mp.undo()
 
 

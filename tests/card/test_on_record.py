@@ -12,12 +12,11 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import dataset_of, own_data_folder
 
 from dmaf_analysis import card
-from dmaf_analysis.cities import load_cities
 from dmaf_analysis.framework import parse_framework
-from dmaf_analysis.io import validate_scores
-from dmaf_analysis.scoring import Dataset, score_cities
+from dmaf_analysis.scoring import Dataset
 
 RAW = {"cycle": 2, "components": [{"id": "a", "name": "Alpha", "weight": 0.5},
                                   {"id": "b", "name": "Beta", "weight": 0.5}],
@@ -43,23 +42,18 @@ RECORD = """cycle,scope,subject,quantity,component,indicator,value,source,certai
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("own-data")
-    (folder / "published_record.csv").write_text(RECORD, encoding="utf-8")
+    towns = "city,state\nAvalon,Somerset\nBrigadoon,Highland\nCamelot,Somerset\nDunsinane,Highland\n"
+    folder, mp = own_data_folder(tmp_path_factory, "own-data", files={"published_record.csv": RECORD,
+                                                                      "towns.csv": towns})
     cities_file = folder / "towns.csv"
-    cities_file.write_text("city,state\nAvalon,Somerset\nBrigadoon,Highland\nCamelot,Somerset\nDunsinane,Highland\n")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DMAF_DATA_DIR", str(folder))
     fws = {1: parse_framework(PREVIOUS), 2: parse_framework(RAW)}
     rows = [{"cycle": 2, "city": "Avalon", "indicator": i, "score": v, "source": s} for i, (v, s) in AVALON.items()]
     for city, share in SHARES.items():
         rows += [{"cycle": 2, "city": city, "indicator": i, "score": share * m, "source": "synthetic"}
                  for i, m in fws[2].max_scores.items()]
     rows += [{"cycle": 1, "city": "Avalon", "indicator": i, "score": 50.0, "source": "synthetic"} for i in ("a1", "b1")]
-    cities = load_cities(cities_file)
-    scores = validate_scores(pd.DataFrame(rows), frameworks=fws, cities=cities)
     attrs = pd.DataFrame({"cycle": [2], "city": ["Avalon"], "engagement_score": [55.0], "source": ["report_card"]})
-    yield Dataset(scores=scores, scored=score_cities(scores, frameworks=fws, cities=cities), attributes=attrs,
-                  frameworks=fws, cities=cities)
+    yield dataset_of(rows, frameworks=fws, cities_file=cities_file, attributes=attrs)
     mp.undo()
 
 
