@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["PRINTED_TOLERANCE", "TOLERANCE", "format_number", "format_score", "is_finite_number", "is_whole_share",
-           "parse_number", "parse_numbers", "share_words", "summary_statistics"]
+           "nan_last", "parse_number", "parse_numbers", "share_words", "summary_statistics"]
 
 #: Two computed scores closer than this are equal (sums, thresholds, ties, shares).
 TOLERANCE = 1e-9
@@ -35,6 +35,14 @@ def parse_number(text) -> float:
 def is_finite_number(value) -> bool:
     """A finite int or float, not a bool: what a number in a YAML spec must be."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
+
+
+def nan_last(value: float, *, descending: bool = False) -> tuple:
+    """A sort key putting NaN after every number, as pandas sorts: smallest first, or largest first
+    with ``descending`` (for ``sorted`` on plain values where ``sort_values`` would be too slow)."""
+    if math.isnan(value):
+        return (True, 0.0)
+    return (False, -value if descending else value)
 
 
 def is_whole_share(share: float) -> bool:

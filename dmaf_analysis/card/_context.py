@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._util.paths import bundled_scores_path
@@ -104,6 +105,7 @@ class CycleContext:
     record: pd.DataFrame = None     # the published record's facts of the cycle (record.load_record)
     on_record: frozenset = frozenset()  # cities with at least one indicator value on record
     synthetic_share: float = 0.0    # Dataset.synthetic_share of the cycle
+    engagement: pd.DataFrame = None  # the attribute rows of the cycle: city, engagement_score, source
 
 
 #: Contexts kept by content (see :func:`cycle_context`): a few data sets and cycles at a time.
@@ -175,7 +177,22 @@ def _cycle_context(data: Dataset, cycle: int, record: pd.DataFrame) -> CycleCont
                         national_median=wide.median(axis=0, skipna=True),
                         n_ranked=int(scored["rank"].notna().sum()),
                         bounds=score_bounds(rows, frameworks={cycle: fw}, record=record).set_index("city"),
-                        record=record, on_record=on_record, synthetic_share=data.synthetic_share(cycle))
+                        record=record, on_record=on_record, synthetic_share=data.synthetic_share(cycle),
+                        engagement=_cycle_attributes(data, cycle))
+
+
+def _cycle_attributes(data: Dataset, cycle: int) -> pd.DataFrame:
+    """The attribute rows of ``cycle`` in the data's order: ``city``, ``engagement_score`` (NaN when none)
+    and ``source`` ("" when the table has no source column)."""
+    attrs = data.attributes
+    if not len(attrs):
+        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float),
+                             "source": pd.Series(dtype=object)})
+    part = attrs[attrs["cycle"] == cycle]
+    return pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
+                         "engagement_score": part["engagement_score"].astype(float).to_numpy(),
+                         "source": (part["source"].astype(object).to_numpy() if "source" in part.columns
+                                    else np.full(len(part), "", dtype=object))})
 
 
 def _cycle_record(data: Dataset, cycle: int) -> pd.DataFrame:
@@ -234,18 +251,30 @@ def component_reference(ctx: CycleContext) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=16)
-def cycle_engagement(data: Dataset, cycle: int) -> pd.DataFrame:
-    """Every city's engagement score in ``cycle``, highest first (then by name); computed once per cycle.
+def cycle_engagement(ctx: CycleContext) -> pd.DataFrame:
+    """Every city's engagement score in the context's cycle, highest first (then by name); once per context.
 
     Columns ``city`` and ``engagement_score``; empty when the data have no engagement scores.
     """
-    attrs = data.attributes
-    if not len(attrs):
-        return pd.DataFrame({"city": pd.Series(dtype=object), "engagement_score": pd.Series(dtype=float)})
-    part = attrs[(attrs["cycle"] == cycle) & attrs["engagement_score"].notna()]
+    part = ctx.engagement[ctx.engagement["engagement_score"].notna()]
     out = pd.DataFrame({"city": part["city"].to_numpy(dtype=object),
                         "engagement_score": part["engagement_score"].to_numpy(dtype=float)})
     return out.sort_values(["engagement_score", "city"], ascending=[False, True]).reset_index(drop=True)
+
+
+@lru_cache(maxsize=16)
+def _engagement_rows(ctx: CycleContext) -> dict[str, tuple[float, str]]:
+    """City -> the engagement score and source of its first attribute row in the cycle (once per context)."""
+    out: dict[str, tuple[float, str]] = {}
+    for city, score, source in zip(ctx.engagement["city"].tolist(), ctx.engagement["engagement_score"].tolist(),
+                                   ctx.engagement["source"].tolist()):
+        out.setdefault(city, (as_float(score), str(source)))
+    return out
+
+
+def engagement_of(ctx: CycleContext, name: str) -> tuple[float, str]:
+    """The city's engagement score in the context's cycle and its source label (NaN and "" when absent)."""
+    return _engagement_rows(ctx).get(name, (math.nan, ""))
 
 
 def city_context(data: Dataset, city: str, cycle: int) -> tuple[str, CycleContext]:

@@ -19,7 +19,8 @@ from .._util.numeric import format_score, share_words
 from ..framework import framework_title
 from ..io import is_synthetic
 from ..scoring import Dataset, range_sentence
-from ._context import as_float, bound_fields, city_context, CycleContext, facts_of, is_on_record, optional_int
+from ._context import (as_float, bound_fields, city_context, CycleContext, engagement_of, facts_of, is_on_record,
+                       optional_int)
 from ._indicators import cycle_arrays
 
 __all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
@@ -357,7 +358,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
                                          if lbl.lower() not in ("synthetic", "report_card")).items()))
     facts = facts_of(ctx, name)
     mine = is_on_record(ctx, name)
-    eng, eng_source = _engagement_of(data, ctx.cycle, name)
+    eng, eng_source = engagement_of(ctx, name)
     fields = dict(
         city=name, state=str(row.get("state") or ""), region=str(row.get("region") or ""),
         selection_round=str(row.get("selection_round") or ""), cycle=ctx.cycle,
@@ -384,18 +385,6 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
         if lo in names and hi in names:
             fields["levels_allowed"] = tuple(names[names.index(lo):names.index(hi) + 1])
     return ReportHeadline(**fields)
-
-
-def _engagement_of(data: Dataset, cycle: int, name: str) -> tuple[float, str]:
-    """The city's engagement score in ``cycle`` and its source label (NaN and "" when absent)."""
-    attrs = data.attributes
-    if not len(attrs):
-        return math.nan, ""
-    hit = np.flatnonzero((attrs["cycle"].to_numpy() == cycle) & (attrs["city"].to_numpy(dtype=object) == name))
-    if not len(hit):
-        return math.nan, ""
-    eng = as_float(attrs["engagement_score"].iloc[hit[0]])
-    return eng, (str(attrs["source"].iloc[hit[0]]) if "source" in attrs.columns else "")
 
 
 def _record_city_fields(mine: bool, unknown: int) -> dict:

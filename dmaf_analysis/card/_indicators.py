@@ -7,12 +7,12 @@ and the path to the next level from the per-cycle arrays behind it (:func:`cycle
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from .._util.numeric import nan_last
 from ..io import is_synthetic
 from ..scoring import Dataset
 from ._context import city_context, CycleContext
@@ -196,9 +196,10 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
     percentile = arrays["percentile"][k].tolist()
     # framework order (the position) breaks the remaining ties
     strong = sorted(np.flatnonzero(considered & (score > median)).tolist(),
-                    key=lambda j: (_descending(percentile[j]), _descending(share[j]), j))[:n]
+                    key=lambda j: (nan_last(percentile[j], descending=True), nan_last(share[j], descending=True),
+                                   j))[:n]
     weak = sorted(np.flatnonzero(considered & (score < median)).tolist(),
-                  key=lambda j: (_ascending(percentile[j]), _descending(gap[j]), j))[:n]
+                  key=lambda j: (nan_last(percentile[j]), nan_last(gap[j], descending=True), j))[:n]
     rows = strong + weak
     columns = {"kind": ["strength"] * len(strong) + ["weakness"] * len(weak),
                "indicator": arrays["indicator"][rows], "component": arrays["component"][rows],
@@ -207,16 +208,6 @@ def strengths_and_weaknesses(data: Dataset, *, city: str, cycle: int = 0, n: int
                "source": _source_labels(arrays, k, present)[rows]}
     dtypes = _strength_dtypes(ctx)
     return pd.DataFrame({c: pd.array(columns[c], dtype=dtypes[c]) for c in STRENGTH_COLUMNS})
-
-
-def _ascending(value: float) -> tuple:
-    """Sort key: smaller values first, NaN last (as pandas sorts)."""
-    return (True, 0.0) if math.isnan(value) else (False, value)
-
-
-def _descending(value: float) -> tuple:
-    """Sort key: larger values first, NaN last (as pandas sorts)."""
-    return (True, 0.0) if math.isnan(value) else (False, -value)
 
 
 @lru_cache(maxsize=16)

@@ -22,15 +22,13 @@ Import them all from :mod:`dmaf_analysis.card`.
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from .._util.numeric import TOLERANCE as _TOL
-from .._util.numeric import summary_statistics
+from .._util.numeric import nan_last, summary_statistics
 from ..io import is_synthetic
 from ..record import component_totals, empty_record
 from ..scoring import Dataset
@@ -265,12 +263,9 @@ def _indicator_weights(ctx: CycleContext) -> np.ndarray:
 def _priority_order(points: np.ndarray, gain: np.ndarray) -> list[int]:
     """Rows in priority order: first the useful ones (``points > TOLERANCE``), by gain then points, both
     highest first with missing values last, then framework order (the rows' order)."""
-    def descending(x: float) -> tuple:
-        return (1, 0.0) if math.isnan(x) else (0, -x)
-
     useful = points > _TOL
-    return sorted(range(len(points)),
-                  key=lambda r: (not useful[r], descending(gain[r]), descending(points[r]), r))
+    return sorted(range(len(points)), key=lambda r: (not useful[r], nan_last(gain[r], descending=True),
+                                                     nan_last(points[r], descending=True), r))
 
 
 def has_recommendations(data: Dataset, *, cycle: int = 0, texts: pd.DataFrame | None = None) -> bool:
@@ -462,44 +457,27 @@ def engagement_distribution(data: Dataset, *, city: str, cycle: int = 0) -> pd.D
         row per city of the cycle with an engagement score, highest first.
     """
     name, ctx = city_context(data, city, cycle)
-    base = _engagement(data, ctx)["table"]  # the same for every city of the cycle: computed once
+    base = _engagement(ctx)["table"]  # the same for every city of the cycle: computed once
     return base.assign(is_report_city=base["city"] == name)  # a new frame: the shared one is never handed out
 
 
-#: Engagement of every cycle context (see :func:`_engagement`); an entry goes with its context.
-_ENGAGEMENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_ENGAGEMENT_LOCK = threading.Lock()
-
-
-def _engagement(data: Dataset, ctx: CycleContext) -> dict:
+@lru_cache(maxsize=16)
+def _engagement(ctx: CycleContext) -> dict:
     """The cycle's engagement scores and what the cards say of them, computed once per cycle context.
 
     ``table``: :func:`cycle_engagement` (highest first); ``values``: its scores;
     ``score``: city -> its score (the first row of the city); ``stats``:
-    :func:`summary_statistics` of the scores; ``n_synthetic``: how many are synthetic.
-    A context is shared only by data sets with equal contents (attributes included),
-    so the first data set that asks speaks for all of them. Read-only.
+    :func:`summary_statistics` of the scores; ``n_synthetic``: how many are synthetic. Read-only.
     """
-    with _ENGAGEMENT_LOCK:
-        hit = _ENGAGEMENT.get(ctx)
-    if hit is not None:
-        return hit
-    table = cycle_engagement(data, ctx.cycle)
+    table = cycle_engagement(ctx)
     values = table["engagement_score"].to_numpy(dtype=float)
     values.flags.writeable = False
     score: dict[str, float] = {}
     for city, value in zip(table["city"].tolist(), values.tolist()):
         score.setdefault(city, float(value))
-    attrs = data.attributes
-    n_syn = 0
-    if len(attrs) and "source" in attrs.columns:
-        part = attrs[(attrs["cycle"] == ctx.cycle) & attrs["engagement_score"].notna()]
-        n_syn = int(is_synthetic(part["source"].fillna("")).sum())
-    hit = {"table": table, "values": values, "score": score, "stats": summary_statistics(values),
-           "n_synthetic": n_syn}
-    with _ENGAGEMENT_LOCK:
-        _ENGAGEMENT[ctx] = hit
-    return hit
+    scored = ctx.engagement[ctx.engagement["engagement_score"].notna()]
+    return {"table": table, "values": values, "score": score, "stats": summary_statistics(values),
+            "n_synthetic": int(is_synthetic(scored["source"].fillna("")).sum())}
 
 
 def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.DataFrame:
@@ -515,7 +493,7 @@ def engagement_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Dat
         ``n_synthetic`` (how many of those scores are synthetic).
     """
     name, ctx = city_context(data, city, cycle)
-    shared = _engagement(data, ctx)  # the same for every city of the cycle: computed once
+    shared = _engagement(ctx)  # the same for every city of the cycle: computed once
     values = shared["values"]
     score = shared["score"].get(name, math.nan)
     s = shared["stats"]

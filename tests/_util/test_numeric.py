@@ -64,3 +64,11 @@ def test_format_score(value, expected):
 ])
 def test_share_words_never_round_to_a_false_whole_or_nothing(share, expected):
     assert numeric.share_words(share) == expected
+
+
+def test_nan_last_sorts_like_pandas_in_both_directions():
+    values = [3.0, math.nan, -1.0, 3.0, 10.0, math.nan, 0.0]
+    for descending in (False, True):
+        ours = sorted(range(len(values)), key=lambda i: (numeric.nan_last(values[i], descending=descending), i))
+        theirs = pd.Series(values).sort_values(ascending=not descending, na_position="last", kind="mergesort")
+        assert ours == theirs.index.tolist()
