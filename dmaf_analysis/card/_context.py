@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -221,6 +222,25 @@ def is_on_record(ctx: CycleContext, name: str) -> bool:
     unknown everywhere (``ctx.wide`` holds them as missing).
     """
     return name in ctx.on_record
+
+
+@lru_cache(maxsize=16)
+def scored_rows(ctx: CycleContext) -> tuple[MappingProxyType, MappingProxyType]:
+    """The cycle's ``score_cities`` rows as plain values, once per context (every card reads its city's row).
+
+    Returns
+    -------
+    position, columns : mapping, mapping
+        City -> its row, and column -> its values (a read-only object array, rows
+        in ``ctx.scored`` order). Both read-only.
+    """
+    columns = {}
+    for column in ctx.scored.columns:
+        values = ctx.scored[column].to_numpy(dtype=object)
+        values.setflags(write=False)
+        columns[column] = values
+    return (MappingProxyType({name: i for i, name in enumerate(ctx.scored.index)}),
+            MappingProxyType(columns))
 
 
 @lru_cache(maxsize=256)

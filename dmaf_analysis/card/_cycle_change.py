@@ -19,7 +19,8 @@ from .._util.numeric import format_score
 from ..errors import FrameworkError
 from ..framework import Framework, component_map
 from ..scoring import Dataset
-from ._context import CycleContext, as_float, bound_fields, city_context, cycle_context, is_on_record, optional_int
+from ._context import (CycleContext, as_float, bound_fields, city_context, cycle_context, is_on_record, optional_int,
+                       scored_rows)
 from ._indicators import cycle_arrays
 from ._wording import change_caveat
 
@@ -137,32 +138,25 @@ def _crosswalk(prev: Framework, current: Framework) -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=16)
-def _city_rows(ctx: CycleContext) -> dict[str, dict]:
-    """Every city of the context: overall, level, rank and component scores as plain values (once per cycle).
+def _city_row(ctx: CycleContext, name: str) -> dict | None:
+    """The city's overall, level, rank and component scores in the context's cycle, as plain values.
 
-    City -> ``{"overall": float, "level": str or None, "rank": int or None, component id: float, ...}``,
-    and ``"values"`` / ``"synthetic"``: how many indicator values the city has, and how many of them are
-    synthetic, ``"open"``: whether any value is missing. Read-only: shared by every card of the cycle.
+    ``{"overall": float, "level": str or None, "rank": int or None, component id: float, ...}``, and
+    ``"values"`` / ``"synthetic"``: how many indicator values the city has, and how many of them are
+    synthetic, ``"open"``: whether any value is missing. None when the city is not in the cycle.
     """
-    scored = ctx.scored
-    comps = list(ctx.framework.component_ids)
+    position, columns = scored_rows(ctx)
+    i = position.get(name)
+    if i is None:
+        return None
     arrays = cycle_arrays(ctx)
-    present = ~np.isnan(arrays["values"])
-    n_values = present.sum(axis=1).tolist()
-    n_synthetic = arrays["synthetic"].sum(axis=1).tolist()
-    open_ = (~present).any(axis=1).tolist()
-    position = arrays["position"]
-    columns = {c: scored[c].tolist() for c in ["city", "overall", "level", "rank", *comps]}
-    rows = {}
-    for i, name in enumerate(columns["city"]):
-        k = position[name]
-        level = columns["level"][i]
-        rows[name] = {"overall": as_float(columns["overall"][i]), "level": level if isinstance(level, str) else None,
-                      "rank": optional_int(columns["rank"][i]), "values": int(n_values[k]),
-                      "synthetic": int(n_synthetic[k]), "open": bool(open_[k]),
-                      **{c: as_float(columns[c][i]) for c in comps}}
-    return rows
+    k = arrays["position"][name]
+    present = ~np.isnan(arrays["values"][k])
+    level = columns["level"][i]
+    return {"overall": as_float(columns["overall"][i]), "level": level if isinstance(level, str) else None,
+            "rank": optional_int(columns["rank"][i]), "values": int(present.sum()),
+            "synthetic": int(arrays["synthetic"][k].sum()), "open": bool((~present).any()),
+            **{c: as_float(columns[c][i]) for c in ctx.framework.component_ids}}
 
 
 @lru_cache(maxsize=16)
@@ -192,12 +186,12 @@ def _empty_table() -> pd.DataFrame:
 def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleChange:
     """Components, overall and level now and in the previous cycle (crosswalked).
 
-    What depends only on the two cycles (the crosswalk, the caveat, every city's
-    scores as plain values) is computed once per pair of cycle contexts; a card
-    only looks its city up.
+    What depends only on the two cycles (the crosswalk, the caveat) is computed once
+    per pair of cycle contexts; the city's rows are read from the per-cycle values
+    (:func:`~dmaf_analysis.card._context.scored_rows`, the card's arrays).
     """
     name, ctx = city_context(data, city, cycle)
-    me = _city_rows(ctx)[name]
+    me = _city_row(ctx, name)
     earlier = [c for c in data.cycles if c < ctx.cycle]
     prev_cycle = earlier[-1] if earlier else None
     current_overall = me["overall"]
@@ -211,7 +205,7 @@ def change_since_previous(data: Dataset, *, city: str, cycle: int = 0) -> CycleC
     pair = _pair(ctx, pctx)
     illustrative = pair["illustrative"]
     base["caveat"] = pair["caveat"]
-    old = _city_rows(pctx).get(name)
+    old = _city_row(pctx, name)
     if old is None:
         return CycleChange(previous_cycle=prev_cycle, assessed_before=False, previous_overall=math.nan,
                            previous_level=None, previous_rank=None, previous_n_ranked=pctx.n_ranked,
@@ -242,7 +236,7 @@ def _change_of_range(ctx, pctx, name: str, illustrative: bool, empty: pd.DataFra
     so the change is left unstated rather than computed from synthetic values.
     """
     b = bound_fields(ctx, name)
-    old = _city_rows(pctx)[name]
+    old = _city_row(pctx, name)
     prev_synthetic, n_prev = old["synthetic"], old["values"]
     if n_prev and prev_synthetic >= n_prev:
         earlier = f"every Cycle {pctx.cycle} value of {name} in the data is synthetic"

@@ -20,7 +20,7 @@ from ..framework import framework_title
 from ..io import is_synthetic
 from ..scoring import Dataset, range_sentence
 from ._context import (as_float, bound_fields, city_context, CycleContext, engagement_of, facts_of, is_on_record,
-                       optional_int)
+                       optional_int, scored_rows)
 from ._indicators import cycle_arrays
 
 __all__ = ["ReportHeadline", "report_headline", "weights_assumption"]
@@ -309,8 +309,6 @@ def weights_assumption(equal: bool) -> str:
 class _HeadlineCycle(NamedTuple):
     """What every headline of one cycle reads (:func:`_headline_cycle`); read-only."""
 
-    row: dict                # city -> its position in the cycle's score_cities rows
-    columns: dict            # column of those rows -> its values (object array; absent columns left out)
     rank_count: Counter      # rank -> cities holding it
     next_level: dict         # level -> Framework.next_level of it
     level_names: list        # the framework's levels, lowest first
@@ -325,12 +323,10 @@ _ROW_COLUMNS = ("rank", "level", "overall", "certified", "state", "region", "sel
 
 @lru_cache(maxsize=16)
 def _headline_cycle(ctx: CycleContext) -> _HeadlineCycle:
-    """The cycle's scored rows as plain values, the rank counts and the framework's facts (once per context)."""
+    """The rank counts and the framework's facts every headline of the cycle reads (once per context)."""
     fw = ctx.framework
-    scored = ctx.scored
-    columns = {c: scored[c].to_numpy(dtype=object) for c in _ROW_COLUMNS if c in scored.columns}
+    _, columns = scored_rows(ctx)
     return _HeadlineCycle(
-        row={name: i for i, name in enumerate(scored.index)}, columns=columns,
         rank_count=Counter(v for v in columns["rank"] if not math.isnan(as_float(v))),
         next_level={level: fw.next_level(level) for level in fw.levels["level"].tolist()},
         level_names=fw.levels["level"].tolist(), thresholds_illustrative=fw.thresholds_illustrative,
@@ -343,8 +339,8 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     name, ctx = city_context(data, city, cycle)
     fw = ctx.framework
     cyc = _headline_cycle(ctx)
-    i = cyc.row[name]
-    row = {c: values[i] for c, values in cyc.columns.items()}  # the city's scored row
+    position, columns = scored_rows(ctx)
+    row = {c: columns[c][position[name]] for c in _ROW_COLUMNS if c in columns}  # the city's scored row
     rank = optional_int(row["rank"])
     n_tied = cyc.rank_count[rank] - 1 if rank is not None else 0
     level = row["level"] if isinstance(row["level"], str) else None

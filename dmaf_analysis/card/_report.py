@@ -32,7 +32,8 @@ from .._util.numeric import nan_last, summary_statistics
 from ..io import is_synthetic
 from ..record import component_totals, empty_record
 from ..scoring import Dataset
-from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, is_on_record)
+from ._context import (CycleContext, as_float, city_context, component_reference, cycle_engagement, is_on_record,
+                       scored_rows)
 from ._indicators import cycle_arrays, indicator_scores
 from ._recommendations import load_recommendations, recommendation_lookup
 
@@ -94,7 +95,7 @@ def component_comparison(data: Dataset, *, city: str, cycle: int = 0) -> pd.Data
     synthetic = np.zeros(len(ref["component"])) if mine else _synthetic_points(ctx, name)
     synthetic = np.where(np.array(basis) == BASIS_PUBLISHED, 0.0, synthetic)  # a published total is not synthetic
     if mine:  # the median of the other cities: the city's own synthetic values take no part
-        others = np.delete(ref["panel"], ref["position"][name], axis=0)
+        others = np.delete(ref["panel"], scored_rows(ctx)[0][name], axis=0)
         med = pd.DataFrame(others).median(axis=0, skipna=True).to_numpy(dtype=float)
     else:
         med = ref["national_median"]
@@ -118,8 +119,8 @@ def _component_arrays(ctx: CycleContext) -> dict:
     """What :func:`component_comparison` reads for every city of a cycle, once per context (read-only arrays).
 
     ``component``, ``name``, ``weight``: the framework's components; ``panel``:
-    city x component scores of the panel (rows in ``ctx.scored`` order, ``position``
-    maps a city to its row); ``national_median``, ``top10_mean``, ``n_top_cities``:
+    city x component scores of the panel (rows in ``ctx.scored`` order: :func:`scored_rows`
+    gives a city's row); ``national_median``, ``top10_mean``, ``n_top_cities``:
     :func:`component_reference`.
     """
     fw = ctx.framework
@@ -128,7 +129,6 @@ def _component_arrays(ctx: CycleContext) -> dict:
     return {"component": tuple(comps), "name": tuple(fw.components["name"].tolist()),
             "weight": fw.components["weight"].astype(float).to_numpy(),
             "panel": ctx.scored[comps].astype(float).to_numpy(),
-            "position": {name: k for k, name in enumerate(ctx.scored.index)},
             "national_median": ref["national_median"].to_numpy(dtype=float),
             "top10_mean": ref["top10_mean"].to_numpy(dtype=float),
             "n_top_cities": int(ref["n_top_cities"].iloc[0]) if len(ref) else 0}
@@ -142,7 +142,7 @@ def _component_values(ctx: CycleContext, name: str) -> tuple[np.ndarray, np.ndar
     k = arrays["position"][name]
     values, synthetic, maxima = arrays["values"][k], arrays["synthetic"][k], arrays["max_score"]
     ref = _component_arrays(ctx)
-    panel = ref["panel"][ref["position"][name]]
+    panel = ref["panel"][scored_rows(ctx)[0][name]]
     mine = is_on_record(ctx, name)
     score, low, high, basis = [], [], [], []
     for j, (comp, members) in enumerate(zip(comps, arrays["members"])):
@@ -323,9 +323,10 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
         median row last.
     """
     name, ctx = city_context(data, city, cycle)
-    me = _peer_keys(ctx)[name]
+    position, columns = scored_rows(ctx)
+    me = {column: columns[column][position[name]] for column in ("state", "selection_round", "overall")}
     ranged = _on_record_range(ctx, name)  # a city with values on record: shown by its range, never its panel values
-    mine = math.nan if ranged else me["overall"]
+    mine = math.nan if ranged else as_float(me["overall"])
     parts = []
     for group in ("state", "selection_round"):
         value = me[group]
@@ -339,15 +340,6 @@ def peer_comparison(data: Dataset, *, city: str, cycle: int = 0, around: int = P
             parts.append({"overall_range": "", "rank_range": "", **r, "is_report_city": r["city"] == name,
                           "gap_to_report_city": r["overall"] - mine})
     return _peer_frame(parts)
-
-
-@lru_cache(maxsize=16)
-def _peer_keys(ctx: CycleContext) -> dict[str, dict]:
-    """City -> its ``state``, ``selection_round`` and ``overall`` (a float) as plain values (once per context)."""
-    scored = ctx.scored
-    return {city: {"state": state, "selection_round": round_, "overall": as_float(overall)}
-            for city, state, round_, overall in zip(scored["city"].tolist(), scored["state"].tolist(),
-                                                    scored["selection_round"].tolist(), scored["overall"].tolist())}
 
 
 #: The types of :func:`peer_comparison`'s columns (the others are text).
