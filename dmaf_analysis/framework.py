@@ -162,13 +162,14 @@ class Framework:
         """Name of the certification level reached by an overall score (None if NaN)."""
         if overall is None or (isinstance(overall, float) and math.isnan(overall)):
             return None
-        return str(self.levels_for(np.array([overall], dtype=float))[0])
+        names, mins = _level_table(self)
+        return str(names[int(level_index(np.array([overall], dtype=float), mins)[0])])
 
     def levels_for(self, overall: pd.Series | np.ndarray) -> np.ndarray:
         """Vectorised :meth:`level_for`: an object array of level names (None for NaN)."""
         values = np.asarray(overall, dtype=float)
-        names = np.asarray(self.levels["level"].tolist(), dtype=object)
-        out = names[level_index(values, self.levels["min_score"].to_numpy(dtype=float))].astype(object)
+        names, mins = _level_table(self)
+        out = np.asarray(names, dtype=object)[level_index(values, mins)].astype(object)
         out[np.isnan(values)] = None
         return out
 
@@ -199,12 +200,24 @@ class Framework:
 
     def next_level(self, level: str) -> tuple[str, float] | None:
         """The level above ``level`` and its minimum score, or None at the top."""
-        names = self.levels["level"].tolist()
+        names, mins = _level_table(self)
         i = names.index(level)
         if i + 1 >= len(names):
             return None
-        nxt = self.levels.iloc[i + 1]
-        return str(nxt["level"]), float(nxt["min_score"])
+        return str(names[i + 1]), float(mins[i + 1])
+
+
+@lru_cache(maxsize=64)
+def _level_table(framework: Framework) -> tuple[tuple, np.ndarray]:
+    """A framework's level names and minimum scores, lowest first, read once per framework object.
+
+    Every report card asks for levels several times; reading them off the ``levels``
+    table each time cost more than the lookup. Kept beside the framework rather than
+    in it, so that a framework pickles the same (and digests the same) before and after.
+    """
+    mins = framework.levels["min_score"].to_numpy(dtype=float).copy()
+    mins.setflags(write=False)
+    return tuple(framework.levels["level"].tolist()), mins
 
 
 def _fail(source: str, message: str) -> FrameworkError:

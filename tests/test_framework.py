@@ -156,3 +156,17 @@ def test_crosswalk_components_must_be_a_mapping(components):
     raw["crosswalk"]["components"] = components
     with pytest.raises(FrameworkError, match=r"x\.yaml: the crosswalk's 'components' must map this cycle's"):
         parse_framework(raw, source="x.yaml")
+
+
+def test_level_lookups_leave_the_framework_as_it_pickles():
+    # a data set's digest pickles its frameworks: looking levels up must not change what they pickle to
+    import pickle
+
+    fw = load_frameworks()[2]
+    before = pickle.dumps(fw)
+    names = fw.levels["level"].tolist()
+    assert fw.level_for(float(fw.levels["min_score"].iloc[-1])) == names[-1]
+    assert fw.next_level(names[0]) == (names[1], float(fw.levels["min_score"].iloc[1]))
+    assert fw.next_level(names[-1]) is None and fw.level_for(float("nan")) is None
+    assert list(fw.levels_for([float("nan"), 0.0])) == [None, names[0]]
+    assert pickle.dumps(fw) == before

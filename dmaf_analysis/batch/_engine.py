@@ -72,7 +72,8 @@ _notebook_lock = threading.Lock()
 def _load_notebook(path: Path):
     """Parsed notebook (papermill's loader), cached by path and modification time.
 
-    Treat the result as read-only: papermill's ``parameterize_notebook`` copies it.
+    Treat the result as read-only: :func:`execute_job` works on a deep copy (papermill's
+    ``parameterize_notebook`` changes the notebook it is given).
     """
     st = Path(path).stat()
     key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)

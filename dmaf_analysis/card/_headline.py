@@ -310,8 +310,6 @@ class _HeadlineCycle(NamedTuple):
     """What every headline of one cycle reads (:func:`_headline_cycle`); read-only."""
 
     rank_count: Counter      # rank -> cities holding it
-    next_level: dict         # level -> Framework.next_level of it
-    level_names: list        # the framework's levels, lowest first
     thresholds_illustrative: bool
     weights_equal: bool
     n_indicators: int
@@ -328,8 +326,7 @@ def _headline_cycle(ctx: CycleContext) -> _HeadlineCycle:
     _, columns = scored_rows(ctx)
     return _HeadlineCycle(
         rank_count=Counter(v for v in columns["rank"] if not math.isnan(as_float(v))),
-        next_level={level: fw.next_level(level) for level in fw.levels["level"].tolist()},
-        level_names=fw.levels["level"].tolist(), thresholds_illustrative=fw.thresholds_illustrative,
+        thresholds_illustrative=fw.thresholds_illustrative,
         weights_equal=bool(np.allclose(fw.weights.to_numpy(dtype=float), 1.0 / len(fw.component_ids))),
         n_indicators=len(fw.indicator_ids))
 
@@ -344,7 +341,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     rank = optional_int(row["rank"])
     n_tied = cyc.rank_count[rank] - 1 if rank is not None else 0
     level = row["level"] if isinstance(row["level"], str) else None
-    nxt = (cyc.next_level[level] if level in cyc.next_level else fw.next_level(level)) if level is not None else None
+    nxt = fw.next_level(level) if level is not None else None
     arrays = cycle_arrays(ctx)
     k = arrays["position"][name]
     present = ~np.isnan(arrays["values"][k])
@@ -376,7 +373,7 @@ def report_headline(data: Dataset, *, city: str, cycle: int = 0) -> ReportHeadli
     fields |= _record_city_fields(mine, int((~present).sum()))
     fields |= bound_fields(ctx, name)
     if "level_low" in fields:
-        names = cyc.level_names
+        names = fw.levels["level"].tolist()
         lo, hi = fields["level_low"], fields["level_high"]
         if lo in names and hi in names:
             fields["levels_allowed"] = tuple(names[names.index(lo):names.index(hi) + 1])

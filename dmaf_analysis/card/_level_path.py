@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._util.numeric import format_score
-from ..framework import Framework, level_index
+from ..framework import Framework
 from ..scoring import Dataset
 from ._context import bound_fields, city_context, CycleContext, is_on_record
 from ._indicators import cycle_arrays
@@ -151,56 +151,31 @@ def plan_next_level(indicators: pd.DataFrame, *, framework: Framework, city: str
     LevelPath
     """
     ind = indicator_arrays(weighted_indicators(indicators, framework))
-    return _plan_next_level(ind, _Levels.of(framework), city=city, granularity=granularity)
+    return _plan_next_level(ind, framework, city=city, granularity=granularity)
 
 
-class _Levels(NamedTuple):
-    """A framework's certification levels as plain values (what :func:`plan_next_level` reads of them)."""
-
-    names: tuple
-    min_scores: np.ndarray
-    illustrative: bool
-
-    @classmethod
-    def of(cls, framework: Framework) -> _Levels:
-        return cls(tuple(framework.levels["level"].tolist()), framework.levels["min_score"].to_numpy(dtype=float),
-                   framework.thresholds_illustrative)
-
-    def level_for(self, overall: float) -> str:
-        """The level an overall score (not NaN) reaches, as :meth:`Framework.level_for` finds it."""
-        return str(self.names[int(level_index(np.array([overall], dtype=float), self.min_scores)[0])])
-
-    def next_level(self, level: str) -> tuple[str, float] | None:
-        """The level above ``level`` and its minimum score, or None at the top (:meth:`Framework.next_level`)."""
-        i = self.names.index(level)
-        if i + 1 >= len(self.names):
-            return None
-        return str(self.names[i + 1]), float(self.min_scores[i + 1])
-
-
-def _plan_next_level(ind: IndicatorArrays, levels: _Levels, *, city: str, granularity: float) -> LevelPath:
+def _plan_next_level(ind: IndicatorArrays, fw: Framework, *, city: str, granularity: float) -> LevelPath:
     """:func:`plan_next_level` on the city's :class:`IndicatorArrays` and the framework's levels."""
     empty = empty_steps()
-    illustrative = levels.illustrative
+    illustrative = fw.thresholds_illustrative
     overall = overall_of_arrays(ind.score, ind.weight)
     if math.isnan(overall):
         return LevelPath(city, math.nan, None, None, None, None, empty, None, None, granularity, illustrative)
-    level = levels.level_for(overall)
-    nxt = levels.next_level(level)
+    level = fw.level_for(overall)
+    nxt = fw.next_level(level)
     if nxt is None:
         return LevelPath(city, overall, level, None, None, None, empty, overall, level, granularity, illustrative)
     target_level, target = nxt
     needed = target - overall
     steps_df, total = fewest_raises_arrays(ind, overall=overall, target=target, granularity=granularity)
     return LevelPath(city, overall, level, target_level, float(target), float(needed), steps_df,
-                     float(total), levels.level_for(total), granularity, illustrative)
+                     float(total), fw.level_for(total), granularity, illustrative)
 
 
 class _CyclePlan(NamedTuple):
     """What every city's path of one cycle shares (:func:`_cycle_plan`)."""
 
     indicators: IndicatorArrays  # the framework's indicators, weights and order; ``score`` is filled per city
-    levels: _Levels
     cities: np.ndarray           # the cycle's scored cities (object array) ...
     overall: np.ndarray          # ... and their overall scores
     n_indicators: int
@@ -208,7 +183,7 @@ class _CyclePlan(NamedTuple):
 
 @lru_cache(maxsize=16)
 def _cycle_plan(ctx: CycleContext) -> _CyclePlan:
-    """The indicator arrays, levels and overall scores every path of the cycle starts from (once per context).
+    """The indicator arrays and overall scores every path of the cycle starts from (once per context).
 
     The weights come from :func:`weighted_indicators` on the framework's indicators,
     as for a single table; the arrays are read-only (each city gets its own score array).
@@ -220,7 +195,7 @@ def _cycle_plan(ctx: CycleContext) -> _CyclePlan:
                                score=np.full(len(weighted), np.nan), max_score=arrays["max_score"],
                                weight=weighted["weight"].to_numpy(dtype=float),
                                order=weighted["order"].to_numpy())
-    return _CyclePlan(indicators=template, levels=_Levels.of(ctx.framework),
+    return _CyclePlan(indicators=template,
                       cities=np.asarray(ctx.scored.index, dtype=object),
                       overall=ctx.scored["overall"].to_numpy(dtype=float),
                       n_indicators=len(ctx.framework.indicator_ids))
@@ -235,8 +210,8 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
     ind = plan.indicators._replace(score=arrays["values"][arrays["position"][name]])  # the indicator table's scores
     unknown = np.isnan(ind.score)
     if is_on_record(ctx, name) and unknown.any():
-        return _path_from_record(ind, unknown, plan.levels, ctx, name, granularity)
-    path = _plan_next_level(ind, plan.levels, city=name, granularity=granularity)
+        return _path_from_record(ind, unknown, ctx, name, granularity)
+    path = _plan_next_level(ind, ctx.framework, city=name, granularity=granularity)
     if path.at_top_level:
         others = plan.overall[plan.cities != name]
         move = plan_rank_move_arrays(ind, others=others, city=name, granularity=granularity)
@@ -245,7 +220,7 @@ def path_to_next_level(data: Dataset, *, city: str, cycle: int = 0,
     return replace(path, range_note=note) if note else path
 
 
-def _path_from_record(ind: IndicatorArrays, unknown: np.ndarray, levels: _Levels, ctx: CycleContext, name: str,
+def _path_from_record(ind: IndicatorArrays, unknown: np.ndarray, ctx: CycleContext, name: str,
                       granularity: float) -> LevelPath:
     """The path of a city with values on record and some unknown: from its lowest possible score.
 
@@ -254,7 +229,7 @@ def _path_from_record(ind: IndicatorArrays, unknown: np.ndarray, levels: _Levels
     unknown values are; no synthetic value enters the plan.
     """
     worst = ind._replace(score=np.where(unknown, 0.0, ind.score), max_score=np.where(unknown, 0.0, ind.max_score))
-    path = _plan_next_level(worst, levels, city=name, granularity=granularity)
+    path = _plan_next_level(worst, ctx.framework, city=name, granularity=granularity)
     n = int(unknown.sum())
     bounds = bound_fields(ctx, name)
     plural = "indicator is" if n == 1 else "indicators are"
