@@ -29,8 +29,8 @@ from ..scoring import Dataset, dataset_key, indicator_matrix, load_dataset, scor
 from ._rank_path import TOP_RANK
 
 __all__ = ["CycleContext", "as_float", "bound_fields", "city_context", "component_reference", "cycle_context",
-           "cycle_engagement", "data_label", "facts_of", "is_on_record", "load_report_data", "optional_int",
-           "resolve_report_city"]
+           "cycle_engagement", "data_label", "engagement_of", "facts_of", "is_on_record", "load_report_data",
+           "optional_int", "resolve_report_city", "scored_rows"]
 
 
 # --------------------------------------------------------------------------- loading
