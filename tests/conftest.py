@@ -112,6 +112,23 @@ def require_browser(what: str = "browser check") -> None:
         pytest.skip(reason)
 
 
+def load_page(driver, url: str, *, timeout: float = 30) -> str:
+    """Open ``url`` and wait (at most ``timeout`` seconds) until the page has loaded; its final readyState.
+
+    ``driver.get`` can return while a large page is still "interactive" (decoding its
+    images) on a busy machine; the checks then read a page that is not finished.
+    """
+    import time
+
+    driver.get(url)
+    deadline = time.monotonic() + timeout
+    state = driver.execute_script("return document.readyState")
+    while state != "complete" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        state = driver.execute_script("return document.readyState")
+    return state
+
+
 @pytest.fixture(scope="module")
 def browser():
     """A headless Chromium (selenium) at 1280 x 900 with its console log kept; one per test module."""

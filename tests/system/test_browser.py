@@ -20,7 +20,7 @@ from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import CITY_NOTEBOOK, render_batch
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-from conftest import require_browser  # noqa: E402 - the shared headless Chromium
+from conftest import load_page, require_browser  # noqa: E402 - the shared headless Chromium
 CITIES = ["Surat", "Ludhiana"]
 
 pytestmark = pytest.mark.slow
@@ -59,8 +59,7 @@ def rendered(tmp_path_factory):
 def _open(driver, path: Path) -> list[dict]:
     """Load ``path``; return the console messages of level SEVERE it produced."""
     driver.get_log("browser")  # drop messages of earlier pages
-    driver.get(path.resolve().as_uri())
-    state = driver.execute_script("return document.readyState")
+    state = load_page(driver, path.resolve().as_uri())
     assert state == "complete"
     return [m for m in driver.get_log("browser") if m.get("level") == "SEVERE"]
 

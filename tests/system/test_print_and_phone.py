@@ -24,7 +24,7 @@ import pytest
 from dmaf_analysis._util.paths import bundled_scores_path
 from dmaf_analysis.batch import OVERVIEW_NOTEBOOK, render_index, render_national_report, TRENDS_NOTEBOOK
 
-from conftest import require_browser  # noqa: E402 - the shared headless Chromium
+from conftest import load_page, require_browser  # noqa: E402 - the shared headless Chromium
 NO_ALT = "No description has been provided for this image"
 
 pytestmark = pytest.mark.slow
@@ -49,8 +49,7 @@ def national(tmp_path_factory):
 def _open(driver, path: Path, width: int) -> None:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
-    driver.get(Path(path).resolve().as_uri())
-    assert driver.execute_script("return document.readyState") == "complete"
+    assert load_page(driver, Path(path).resolve().as_uri()) == "complete"
 
 
 def _sideways(driver) -> int:
